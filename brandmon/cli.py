@@ -1,0 +1,37 @@
+"""The `brandmon` command line: one sub-command per module in `brandmon.commands`."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# Each entry is a module in brandmon.commands exposing NAME, HELP, add_arguments(parser), run(args) -> int.
+# Modules are imported lazily so `brandmon score` never pays for Airflow, and vice versa.
+COMMANDS: dict[str, str] = {
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The top-level parser; sub-command modules are imported only when chosen."""
+    parser = argparse.ArgumentParser(prog="brandmon", description="Brand monitor: collect, score, store, alert.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, help_text in COMMANDS.items():
+        sub.add_parser(name, help=help_text, add_help=False)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `brandmon` console script."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] not in COMMANDS:
+        build_parser().print_help()
+        return 0 if not argv or argv[0] in ("-h", "--help") else 2
+    module = importlib.import_module(f"brandmon.commands.{argv[0].replace('-', '_')}")
+    parser = argparse.ArgumentParser(prog=f"brandmon {argv[0]}", description=module.HELP)
+    module.add_arguments(parser)
+    return int(module.run(parser.parse_args(argv[1:])) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

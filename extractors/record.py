@@ -1,0 +1,100 @@
+"""The records every extractor produces: posts, quarantined items and a source's health.
+
+These are the only types other layers import from `extractors`. They are plain frozen
+dataclasses that round-trip through JSON (the staged files between tasks).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+
+def _utc(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError(f"naive datetime {value!r}: extractors must attach a timezone")
+    return value.astimezone(timezone.utc)
+
+
+def _parse_ts(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    """One public post, article or comment about a brand.
+
+    `(platform, native_id)` is the identity: the same Weibo post found by search and by the
+    mobile API is one post. `source` is the configured source that found it.
+    """
+
+    platform: str
+    native_id: str
+    source: str
+    text: str
+    published_at: datetime
+    url: str | None = None
+    title: str | None = None
+    author: str | None = None
+    author_id: str | None = None
+    reposts: int | None = None
+    comments: int | None = None
+    likes: int | None = None
+    lang: str = "zh"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "published_at", _utc(self.published_at))
+        if not self.platform or not self.native_id:
+            raise ValueError("a post needs a platform and a native_id")
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.platform, self.native_id)
+
+    @property
+    def engagement(self) -> int:
+        """Reposts + comments + likes, the order in which alerts show sample posts."""
+        return (self.reposts or 0) + (self.comments or 0) + (self.likes or 0)
+
+    def to_json(self) -> dict[str, Any]:
+        row = dataclasses.asdict(self)
+        row["published_at"] = self.published_at.isoformat()
+        return row
+
+    @classmethod
+    def from_json(cls, row: dict[str, Any]) -> "Post":
+        row = dict(row)
+        row["published_at"] = _parse_ts(row["published_at"])
+        return cls(**row)
+
+
+@dataclass(frozen=True, slots=True)
+class Quarantined:
+    """An item a parser could not turn into a Post, kept with its raw payload and the reason."""
+
+    source: str
+    reason: str
+    raw: str
+    location: str = ""
+
+    @property
+    def key(self) -> str:
+        """Stable identity, so re-running a window quarantines the same item once."""
+        digest = hashlib.sha256(f"{self.source}\0{self.location}\0{self.raw}".encode()).hexdigest()
+        return digest[:32]
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_json(cls, row: dict[str, Any]) -> "Quarantined":
+        return cls(**row)
+
+
+def stable_id(*parts: str) -> str:
+    """A short, stable id for items whose source gives none (a feed entry without guid)."""
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:24]
