@@ -1,0 +1,17 @@
+"""Which module implements each source `kind`; modules are imported only when used."""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+KINDS: dict[str, str] = {
+    "archive": "extractors.archive",
+}
+
+
+def source_module(kind: str) -> ModuleType:
+    """The module for a source kind; raises KeyError listing the known kinds."""
+    if kind not in KINDS:
+        raise KeyError(f"unknown source kind {kind!r}; known kinds: {', '.join(sorted(KINDS))}")
+    return importlib.import_module(KINDS[kind])
