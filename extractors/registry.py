@@ -7,6 +7,7 @@ from types import ModuleType
 
 KINDS: dict[str, str] = {
     "archive": "extractors.archive",
+    "rss": "extractors.rss",
 }
 
 

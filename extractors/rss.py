@@ -1,0 +1,236 @@
+"""`rss`: RSS 0.9x/1.0/2.0 and Atom feeds: news search feeds with the brand in the URL, or site feeds.
+
+Options (config/brands.yaml, under the source):
+- `url` (required): the feed URL. With `{query}` in it, the brand's search term is URL-encoded
+  into it (a news search feed); without, it is a site feed and every entry in the window is
+  returned (brand matching downstream filters them).
+- `terms`: `all` (default: one request per search term of the brand, results merged and
+  deduplicated) or `primary` (only the first term: fewer requests).
+- `query_encoding`: `utf-8` (default) or `gb18030` for old sites that expect GBK-encoded queries.
+- `platform`: the platform name stored with each post (default: the feed's host, without www.).
+- `undated`: what to do with an entry that has no date at all: `quarantine` (default) or
+  `feed_date` (take the feed's own updated/lastBuildDate; quarantined if that is missing too).
+  The fetch time is never used, so backfills stay deterministic.
+- `max_text_chars` (default 5000), `timeout` (20 s), `min_interval` (1 s between requests to
+  one host), `max_bytes` (5 MB per response), `max_retries` (3), `backoff` (1 s, doubling).
+- `connection`: an Airflow Connection id, only for feeds behind a login; its cookie (extra
+  `cookie`, or the password) is sent with each request. Most feeds need none.
+
+Posts: native_id is the entry's guid/id, else its link, else a stable hash of title, text and date;
+text is the title plus the summary/content as plain text; relative dates ("3小时前") are resolved
+against the fetch time in Asia/Shanghai. A malformed feed keeps the entries that could be
+recovered and quarantines the document with the parser's complaint.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import time as _time
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import quote, urljoin, urlsplit
+
+import feedparser
+
+from extractors.base import BrandQuery, ExtractContext, ExtractResult, SourceError, Window
+from extractors.htmltext import clip, html_to_text, title_and_body
+from extractors.http import client_for, decode_body
+from extractors.record import Post, Quarantined, stable_id
+from extractors.sourceopts import auth_hint, choice_option, connection_cookie, number_option, url_option
+from extractors.timeparse import SHANGHAI, parse_timestamp
+
+KIND = "rss"
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+_RAW_LIMIT = 20000
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    url: str
+    platform: str
+    terms: str = "all"
+    query_encoding: str = "utf-8"
+    undated: str = "quarantine"
+    max_text_chars: int = 5000
+    timeout: float = 20.0
+    min_interval: float = 1.0
+    max_bytes: int = 5_000_000
+    max_retries: int = 3
+    backoff: float = 1.0
+    connection: str | None = None
+
+
+def parse_settings(options: Mapping, base_dir: Path) -> Settings:
+    """Validate the options listed in the module docstring."""
+    url = url_option(options, "url", "set url: to the feed address, with {query} for a search feed")
+    host = (urlsplit(url).hostname or "").removeprefix("www.")
+    return Settings(url=url, platform=str(options.get("platform") or host),
+                    terms=choice_option(options, "terms", ("all", "primary")),
+                    query_encoding=choice_option(options, "query_encoding", ("utf-8", "gb18030")),
+                    undated=choice_option(options, "undated", ("quarantine", "feed_date")),
+                    max_text_chars=number_option(options, "max_text_chars", 5000, int),
+                    timeout=number_option(options, "timeout", 20.0),
+                    min_interval=number_option(options, "min_interval", 1.0, allow_zero=True),
+                    max_bytes=number_option(options, "max_bytes", 5_000_000, int),
+                    max_retries=number_option(options, "max_retries", 3, int, allow_zero=True),
+                    backoff=number_option(options, "backoff", 1.0, allow_zero=True),
+                    connection=str(options["connection"]) if options.get("connection") else None)
+
+
+def feed_urls(settings: Settings, query: BrandQuery) -> list[str]:
+    """The URLs to fetch: one per search term for a `{query}` template, the URL itself otherwise."""
+    if "{query}" not in settings.url:
+        return [settings.url]
+    terms = query.terms[:1] if settings.terms == "primary" else query.terms
+    urls = [settings.url.replace("{query}", quote(term.encode(settings.query_encoding), safe="")) for term in terms]
+    return list(dict.fromkeys(urls))
+
+
+def extract(settings: Settings, query: BrandQuery, window: Window, context: ExtractContext) -> ExtractResult:
+    """Fetch each feed URL, parse it, and keep the entries published inside the window."""
+    result = ExtractResult()
+    seen: set[tuple[str, str]] = set()
+    cookie = connection_cookie(settings.connection, context)
+    hint = auth_hint(settings.connection)
+    try:
+        with client_for(context, timeout=settings.timeout, min_interval=settings.min_interval,
+                        max_bytes=settings.max_bytes, max_retries=settings.max_retries,
+                        backoff=settings.backoff, auth_hint=hint) as client:
+            try:
+                for url in feed_urls(settings, query):
+                    response = client.get(url, cookies=cookie)
+                    result.health.pages += 1
+                    posts, quarantined, notes = parse_feed(
+                        response.content, source_url=str(response.url), platform=settings.platform,
+                        fetched_at=context.fetched_at, content_type=response.headers.get("Content-Type"),
+                        max_text_chars=settings.max_text_chars, undated=settings.undated)
+                    result.quarantined.extend(quarantined)
+                    result.health.notes.extend(notes)
+                    for post in posts:
+                        if window.contains(post.published_at) and post.key not in seen:
+                            seen.add(post.key)
+                            result.posts.append(post)
+            finally:
+                result.health.requests = client.requests
+    except SourceError as error:
+        result.health.fail(error)
+    return result.finish()
+
+
+def parse_feed(body: bytes, *, source_url: str, platform: str, fetched_at: datetime,
+               content_type: str | None = None, max_text_chars: int = 5000,
+               undated: str = "quarantine") -> tuple[list[Post], list[Quarantined], list[str]]:
+    """Parse a feed document into posts, quarantined entries and notes for the source's health.
+
+    Pure: never raises for any input; a document that is not a feed at all is quarantined whole.
+    """
+    text = decode_body(body, _charset(content_type))
+    # Decoded already: re-encode as UTF-8 and say so, so the parser cannot re-guess the encoding.
+    normalised = _XML_DECLARATION.sub("", text, count=1).lstrip().encode("utf-8")
+    try:
+        parsed = feedparser.parse(io.BytesIO(normalised), response_headers={
+            "content-type": "application/xml; charset=utf-8"}, resolve_relative_uris=False)
+    except Exception as error:  # the third-party parser may fail in ways it does not document
+        return [], [Quarantined(KIND, f"feed parser failed: {type(error).__name__}: {error}", text[:_RAW_LIMIT], source_url)], []
+    entries = parsed.get("entries") or []
+    malformed = parsed.get("bozo") and not isinstance(parsed.get("bozo_exception"), feedparser.CharacterEncodingOverride)
+    if not entries:
+        if malformed or not parsed.get("version"):
+            reason = f"not a readable feed: {parsed.get('bozo_exception') or 'no RSS/Atom structure'}"
+            return [], [Quarantined(KIND, reason, text[:_RAW_LIMIT], source_url)], []
+        return [], [], []
+    feed_date = _feed_date(parsed.get("feed") or {}, fetched_at) if undated == "feed_date" else None
+    posts: list[Post] = []
+    quarantined: list[Quarantined] = []
+    notes: list[str] = []
+    if malformed:
+        reason = f"malformed feed ({parsed.get('bozo_exception')}); {len(entries)} entries recovered"
+        quarantined.append(Quarantined(KIND, reason, text[:_RAW_LIMIT], source_url))
+        notes.append(f"{source_url}: {reason}")
+    with warnings.catch_warnings():
+        # feedparser warns when `updated` is read on an entry that only has `published`
+        warnings.simplefilter("ignore", DeprecationWarning)
+        for number, entry in enumerate(entries):
+            try:
+                posts.append(entry_to_post(entry, platform=platform, fetched_at=fetched_at, base_url=source_url,
+                                           feed_date=feed_date, max_text_chars=max_text_chars))
+            except ValueError as error:
+                quarantined.append(Quarantined(KIND, str(error), _entry_raw(entry), f"{source_url}#entry{number}"))
+    return posts, quarantined, notes
+
+
+def entry_to_post(entry: Mapping, *, platform: str, fetched_at: datetime, base_url: str,
+                  feed_date: datetime | None, max_text_chars: int) -> Post:
+    """One feed entry as a Post; raises ValueError (empty entry, no usable date)."""
+    title = html_to_text(str(entry.get("title") or ""))
+    body = html_to_text(_richest_body(entry))
+    text, cut = clip(title_and_body(title, body), max_text_chars)
+    if not text:
+        raise ValueError("entry has neither title nor text")
+    published = _entry_date(entry, fetched_at) or feed_date
+    if published is None:
+        raise ValueError("entry has no date (set undated: feed_date to use the feed's own date)")
+    link = urljoin(base_url, str(entry.get("link") or "").strip()) if entry.get("link") else None
+    native_id = str(entry.get("id") or "").strip() or link or stable_id(title, body, published.isoformat())
+    author = str(entry.get("author") or "").strip() or None
+    extra: dict = {"truncated": True} if cut else {}
+    tags = [str(tag.get("term")) for tag in entry.get("tags") or [] if isinstance(tag, Mapping) and tag.get("term")]
+    if tags:
+        extra["tags"] = tags
+    return Post(platform=platform, native_id=native_id, source=KIND, text=text, published_at=published,
+                url=link, title=title or None, author=author, extra=extra)
+
+
+def _richest_body(entry: Mapping) -> str:
+    """The longest of the entry's content blocks and its summary (site feeds often put the full text in content)."""
+    candidates = [str(block.get("value") or "") for block in entry.get("content") or [] if isinstance(block, Mapping)]
+    candidates.append(str(entry.get("summary") or ""))
+    return max(candidates, key=len)
+
+
+def _entry_date(entry: Mapping, fetched_at: datetime) -> datetime | None:
+    for key in ("published", "updated", "created", "dc_date", "pubdate"):
+        raw = entry.get(key)
+        if not raw:
+            continue
+        try:
+            return parse_timestamp(str(raw), SHANGHAI, now=fetched_at)
+        except ValueError:
+            fallback = _from_struct(entry.get(f"{key}_parsed"))  # feedparser's own reading, in UTC
+            if fallback is not None:
+                return fallback
+    return None
+
+
+def _feed_date(feed: Mapping, fetched_at: datetime) -> datetime | None:
+    for key in ("updated", "published", "lastbuilddate"):
+        raw = feed.get(key)
+        if raw:
+            try:
+                return parse_timestamp(str(raw), SHANGHAI, now=fetched_at)
+            except ValueError:
+                continue
+    return None
+
+
+def _from_struct(parsed: _time.struct_time | None) -> datetime | None:
+    if not parsed:
+        return None
+    try:
+        return datetime(*parsed[:6], tzinfo=timezone.utc)
+    except (TypeError, ValueError):
+        return None
+
+
+def _entry_raw(entry: Mapping) -> str:
+    keys = ("id", "title", "link", "published", "updated", "summary")
+    return repr({key: entry.get(key) for key in keys if entry.get(key)})[:_RAW_LIMIT]
+
+
+def _charset(content_type: str | None) -> str | None:
+    match = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", content_type or "", re.IGNORECASE)
+    return match.group(1) if match else None
