@@ -31,6 +31,7 @@ from extractors.base import ExtractContext, SourceError
 
 LOGIN_HOSTS = ("passport.weibo.com", "login.sina.com.cn", "passport.weibo.cn")
 LOGIN_PATH = re.compile(r"/(login|signin|sign_in|passport)(\b|/|\.|$)", re.IGNORECASE)
+LOGIN_QUERY = re.compile(r"(^|&)(action=login|mod=logging)(&|$)", re.IGNORECASE)  # Discuz! forums
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 520, 521, 522, 524})
 AUTH_STATUSES = frozenset({401, 403})
 MAX_REDIRECTS = 10
@@ -220,7 +221,7 @@ def is_login_url(url: str) -> bool:
     """True for a login or passport page (a login wall: the cookie expired or is missing)."""
     parts = urlsplit(url)
     host = parts.hostname or ""
-    return host in LOGIN_HOSTS or bool(LOGIN_PATH.search(parts.path))
+    return host in LOGIN_HOSTS or bool(LOGIN_PATH.search(parts.path) or LOGIN_QUERY.search(parts.query))
 
 
 def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:

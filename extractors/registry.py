@@ -8,6 +8,7 @@ from types import ModuleType
 KINDS: dict[str, str] = {
     "archive": "extractors.archive",
     "rss": "extractors.rss",
+    "html_list": "extractors.html_list",
     "weibo_search": "extractors.weibo_search",
 }
 

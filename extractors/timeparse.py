@@ -49,6 +49,32 @@ def parse_timestamp(value: object, default_tz: ZoneInfo = SHANGHAI, now: datetim
     return moment.astimezone(timezone.utc)
 
 
+_EMBEDDED = re.compile(
+    r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*[日号](?:\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?"
+    r"|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:[T\s]+\d{1,2}:\d{2}(?::\d{2})?)?"
+    r"|\d{1,2}\s*月\s*\d{1,2}\s*[日号](?:\s*\d{1,2}[:：]\d{2})?"
+    r"|(?:今天|昨天|前天)\s*\d{1,2}[:：]\d{2}"
+    r"|\d{1,6}\s*(?:秒钟|秒|分钟|分|个小时|小时|天|周|星期)前|刚刚|刚才"
+    r"|(?<![\d-])\d{1,2}-\d{1,2}\s+\d{1,2}:\d{2}")
+
+
+def find_timestamp(text: str, default_tz: ZoneInfo = SHANGHAI, now: datetime | None = None) -> datetime:
+    """Like parse_timestamp, but also finds the timestamp inside a longer text ("发表于 昨天 12:30").
+
+    The whole text is tried first, then each date-like part in order. Raises ValueError.
+    """
+    try:
+        return parse_timestamp(text, default_tz, now)
+    except ValueError:
+        pass
+    for match in _EMBEDDED.finditer(" ".join(str(text).split())):
+        try:
+            return parse_timestamp(match.group(0), default_tz, now)
+        except ValueError:
+            continue
+    raise ValueError(f"no timestamp found in {text!r}")
+
+
 def _parse(value: object, tz: ZoneInfo, now: datetime | None) -> datetime | None:
     if isinstance(value, datetime):
         return value

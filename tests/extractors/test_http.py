@@ -303,6 +303,7 @@ def test_retry_after_as_http_date():
     ("https://login.sina.com.cn/sso/login.php", True),
     ("https://bbs.example.com/member/login.php?ref=x", True),
     ("https://example.com/signin", True),
+    ("https://bbs.example.com/member.php?mod=logging&action=login", True),
     ("https://s.weibo.com/weibo?q=login", False),
     ("https://example.com/blog/loginsight-review", False),
 ])

@@ -1,0 +1,297 @@
+"""`html_list`: configurable HTML list pages (forums, complaint sites, news lists) read with CSS selectors.
+
+Options (config/brands.yaml, under the source):
+- `url` (required): the list page. `{query}` takes the URL-encoded search term (one run per term,
+  see `terms`), `{page}` the page number (from `first_page`, default 1).
+- `item` (required): CSS selector of one post in the list; the selectors below are relative to it.
+- `text` (required), `time` (required), `link`, `title`, `author`, `id`: CSS selectors. Append
+  `@attr` to read an attribute instead of the text (`a.title@href`, `span.date@title`); `link`
+  reads `href` by default, `time` reads a `<time datetime>` attribute when there is one.
+- `next`: CSS selector of the next-page link (read `@href`), for sites without a `{page}` URL.
+- `max_pages` (default 5): a page cap per term; hitting it while the page still had posts in
+  the window is recorded in the health (`page_cap_hits`) so ops can raise it.
+- `stop_when_older` (default true): stop paging once every post on a page is older than the
+  window (lists sorted newest first).
+- `time_format`: a strptime format (`%Y年%m月%d日 %H:%M`) when the automatic reading fails;
+  `timezone` (default Asia/Shanghai) for times without an offset. Relative times ("3小时前",
+  "昨天 12:30") are resolved against the fetch time.
+- `encoding`: force a charset (`gbk`, `big5`) when a site mislabels its pages; default: detect.
+- `login_selector`: a CSS selector present only on the site's login page or wall (`form#login`):
+  seeing it is an auth error rather than an empty list.
+- `platform` (default: the site's host), `terms` (`all` | `primary`), `query_encoding` (`utf-8` |
+  `gb18030`), `timeout`, `min_interval`, `max_bytes`, `max_retries`, `backoff`, `connection`
+  (an Airflow Connection whose cookie is sent, for forums that need a login) as for `rss`.
+
+Items without text or time are quarantined with their HTML. native_id is the `id` selector's
+value, else the item's absolute link, else a stable hash of its text and time.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import quote, urljoin, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import soupsieve
+from bs4 import BeautifulSoup, Tag
+
+from extractors.base import BrandQuery, ExtractContext, ExtractResult, SettingsError, SourceError, Window
+from extractors.htmltext import clip, html_to_text, title_and_body
+from extractors.http import client_for, decode_body
+from extractors.record import Post, Quarantined, stable_id
+from extractors.sourceopts import auth_hint, choice_option, connection_cookie, number_option, url_option
+from extractors.timeparse import find_timestamp
+
+KIND = "html_list"
+_SELECTOR_KEYS = ("item", "text", "time", "link", "title", "author", "id", "next", "login_selector")
+_REQUIRED = ("item", "text", "time")
+_RAW_LIMIT = 5000
+
+
+@dataclass(frozen=True, slots=True)
+class Selector:
+    """A CSS selector with an optional attribute to read (`css@attr`)."""
+
+    css: str
+    attr: str | None = None
+
+    @classmethod
+    def parse(cls, key: str, spec: object) -> "Selector":
+        if not isinstance(spec, str) or not spec.strip():
+            raise SettingsError(key, f"{spec!r} is not a CSS selector", f"set {key}: to a CSS selector, optionally ending in @attribute")
+        css, _, attr = spec.strip().rpartition("@") if re.search(r"@[\w:-]+$", spec.strip()) else (spec.strip(), "", "")
+        try:
+            soupsieve.compile(css)
+        except (soupsieve.SelectorSyntaxError, ValueError, TypeError) as error:
+            raise SettingsError(key, f"bad CSS selector {css!r}: {error}", "fix the selector (test it in the browser's console)") from None
+        return cls(css, attr or None)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    url: str
+    selectors: Mapping[str, Selector]
+    platform: str
+    max_pages: int = 5
+    first_page: int = 1
+    stop_when_older: bool = True
+    time_format: str | None = None
+    timezone: str = "Asia/Shanghai"
+    encoding: str | None = None
+    terms: str = "all"
+    query_encoding: str = "utf-8"
+    max_text_chars: int = 5000
+    timeout: float = 20.0
+    min_interval: float = 1.0
+    max_bytes: int = 5_000_000
+    max_retries: int = 3
+    backoff: float = 1.0
+    connection: str | None = None
+
+
+@dataclass(slots=True)
+class Page:
+    """What one list page held: posts, quarantined items, the next page's URL and the item count."""
+
+    posts: list[Post] = field(default_factory=list)
+    quarantined: list[Quarantined] = field(default_factory=list)
+    next_url: str | None = None
+    items: int = 0
+    login_wall: bool = False
+
+
+def parse_settings(options: Mapping, base_dir: Path) -> Settings:
+    """Validate the options listed in the module docstring."""
+    url = url_option(options, "url", "set url: to the list page, with {query} and/or {page} where they go")
+    selectors = {key: Selector.parse(key, options[key]) for key in _SELECTOR_KEYS if options.get(key) is not None}
+    for key in _REQUIRED:
+        if key not in selectors:
+            raise SettingsError(key, "missing", f"set {key}: to the CSS selector of each post's {key}")
+    tz = options.get("timezone", "Asia/Shanghai")
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise SettingsError("timezone", f"{tz!r} is not a time zone", "use an IANA name such as Asia/Shanghai") from None
+    encoding = options.get("encoding")
+    if encoding is not None:
+        try:
+            "".encode(str(encoding))
+        except LookupError:
+            raise SettingsError("encoding", f"{encoding!r} is not a known encoding", "use e.g. gbk, gb18030, big5, utf-8") from None
+    stop = options.get("stop_when_older", True)
+    if not isinstance(stop, bool):
+        raise SettingsError("stop_when_older", f"{stop!r} is not true/false", "write true or false")
+    host = (urlsplit(url).hostname or "").removeprefix("www.")
+    return Settings(
+        url=url, selectors=selectors, platform=str(options.get("platform") or host),
+        max_pages=number_option(options, "max_pages", 5, int),
+        first_page=number_option(options, "first_page", 1, int, allow_zero=True),
+        stop_when_older=stop, time_format=options.get("time_format") or None, timezone=tz,
+        encoding=str(encoding) if encoding else None,
+        terms=choice_option(options, "terms", ("all", "primary")),
+        query_encoding=choice_option(options, "query_encoding", ("utf-8", "gb18030")),
+        max_text_chars=number_option(options, "max_text_chars", 5000, int),
+        timeout=number_option(options, "timeout", 20.0),
+        min_interval=number_option(options, "min_interval", 1.0, allow_zero=True),
+        max_bytes=number_option(options, "max_bytes", 5_000_000, int),
+        max_retries=number_option(options, "max_retries", 3, int, allow_zero=True),
+        backoff=number_option(options, "backoff", 1.0, allow_zero=True),
+        connection=str(options["connection"]) if options.get("connection") else None)
+
+
+def start_urls(settings: Settings, query: BrandQuery) -> list[str]:
+    """The first list page for each search term (one URL when there is no `{query}`)."""
+    if "{query}" not in settings.url:
+        return [settings.url]
+    terms = query.terms[:1] if settings.terms == "primary" else query.terms
+    return list(dict.fromkeys(
+        settings.url.replace("{query}", quote(term.encode(settings.query_encoding), safe="")) for term in terms))
+
+
+def extract(settings: Settings, query: BrandQuery, window: Window, context: ExtractContext) -> ExtractResult:
+    """Walk the list pages of each term and keep the posts inside the window, without duplicates."""
+    result = ExtractResult()
+    seen: set[tuple[str, str]] = set()
+    cookie = connection_cookie(settings.connection, context)
+    try:
+        with client_for(context, timeout=settings.timeout, min_interval=settings.min_interval,
+                        max_bytes=settings.max_bytes, max_retries=settings.max_retries,
+                        backoff=settings.backoff, auth_hint=auth_hint(settings.connection)) as client:
+            try:
+                for template in start_urls(settings, query):
+                    _walk(client, template, settings, window, context, cookie, result, seen)
+            finally:
+                result.health.requests = client.requests
+    except SourceError as error:
+        result.health.fail(error)
+    return result.finish()
+
+
+def _walk(client, template: str, settings: Settings, window: Window, context: ExtractContext,
+          cookie: str | None, result: ExtractResult, seen: set) -> None:
+    """Fetch up to max_pages pages of one list, following `{page}` or the `next` link."""
+    url: str | None = template.replace("{page}", str(settings.first_page))
+    for number in range(settings.max_pages):
+        response = client.get(url, cookies=cookie)
+        result.health.pages += 1
+        text = (response.content.decode(_codec(settings.encoding), errors="replace") if settings.encoding
+                else decode_body(response))
+        page = parse_page(text, str(response.url), settings, context.fetched_at)
+        if page.login_wall:
+            raise SourceError("auth", f"{url} shows a login page (login_selector matched)", auth_hint(settings.connection))
+        result.quarantined.extend(page.quarantined)
+        in_window = [post for post in page.posts if window.contains(post.published_at)]
+        for post in in_window:
+            if post.key not in seen:
+                seen.add(post.key)
+                result.posts.append(post)
+        all_older = bool(page.posts) and all(post.published_at < window.start for post in page.posts)
+        if page.items == 0 or (settings.stop_when_older and all_older):
+            return
+        url = (template.replace("{page}", str(settings.first_page + number + 1)) if "{page}" in template
+               else page.next_url)
+        if url is None:
+            return
+    result.health.page_cap_hits += 1
+    result.health.notes.append(
+        f"page cap of {settings.max_pages} pages hit for {template}: older posts in the window may be "
+        "missing; raise max_pages or run the source more often")
+
+
+def parse_page(html: str, page_url: str, settings: Settings, fetched_at: datetime) -> Page:
+    """Read one list page with the configured selectors (pure; never raises for any HTML)."""
+    page = Page()
+    soup = BeautifulSoup(html, "lxml")
+    selectors = settings.selectors
+    if "login_selector" in selectors and soup.select_one(selectors["login_selector"].css) is not None:
+        page.login_wall = True
+        return page
+    tz = ZoneInfo(settings.timezone)
+    for number, item in enumerate(soup.select(selectors["item"].css)):
+        page.items += 1
+        try:
+            page.posts.append(item_to_post(item, page_url, settings, tz, fetched_at))
+        except ValueError as error:
+            page.quarantined.append(Quarantined(KIND, str(error), str(item)[:_RAW_LIMIT], f"{page_url}#item{number}"))
+    if "next" in selectors:
+        href = _read(soup, Selector(selectors["next"].css, selectors["next"].attr or "href"))
+        if href and not href.lower().startswith(("javascript:", "#")):
+            candidate = urljoin(page_url, href)
+            page.next_url = candidate if candidate != page_url else None
+    return page
+
+
+def item_to_post(item: Tag, page_url: str, settings: Settings, tz: ZoneInfo, fetched_at: datetime) -> Post:
+    """One list item as a Post; raises ValueError naming what is missing or unreadable."""
+    selectors = settings.selectors
+    body = _read_text(item, selectors["text"])
+    title = _read_text(item, selectors["title"]) if "title" in selectors else ""
+    text, cut = clip(title_and_body(title, body), settings.max_text_chars)
+    if not text:
+        raise ValueError(f"item has no text (selector {selectors['text'].css!r})")
+    stamp = _read_time(item, selectors["time"])
+    if not stamp:
+        raise ValueError(f"item has no time (selector {selectors['time'].css!r})")
+    published = _parse_time(stamp, settings.time_format, tz, fetched_at)
+    href = _read(item, Selector(selectors["link"].css, selectors["link"].attr or "href")) if "link" in selectors else None
+    link = urljoin(page_url, href) if href else None
+    native = _read(item, selectors["id"]) if "id" in selectors else None
+    author = _read_text(item, selectors["author"]) if "author" in selectors else ""
+    return Post(platform=settings.platform, native_id=(native or link or stable_id(text, published.isoformat())),
+                source=KIND, text=text, published_at=published, url=link, title=title or None,
+                author=author or None, extra={"truncated": True} if cut else {})
+
+
+def _parse_time(stamp: str, time_format: str | None, tz: ZoneInfo, fetched_at: datetime) -> datetime:
+    if time_format:
+        try:
+            moment = datetime.strptime(stamp.strip(), time_format)
+        except ValueError:
+            pass
+        else:
+            return (moment if moment.tzinfo else moment.replace(tzinfo=tz)).astimezone(timezone.utc)
+    try:
+        return find_timestamp(stamp, tz, now=fetched_at)
+    except ValueError:
+        raise ValueError(f"unreadable time {stamp!r}") from None
+
+
+def _read(scope: Tag, selector: Selector) -> str | None:
+    """The selector's attribute or text within `scope`, stripped; None when absent or empty."""
+    element = scope.select_one(selector.css)
+    if element is None:
+        return None
+    if selector.attr:
+        value = element.get(selector.attr)
+        value = " ".join(value) if isinstance(value, list) else value
+    else:
+        value = element.get_text(" ")
+    if not isinstance(value, str):
+        return None
+    return value.strip() or None
+
+
+def _read_text(scope: Tag, selector: Selector) -> str:
+    if selector.attr:
+        return _read(scope, selector) or ""
+    element = scope.select_one(selector.css)
+    return html_to_text(element.decode_contents()) if element is not None else ""
+
+
+def _read_time(scope: Tag, selector: Selector) -> str | None:
+    if selector.attr:
+        return _read(scope, selector)
+    element = scope.select_one(selector.css)
+    if element is None:
+        return None
+    machine = element.get("datetime")
+    return machine.strip() if isinstance(machine, str) and machine.strip() else (element.get_text(" ").strip() or None)
+
+
+def _codec(label: str | None) -> str:
+    name = (label or "utf-8").lower()
+    return "gb18030" if name in ("gbk", "gb2312", "cp936") else name
