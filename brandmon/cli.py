@@ -9,6 +9,10 @@ import sys
 # Each entry is a module in brandmon.commands exposing NAME, HELP, add_arguments(parser), run(args) -> int.
 # Modules are imported lazily so `brandmon score` never pays for Airflow, and vice versa.
 COMMANDS: dict[str, str] = {
+    "run": "Set up Airflow and run brand_monitor once (make run); --serve keeps it up",
+    "sql": "Run read-only SQL against the warehouse views",
+    "extract": "Try one source: print its posts for a brand and window, store nothing",
+    "airflow": "Run the airflow CLI with this project's environment",
 }
 
 

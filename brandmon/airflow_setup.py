@@ -1,0 +1,216 @@
+"""Setting up and driving Airflow on embedded defaults (SQLite metadata, LocalExecutor).
+
+Everything lives under `state/airflow/` (absolute paths). Secrets (Fernet key, JWT secret, API
+secret key) are generated once into `state/secrets.env` (mode 600, ignored by git) and reach
+every Airflow process through the environment, never through airflow.cfg, so the scheduler, the
+API server and the task processes always agree on them.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from brandmon.config import REPO_ROOT
+
+POOLS = {"duckdb_writer": (1, "The single DuckDB writer: load, detect, deliver (see docs/decisions)")}
+OUR_DAGS = ("brand_monitor", "brand_digest")
+DEFAULT_PORT = 8080
+
+
+@dataclass(frozen=True)
+class AirflowHome:
+    state_dir: Path
+
+    @property
+    def home(self) -> Path:
+        return self.state_dir / "airflow"
+
+    @property
+    def secrets_file(self) -> Path:
+        return self.state_dir / "secrets.env"
+
+    @property
+    def port_file(self) -> Path:
+        return self.home / "api_port"
+
+    @property
+    def logs(self) -> Path:
+        return self.state_dir / "logs"
+
+
+def ensure_secrets(path: Path) -> dict[str, str]:
+    """Generate the Fernet key, JWT secret and API secret key once; reuse them afterwards."""
+    if path.exists():
+        return dict(line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
+    values = {
+        "AIRFLOW__CORE__FERNET_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+        "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(32),
+        "AIRFLOW__API__SECRET_KEY": secrets.token_urlsafe(32),
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write("".join(f"{k}={v}\n" for k, v in values.items()))
+    return values
+
+
+def write_airflow_cfg(home: Path) -> Path:
+    """A non-secret airflow.cfg; its existence also stops Airflow writing one full of secrets."""
+    home.mkdir(parents=True, exist_ok=True)
+    cfg = home / "airflow.cfg"
+    cfg.write_text(
+        "# Written by brandmon (brandmon/airflow_setup.py). Settings come from the environment\n"
+        "# that `brandmon airflow ...` sets; secrets live in state/secrets.env, never here.\n"
+        "[core]\nload_examples = False\n")
+    return cfg
+
+
+def pick_port(preferred: int = DEFAULT_PORT) -> int:
+    """The preferred API port when free, else any free loopback port."""
+    for candidate in (preferred, 0):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", candidate))
+                return sock.getsockname()[1]
+            except OSError:
+                continue
+    raise RuntimeError("no free TCP port on 127.0.0.1")
+
+
+def airflow_env(layout: AirflowHome, port: int | None = None) -> dict[str, str]:
+    """The full environment every Airflow process of ours runs with."""
+    home = layout.home
+    secret_values = ensure_secrets(layout.secrets_file)
+    write_airflow_cfg(home)
+    if port is None:
+        port = int(layout.port_file.read_text()) if layout.port_file.exists() else DEFAULT_PORT
+    env = dict(os.environ)
+    env.update(secret_values)
+    env.update({
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW_CONFIG": str(home / "airflow.cfg"),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(REPO_ROOT / "dags"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+        "AIRFLOW__CORE__PARALLELISM": "4",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
+        "AIRFLOW__API__HOST": "127.0.0.1",
+        "AIRFLOW__API__PORT": str(port),
+        "AIRFLOW__API__BASE_URL": f"http://127.0.0.1:{port}",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(home / "simple_auth_manager_passwords.json"),
+        "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "2",
+        "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "30",
+        "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(layout.logs / "tasks"),
+        "AIRFLOW__LOGGING__DAG_PROCESSOR_CHILD_PROCESS_LOG_DIRECTORY": str(layout.logs / "dag_processor"),
+        "BRANDMON_STATE_DIR": str(layout.state_dir),
+        "PYTHONPATH": os.pathsep.join(p for p in (str(REPO_ROOT / "dags"), os.environ.get("PYTHONPATH", "")) if p),
+    })
+    return env
+
+
+def airflow_bin() -> str:
+    return str(Path(sys.executable).with_name("airflow"))
+
+
+def run_airflow(args: list[str], env: dict[str, str], check: bool = True, capture: bool = True) -> subprocess.CompletedProcess:
+    """One `airflow` CLI call with our environment."""
+    return subprocess.run([airflow_bin(), *args], env=env, check=check, text=True,
+                          stdout=subprocess.PIPE if capture else None, stderr=subprocess.PIPE if capture else None)
+
+
+def initialise(env: dict[str, str]) -> None:
+    """Migrate the metadata DB and provision pools (a missing pool silently stalls tasks)."""
+    run_airflow(["db", "migrate"], env)
+    for name, (slots, description) in POOLS.items():
+        run_airflow(["pools", "set", name, str(slots), description], env)
+
+
+class Components:
+    """API server, scheduler and DAG processor in one process group, stopped together."""
+
+    def __init__(self, env: dict[str, str], logs: Path) -> None:
+        self.env, self.logs = env, logs
+        self.leader: subprocess.Popen | None = None
+        self.procs: list[subprocess.Popen] = []
+
+    def start(self) -> None:
+        self.logs.mkdir(parents=True, exist_ok=True)
+        port = self.env["AIRFLOW__API__PORT"]
+        for name, args in (("api-server", ["api-server", "--host", "127.0.0.1", "--port", port]),
+                           ("scheduler", ["scheduler"]), ("dag-processor", ["dag-processor"])):
+            log = open(self.logs / f"{name}.log", "ab")
+            group = {"process_group": self.procs[0].pid} if self.procs else {"process_group": 0}
+            self.procs.append(subprocess.Popen([airflow_bin(), *args], env=self.env, stdout=log,
+                                               stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, **group))
+
+    def alive(self) -> list[str]:
+        names = ("api-server", "scheduler", "dag-processor")
+        return [n for n, p in zip(names, self.procs) if p.poll() is None]
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """SIGTERM the whole group (children included), then SIGKILL what lingers."""
+        if not self.procs:
+            return
+        pgid = self.procs[0].pid
+        for sig, wait in ((signal.SIGTERM, timeout), (signal.SIGKILL, 5.0)):
+            try:
+                os.killpg(pgid, sig)
+            except ProcessLookupError:
+                break
+            deadline = time.monotonic() + wait
+            while time.monotonic() < deadline and _group_alive(pgid):
+                time.sleep(0.3)
+            if not _group_alive(pgid):
+                break
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=1)
+            except subprocess.TimeoutExpired:
+                pass
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+
+
+def wait_for_http(url: str, timeout: float, procs: Components | None = None) -> None:
+    """Poll an URL until it answers 200 (the API server's health endpoint)."""
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    last = ""
+    while time.monotonic() < deadline:
+        if procs is not None and "api-server" not in procs.alive():
+            raise RuntimeError(f"the API server exited; see {procs.logs / 'api-server.log'}")
+        try:
+            if httpx.get(url, timeout=5).status_code == 200:
+                return
+        except httpx.HTTPError as error:
+            last = str(error)
+        time.sleep(1)
+    raise TimeoutError(f"{url} did not answer within {timeout:.0f}s ({last})")
+
+
+def dag_runs(env: dict[str, str], dag_id: str) -> list[dict]:
+    """The DAG's runs as Airflow's CLI reports them (JSON)."""
+    out = run_airflow(["dags", "list-runs", dag_id, "-o", "json"], env, check=False)
+    try:
+        return json.loads(out.stdout or "[]")
+    except json.JSONDecodeError:
+        return []

@@ -1,0 +1,225 @@
+"""The work of each brand_monitor task, callable without Airflow (the DAG is thin wiring).
+
+plan → extract (one per brand × source; writes a staged file, never DuckDB) → transform
+(clean, dedupe, match brands, score; writes staged files) → load (the only DuckDB writer;
+idempotent per window) → detect (causal spikes, written to the outbox) → deliver.
+Every step takes the run's window and identity as arguments; none reads the clock.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from brandmon.config import Config
+from brandmon.staging import read_jsonl, run_dir, write_jsonl
+from brandmon.windows import RunWindow, buckets, floor_time
+from extractors.base import ExtractContext, ExtractResult, SourceHealth
+from extractors.record import Post, Quarantined
+from extractors.registry import source_module
+from transforms.dedupe import dedupe_posts
+from transforms.matching import BrandTerms, match_brands, searchable_text
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """Who is running: the Airflow run id and type, and the time the run stands for.
+
+    `reference_time` is the data interval's end for scheduled and backfill runs and `run_after`
+    for manual ones; alerts for buckets much older than it are stale and not delivered.
+    """
+
+    run_id: str
+    run_type: str
+    reference_time: datetime
+
+
+def plan(config: Config) -> list[dict[str, str]]:
+    """One extract task per configured brand × source."""
+    return [{"brand": b.id, "source": s} for b in config.brands.values() for s in b.sources]
+
+
+def extract(config: Config, brand: str, source: str, window: RunWindow, run_id: str,
+            fetched_at: datetime, secrets: dict[str, str] | None = None) -> dict[str, Any]:
+    """Run one source for one brand over the extraction window and stage what it returned.
+
+    A failing source is recorded in the staged health record, never raised, so the other
+    sources of the run carry on. The return value is small (it travels by XCom).
+    """
+    spec = config.sources[source]
+    context = ExtractContext(fetched_at=fetched_at, secrets=secrets or {})
+    try:
+        result = source_module(spec.kind).extract(spec.settings, config.brands[brand].query(),
+                                                   window.extraction, context)
+    except Exception as error:  # an extractor bug must not fail the run; keep the traceback
+        log.exception("source %s crashed for brand %s", source, brand)
+        result = ExtractResult(health=SourceHealth(
+            status="error", error_kind="permanent",
+            message=f"extractor crashed: {error!r}; {traceback.format_exc(limit=3)}"))
+    path = run_dir(config.staging_dir, run_id) / "extract" / f"{brand}__{source}.jsonl"
+    rows = [{"type": "health", **result.health.to_json()}]
+    rows += [{"type": "post", **p.to_json()} for p in result.posts]
+    rows += [{"type": "quarantined", **q.to_json()} for q in result.quarantined]
+    write_jsonl(path, rows)
+    return {"brand": brand, "source": source, "path": str(path), "status": result.health.status,
+            "error_kind": result.health.error_kind, "message": result.health.message[:500],
+            "posts": len(result.posts), "quarantined": len(result.quarantined)}
+
+
+def read_staged(path: Path) -> tuple[SourceHealth, list[Post], list[Quarantined]]:
+    """The health record, posts and quarantined items of one staged extract file."""
+    health, posts, quarantined = SourceHealth(), [], []
+    for row in read_jsonl(path):
+        kind = row.pop("type")
+        if kind == "health":
+            health = SourceHealth.from_json(row)
+        elif kind == "post":
+            posts.append(Post.from_json(row))
+        else:
+            quarantined.append(Quarantined.from_json(row))
+    return health, posts, quarantined
+
+
+def transform(config: Config, staged: list[dict[str, Any]], window: RunWindow, run_id: str) -> dict[str, Any]:
+    """Dedupe the staged posts, match them to every configured brand, score them, stage rows.
+
+    A post found for one brand is checked against all brands (share of voice); posts that
+    mention no configured brand (a site feed's other articles) are dropped and counted.
+    """
+    from transforms.scoring import score_texts  # snownlp-backed; imported only when a task scores
+
+    out = run_dir(config.staging_dir, run_id) / "transform"
+    all_posts: list[Post] = []
+    source_rows, quarantine_rows = [], []
+    for item in staged:
+        health, posts, quarantined = read_staged(Path(item["path"]))
+        all_posts.extend(posts)
+        source_rows.append(_source_run_row(item, health, len(posts), len(quarantined), window, run_id))
+        quarantine_rows += [_quarantine_row(q, item["brand"], window) for q in quarantined]
+
+    unique = dedupe_posts(all_posts)
+    terms = [BrandTerms(b.id, b.terms, b.exclusions) for b in config.brands.values()]
+    matched = [(post, match_brands(searchable_text([post.title, post.text]), terms)) for post in unique]
+    kept = [(post, brands) for post, brands in matched if brands]
+    scores = score_texts([searchable_text([post.title, post.text]) for post, _ in kept])
+
+    post_rows, mention_rows = [], []
+    for (post, brands), score in zip(kept, scores):
+        post_rows.append(_post_row(post, score))
+        mention_rows += [{"platform": post.platform, "native_id": post.native_id, "brand": b,
+                          "published_at": post.published_at.isoformat(), "matched_terms": t}
+                         for b, t in brands.items()]
+    paths = {name: str(out / f"{name}.jsonl") for name in ("posts", "mentions", "source_runs", "quarantine")}
+    write_jsonl(Path(paths["posts"]), post_rows)
+    write_jsonl(Path(paths["mentions"]), mention_rows)
+    write_jsonl(Path(paths["source_runs"]), source_rows)
+    write_jsonl(Path(paths["quarantine"]), quarantine_rows)
+    return {"paths": paths, "posts_in": len(all_posts), "unique": len(unique), "matched": len(kept),
+            "unmatched": len(unique) - len(kept), "mentions": len(mention_rows),
+            "quarantined": len(quarantine_rows),
+            "touched_buckets": sorted({floor_time(p.published_at, config.schedule.bucket).isoformat() for p, _ in kept})}
+
+
+def _post_row(post: Post, score: Any) -> dict[str, Any]:
+    row = post.to_json()
+    row.update(clean_text=score.clean_text, sentiment=score.sentiment, label=score.label,
+               complaint=score.complaint, complaint_score=score.complaint_score,
+               complaint_reasons=list(score.reasons), keywords=list(score.keywords), model=score.model)
+    return row
+
+
+def _source_run_row(item: dict, health: SourceHealth, posts: int, quarantined: int,
+                    window: RunWindow, run_id: str) -> dict[str, Any]:
+    return {"brand": item["brand"], "source": item["source"],
+            "window_start": window.interval.start.isoformat(), "window_end": window.interval.end.isoformat(),
+            "status": health.status, "error_kind": health.error_kind, "message": health.message,
+            "posts": posts, "quarantined": quarantined, "requests": health.requests, "pages": health.pages,
+            "page_cap_hits": health.page_cap_hits, "notes": health.notes, "run_id": run_id}
+
+
+def _quarantine_row(item: Quarantined, brand: str, window: RunWindow) -> dict[str, Any]:
+    return {"key": item.key, "source": item.source, "brand": brand, "reason": item.reason, "raw": item.raw,
+            "location": item.location, "window_start": window.interval.start.isoformat(),
+            "window_end": window.interval.end.isoformat()}
+
+
+_COLUMNS = {
+    "posts": {"platform": "VARCHAR", "native_id": "VARCHAR", "source": "VARCHAR", "published_at": "TIMESTAMPTZ",
+              "text": "VARCHAR", "title": "VARCHAR", "url": "VARCHAR", "author": "VARCHAR", "author_id": "VARCHAR",
+              "reposts": "BIGINT", "comments": "BIGINT", "likes": "BIGINT", "lang": "VARCHAR", "extra": "JSON",
+              "clean_text": "VARCHAR", "sentiment": "DOUBLE", "label": "VARCHAR", "complaint": "BOOLEAN",
+              "complaint_score": "DOUBLE", "complaint_reasons": "VARCHAR[]", "keywords": "VARCHAR[]", "model": "VARCHAR"},
+    "mentions": {"platform": "VARCHAR", "native_id": "VARCHAR", "brand": "VARCHAR", "published_at": "TIMESTAMPTZ",
+                 "matched_terms": "VARCHAR[]"},
+    "source_runs": {"brand": "VARCHAR", "source": "VARCHAR", "window_start": "TIMESTAMPTZ", "window_end": "TIMESTAMPTZ",
+                    "status": "VARCHAR", "error_kind": "VARCHAR", "message": "VARCHAR", "posts": "BIGINT",
+                    "quarantined": "BIGINT", "requests": "BIGINT", "pages": "BIGINT", "page_cap_hits": "BIGINT",
+                    "notes": "VARCHAR[]", "run_id": "VARCHAR"},
+    "quarantine": {"key": "VARCHAR", "source": "VARCHAR", "brand": "VARCHAR", "reason": "VARCHAR", "raw": "VARCHAR",
+                   "location": "VARCHAR", "window_start": "TIMESTAMPTZ", "window_end": "TIMESTAMPTZ"},
+}
+
+
+def _staged_relation(name: str) -> str:
+    columns = ", ".join(f"'{col}': '{typ}'" for col, typ in _COLUMNS[name].items())
+    return f"read_json(?, format = 'newline_delimited', columns = {{{columns}}})"
+
+
+def load(config: Config, transformed: dict[str, Any], window: RunWindow) -> dict[str, Any]:
+    """Write the run's staged rows in one transaction; re-running leaves the same rows.
+
+    Posts and mentions are upserted by key; a post's mentions are replaced as a whole (a config
+    change can add or drop a brand); bucket counts are recomputed from stored posts for every
+    bucket this window touched, so they never depend on which run loaded a post.
+    """
+    from warehouse.db import writer
+
+    paths = transformed["paths"]
+    touched = set(transformed["touched_buckets"])
+    touched |= {b.isoformat() for b in buckets(window.extraction, config.schedule.bucket)}
+    with writer(config.duckdb_path, config.published_path, config.timezone.key) as conn:
+        conn.execute("BEGIN")
+        _sync_brands(conn, config)
+        conn.execute(f"INSERT OR REPLACE INTO posts SELECT * FROM {_staged_relation('posts')}", [paths["posts"]])
+        conn.execute(f"""DELETE FROM mentions USING (SELECT platform, native_id FROM {_staged_relation('posts')}) AS s
+                         WHERE mentions.platform = s.platform AND mentions.native_id = s.native_id""", [paths["posts"]])
+        conn.execute(f"INSERT INTO mentions SELECT * FROM {_staged_relation('mentions')}", [paths["mentions"]])
+        conn.execute(f"INSERT OR REPLACE INTO source_runs SELECT * FROM {_staged_relation('source_runs')}",
+                     [paths["source_runs"]])
+        conn.execute(f"INSERT OR IGNORE INTO quarantine SELECT * FROM {_staged_relation('quarantine')}",
+                     [paths["quarantine"]])
+        _recompute_buckets(conn, sorted(touched), config.schedule.bucket)
+        conn.execute("COMMIT")
+        total = conn.execute("SELECT count(*) FROM posts").fetchone()[0]
+    return {"posts": transformed["matched"], "mentions": transformed["mentions"],
+            "quarantined": transformed["quarantined"], "buckets": len(touched), "total_posts": total}
+
+
+def _sync_brands(conn: Any, config: Config) -> None:
+    rows = [(b.id, b.name, list(b.terms), list(b.competitors)) for b in config.brands.values()]
+    conn.executemany("INSERT OR REPLACE INTO brands VALUES (?, ?, ?, ?)", rows)
+
+
+def _recompute_buckets(conn: Any, bucket_starts: list[str], bucket: timedelta) -> None:
+    if not bucket_starts:
+        return
+    seconds = int(bucket.total_seconds())
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS touched (bucket_start TIMESTAMPTZ)")
+    conn.execute("DELETE FROM touched")
+    conn.executemany("INSERT INTO touched VALUES (?)", [[datetime.fromisoformat(b)] for b in bucket_starts])
+    conn.execute("DELETE FROM bucket_stats WHERE bucket_start IN (SELECT bucket_start FROM touched)")
+    conn.execute(f"""
+        INSERT INTO bucket_stats
+        SELECT m.brand,
+               to_timestamp(floor(epoch(m.published_at) / {seconds}) * {seconds}) AS bucket_start,
+               count(*), count(*) FILTER (WHERE p.label = 'pos'), count(*) FILTER (WHERE p.label = 'neu'),
+               count(*) FILTER (WHERE p.label = 'neg'), count(*) FILTER (WHERE p.complaint)
+        FROM mentions m JOIN posts p USING (platform, native_id)
+        WHERE to_timestamp(floor(epoch(m.published_at) / {seconds}) * {seconds}) IN (SELECT bucket_start FROM touched)
+        GROUP BY ALL""")

@@ -1,0 +1,43 @@
+"""Staged files between tasks: JSON lines written atomically under `state/staging/<run>/`.
+
+Extract tasks never touch DuckDB; they write here, and the load task (the only writer) reads
+these files. A re-run overwrites its own files, so staging is idempotent per run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.+-]+")
+
+
+def run_dir(staging_root: Path, run_id: str) -> Path:
+    """The folder of one run's staged files; run ids contain ':' and '+', which we flatten."""
+    return staging_root / _UNSAFE.sub("_", run_id)
+
+
+def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> int:
+    """Write rows as JSON lines via a temp file and rename, so readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    count = 0
+    with open(tmp, "w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False, default=str))
+            handle.write("\n")
+            count += 1
+    os.replace(tmp, path)
+    return count
+
+
+def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    """Read back what write_jsonl wrote."""
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                yield json.loads(line)

@@ -1,0 +1,66 @@
+"""Airflow-facing helpers shared by our DAGs: run window, run identity, Connection secrets.
+
+This is the only place besides the DAG files that imports Airflow; everything it returns is
+plain data handed to the Airflow-free pipeline in `brandmon.pipeline`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from airflow.sdk import BaseHook
+
+from brandmon.config import Config
+from brandmon.connections import secrets_from_fields
+from brandmon.pipeline import RunInfo
+from brandmon.windows import RunWindow, resolve_window
+
+WRITER_POOL = "duckdb_writer"
+
+
+def run_window(context: Any, config: Config) -> RunWindow:
+    """The run's window: data interval, else params, else the interval before run_after."""
+    dag_run = context["dag_run"]
+    return resolve_window(
+        interval=config.schedule.interval,
+        lookback=config.schedule.lookback,
+        data_interval_start=context.get("data_interval_start"),
+        data_interval_end=context.get("data_interval_end"),
+        run_after=getattr(dag_run, "run_after", None),
+        params={k: v for k, v in (context.get("params") or {}).items() if k in ("start", "end") and v},
+    )
+
+
+def run_info(context: Any, window: RunWindow) -> RunInfo:
+    """Run id and type; the reference time is the interval's end, or run_after for manual runs."""
+    dag_run = context["dag_run"]
+    run_type = str(getattr(dag_run, "run_type", "manual")).rsplit(".", 1)[-1].lower()
+    run_after = getattr(dag_run, "run_after", None)
+    reference = window.interval.end if run_type in ("scheduled", "backfill") or run_after is None else run_after
+    return RunInfo(run_id=context["run_id"], run_type=run_type, reference_time=reference)
+
+
+def connection_fields(conn_id: str) -> dict[str, Any]:
+    """A Connection as a plain dict (conn_type, host, port, login, password, schema, extra)."""
+    conn = BaseHook.get_connection(conn_id)
+    return {"conn_type": conn.conn_type, "host": conn.host, "port": conn.port, "login": conn.login,
+            "password": conn.password, "schema": conn.schema, "extra": conn.extra_dejson}
+
+
+def source_secrets(conn_id: str | None) -> dict[str, str]:
+    """Secrets for an extractor: the Connection's password, login and extra keys; {} if none is set.
+
+    A missing Connection yields no secrets; the extractor then reports an auth error naming it.
+    """
+    if not conn_id:
+        return {}
+    try:
+        return secrets_from_fields(connection_fields(conn_id))
+    except Exception:  # AirflowNotFoundException and friends: the extractor explains what to create
+        return {}
+
+
+def utc_now() -> datetime:
+    """Wall-clock time at the edge: when a fetch happened or a delivery was attempted."""
+    return datetime.now(timezone.utc)

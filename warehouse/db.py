@@ -1,0 +1,129 @@
+"""Opening the warehouse: the single writer, the published read-only copy, and migrations.
+
+One process writes at a time (Airflow's `duckdb_writer` pool has one slot; an advisory file lock
+here makes that hold for the CLI and `dag.test()` too, with a bounded wait). After every write
+the database is checkpointed and copied to a published file that analysts open read-only, so an
+analyst session never blocks a run and sees each run's data as soon as it is published. See
+docs/decisions/0001-duckdb-readers.md for the trade-offs.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+LOCK_WAIT_SECONDS = 600.0
+
+
+class WarehouseBusy(RuntimeError):
+    """Another writer held the warehouse longer than the bounded wait."""
+
+
+class WarehouseMissing(FileNotFoundError):
+    """Nothing has been published yet: the pipeline has not loaded any data."""
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """The schema migrations shipped in warehouse/migrations, as (version, name, sql), in order."""
+    found = []
+    for entry in resources.files("warehouse.migrations").iterdir():
+        if entry.name.endswith(".sql"):
+            version = int(entry.name.split("_", 1)[0])
+            found.append((version, entry.name, entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+def migrate(conn: duckdb.DuckDBPyConnection, timezone: str) -> list[str]:
+    """Apply the migrations not yet applied, each in its own transaction; returns their names."""
+    conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL)")
+    done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations").fetchall()}
+    applied = []
+    for version, name, sql in migrations():
+        if version in done:
+            continue
+        conn.execute("BEGIN")
+        try:
+            conn.execute(sql)
+            conn.execute("INSERT INTO schema_migrations VALUES (?, ?)", [version, name])
+            conn.execute("COMMIT")
+        except Exception:
+            conn.execute("ROLLBACK")
+            raise
+        applied.append(name)
+    conn.execute("INSERT OR REPLACE INTO settings VALUES ('timezone', ?)", [timezone])
+    return applied
+
+
+@contextmanager
+def writer(path: Path, published: Path, timezone: str, wait: float = LOCK_WAIT_SECONDS) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The one read-write connection: locked, migrated, and published when the block succeeds."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _exclusive_lock(path.with_suffix(".lock"), wait):
+        conn = _connect_with_wait(path, wait)
+        try:
+            conn.execute("SET TimeZone = 'UTC'")
+            migrate(conn, timezone)
+            yield conn
+            conn.execute("CHECKPOINT")
+        finally:
+            conn.close()
+        publish(path, published)
+
+
+def publish(path: Path, published: Path) -> None:
+    """Atomically replace the read-only copy; open readers keep the copy they opened."""
+    tmp = published.with_name(f".{published.name}.{os.getpid()}.tmp")
+    shutil.copyfile(path, tmp)
+    with open(tmp, "rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(tmp, published)
+
+
+def reader(published: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the published copy, for analysts, the CLI and alert composition."""
+    if not published.exists():
+        raise WarehouseMissing(f"no published warehouse at {published}: run the pipeline first (make run)")
+    conn = duckdb.connect(str(published), read_only=True)
+    conn.execute("SET TimeZone = 'UTC'")
+    return conn
+
+
+@contextmanager
+def _exclusive_lock(lock_path: Path, wait: float) -> Iterator[None]:
+    deadline = time.monotonic() + wait
+    with open(lock_path, "a+") as handle:
+        while True:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise WarehouseBusy(
+                        f"another process held the warehouse writer lock {lock_path} for over {wait:.0f}s; "
+                        "check for a stuck brand_monitor task or a `brandmon` command still running") from None
+                time.sleep(0.2)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _connect_with_wait(path: Path, wait: float) -> duckdb.DuckDBPyConnection:
+    # DuckDB's own file lock also refuses a second process (someone opened the private file by
+    # hand); wait for it like for our lock rather than failing the run.
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            return duckdb.connect(str(path))
+        except duckdb.IOException as error:
+            if "lock" not in str(error).lower() or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.5)
