@@ -10,6 +10,7 @@ KINDS: dict[str, str] = {
     "rss": "extractors.rss",
     "html_list": "extractors.html_list",
     "weibo_search": "extractors.weibo_search",
+    "weibo_api": "extractors.weibo_api",
 }
 
 

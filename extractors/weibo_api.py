@@ -1,0 +1,322 @@
+"""`weibo_api`: posts from Weibo's mobile web API (m.weibo.cn `api/container/getIndex`, JSON).
+
+Two modes:
+- `search` (default): keyword search, `containerid=100103type=<search_type>&q=<query>` with
+  `page_type=searchall` and `page=N`. `search_type` 1 is Weibo's mixed ranking (综合); 61 is the
+  real-time list (实时), newest first, which lets paging stop at the window start.
+- `timeline`: the posts of the accounts in `uids` (a brand's own accounts, say), containerid
+  `107603<uid>`, paged by `since_id` (or `page` on older answers); newest first, so paging stops
+  once a post (other than a pinned one) is older than the window start.
+
+Cards with `card_type` 9 carry an `mblog`; `card_type` 11 cards nest more cards in `card_group`.
+Text is HTML turned plain, emoticons kept as their alt text ([哈哈]). A cut text (`isLongText`)
+is completed from `statuses/extend?id=<id>`; if that fails the cut text is kept with a note. A
+repost is a post of its own; its original is kept in `extra["retweeted"]` and returned as a post
+of its own (keyed by its own id) when it was published inside the window. `ok: 0` or a page
+without cards ends the paging; `ok: -100`, a redirect to a login page or the visitor wall is an
+auth error; a body that is not JSON (truncated, say) is quarantined and reported as transient.
+
+Credentials: optional. m.weibo.cn user timelines answer without a login (the "cookie-free"
+dataabc/weibo-crawler relies on it) but throttle anonymous clients sooner and may omit posts;
+keyword search needs a logged-in m.weibo.cn cookie in practice (dataabc/weibo-crawler PR #149).
+When present, the cookie comes from the Airflow Connection named by `connection` (default
+`weibo_default`): its extra `cookie`, or its password, resolved by the DAG edge into
+`context.secrets`; it is never read from the config file nor logged.
+
+Options: mode (search), search_type (1), uids (timeline mode), connection, base_url
+(https://m.weibo.cn), max_pages (50), expand_long_text (true), min_interval (2 s between
+requests to one host), timeout (20 s), max_retries (3), backoff (2 s).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from extractors.base import BrandQuery, ExtractContext, ExtractResult, SettingsError, SourceError, Window
+from extractors.http import PoliteClient, client_for, decode_body
+from extractors.record import Post, Quarantined
+from extractors.weibo_common import (
+    DEFAULT_CONNECTION, as_weibo_auth, auth_error, check_known, cookie_from, http_options, long_text_body,
+    mblog_posts, missing_cookie_error, option_bool, option_connection, option_number, option_url, raw_json,
+    wall_reason,
+)
+
+KIND = "weibo_api"
+DEFAULT_BASE_URL = "https://m.weibo.cn"
+MODES = ("search", "timeline")
+SEARCH_TYPES = {1: "综合 (mixed ranking)", 61: "实时 (real time, newest first)"}
+_OPTIONS = {"mode", "search_type", "uids", "connection", "base_url", "max_pages", "expand_long_text",
+            "min_interval", "timeout", "max_retries", "backoff"}
+_REFUSED = re.compile(r"HTTP 432\b")  # m.weibo.cn's answer to clients it takes for anonymous crawlers
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    mode: str = "search"
+    search_type: int = 1
+    uids: tuple[str, ...] = ()
+    connection: str = DEFAULT_CONNECTION
+    base_url: str = DEFAULT_BASE_URL
+    max_pages: int = 50
+    expand_long_text: bool = True
+    min_interval: float = 2.0
+    timeout: float = 20.0
+    max_retries: int = 3
+    backoff: float = 2.0
+
+
+def parse_settings(options: Mapping, base_dir: Path) -> Settings:
+    """Validate the options listed in the module docstring; raises SettingsError naming the key."""
+    check_known(options, _OPTIONS)
+    mode = options.get("mode", "search")
+    if mode not in MODES:
+        raise SettingsError("mode", f"{mode!r} is not a mode", "use search (keyword search) or timeline (accounts)")
+    search_type = options.get("search_type", 1)
+    if search_type not in SEARCH_TYPES or isinstance(search_type, bool):
+        raise SettingsError("search_type", f"{search_type!r} is not supported",
+                            "use 1 (综合, mixed ranking) or 61 (实时, real time)")
+    uids = options.get("uids", [])
+    if isinstance(uids, (str, int)):
+        uids = [uids]
+    if not isinstance(uids, list) or not all(str(uid).strip().isdigit() for uid in uids):
+        raise SettingsError("uids", f"{uids!r} is not a list of numeric Weibo user ids",
+                            "write uids: [1669879400, ...] (the number in https://weibo.com/u/<uid>)")
+    if mode == "timeline" and not uids:
+        raise SettingsError("uids", "missing for mode timeline", "list the accounts to follow: uids: [1669879400]")
+    return Settings(
+        mode=mode, search_type=int(search_type), uids=tuple(str(uid).strip() for uid in uids),
+        connection=option_connection(options),
+        base_url=option_url(options, "base_url", DEFAULT_BASE_URL),
+        max_pages=option_number(options, "max_pages", 50, minimum=1, maximum=200, integer=True),
+        expand_long_text=option_bool(options, "expand_long_text", True),
+        **http_options(options),
+    )
+
+
+# --- parsing (pure) ---------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One mblog card: its post(s) (a repost, then its original) and whether it is pinned."""
+
+    posts: list[Post]
+    pinned: bool
+
+
+@dataclass(frozen=True, slots=True)
+class IndexPage:
+    """One getIndex answer. `status`: `ok` (cards follow), `end` (ok 0 / no cards), `auth` (login
+    wall), `throttled` (Weibo asks to slow down) or `broken` (not JSON, or not the expected shape)."""
+
+    status: str
+    entries: list[Entry] = dataclasses.field(default_factory=list)
+    quarantined: list[Quarantined] = dataclasses.field(default_factory=list)
+    next_cursor: dict[str, str] | None = None
+    message: str = ""
+
+
+def parse_index(body: str, *, fetched_at: datetime, location: str = "") -> IndexPage:
+    """Parse one api/container/getIndex answer. Never raises: unusable cards are quarantined and
+    an unusable body is reported in `status`."""
+    try:
+        payload = json.loads(body)
+    except ValueError as error:
+        reason = wall_reason(body)
+        if reason:
+            return IndexPage("auth", message=f"m.weibo.cn answered with {reason}")
+        return IndexPage("broken", message=f"not JSON ({error})")
+    if not isinstance(payload, Mapping):
+        return IndexPage("broken", message="the answer is not a JSON object")
+    ok = payload.get("ok")
+    message = str(payload.get("msg") or "")
+    if ok == -100:
+        return IndexPage("auth", message=f"m.weibo.cn answered ok=-100 ({message or 'login required'})")
+    if ok != 1:
+        return IndexPage("throttled" if "频繁" in message else "end", message=message or f"ok={ok!r}")
+    data = payload.get("data")
+    cards = data.get("cards") if isinstance(data, Mapping) else None
+    if not isinstance(cards, list):
+        return IndexPage("broken", message="ok=1 but no data.cards list")
+    entries: list[Entry] = []
+    quarantined: list[Quarantined] = []
+    for number, card in _mblog_cards(cards):
+        try:
+            mblog = card["mblog"]
+            entries.append(Entry(mblog_posts(mblog, source=KIND, fetched_at=fetched_at), _pinned(mblog)))
+        except (ValueError, TypeError, KeyError, AttributeError) as error:
+            quarantined.append(Quarantined(KIND, f"unparseable mblog card: {error}", raw_json(card),
+                                           f"{location}#card{number}"))
+    if not entries and not quarantined:
+        return IndexPage("end", message=message or "no posts on this page")
+    info = data.get("cardlistInfo") if isinstance(data, Mapping) else None
+    return IndexPage("ok", entries, quarantined, _next_cursor(info))
+
+
+def _mblog_cards(cards: list[Any]) -> Iterator[tuple[str, Mapping]]:
+    """(position, card) for every card carrying an mblog, looking inside card_type 11 groups."""
+    for number, card in enumerate(cards):
+        if not isinstance(card, Mapping):
+            continue
+        if card.get("card_type") == 9 and "mblog" in card:
+            yield str(number), card
+        elif card.get("card_type") == 11 and isinstance(card.get("card_group"), list):
+            for inner, nested in enumerate(card["card_group"]):
+                if isinstance(nested, Mapping) and nested.get("card_type") == 9 and "mblog" in nested:
+                    yield f"{number}.{inner}", nested
+
+
+def _pinned(mblog: Mapping) -> bool:
+    title = mblog.get("title")
+    return bool(mblog.get("isTop")) or (isinstance(title, Mapping) and title.get("text") == "置顶")
+
+
+def _next_cursor(info: object) -> dict[str, str] | None:
+    """The paging parameter for the next page: `since_id` (timelines) or `page`, None at the end."""
+    if not isinstance(info, Mapping):
+        return None
+    since_id = info.get("since_id")
+    if isinstance(since_id, (int, str)) and not isinstance(since_id, bool) and str(since_id).strip() not in ("", "0"):
+        return {"since_id": str(since_id)}
+    page = info.get("page")
+    if isinstance(page, (int, str)) and not isinstance(page, bool) and str(page).isdigit() and int(page) > 1:
+        return {"page": str(page)}
+    return None
+
+
+def parse_extend(body: str) -> str | None:
+    """The full text from statuses/extend (`data.longTextContent`), or None when it has none."""
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        return None
+    data = payload.get("data") if isinstance(payload, Mapping) else None
+    content = data.get("longTextContent") if isinstance(data, Mapping) else None
+    return long_text_body(content) if isinstance(content, str) and content.strip() else None
+
+
+# --- fetching ---------------------------------------------------------------------------------
+
+def extract(settings: Settings, query: BrandQuery, window: Window, context: ExtractContext) -> ExtractResult:
+    """Collect the posts of the search or the timelines that fall within the window."""
+    result = ExtractResult()
+    cookie = cookie_from(context.secrets)
+    if cookie is None and settings.mode == "search":
+        result.health.notes.append("no cookie: m.weibo.cn keyword search usually needs a logged-in cookie "
+                                   f"(Airflow Connection '{settings.connection}')")
+    client = client_for(context, min_interval=settings.min_interval, timeout=settings.timeout,
+                        max_retries=settings.max_retries, backoff=settings.backoff,
+                        auth_hint=f"renew the cookie of Airflow Connection '{settings.connection}'")
+    run = _Run(settings, window, context, client, cookie, result)
+    with client:
+        try:
+            for feed, params in _feeds(settings, query):
+                try:
+                    run.collect(feed, params)
+                except SourceError as error:
+                    error = run.as_auth(error)
+                    result.health.fail(error)
+                    if error.kind == "auth":
+                        break  # every feed shares the cookie
+                    result.health.notes.append(f"{feed}: {error}")
+        finally:
+            result.health.requests = client.requests
+    return result.finish()
+
+
+def _feeds(settings: Settings, query: BrandQuery) -> list[tuple[str, dict[str, str]]]:
+    if settings.mode == "search":
+        containerid = f"100103type={settings.search_type}&q={query.primary}"
+        return [(f"search {query.primary!r}", {"containerid": containerid, "page_type": "searchall"})]
+    return [(f"timeline {uid}", {"type": "uid", "value": uid, "containerid": f"107603{uid}"}) for uid in settings.uids]
+
+
+@dataclass
+class _Run:
+    settings: Settings
+    window: Window
+    context: ExtractContext
+    client: PoliteClient
+    cookie: str | None
+    result: ExtractResult
+    seen: set[tuple[str, str]] = dataclasses.field(default_factory=set)
+
+    @property
+    def newest_first(self) -> bool:
+        return self.settings.mode == "timeline" or self.settings.search_type == 61
+
+    def as_auth(self, error: SourceError) -> SourceError:
+        """The Weibo auth message for a login wall or an HTTP 432 refusal; other errors unchanged."""
+        if error.kind != "auth" and not _REFUSED.search(str(error)):
+            return error
+        if self.cookie is None:
+            missing = missing_cookie_error(self.settings.connection)
+            return SourceError("auth", str(missing), str(error))
+        return auth_error(self.settings.connection, str(error) if error.kind == "auth" else
+                          f"m.weibo.cn refused the client ({error})")
+
+    def collect(self, feed: str, params: dict[str, str]) -> None:
+        cursor: dict[str, str] = {}
+        for page_number in range(1, self.settings.max_pages + 1):
+            url = f"{self.settings.base_url}/api/container/getIndex"
+            response = self.client.get(url, params={**params, **cursor}, cookies=self.cookie, headers={
+                "Referer": f"{self.settings.base_url}/", "Accept": "application/json, text/plain, */*",
+                "X-Requested-With": "XMLHttpRequest", "MWeibo-Pwa": "1"})
+            body = decode_body(response)
+            location = f"{feed} page {page_number}"
+            page = parse_index(body, fetched_at=self.context.fetched_at, location=location)
+            if page.status == "auth":
+                raise SourceError("auth", page.message)
+            if page.status == "throttled":
+                raise SourceError("transient", f"m.weibo.cn asks to slow down: {page.message}",
+                                  "the next run will try again; consider a larger min_interval")
+            if page.status == "broken":
+                self.result.quarantined.append(Quarantined(KIND, f"unusable getIndex answer: {page.message}",
+                                                           body[:20000], location))
+                raise SourceError("transient", f"{location}: unusable answer ({page.message}); quarantined",
+                                  "the next run will try again")
+            if page.status == "end":
+                return
+            self.result.health.pages += 1
+            self.result.quarantined.extend(page.quarantined)
+            older_seen = False
+            for entry in page.entries:
+                for post in entry.posts:
+                    self._keep(post)
+                main = entry.posts[0]
+                older_seen = older_seen or (not entry.pinned and main.published_at < self.window.start)
+            if page.next_cursor is None or (self.newest_first and older_seen):
+                return
+            cursor = page.next_cursor
+        self.result.health.notes.append(f"{feed}: stopped at max_pages={self.settings.max_pages}")
+
+    def _keep(self, post: Post) -> None:
+        if post.key in self.seen or not self.window.contains(post.published_at):
+            return
+        self.seen.add(post.key)
+        if post.extra.get("truncated") and self.settings.expand_long_text:
+            post = self._expanded(post)
+        self.result.posts.append(post)
+
+    def _expanded(self, post: Post) -> Post:
+        """The post with its text from statuses/extend; unchanged (noted) when that fails."""
+        try:
+            response = self.client.get(f"{self.settings.base_url}/statuses/extend", params={"id": post.native_id},
+                                       cookies=self.cookie, headers={"Referer": f"{self.settings.base_url}/",
+                                                                     "Accept": "application/json, text/plain, */*"})
+            full = parse_extend(decode_body(response))
+            problem = "no longTextContent in the answer" if full is None else ""
+        except SourceError as error:
+            full, problem = None, str(error)
+        if full is None:
+            self.result.health.notes.append(f"long text of {post.native_id} not expanded: {problem}; "
+                                            "kept the cut text")
+            return post
+        extra = {k: v for k, v in post.extra.items() if k != "truncated"}
+        return dataclasses.replace(post, text=full, extra=extra)
