@@ -22,7 +22,7 @@ from bs4 import BeautifulSoup, Tag
 
 from extractors.base import SettingsError, SourceError
 from extractors.record import Post
-from extractors.weibo_time import parse_weibo_time
+from extractors.timeparse import SHANGHAI, parse_timestamp
 
 PLATFORM = "weibo"
 DEFAULT_CONNECTION = "weibo_default"
@@ -42,6 +42,12 @@ _WALL_MARKERS = (
 
 
 # --- credentials and the auth message ---------------------------------------------------------
+
+def weibo_time(text: str, fetched_at: datetime) -> datetime:
+    """A Weibo time stamp ("刚刚", "5分钟前", "今天 12:30", "11月26日 09:00", "06-14", "Sat Jun 01
+    12:00:00 +0800 2019", …) as aware UTC, read in Asia/Shanghai relative to the fetch time."""
+    return parse_timestamp(text.strip(), SHANGHAI, now=fetched_at)
+
 
 def cookie_from(secrets: Mapping[str, str]) -> str | None:
     """The Weibo cookie from a resolved Connection: its extra `cookie`, else its password."""
@@ -316,7 +322,7 @@ def _mblog_post(mblog: Mapping[str, Any], *, source: str, fetched_at: datetime, 
     created = mblog.get("created_at")
     if not isinstance(created, str) or not created.strip():
         raise ValueError(f"mblog {mid} has no created_at")
-    published = parse_weibo_time(created, fetched_at)
+    published = weibo_time(created, fetched_at)
     inline = mblog.get("longText")
     truncated = needs_long_text(mblog) and long_text is None
     if long_text is not None:

@@ -38,12 +38,12 @@ from bs4 import BeautifulSoup, Tag
 from extractors.base import BrandQuery, ExtractContext, ExtractResult, SourceError, Window
 from extractors.http import PoliteClient, client_for, decode_body
 from extractors.record import Post, Quarantined
+from extractors.timeparse import SHANGHAI
 from extractors.weibo_common import (
     DEFAULT_CONNECTION, PLATFORM, as_weibo_auth, auth_error, bid_to_mid, check_known, cookie_from,
     html_to_text, http_options, long_text_body, missing_cookie_error, option_bool, option_connection,
-    option_number, option_url, parse_count, post_url, wall_reason, with_retweeted,
+    option_number, option_url, parse_count, post_url, wall_reason, weibo_time, with_retweeted,
 )
-from extractors.weibo_time import SHANGHAI, parse_weibo_time
 
 KIND = "weibo_search"
 DEFAULT_BASE_URL = "https://s.weibo.com"
@@ -163,7 +163,7 @@ def _card_posts(wrap: Tag, fetched_at: datetime) -> list[Post]:
     stamp = froms[-1].find("a")
     if not isinstance(stamp, Tag):
         raise ValueError(f"card {mid} has no time link (div.from a)")
-    published = parse_weibo_time(stamp.get_text(" ", strip=True), fetched_at)
+    published = weibo_time(stamp.get_text(" ", strip=True), fetched_at)
     uid, bid = _uid_bid(stamp.get("href"))
     if uid is None and name is not None:
         uid, _ = _uid_bid(name.get("href"))
@@ -208,7 +208,7 @@ def _original(wrap: Tag, fetched_at: datetime) -> Post | None:
     found = _ACTION_MID.search(str(like.get("action-data"))) if like is not None else None
     try:
         mid = found.group(1) if found else (bid_to_mid(bid) if bid else None)
-        published = parse_weibo_time(stamp.get_text(" ", strip=True), fetched_at)
+        published = weibo_time(stamp.get_text(" ", strip=True), fetched_at)
     except ValueError:
         return None
     if mid is None:

@@ -16,7 +16,7 @@ from hypothesis import given, settings as hsettings, strategies as st
 from extractors.base import SourceError
 from extractors.weibo_common import (
     as_weibo_auth, bid_to_mid, cookie_from, html_to_text, mblog_posts, mid_to_bid, missing_cookie_error,
-    needs_long_text, parse_count, post_url, wall_reason,
+    needs_long_text, parse_count, post_url, wall_reason, weibo_time,
 )
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "fixtures" / "weibo_mobile_api"
@@ -43,6 +43,17 @@ def timeline_mblogs() -> list[dict]:
 ])
 def test_counts_as_weibo_writes_them(value, expected):
     assert parse_count(value) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("\n  5分钟前\n ", datetime(2024, 11, 26, 5, 55, tzinfo=timezone.utc)),
+    ("今天 12:30", datetime(2024, 11, 26, 4, 30, tzinfo=timezone.utc)),
+    ("11月26日 09:00", datetime(2024, 11, 26, 1, 0, tzinfo=timezone.utc)),
+    ("2023年11月20日 10:00", datetime(2023, 11, 20, 2, 0, tzinfo=timezone.utc)),
+    ("Sat Jun 01 12:00:00 +0800 2019", datetime(2019, 6, 1, 4, 0, tzinfo=timezone.utc)),
+])
+def test_weibo_times_are_read_in_shanghai_from_the_fetch_time(text, expected):
+    assert weibo_time(text, datetime(2024, 11, 26, 6, 0, tzinfo=timezone.utc)) == expected
 
 
 def test_mid_and_bid_convert_both_ways_on_real_posts():
