@@ -1,6 +1,7 @@
 """`archive`: posts from JSON lines, JSON or CSV files (exports, history, the demo data set).
 
-Each row needs a text and a timestamp; the id, link, author and engagement counts are used when
+`path` is a file, a folder (searched recursively) or a glob. Each row needs a text and a
+timestamp; the id, link, author and engagement counts ("1.2万" is 12000) are used when
 present. Column names default to ours (`id`, `text`, `published_at`, `url`, `author`, `reposts`,
 `comments`, `likes`, `platform`, `title`) and can be remapped with `fields:`. Only rows whose
 timestamp lies in the window are returned, so the archive replays like a live source.
@@ -11,6 +12,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +35,7 @@ FORMATS = ("auto", "jsonl", "json", "csv")
 OUR_FIELDS = ("id", "text", "published_at", "url", "title", "author", "author_id",
               "reposts", "comments", "likes", "platform")
 _COUNT_FIELDS = ("reposts", "comments", "likes")
+_SUFFIXES = (".jsonl", ".json", ".csv")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +73,7 @@ def extract(settings: Settings, query: BrandQuery, window: Window, context: Extr
     """Read every matching file and return the rows inside the window."""
     result = ExtractResult()
     try:
-        files = _files(settings.pattern)
+        files = list_files(settings.pattern)
     except SourceError as error:
         result.health.fail(error)
         return result
@@ -77,7 +81,7 @@ def extract(settings: Settings, query: BrandQuery, window: Window, context: Extr
     for path in files:
         result.health.pages += 1
         try:
-            rows = list(_rows(path, settings.format))
+            rows = list(read_rows(path, settings.format, KIND))
         except (OSError, UnicodeDecodeError, csv.Error) as error:
             result.quarantined.append(Quarantined(KIND, f"unreadable file: {error}", "", str(path)))
             continue
@@ -109,7 +113,7 @@ def row_to_post(row: Mapping, settings: Settings, tz: ZoneInfo) -> Post:
         raise ValueError(f"row has no timestamp (column {settings.fields.get('published_at', 'published_at')!r})")
     published = parse_timestamp(stamp, tz)
     native_id = col("id")
-    counts = {name: _count(col(name), name) for name in _COUNT_FIELDS}
+    counts = {name: parse_count(col(name), name) for name in _COUNT_FIELDS}
     return Post(
         platform=str(col("platform") or settings.platform),
         native_id=str(native_id) if native_id is not None else stable_id(str(text), published.isoformat()),
@@ -124,25 +128,48 @@ def row_to_post(row: Mapping, settings: Settings, tz: ZoneInfo) -> Post:
     )
 
 
-def _count(value: object, name: str) -> int | None:
+_COUNT = re.compile(r"^(?P<number>\d+(?:\.\d+)?)\s*(?P<unit>万|w|W|亿|千|k|K)?\s*\+?$")
+_UNITS = {None: 1, "千": 1_000, "k": 1_000, "K": 1_000, "万": 10_000, "w": 10_000, "W": 10_000, "亿": 100_000_000}
+_NO_VALUE = ("", "none", "null", "nan", "-")
+
+
+def parse_count(value: object, name: str = "count") -> int | None:
+    """An engagement count as sites and crawlers write it: 12, "1,234", "1.2万", "3亿", "10万+", "999+".
+
+    None, "" and "None" (a crawler's str(None)) are None; anything else raises ValueError.
+    """
     if value is None:
         return None
-    try:
-        return int(float(str(value).replace(",", "")))
-    except ValueError:
-        raise ValueError(f"{name} is not a number: {value!r}") from None
+    if isinstance(value, bool):
+        raise ValueError(f"{name} is not a count: {value!r}")
+    if isinstance(value, (int, float)):
+        if not math.isfinite(value) or value < 0:
+            raise ValueError(f"{name} is not a count: {value!r}")
+        return int(value)
+    text = str(value).strip().replace(",", "").replace("，", "")
+    if text.lower() in _NO_VALUE:
+        return None
+    match = _COUNT.match(text)
+    if not match:
+        raise ValueError(f"{name} is not a number: {value!r}")
+    return int(round(float(match["number"]) * _UNITS[match["unit"]]))
 
 
 def _str_or_none(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def _files(pattern: str) -> list[Path]:
+def list_files(pattern: str) -> list[Path]:
+    """The .jsonl/.json/.csv files a `path:` names (a file, a folder searched recursively, or a glob).
+
+    Raises SourceError (permanent) when nothing matches.
+    """
     path = Path(pattern)
     if path.is_dir():
-        found = sorted(p for p in path.iterdir() if p.suffix.lower() in (".jsonl", ".json", ".csv"))
+        found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in _SUFFIXES)
     elif any(ch in pattern for ch in "*?["):
-        found = sorted(Path(path.anchor).glob(str(path.relative_to(path.anchor))))
+        matches = Path(path.anchor).glob(str(path.relative_to(path.anchor)))
+        found = sorted(p for p in matches if p.is_file() and p.suffix.lower() in _SUFFIXES)
     else:
         found = [path] if path.exists() else []
     if not found:
@@ -150,7 +177,13 @@ def _files(pattern: str) -> list[Path]:
     return found
 
 
-def _rows(path: Path, fmt: str) -> Iterator[tuple[str, Mapping | Quarantined]]:
+def read_rows(path: Path, fmt: str, source: str = KIND,
+              list_keys: tuple[str, ...] = ("data", "items")) -> Iterator[tuple[str, Mapping | Quarantined]]:
+    """Each row of a JSONL, JSON or CSV file with its location; unreadable rows come as Quarantined.
+
+    A JSON file may be a list of rows, one row, or an object holding the list under one of
+    `list_keys`. `source` names the source kind in quarantined records.
+    """
     if fmt == "auto":
         fmt = {".csv": "csv", ".json": "json"}.get(path.suffix.lower(), "jsonl")
     text = _read_text(path)
@@ -161,11 +194,12 @@ def _rows(path: Path, fmt: str) -> Iterator[tuple[str, Mapping | Quarantined]]:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as error:
-            yield str(path), Quarantined(KIND, f"broken JSON: {error}", text[:10000], str(path))
+            yield str(path), Quarantined(source, f"broken JSON: {error}", text[:10000], str(path))
             return
-        items = data if isinstance(data, list) else data.get("data", data.get("items", [data])) if isinstance(data, dict) else []
-        for number, row in enumerate(items):
-            yield f"{path}[{number}]", row if isinstance(row, Mapping) else Quarantined(KIND, "item is not an object", json.dumps(row, ensure_ascii=False), f"{path}[{number}]")
+        for number, row in enumerate(_json_items(data, list_keys)):
+            location = f"{path}[{number}]"
+            yield location, row if isinstance(row, Mapping) else Quarantined(
+                source, "item is not an object", json.dumps(row, ensure_ascii=False), location)
     else:
         for number, line in enumerate(text.splitlines(), start=1):
             if not line.strip():
@@ -174,9 +208,20 @@ def _rows(path: Path, fmt: str) -> Iterator[tuple[str, Mapping | Quarantined]]:
             try:
                 row = json.loads(line)
             except json.JSONDecodeError as error:
-                yield location, Quarantined(KIND, f"broken JSON line: {error}", line, location)
+                yield location, Quarantined(source, f"broken JSON line: {error}", line, location)
                 continue
-            yield location, row if isinstance(row, Mapping) else Quarantined(KIND, "line is not a JSON object", line, location)
+            yield location, row if isinstance(row, Mapping) else Quarantined(source, "line is not a JSON object", line, location)
+
+
+def _json_items(data: object, list_keys: tuple[str, ...]) -> list:
+    if isinstance(data, list):
+        return data
+    if isinstance(data, dict):
+        for key in list_keys:
+            if isinstance(data.get(key), list):
+                return data[key]
+        return [data]
+    return [data]
 
 
 def _read_text(path: Path) -> str:

@@ -9,6 +9,7 @@ KINDS: dict[str, str] = {
     "archive": "extractors.archive",
     "rss": "extractors.rss",
     "html_list": "extractors.html_list",
+    "crawler_export": "extractors.crawler_exports",
     "weibo_search": "extractors.weibo_search",
     "weibo_api": "extractors.weibo_api",
 }

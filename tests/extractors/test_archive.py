@@ -1,0 +1,130 @@
+"""archive: JSONL/JSON/CSV history files replayed window by window, with counts and broken rows."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from hypothesis import given, strategies as st
+
+from extractors import archive
+from extractors.base import BrandQuery, ExtractContext, SettingsError, Window
+from extractors.timeparse import SHANGHAI
+
+QUERY = BrandQuery("acme", ("某米",))
+CONTEXT = ExtractContext(fetched_at=datetime(2025, 12, 1, tzinfo=timezone.utc))
+WINDOW = Window(datetime(2025, 11, 26, tzinfo=SHANGHAI), datetime(2025, 11, 27, tzinfo=SHANGHAI))
+
+
+def run(tmp_path: Path, options: dict, window: Window = WINDOW):
+    settings = archive.parse_settings(options, tmp_path)
+    return archive.extract(settings, QUERY, window, CONTEXT)
+
+
+def write_jsonl(path: Path, rows: list) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join((row if isinstance(row, str) else json.dumps(row, ensure_ascii=False)) + "\n" for row in rows),
+                    encoding="utf-8")
+
+
+def test_rows_inside_the_window_become_posts(tmp_path):
+    write_jsonl(tmp_path / "h.jsonl", [
+        {"id": "1", "text": "某米不错", "published_at": "2025-11-26 10:00", "likes": "1.2万", "platform": "weibo"},
+        {"id": "2", "text": "太早了", "published_at": "2025-11-25 10:00"},
+    ])
+    result = run(tmp_path, {"path": "h.jsonl"})
+    assert [(post.native_id, post.likes, post.platform) for post in result.posts] == [("1", 12000, "weibo")]
+    assert result.posts[0].published_at == datetime(2025, 11, 26, 10, 0, tzinfo=SHANGHAI)
+
+
+def test_field_remapping_and_csv_with_bom(tmp_path):
+    (tmp_path / "h.csv").write_text("编号,内容,时间,赞\n7,差评,2025-11-26 09:00,\"1,234\"\n", encoding="utf-8-sig")
+    options = {"path": "h.csv", "platform": "forum", "fields": {"id": "编号", "text": "内容", "published_at": "时间", "likes": "赞"}}
+    post = run(tmp_path, options).posts[0]
+    assert (post.native_id, post.text, post.likes, post.platform) == ("7", "差评", 1234, "forum")
+
+
+def test_gbk_csv_is_read(tmp_path):
+    (tmp_path / "h.csv").write_bytes("id,text,published_at\n1,质量很差,2025-11-26 09:00\n".encode("gbk"))
+    assert run(tmp_path, {"path": "h.csv"}).posts[0].text == "质量很差"
+
+
+def test_json_list_under_a_key_and_folders_searched_recursively(tmp_path):
+    (tmp_path / "deep" / "er").mkdir(parents=True)
+    (tmp_path / "deep" / "er" / "x.json").write_text(
+        json.dumps({"items": [{"id": "a", "text": "好", "published_at": 1764122400}]}), encoding="utf-8")
+    (tmp_path / "deep" / "notes.txt").write_text("not data")
+    result = run(tmp_path, {"path": "deep"})
+    assert [post.native_id for post in result.posts] == ["a"]
+
+
+def test_broken_lines_and_rows_are_quarantined_not_fatal(tmp_path):
+    write_jsonl(tmp_path / "h.jsonl", [
+        '{"id": "1", "text": "截断',
+        "[1, 2]",
+        {"id": "3", "published_at": "2025-11-26 10:00"},
+        {"id": "4", "text": "时间坏了", "published_at": "下周"},
+        {"id": "5", "text": "赞数坏了", "published_at": "2025-11-26 10:00", "likes": "很多"},
+        {"id": "6", "text": "好的一行", "published_at": "2025-11-26 10:00"},
+    ])
+    result = run(tmp_path, {"path": "h.jsonl"})
+    assert [post.native_id for post in result.posts] == ["6"]
+    reasons = [item.reason for item in result.quarantined]
+    assert len(reasons) == 5
+    assert "broken JSON line" in reasons[0] and "not a JSON object" in reasons[1] and "no text" in reasons[2]
+    assert "unrecognised timestamp" in reasons[3] and "likes is not a number" in reasons[4]
+
+
+def test_truncated_json_file_is_quarantined(tmp_path):
+    (tmp_path / "h.json").write_text('[{"id": "1", "text": "x", "published_at": "2025-11-26"}', encoding="utf-8")
+    result = run(tmp_path, {"path": "h.json"})
+    assert result.posts == [] and "broken JSON" in result.quarantined[0].reason
+
+
+def test_missing_file_is_a_permanent_health_error(tmp_path):
+    result = run(tmp_path, {"path": "nothing/*.jsonl"})
+    assert result.health.status == "error" and result.health.error_kind == "permanent"
+
+
+@pytest.mark.parametrize(("options", "key"), [({}, "path"), ({"path": "x", "format": "xml"}, "format"),
+                                              ({"path": "x", "timezone": "Nowhere"}, "timezone"),
+                                              ({"path": "x", "fields": {"body": "t"}}, "fields")])
+def test_bad_settings_name_the_key(tmp_path, options, key):
+    with pytest.raises(SettingsError) as caught:
+        archive.parse_settings(options, tmp_path)
+    assert caught.value.key == key
+
+
+@pytest.mark.parametrize(("raw", "count"), [
+    (12, 12), ("12", 12), ("1,234", 1234), ("1.2万", 12000), ("10万+", 100000), ("3亿", 300_000_000),
+    ("999+", 999), ("2.5k", 2500), ("1.5w", 15000), (None, None), ("", None), ("None", None), (" 7 ", 7), (3.0, 3),
+])
+def test_counts_as_sites_and_crawlers_write_them(raw, count):
+    assert archive.parse_count(raw) == count
+
+
+@pytest.mark.parametrize("raw", ["很多", "-3", -1, float("nan"), True, "1.2.3万"])
+def test_impossible_counts_are_value_errors(raw):
+    with pytest.raises(ValueError):
+        archive.parse_count(raw, "likes")
+
+
+@given(st.one_of(st.text(max_size=12), st.integers(), st.floats(), st.none()))
+def test_count_parsing_never_fails_otherwise(raw):
+    try:
+        value = archive.parse_count(raw)
+    except ValueError:
+        return
+    assert value is None or value >= 0
+
+
+@given(st.dictionaries(st.sampled_from(archive.OUR_FIELDS), st.one_of(st.text(max_size=20), st.integers(), st.none()), max_size=8))
+def test_row_mapping_gives_a_post_or_a_value_error(row):
+    settings = archive.parse_settings({"path": "x"}, Path("."))
+    try:
+        post = archive.row_to_post(row, settings, SHANGHAI)
+    except ValueError:
+        return
+    assert post.text and post.native_id
