@@ -43,7 +43,7 @@ from extractors.base import BrandQuery, ExtractContext, ExtractResult, SettingsE
 from extractors.http import PoliteClient, client_for, decode_body
 from extractors.record import Post, Quarantined
 from extractors.weibo_common import (
-    DEFAULT_CONNECTION, as_weibo_auth, auth_error, check_known, cookie_from, http_options, long_text_body,
+    DEFAULT_CONNECTION, auth_error, check_known, cookie_from, http_options, long_text_body,
     mblog_posts, missing_cookie_error, option_bool, option_connection, option_number, option_url, raw_json,
     wall_reason,
 )
@@ -85,7 +85,7 @@ def parse_settings(options: Mapping, base_dir: Path) -> Settings:
     uids = options.get("uids", [])
     if isinstance(uids, (str, int)):
         uids = [uids]
-    if not isinstance(uids, list) or not all(str(uid).strip().isdigit() for uid in uids):
+    if not isinstance(uids, list) or not all(re.fullmatch(r"[0-9]+", str(uid).strip()) for uid in uids):
         raise SettingsError("uids", f"{uids!r} is not a list of numeric Weibo user ids",
                             "write uids: [1669879400, ...] (the number in https://weibo.com/u/<uid>)")
     if mode == "timeline" and not uids:
@@ -127,7 +127,7 @@ def parse_index(body: str, *, fetched_at: datetime, location: str = "") -> Index
     an unusable body is reported in `status`."""
     try:
         payload = json.loads(body)
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:
         reason = wall_reason(body)
         if reason:
             return IndexPage("auth", message=f"m.weibo.cn answered with {reason}")
@@ -150,7 +150,7 @@ def parse_index(body: str, *, fetched_at: datetime, location: str = "") -> Index
         try:
             mblog = card["mblog"]
             entries.append(Entry(mblog_posts(mblog, source=KIND, fetched_at=fetched_at), _pinned(mblog)))
-        except (ValueError, TypeError, KeyError, AttributeError) as error:
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as error:
             quarantined.append(Quarantined(KIND, f"unparseable mblog card: {error}", raw_json(card),
                                            f"{location}#card{number}"))
     if not entries and not quarantined:
@@ -185,7 +185,7 @@ def _next_cursor(info: object) -> dict[str, str] | None:
     if isinstance(since_id, (int, str)) and not isinstance(since_id, bool) and str(since_id).strip() not in ("", "0"):
         return {"since_id": str(since_id)}
     page = info.get("page")
-    if isinstance(page, (int, str)) and not isinstance(page, bool) and str(page).isdigit() and int(page) > 1:
+    if isinstance(page, (int, str)) and not isinstance(page, bool) and re.fullmatch(r"[0-9]+", str(page)) and int(page) > 1:
         return {"page": str(page)}
     return None
 
@@ -194,7 +194,7 @@ def parse_extend(body: str) -> str | None:
     """The full text from statuses/extend (`data.longTextContent`), or None when it has none."""
     try:
         payload = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     data = payload.get("data") if isinstance(payload, Mapping) else None
     content = data.get("longTextContent") if isinstance(data, Mapping) else None

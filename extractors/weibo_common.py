@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup
 
 from extractors.base import SettingsError, SourceError
 from extractors.record import Post
@@ -29,7 +29,7 @@ DEFAULT_CONNECTION = "weibo_default"
 WEB_BASE = "https://weibo.com"
 
 _BASE62 = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-_COUNT = re.compile(r"(\d+(?:[.,]\d+)*)\s*(万|w|W|亿)?\s*(\+)?")
+_COUNT = re.compile(r"([0-9][0-9,]*(?:\.[0-9]+)?)\s*(万|w|W|亿)?")
 _COUNT_LABELS = ("转发", "评论", "赞", "点赞", "收藏")
 _UI_CHROME = {"全文", "展开", "收起", "展开全文", "收起全文", "展开c", "收起d"}
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff\ue627"), None)
@@ -165,7 +165,7 @@ def parse_count(value: object) -> int | None:
     if isinstance(value, int):
         return value if value >= 0 else None
     if isinstance(value, float):
-        return int(value) if value >= 0 and value == value and value != float("inf") else None
+        return int(value) if 0 <= value < 1e15 else None
     if not isinstance(value, str):
         return None
     text = value.strip()
@@ -179,13 +179,13 @@ def parse_count(value: object) -> int | None:
         number *= 10_000
     elif unit == "亿":
         number *= 100_000_000
-    return int(round(number))
+    return int(round(number)) if number < 1e15 else None
 
 
 def mid_to_bid(mid: str | int) -> str:
     """The base62 post code in weibo.com links (4383183661430868 -> HyTZc60ew)."""
     digits = str(mid).strip()
-    if not digits.isdigit():
+    if not re.fullmatch(r"[0-9]+", digits):
         raise ValueError(f"a Weibo mid is all digits, got {mid!r}")
     parts = []
     end = len(digits)
@@ -277,7 +277,7 @@ def mblog_id(mblog: Mapping[str, Any]) -> str:
     """The numeric id of an mblog as a string; ValueError when it has none."""
     for key in ("mid", "idstr", "id"):
         value = mblog.get(key)
-        if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value).strip().isdigit():
+        if isinstance(value, (str, int)) and not isinstance(value, bool) and re.fullmatch(r"[0-9]+", str(value).strip()):
             return str(value).strip()
     raise ValueError("mblog has no numeric id (mid/idstr/id)")
 
@@ -367,14 +367,6 @@ def raw_json(value: object, limit: int = 20000) -> str:
     """A raw payload for a quarantine record, capped so one bad page cannot bloat the store."""
     try:
         text = json.dumps(value, ensure_ascii=False, default=str)
-    except (TypeError, ValueError):
-        text = repr(value)
+    except (TypeError, ValueError, RecursionError):
+        text = repr(value)[:limit]
     return text[:limit]
-
-
-def first_tag(node: Tag | None, selector: str) -> Tag | None:
-    """The first match of a CSS selector under `node`, or None (also when `node` is None)."""
-    if node is None:
-        return None
-    found = node.select_one(selector)
-    return found if isinstance(found, Tag) else None

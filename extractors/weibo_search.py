@@ -52,7 +52,7 @@ WEIBO_PAGE_CAP = 50
 HOUR = timedelta(hours=1)
 _OPTIONS = {"connection", "base_url", "longtext_base_url", "max_pages", "expand_long_text",
             "min_interval", "timeout", "max_retries", "backoff"}
-_DIGITS = re.compile(r"^\d+$")
+_DIGITS = re.compile(r"[0-9]+")
 _ACTION_MID = re.compile(r"mid=(\d+)")
 
 
@@ -135,7 +135,7 @@ def parse_search_page(html: str, *, fetched_at: datetime, location: str = "") ->
     for number, wrap in enumerate(wraps):
         try:
             posts.extend(_card_posts(wrap, fetched_at))
-        except (ValueError, TypeError, KeyError, AttributeError) as error:
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as error:
             quarantined.append(Quarantined(KIND, f"unparseable result card: {error}", str(wrap)[:20000],
                                            f"{location}#card{number}"))
     page_box = soup.select_one("div.m-page")
@@ -147,7 +147,7 @@ def parse_search_page(html: str, *, fetched_at: datetime, location: str = "") ->
 
 def _card_posts(wrap: Tag, fetched_at: datetime) -> list[Post]:
     mid = str(wrap.get("mid", "")).strip()
-    if not _DIGITS.match(mid):
+    if not _DIGITS.fullmatch(mid):
         raise ValueError(f"card mid {mid!r} is not numeric")
     name = _own(wrap, "div.info a.name") or _own(wrap, "a.name")
     text_node = _own(wrap, 'p[node-type="feed_list_content_full"]')
@@ -250,7 +250,7 @@ def _uid_bid(href: object) -> tuple[str | None, str | None]:
     parts = [p for p in urlsplit(href if "//" in href else "//weibo.com" + href).path.split("/") if p]
     if parts and parts[0] == "u":
         parts = parts[1:]
-    uid = parts[0] if parts and _DIGITS.match(parts[0]) else None
+    uid = parts[0] if parts and _DIGITS.fullmatch(parts[0]) else None
     bid = parts[1] if uid and len(parts) > 1 and re.fullmatch(r"[0-9A-Za-z]+", parts[1]) else None
     return uid, bid
 
@@ -290,7 +290,7 @@ def parse_long_text(body: str) -> str | None:
     """The full text from weibo.com's ajax/statuses/longtext answer, or None when it has none."""
     try:
         payload = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     data = payload.get("data") if isinstance(payload, dict) else None
     content = data.get("longTextContent") if isinstance(data, dict) else None

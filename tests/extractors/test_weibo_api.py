@@ -154,6 +154,8 @@ def test_pinned_posts_are_marked():
     ("<html><head><title>Sina Visitor System</title></head></html>", "auth"),
     (fixture("search_page1.json")[:700], "broken"),  # a truncated body
     ("[1, 2, 3]", "broken"),
+    ("[" * 100_000 + "]" * 100_000, "broken"),  # nesting deeper than the JSON parser allows
+    ('{"ok": 1, "data": {"cards": [], "cardlistInfo": {"page": "²"}}}', "end"),
 ])
 def test_answers_that_end_or_stop_the_paging(body, status):
     assert parse_index(body, fetched_at=FETCHED).status == status

@@ -39,7 +39,8 @@ def timeline_mblogs() -> list[dict]:
     (12, 12), ("12", 12), (" 3456 ", 3456), ("1,234", 1234), ("1.2万", 12000), ("2.8万", 28000),
     ("3亿", 300_000_000), ("100万+", 1_000_000), ("10万+", 100_000), ("评论 17", 17),
     ("转发", 0), ("评论", 0), ("赞", 0), (" 转发 ", 0), ("", 0),
-    (None, None), ("abc", None), (True, None), (-1, None), ([], None),
+    (None, None), ("abc", None), (True, None), (-1, None), ([], None), (float("nan"), None),
+    ("1.2.3", 1), ("9" * 400, None), (1e300, None),
 ])
 def test_counts_as_weibo_writes_them(value, expected):
     assert parse_count(value) == expected
