@@ -155,7 +155,8 @@ def test_pinned_posts_are_marked():
     (fixture("search_page1.json")[:700], "broken"),  # a truncated body
     ("[1, 2, 3]", "broken"),
     ("[" * 100_000 + "]" * 100_000, "broken"),  # nesting deeper than the JSON parser allows
-    ('{"ok": 1, "data": {"cards": [], "cardlistInfo": {"page": "²"}}}', "end"),
+    ('{"ok": 1, "data": {"cards": [{"card_type": 9, "mblog": {"mid": "1", "created_at": "2024-11-26 10:00", '
+     '"text": "x"}}], "cardlistInfo": {"page": "²"}}}', "ok"),  # a non-ASCII digit is no next page
 ])
 def test_answers_that_end_or_stop_the_paging(body, status):
     assert parse_index(body, fetched_at=FETCHED).status == status
