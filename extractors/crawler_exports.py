@@ -37,6 +37,7 @@ from extractors.archive import FORMATS, list_files, parse_count, read_rows
 from extractors.base import BrandQuery, ExtractContext, ExtractResult, SettingsError, SourceError, Window
 from extractors.htmltext import html_to_text, title_and_body
 from extractors.record import Post, Quarantined
+from extractors.sourceopts import reject_unknown
 from extractors.timeparse import parse_timestamp
 
 KIND = "crawler_export"
@@ -81,6 +82,7 @@ class Settings:
 
 def parse_settings(options: Mapping, base_dir: Path) -> Settings:
     """Validate `path`, `preset`, `format`, `comments` and `timezone`."""
+    reject_unknown(options, ("path", "preset", "format", "comments", "timezone"))
     raw_path = options.get("path")
     if not isinstance(raw_path, str) or not raw_path.strip():
         raise SettingsError("path", "missing", "set path: to the crawler's output file, folder or a glob")

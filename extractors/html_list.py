@@ -43,13 +43,17 @@ from extractors.base import BrandQuery, ExtractContext, ExtractResult, SettingsE
 from extractors.htmltext import clip, html_to_text, title_and_body
 from extractors.http import client_for, decode_body
 from extractors.record import Post, Quarantined, stable_id
-from extractors.sourceopts import auth_hint, choice_option, connection_cookie, number_option, url_option
+from extractors.sourceopts import (auth_hint, choice_option, connection_cookie, number_option, reject_unknown,
+                                   url_option)
 from extractors.timeparse import find_timestamp
 
 KIND = "html_list"
 _SELECTOR_KEYS = ("item", "text", "time", "link", "title", "author", "id", "next", "login_selector")
 _REQUIRED = ("item", "text", "time")
 _RAW_LIMIT = 5000
+OPTIONS = ("url", *_SELECTOR_KEYS, "platform", "max_pages", "first_page", "stop_when_older", "time_format", "timezone",
+           "encoding", "terms", "query_encoding", "max_text_chars", "timeout", "min_interval", "max_bytes",
+           "max_retries", "backoff", "connection")
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +110,7 @@ class Page:
 
 def parse_settings(options: Mapping, base_dir: Path) -> Settings:
     """Validate the options listed in the module docstring."""
+    reject_unknown(options, OPTIONS)
     url = url_option(options, "url", "set url: to the list page, with {query} and/or {page} where they go")
     selectors = {key: Selector.parse(key, options[key]) for key in _SELECTOR_KEYS if options.get(key) is not None}
     for key in _REQUIRED:

@@ -40,12 +40,15 @@ from extractors.base import BrandQuery, ExtractContext, ExtractResult, SourceErr
 from extractors.htmltext import clip, html_to_text, title_and_body
 from extractors.http import client_for, decode_body
 from extractors.record import Post, Quarantined, stable_id
-from extractors.sourceopts import auth_hint, choice_option, connection_cookie, number_option, url_option
+from extractors.sourceopts import (auth_hint, choice_option, connection_cookie, number_option, reject_unknown,
+                                   url_option)
 from extractors.timeparse import SHANGHAI, parse_timestamp
 
 KIND = "rss"
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _RAW_LIMIT = 20000
+OPTIONS = ("url", "terms", "query_encoding", "platform", "undated", "max_text_chars", "timeout", "min_interval",
+           "max_bytes", "max_retries", "backoff", "connection")
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +69,7 @@ class Settings:
 
 def parse_settings(options: Mapping, base_dir: Path) -> Settings:
     """Validate the options listed in the module docstring."""
+    reject_unknown(options, OPTIONS)
     url = url_option(options, "url", "set url: to the feed address, with {query} for a search feed")
     host = (urlsplit(url).hostname or "").removeprefix("www.")
     return Settings(url=url, platform=str(options.get("platform") or host),

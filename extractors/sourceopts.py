@@ -8,6 +8,14 @@ from urllib.parse import urlsplit
 from extractors.base import ExtractContext, SettingsError
 
 
+def reject_unknown(options: Mapping, allowed: tuple[str, ...]) -> None:
+    """SettingsError for an option the kind does not have (a typo would otherwise be ignored)."""
+    for key in options:
+        if key not in allowed:
+            raise SettingsError(str(key), "is not an option of this source kind",
+                                f"remove it or use one of {', '.join(allowed)}")
+
+
 def number_option(options: Mapping, key: str, default: float, kind: type = float, *, allow_zero: bool = False):
     """A positive number option (`int` or `float`), or SettingsError naming the key."""
     value = options.get(key, default)

@@ -139,6 +139,7 @@ def test_a_missing_path_is_a_permanent_health_error():
     ({"preset": "mediacrawler_xhs"}, "path"), ({"path": "x"}, "preset"), ({"path": "x", "preset": "kuaishou"}, "preset"),
     ({"path": "x", "preset": "weibo_crawler", "comments": "no"}, "comments"),
     ({"path": "x", "preset": "weibo_crawler", "format": "xlsx"}, "format"),
+    ({"path": "x", "preset": "weibo_crawler", "fields": {}}, "fields"),
 ])
 def test_bad_settings_name_the_key(options, key):
     with pytest.raises(SettingsError) as caught:

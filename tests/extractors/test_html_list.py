@@ -119,6 +119,7 @@ def test_truncated_or_corrupted_pages_never_crash(cut, junk):
     ({"item": None}, "item"), ({"text": None}, "text"), ({"time": None}, "time"),
     ({"item": "div[["}, "item"), ({"timezone": "Mars/Base"}, "timezone"), ({"encoding": "klingon"}, "encoding"),
     ({"max_pages": 0}, "max_pages"), ({"url": "bbs.example.com"}, "url"), ({"stop_when_older": "yes"}, "stop_when_older"),
+    ({"items": "li"}, "items"),
 ])
 def test_bad_settings_name_the_key(change, key):
     options = {"url": "https://bbs.example.com/list", **DISCUZ_OPTIONS, **change}

@@ -216,7 +216,7 @@ def test_site_feed_without_template_is_fetched_once_and_platform_defaults_to_hos
 @pytest.mark.parametrize(("options", "key"), [
     ({}, "url"), ({"url": "ftp://x/feed"}, "url"), ({"url": "https://x/f", "terms": "some"}, "terms"),
     ({"url": "https://x/f", "undated": "now"}, "undated"), ({"url": "https://x/f", "timeout": "soon"}, "timeout"),
-    ({"url": "https://x/f", "max_bytes": 0}, "max_bytes"),
+    ({"url": "https://x/f", "max_bytes": 0}, "max_bytes"), ({"url": "https://x/f", "term": "all"}, "term"),
 ])
 def test_bad_settings_name_the_key(options, key):
     with pytest.raises(SettingsError) as caught:
