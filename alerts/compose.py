@@ -1,0 +1,207 @@
+"""Turn an Alert into a Document: the message's content in one language, before any markup.
+
+A Document holds plain, unescaped strings; `alerts.formats` renders it as text, HTML, chat
+Markdown or JSON and escapes every string for the target, so post text can never inject markup.
+Spike alerts explain what spiked and how far above normal; ops alerts (source_silent,
+source_error) say what failed and what to renew or fix; digests summarise a day with a chart.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from alerts.i18n import fix_hint, kind_name, label, severity_name
+from alerts.model import Alert, SamplePost
+
+SAMPLE_COUNT = 3
+SAMPLE_CHARS = 140
+OPS_KINDS = ("source_silent", "source_error")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One list entry: untrusted `text`, an optional link, and a line of details under it."""
+
+    text: str
+    url: str | None = None
+    meta: str = ""
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    items: tuple[Item, ...] = ()
+    code: str | None = None  # preformatted text (the query); shown verbatim, escaped per format
+    numbered: bool = False
+
+
+@dataclass(frozen=True)
+class Chart:
+    """Hourly series for a digest: hour labels and named value lists of the same length."""
+
+    title: str
+    hours: tuple[str, ...]
+    series: tuple[tuple[str, tuple[int, ...]], ...]
+
+
+@dataclass(frozen=True)
+class Document:
+    lang: str
+    title: str
+    fields: tuple[tuple[str, str], ...]
+    sections: tuple[Section, ...] = ()
+    chart: Chart | None = None
+    link_label: str = "link"
+
+
+def compose(alert: Alert, lang: str, source_connections: Mapping[str, str | None] | None = None) -> Document:
+    """The Document of `alert` in `lang` (zh or en); `source_connections` names what ops must renew."""
+    if alert.kind == "digest":
+        return _digest(alert, lang)
+    if alert.kind in OPS_KINDS:
+        return _ops(alert, lang, source_connections or {})
+    return _spike(alert, lang)
+
+
+def title(alert: Alert, lang: str) -> str:
+    """One line naming severity, brand, kind and size, e.g. `【警告】示例咖啡 负面声量激增 ×4.2`."""
+    d = alert.details
+    what = kind_name(lang, alert.kind)
+    if alert.kind == "new_topic" and d.topic_label:
+        what = f"{what}{label(lang, 'colon')}{d.topic_label}"
+    if alert.kind == "digest":
+        return (f"【{what}】{d.brand_name} {d.window_local}" if lang == "zh"
+                else f"[{what.capitalize()}] {d.brand_name}, {d.window_local}")
+    if alert.kind in OPS_KINDS:
+        what = f"{what} {d.source or alert.subject}"
+    else:
+        what = f"{what} {ratio_text(d.ratio)}"
+    sev = severity_name(lang, alert.severity)
+    return f"【{sev}】{d.brand_name} {what}" if lang == "zh" else f"[{sev}] {d.brand_name}: {what}"
+
+
+def ratio_text(ratio: float) -> str:
+    """`×4.2`; a spike from a zero baseline reads `×∞`."""
+    if ratio is None or math.isnan(ratio):
+        return "×?"
+    return "×∞" if math.isinf(ratio) or ratio >= 1e6 else f"×{ratio:.1f}"
+
+
+def top_samples(samples: list[SamplePost], count: int = SAMPLE_COUNT) -> list[SamplePost]:
+    """The `count` most engaged posts, ties kept in the order detection gave them."""
+    return sorted(samples, key=lambda s: -s.engagement)[:count]
+
+
+def sql_command(query: str) -> str:
+    """The shell command that runs `query` read-only: `brandmon sql "…"` with shell quoting."""
+    escaped = "".join("\\" + ch if ch in '"\\$`' else ch for ch in " ".join(query.split()))
+    return f'brandmon sql "{escaped}"'
+
+
+def _number(value: float) -> str:
+    return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
+
+
+def _counts(lang: str, pairs: list[tuple[str, int]] | Mapping[str, int]) -> str:
+    items = pairs.items() if isinstance(pairs, Mapping) else pairs
+    text = " · ".join(f"{name} {count}" for name, count in items)
+    return text or label(lang, "none")
+
+
+def _mix(lang: str, mix: Mapping[str, int]) -> str:
+    return _counts(lang, [(label(lang, k), mix.get(k, 0)) for k in ("pos", "neu", "neg")])
+
+
+def _sample_item(lang: str, post: SamplePost) -> Item:
+    text = " ".join(post.text.split())
+    if len(text) > SAMPLE_CHARS:
+        text = text[:SAMPLE_CHARS - 1] + "…"
+    meta = [post.platform, post.author or "", post.published_local,
+            f"{label(lang, 'engagement')} {post.engagement}", label(lang, post.label) if post.label in
+            ("pos", "neu", "neg") else post.label]
+    if post.complaint:
+        meta.append(label(lang, "complaint"))
+    return Item(text=text, url=post.url, meta=" · ".join(m for m in meta if m))
+
+
+def _common_sections(alert: Alert, lang: str) -> list[Section]:
+    d = alert.details
+    sections = []
+    samples = top_samples(d.samples)
+    if samples:
+        sections.append(Section(label(lang, "samples"), tuple(_sample_item(lang, s) for s in samples), numbered=True))
+    if d.query:
+        sections.append(Section(label(lang, "query"), code=sql_command(d.query)))
+    return sections
+
+
+def _explain_fields(alert: Alert, lang: str) -> list[tuple[str, str]]:
+    d = alert.details
+    sep = label(lang, "sep")
+    return [
+        (label(lang, "top_terms"), sep.join(d.top_terms) or label(lang, "none")),
+        (label(lang, "sentiment_mix"), _mix(lang, d.sentiment_mix)),
+        (label(lang, "complaint_reasons"), _counts(lang, d.complaint_reasons)),
+        (label(lang, "top_sources"), _counts(lang, d.top_sources)),
+    ]
+
+
+def _spike(alert: Alert, lang: str) -> Document:
+    d = alert.details
+    kind = kind_name(lang, alert.kind)
+    fields = [(label(lang, "brand"), f"{d.brand_name} ({alert.brand})"),
+              (label(lang, "kind"), f"{kind} · {severity_name(lang, alert.severity)}")]
+    if d.topic_label:
+        fields.append((label(lang, "topic"), d.topic_label))
+    fields += [(label(lang, "window"), d.window_local),
+               (label(lang, "observed"), f"{_number(alert.observed)} / {_number(alert.expected)} "
+                                          f"({ratio_text(d.ratio)})")]
+    fields += _explain_fields(alert, lang)
+    return Document(lang=lang, title=title(alert, lang), fields=tuple(fields),
+                    sections=tuple(_common_sections(alert, lang)), link_label=label(lang, "link"))
+
+
+def _ops(alert: Alert, lang: str, source_connections: Mapping[str, str | None]) -> Document:
+    d = alert.details
+    source = d.source or alert.subject
+    error_kind = "silent" if alert.kind == "source_silent" else d.error_kind
+    fields = [(label(lang, "brand"), f"{d.brand_name} ({alert.brand})"),
+              (label(lang, "kind"), f"{kind_name(lang, alert.kind)} · {severity_name(lang, alert.severity)}"),
+              (label(lang, "source"), source),
+              (label(lang, "window"), d.window_local)]
+    if d.error_kind:
+        fields.append((label(lang, "error_kind"), d.error_kind))
+    if d.message:
+        fields.append((label(lang, "what_failed"), d.message))
+    fields.append((label(lang, "what_to_do"), fix_hint(lang, error_kind, source_connections.get(source))))
+    return Document(lang=lang, title=title(alert, lang), fields=tuple(fields),
+                    sections=tuple(_common_sections(alert, lang)), link_label=label(lang, "link"))
+
+
+def _digest(alert: Alert, lang: str) -> Document:
+    d = alert.details
+    fields = [(label(lang, "brand"), f"{d.brand_name} ({alert.brand})"),
+              (label(lang, "day"), d.window_local),
+              (label(lang, "mentions"), f"{_number(alert.observed)} ({label(lang, 'vs_prior')} "
+                                        f"{_number(alert.expected)}, {ratio_text(d.ratio)})"
+                                        if alert.expected else _number(alert.observed)),
+              (label(lang, "complaints"), str(sum(c for _, _, _, c in d.hourly)))]
+    fields += _explain_fields(alert, lang)
+    chart = Chart(title=label(lang, "chart"), hours=tuple(h for h, *_ in d.hourly),
+                  series=((label(lang, "mentions"), tuple(m for _, m, _, _ in d.hourly)),
+                          (label(lang, "negatives"), tuple(n for _, _, n, _ in d.hourly)))) if d.hourly else None
+    alert_items = tuple(_digest_alert_item(lang, a) for a in d.day_alerts)
+    sections = [Section(label(lang, "alerts_of_day"), alert_items or (Item(label(lang, "no_alerts")),))]
+    sections += _common_sections(alert, lang)
+    return Document(lang=lang, title=title(alert, lang), fields=tuple(fields), sections=tuple(sections),
+                    chart=chart, link_label=label(lang, "link"))
+
+
+def _digest_alert_item(lang: str, listed: Mapping) -> Item:
+    what = kind_name(lang, listed["kind"])
+    if listed.get("topic_label"):
+        what = f"{what}{label(lang, 'colon')}{listed['topic_label']}"
+    text = f"{listed['window_local']} {severity_name(lang, listed['severity'])} {what} {ratio_text(listed['ratio'])}"
+    return Item(text=text, meta=label(lang, "held") if listed.get("held") else "")

@@ -1,0 +1,88 @@
+"""The words of alert messages in Chinese and English: labels, kinds, severities, fix hints.
+
+Templates are data here; `alerts.compose` fills them in and `alerts.formats` renders and
+escapes them per channel. Add a language by adding a key to every table below.
+"""
+
+from __future__ import annotations
+
+LABELS: dict[str, dict[str, str]] = {
+    "zh": {
+        "brand": "品牌", "kind": "类型", "window": "时间窗", "observed": "实际 / 预期",
+        "top_terms": "热词", "sentiment_mix": "情感分布", "complaint_reasons": "投诉原因",
+        "top_sources": "主要来源", "samples": "样本帖子（互动最多的在前）", "query": "查看全部帖子",
+        "source": "数据源", "error_kind": "错误类型", "what_failed": "出了什么问题", "what_to_do": "如何处理",
+        "link": "原文", "engagement": "互动", "complaint": "投诉", "none": "无",
+        "pos": "正面", "neu": "中性", "neg": "负面", "topic": "话题",
+        "mentions": "声量", "negatives": "负面", "complaints": "投诉数", "day": "日期",
+        "alerts_of_day": "当日预警", "held": "静默时段暂缓，合入本简报", "chart": "每小时声量 / 负面",
+        "peak": "峰值", "no_alerts": "当日无预警", "vs_prior": "前 7 日日均",
+        "sep": "、", "colon": "：", "hour": "时",
+    },
+    "en": {
+        "brand": "Brand", "kind": "Kind", "window": "Window", "observed": "Observed / expected",
+        "top_terms": "Top terms", "sentiment_mix": "Sentiment mix", "complaint_reasons": "Complaint reasons",
+        "top_sources": "Top sources", "samples": "Sample posts (most engaged first)", "query": "See every post",
+        "source": "Source", "error_kind": "Error kind", "what_failed": "What failed", "what_to_do": "What to do",
+        "link": "link", "engagement": "engagement", "complaint": "complaint", "none": "none",
+        "pos": "positive", "neu": "neutral", "neg": "negative", "topic": "Topic",
+        "mentions": "Mentions", "negatives": "Negative", "complaints": "Complaints", "day": "Day",
+        "alerts_of_day": "Alerts of the day", "held": "held in quiet hours, released in this digest",
+        "chart": "Mentions / negative per hour", "peak": "peak", "no_alerts": "no alerts this day",
+        "vs_prior": "prior 7-day daily mean", "sep": ", ", "colon": ": ", "hour": "h",
+    },
+}
+
+KIND_NAMES: dict[str, dict[str, str]] = {
+    "zh": {"volume_spike": "声量激增", "negative_spike": "负面声量激增", "complaint_spike": "投诉激增",
+           "new_topic": "新话题", "source_silent": "数据源无数据", "source_error": "数据源出错", "digest": "每日简报"},
+    "en": {"volume_spike": "mention volume spike", "negative_spike": "negative mentions spike",
+           "complaint_spike": "complaints spike", "new_topic": "new topic", "source_silent": "source silent",
+           "source_error": "source error", "digest": "daily digest"},
+}
+
+SEVERITY_NAMES: dict[str, dict[str, str]] = {
+    "zh": {"info": "提示", "warning": "警告", "critical": "严重"},
+    "en": {"info": "INFO", "warning": "WARNING", "critical": "CRITICAL"},
+}
+
+# What ops should do, by the extractor's error kind (extractors.base.SourceError) or silence.
+FIX_HINTS: dict[str, dict[str, str]] = {
+    "zh": {
+        "auth": "凭据失效（Cookie 过期或遇到登录/验证码墙）：在 Airflow Connection {connection} 中更新 Cookie 或令牌，然后重跑失败的任务。",
+        "transient": "暂时性故障（超时、429、5xx），系统会自动重试；若持续超过一小时，请检查来源是否可访问或降低抓取频率。",
+        "permanent": "永久性错误（404、配置错误或解析失败）：检查 config/brands.yaml 中该来源的地址和参数，修正后重跑。",
+        "silent": "该来源在多个时间窗内没有任何数据：检查来源是否可访问、关键词是否仍然有效、Cookie 是否过期。",
+        "unknown": "查看 brand_monitor 中该来源 extract 任务的日志，以及 v_source_health 视图。",
+    },
+    "en": {
+        "auth": "Credentials rejected (cookie expired, or a login/captcha wall): renew the cookie or token in the "
+                "Airflow Connection {connection}, then clear the failed task.",
+        "transient": "A passing failure (timeout, 429, 5xx); it is retried automatically. If it lasts over an hour, "
+                     "check that the source is reachable or lower the fetch rate.",
+        "permanent": "A permanent error (404, bad settings or unparseable pages): check the source's URL and "
+                     "options in config/brands.yaml, fix them and re-run.",
+        "silent": "The source returned nothing for several windows: check that it is reachable, that the keywords "
+                  "still match, and that its cookie has not expired.",
+        "unknown": "Read the log of the source's extract task in brand_monitor and the v_source_health view.",
+    },
+}
+
+
+def label(lang: str, key: str) -> str:
+    return LABELS[lang][key]
+
+
+def kind_name(lang: str, kind: str) -> str:
+    return KIND_NAMES[lang].get(kind, kind)
+
+
+def severity_name(lang: str, severity: str) -> str:
+    return SEVERITY_NAMES[lang].get(severity, severity)
+
+
+def fix_hint(lang: str, error_kind: str | None, connection: str | None) -> str:
+    """The ops hint for an error kind; `connection` names the Connection to renew, if known."""
+    template = FIX_HINTS[lang].get(error_kind or "unknown", FIX_HINTS[lang]["unknown"])
+    return template.format(connection=connection or ("（该来源配置的 connection）" if lang == "zh"
+                                                     else "(the source's configured connection)"))

@@ -1,0 +1,72 @@
+"""Builders for the alert tests: realistic alerts (Chinese posts, links, hostile markup) and a config."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from alerts.model import Alert, AlertDetails, SamplePost
+from brandmon.config import parse_config
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+UTC = timezone.utc
+# 2026-11-26 14:00–14:15 in Shanghai.
+BUCKET_START = datetime(2026, 11, 26, 6, 0, tzinfo=UTC)
+BUCKET_END = BUCKET_START + timedelta(minutes=15)
+JUST_AFTER = BUCKET_END + timedelta(minutes=2)
+
+SAMPLES = [
+    SamplePost(text="示例咖啡 & 样板茶饮 联名款翻车？包装漏液，杯套一摸全是咖啡…", url="https://news.example.cn/a?id=1&s=(2)",
+               author="财经小编", platform="news", published_local="2026-11-26 14:09", engagement=310, label="neg",
+               complaint=False),
+    SamplePost(text="示例咖啡新品拿铁喝完拉肚子，客服三天不回复，要求退款！！<script>alert(1)</script>",
+               url="https://weibo.com/1234567890/NwXyZ1", author="爱喝咖啡的猫", platform="weibo",
+               published_local="2026-11-26 14:03", engagement=1520, label="neg", complaint=True),
+    SamplePost(text="今天的示例咖啡还不错，店员很热情", url="https://weibo.com/222/Abc", author="路人甲", platform="weibo",
+               published_local="2026-11-26 14:11", engagement=12, label="pos", complaint=False),
+    SamplePost(text="*示例咖啡* 门店排队一小时，[点这里](javascript:alert(1)) 领券根本用不了 #示例咖啡避雷#",
+               url="https://m.weibo.cn/status/4901234567890123", author="小红_Lee", platform="weibo",
+               published_local="2026-11-26 14:06", engagement=860, label="neg", complaint=True),
+]
+QUERY = ("SELECT published_local, platform, label, complaint, engagement, url, text FROM v_mentions "
+         "WHERE brand = 'demo_coffee' AND published_at >= TIMESTAMPTZ '2026-11-26T06:00:00+00:00' "
+         "AND published_at < TIMESTAMPTZ '2026-11-26T06:15:00+00:00' AND label = 'neg' ORDER BY engagement DESC")
+
+
+def spike_alert(**changes) -> Alert:
+    """A negative spike of 示例咖啡 at 14:00–14:15 Shanghai time, explained like detection does."""
+    details = AlertDetails(
+        brand_name="示例咖啡", window_local="2026-11-26 14:00–14:15 (Asia/Shanghai)", ratio=4.2,
+        top_terms=["拉肚子", "退款", "联名款"], sentiment_mix={"pos": 1, "neu": 3, "neg": 38},
+        complaint_reasons=[("退款", 12), ("食品安全", 9)], top_sources=[("weibo", 35), ("news", 7)],
+        samples=list(SAMPLES), query=QUERY)
+    alert = Alert(brand="demo_coffee", kind="negative_spike", audience="pr", severity="warning", subject="neg",
+                  bucket_start=BUCKET_START, bucket_end=BUCKET_END, observed=38.0, expected=9.0, score=5.7,
+                  details=details)
+    detail_changes = changes.pop("details", {})
+    return replace(alert, details=replace(details, **detail_changes), **changes)
+
+
+def ops_alert(**changes) -> Alert:
+    """A source_error for an expired Weibo cookie."""
+    details = AlertDetails(brand_name="示例咖啡", window_local="2026-11-26 14:00–14:15 (Asia/Shanghai)", ratio=0.0,
+                           source="weibo_hot", error_kind="auth",
+                           message="s.weibo.com redirected to passport.weibo.com (login wall): cookie expired")
+    alert = Alert(brand="demo_coffee", kind="source_error", audience="ops", severity="warning", subject="weibo_hot",
+                  bucket_start=BUCKET_START, bucket_end=BUCKET_END, observed=0.0, expected=0.0, score=0.0,
+                  details=details)
+    return replace(alert, **changes)
+
+
+def make_config(tmp_path, alerts: dict | None = None, sources: dict | None = None):
+    """A validated Config with two brands and the given `alerts:` block; state under tmp_path."""
+    doc = {
+        "timezone": "Asia/Shanghai",
+        "storage": {"state_dir": str(tmp_path / "state")},
+        "brands": {"demo_coffee": {"name": "示例咖啡", "keywords": ["示例咖啡"], "sources": ["weibo_hot"]},
+                   "demo_tea": {"name": "样板茶饮", "keywords": ["样板茶饮"], "sources": ["weibo_hot"]}},
+        "sources": sources or {"weibo_hot": {"kind": "archive", "path": "posts.jsonl"}},
+        "alerts": alerts or {},
+    }
+    return parse_config(doc, tmp_path / "brands.yaml")

@@ -1,0 +1,72 @@
+"""compose: what a message says (zh and en), before any markup."""
+
+from dataclasses import replace
+
+from alert_fixtures import ops_alert, spike_alert
+
+from alerts.compose import compose, ratio_text, sql_command, title, top_samples
+
+
+def fields(doc) -> dict[str, str]:
+    return dict(doc.fields)
+
+
+def test_a_spike_explains_brand_kind_window_size_terms_mix_reasons_and_sources():
+    zh = fields(compose(spike_alert(), "zh"))
+    assert zh["品牌"] == "示例咖啡 (demo_coffee)"
+    assert zh["类型"] == "负面声量激增 · 警告"
+    assert zh["时间窗"] == "2026-11-26 14:00–14:15 (Asia/Shanghai)"
+    assert zh["实际 / 预期"] == "38 / 9 (×4.2)"
+    assert zh["热词"] == "拉肚子、退款、联名款"
+    assert zh["情感分布"] == "正面 1 · 中性 3 · 负面 38"
+    assert zh["投诉原因"] == "退款 12 · 食品安全 9"
+    assert zh["主要来源"] == "weibo 35 · news 7"
+    en = fields(compose(spike_alert(), "en"))
+    assert en["Observed / expected"] == "38 / 9 (×4.2)"
+    assert en["Sentiment mix"] == "positive 1 · neutral 3 · negative 38"
+
+
+def test_three_samples_most_engaged_first_with_links_and_the_query_for_the_rest():
+    doc = compose(spike_alert(), "en")
+    samples, query = doc.sections
+    assert [item.url for item in samples.items] == [
+        "https://weibo.com/1234567890/NwXyZ1", "https://m.weibo.cn/status/4901234567890123",
+        "https://news.example.cn/a?id=1&s=(2)"]
+    assert samples.items[0].meta == "weibo · 爱喝咖啡的猫 · 2026-11-26 14:03 · engagement 1520 · negative · complaint"
+    assert query.code.startswith('brandmon sql "SELECT published_local')
+    assert "brand = 'demo_coffee'" in query.code
+
+
+def test_long_posts_are_shortened_and_whitespace_collapsed():
+    text = "示例咖啡\n\n" + "好" * 300
+    post = spike_alert().details.samples[0]
+    doc = compose(spike_alert(details={"samples": [replace(post, text=text)]}), "zh")
+    item = doc.sections[0].items[0]
+    assert len(item.text) == 140 and item.text.endswith("…") and "\n" not in item.text
+
+
+def test_titles_name_severity_brand_kind_and_ratio():
+    assert title(spike_alert(), "zh") == "【警告】示例咖啡 负面声量激增 ×4.2"
+    assert title(spike_alert(), "en") == "[WARNING] 示例咖啡: negative mentions spike ×4.2"
+    topic = spike_alert(kind="new_topic", details={"topic_label": "联名款漏液"})
+    assert title(topic, "zh") == "【警告】示例咖啡 新话题：联名款漏液 ×4.2"
+
+
+def test_ops_alerts_say_what_failed_and_which_connection_to_renew():
+    doc = fields(compose(ops_alert(), "zh", {"weibo_hot": "weibo_cookie"}))
+    assert doc["出了什么问题"].endswith("cookie expired")
+    assert "Airflow Connection weibo_cookie" in doc["如何处理"]
+    silent = fields(compose(ops_alert(kind="source_silent"), "en"))
+    assert "returned nothing for several windows" in silent["What to do"]
+
+
+def test_ratio_and_sql_command_rendering():
+    assert ratio_text(4.25) == "×4.2" and ratio_text(float("inf")) == "×∞" and ratio_text(float("nan")) == "×?"
+    assert sql_command('SELECT "x" FROM t WHERE a = \'$HOME\'') == 'brandmon sql "SELECT \\"x\\" FROM t WHERE a = \'\\$HOME\'"'
+
+
+def test_top_samples_orders_by_engagement_and_keeps_detection_order_on_ties():
+    samples = spike_alert().details.samples
+    assert [s.engagement for s in top_samples(samples, 4)] == [1520, 860, 310, 12]
+    tied = [replace(s, engagement=5) for s in samples]
+    assert top_samples(tied) == tied[:3]
