@@ -226,7 +226,8 @@ def parse_page(html: str, page_url: str, settings: Settings, fetched_at: datetim
         href = _read(soup, Selector(selectors["next"].css, selectors["next"].attr or "href"))
         if href and not href.lower().startswith(("javascript:", "#")):
             candidate = urljoin(page_url, href)
-            page.next_url = candidate if candidate != page_url else None
+            web = urlsplit(candidate).scheme in ("http", "https")
+            page.next_url = candidate if web and candidate != page_url else None
     return page
 
 

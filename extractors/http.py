@@ -129,6 +129,8 @@ class PoliteClient:
             delay = min(self.max_backoff, self.backoff * (2 ** attempt))
             try:
                 response = self._send_once(url, headers, max_bytes)
+            except (httpx.UnsupportedProtocol, httpx.InvalidURL) as error:
+                raise SourceError("permanent", f"cannot fetch {_short(url)}: {error}", "check the source's URL") from None
             except httpx.TimeoutException as error:
                 problem = f"timed out fetching {_short(url)} ({type(error).__name__})"
             except httpx.TransportError as error:
@@ -179,6 +181,8 @@ class PoliteClient:
         if not self.respect_robots:
             return
         parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise SourceError("permanent", f"cannot fetch {_short(url)}: not an http(s) URL", "check the source's URL")
         origin = f"{parts.scheme}://{parts.netloc}"
         rules = self._robots.get(origin)
         if rules is None:

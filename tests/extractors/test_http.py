@@ -94,6 +94,14 @@ def test_timeout_is_transient(httpserver):
     assert "timed out" in str(caught.value)
 
 
+@pytest.mark.parametrize("robots", [True, False])
+@pytest.mark.parametrize("url", ["ftp://example.com/file", "mailto:ops@example.com", "http:///nohost"])
+def test_urls_that_cannot_be_fetched_are_permanent(url, robots):
+    with fast_client(respect_robots=robots, max_retries=0) as client, pytest.raises(SourceError) as caught:
+        client.get(url)
+    assert caught.value.kind == "permanent"
+
+
 def test_connection_refused_is_transient():
     with fast_client(respect_robots=False, max_retries=1) as client, pytest.raises(SourceError) as caught:
         client.get("http://127.0.0.1:9/nothing-listens-here")
