@@ -19,11 +19,12 @@ auth error; a body that is not JSON (truncated, say) is quarantined and reported
 Credentials: optional. m.weibo.cn user timelines answer without a login (the "cookie-free"
 dataabc/weibo-crawler relies on it) but throttle anonymous clients sooner and may omit posts;
 keyword search needs a logged-in m.weibo.cn cookie in practice (dataabc/weibo-crawler PR #149).
-When present, the cookie comes from the Airflow Connection named by `connection` (default
-`weibo_default`): its extra `cookie`, or its password, resolved by the DAG edge into
-`context.secrets`; it is never read from the config file nor logged.
+m.weibo.cn keeps its own login (.weibo.cn cookies; a weibo.com cookie does not log it in), so the
+cookie has its own Airflow Connection, named by `connection` (default `weibo_mobile`): its extra
+`cookie`, or its password, resolved by the DAG edge into `context.secrets`; it is never read
+from the config file nor logged.
 
-Options: mode (search), search_type (1), uids (timeline mode), connection, base_url
+Options: mode (search), search_type (1), uids (timeline mode), connection (weibo_mobile), base_url
 (https://m.weibo.cn), max_pages (50), expand_long_text (true), min_interval (2 s between
 requests to one host), timeout (20 s), max_retries (3), backoff (2 s).
 """
@@ -43,13 +44,15 @@ from extractors.base import BrandQuery, ExtractContext, ExtractResult, SettingsE
 from extractors.http import PoliteClient, client_for, decode_body
 from extractors.record import Post, Quarantined
 from extractors.weibo_common import (
-    DEFAULT_CONNECTION, auth_error, check_known, cookie_from, http_options, long_text_body,
+    auth_error, check_known, cookie_from, http_options, long_text_body,
     mblog_posts, missing_cookie_error, option_bool, option_connection, option_number, option_url, raw_json,
     wall_reason,
 )
 
 KIND = "weibo_api"
 DEFAULT_BASE_URL = "https://m.weibo.cn"
+# m.weibo.cn keeps its own login (cookies of .weibo.cn, not the .weibo.com ones s.weibo.com uses).
+DEFAULT_CONNECTION = "weibo_mobile"
 MODES = ("search", "timeline")
 SEARCH_TYPES = {1: "综合 (mixed ranking)", 61: "实时 (real time, newest first)"}
 _OPTIONS = {"mode", "search_type", "uids", "connection", "base_url", "max_pages", "expand_long_text",
@@ -92,7 +95,7 @@ def parse_settings(options: Mapping, base_dir: Path) -> Settings:
         raise SettingsError("uids", "missing for mode timeline", "list the accounts to follow: uids: [1669879400]")
     return Settings(
         mode=mode, search_type=int(search_type), uids=tuple(str(uid).strip() for uid in uids),
-        connection=option_connection(options),
+        connection=option_connection(options, DEFAULT_CONNECTION),
         base_url=option_url(options, "base_url", DEFAULT_BASE_URL),
         max_pages=option_number(options, "max_pages", 50, minimum=1, maximum=200, integer=True),
         expand_long_text=option_bool(options, "expand_long_text", True),
@@ -256,7 +259,7 @@ class _Run:
         if error.kind != "auth" and not _REFUSED.search(str(error)):
             return error
         if self.cookie is None:
-            missing = missing_cookie_error(self.settings.connection)
+            missing = missing_cookie_error(self.settings.connection, site="m.weibo.cn")
             return SourceError("auth", str(missing), str(error))
         return auth_error(self.settings.connection, str(error) if error.kind == "auth" else
                           f"m.weibo.cn refused the client ({error})")

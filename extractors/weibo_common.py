@@ -67,13 +67,14 @@ def auth_error(connection: str, detail: str = "") -> SourceError:
     )
 
 
-def missing_cookie_error(connection: str) -> SourceError:
-    """The error for a source that needs a cookie when no Connection (or no cookie in it) exists."""
+def missing_cookie_error(connection: str, site: str = "weibo.com") -> SourceError:
+    """The error for a source that needs a cookie when no Connection (or no cookie in it) exists;
+    `site` is where ops log in to copy the cookie (weibo.com, or m.weibo.cn for the mobile API)."""
     env = "AIRFLOW_CONN_" + re.sub(r"[^A-Za-z0-9]", "_", connection).upper()
     return SourceError(
         "auth",
         f"Weibo cookie expired or missing: no cookie in Airflow Connection '{connection}'",
-        f"create the Connection ({env} or the Airflow UI) with the logged-in weibo.com cookie "
+        f"create the Connection ({env} or the Airflow UI) with the logged-in {site} cookie "
         "in its password or in extra.cookie",
     )
 
@@ -133,12 +134,12 @@ def option_bool(options: Mapping[str, Any], key: str, default: bool) -> bool:
     return value
 
 
-def option_connection(options: Mapping[str, Any]) -> str:
-    """The Airflow Connection id holding the cookie (default `weibo_default`)."""
-    value = options.get("connection", DEFAULT_CONNECTION)
+def option_connection(options: Mapping[str, Any], default: str = DEFAULT_CONNECTION) -> str:
+    """The Airflow Connection id holding the cookie."""
+    value = options.get("connection", default)
     if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z0-9_.-]+", value):
         raise SettingsError("connection", f"{value!r} is not a Connection id",
-                            f"name the Airflow Connection holding the cookie, e.g. {DEFAULT_CONNECTION}")
+                            f"name the Airflow Connection holding the cookie, e.g. {default}")
     return value
 
 

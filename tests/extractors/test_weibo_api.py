@@ -167,7 +167,7 @@ def test_answers_that_end_or_stop_the_paging(body, status):
 def test_settings_defaults():
     settings = parse_settings({}, Path("."))
     assert (settings.mode, settings.search_type, settings.base_url) == ("search", 1, "https://m.weibo.cn")
-    assert settings.min_interval >= 2 and settings.connection == "weibo_default"
+    assert settings.min_interval >= 2 and settings.connection == "weibo_mobile"
 
 
 @pytest.mark.parametrize("options, key", [
@@ -238,13 +238,14 @@ def test_a_login_answer_asks_ops_to_renew_the_cookie(server):
     result = extract(settings_for(server), QUERY, WINDOW, context())
     assert result.health.error_kind == "auth" and result.health.status == "error"
     assert result.health.message.startswith("Weibo cookie expired or missing: renew the password/extra.cookie "
-                                            "of Airflow Connection 'weibo_default'")
+                                            "of Airflow Connection 'weibo_mobile'")
 
 
 def test_a_login_answer_without_any_cookie_asks_ops_to_create_the_connection(server):
     server.expect_request("/api/container/getIndex").respond_with_data(fixture("login_required.json"))
     result = extract(settings_for(server), QUERY, WINDOW, context(secrets={}))
-    assert result.health.error_kind == "auth" and "AIRFLOW_CONN_WEIBO_DEFAULT" in result.health.message
+    assert result.health.error_kind == "auth" and "AIRFLOW_CONN_WEIBO_MOBILE" in result.health.message
+    assert "m.weibo.cn cookie" in result.health.message
     assert "Cookie" not in index_requests(server)[0].headers
     assert result.health.notes[0].startswith("no cookie: m.weibo.cn keyword search usually needs")
 
