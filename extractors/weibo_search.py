@@ -345,19 +345,20 @@ class _Run:
             scope = timescope(start, end)
             if end - start > HOUR:
                 halves = split_slice(start, end)
-                health.notes.append(f"page cap: {scope} has more than {self.settings.max_pages} pages; split into "
+                health.notes.append(f"page cap: {scope} reaches {self.settings.max_pages} pages; split into "
                                     f"{timescope(*halves[0])} and {timescope(*halves[1])}")
                 slices[:0] = halves
             else:
-                health.notes.append(f"page cap: the one-hour slice {scope} still has more than "
-                                    f"{self.settings.max_pages} pages; its posts may be incomplete")
+                health.notes.append(f"page cap: the one-hour slice {scope} reaches {self.settings.max_pages} "
+                                    "pages; its posts may be incomplete")
         if self.unrecognised:
             raise SourceError("permanent", f"{self.unrecognised} s.weibo.com page(s) had neither result cards "
                                            "nor the no-result notice (quarantined)",
                               "the page layout may have changed: check a quarantined page")
 
     def _slice_capped(self, start: datetime, end: datetime) -> bool:
-        """Collect one slice page by page; True when it has more pages than `max_pages`."""
+        """Collect one slice page by page; True when it reaches the page cap (more pages follow
+        page `max_pages`, or page 1 of a multi-hour slice already lists `max_pages` pages)."""
         scope = timescope(start, end)
         for page_number in range(1, self.settings.max_pages + 1):
             page = self._page(scope, page_number)

@@ -238,7 +238,7 @@ def test_a_page_cap_on_a_multi_hour_window_splits_it_and_records_the_split(serve
     asked = [(r.args["timescope"], int(r.args["page"])) for r in search_requests(server)]
     assert asked == [(full, n) for n in range(1, 51)] + [(first_half, 1), (second_half, 1)]
     assert result.health.page_cap_hits == 1
-    assert result.health.notes == [f"page cap: {full} has more than 50 pages; split into {first_half} and {second_half}"]
+    assert result.health.notes == [f"page cap: {full} reaches 50 pages; split into {first_half} and {second_half}"]
     assert result.health.status == "ok"
     assert sorted(post.native_id for post in result.posts) == ["5098765432101234", "5104905555666677",
                                                                "5104909876543210"]
@@ -253,6 +253,7 @@ def test_a_page_list_already_at_the_cap_splits_before_reading_every_page(server)
     asked = [(r.args["timescope"], r.args["page"]) for r in search_requests(server)]
     assert asked == [(full, "1"), ("custom:2024-11-26-8:2024-11-26-9", "1"), ("custom:2024-11-26-9:2024-11-26-10", "1")]
     assert result.health.page_cap_hits == 1
+    assert result.health.notes[0].startswith("page cap: custom:2024-11-26-8:2024-11-26-10 reaches 2 pages; split")
 
 
 def test_a_one_hour_slice_at_the_cap_is_recorded_as_possibly_incomplete(server):
@@ -261,8 +262,8 @@ def test_a_one_hour_slice_at_the_cap_is_recorded_as_possibly_incomplete(server):
     result = extract(settings_for(server, max_pages=3), QUERY, Window(utc(26, 1), utc(26, 2)), context())
     assert [r.args["page"] for r in search_requests(server)] == ["1", "2", "3"]
     assert result.health.page_cap_hits == 1
-    assert result.health.notes == ["page cap: the one-hour slice custom:2024-11-26-9:2024-11-26-10 still has "
-                                   "more than 3 pages; its posts may be incomplete"]
+    assert result.health.notes == ["page cap: the one-hour slice custom:2024-11-26-9:2024-11-26-10 reaches "
+                                   "3 pages; its posts may be incomplete"]
     assert [post.native_id for post in result.posts] == ["5104909876543210"]
 
 
