@@ -277,7 +277,10 @@ def decode_body(response: httpx.Response | bytes, declared: str | None = None) -
     """Decode a page: BOM > HTTP charset (or `declared`) > <meta>/XML declaration > detection.
 
     GBK and GB2312 are decoded as their superset GB18030. A label that does not fit the bytes
-    (declared UTF-8 but GBK inside, or a Latin-1 default on a Chinese page) is skipped.
+    (declared UTF-8 but GBK inside, or a Latin-1 default on a Chinese page) is skipped. Bytes
+    that are valid UTF-8 with non-ASCII text are read as UTF-8 whatever the label says: GBK
+    decoding accepts most UTF-8 byte pairs and would silently garble such a page, while GBK text
+    is practically never valid UTF-8.
     """
     if isinstance(response, httpx.Response):
         body = response.content
@@ -290,6 +293,11 @@ def decode_body(response: httpx.Response | bytes, declared: str | None = None) -
     match = _DOC_CHARSET.search(body[:4096])
     in_document = (match.group(1) or match.group(2)).decode("ascii", "ignore") if match else None
     non_ascii = any(byte >= 0x80 for byte in body)
+    if non_ascii:
+        try:
+            return body.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
     for label in (declared, in_document):
         codec = _codec(label)
         if codec is None or (non_ascii and codecs.lookup(codec).name in _UNCHECKABLE):
@@ -298,10 +306,6 @@ def decode_body(response: httpx.Response | bytes, declared: str | None = None) -
             return body.decode(codec)
         except (UnicodeDecodeError, LookupError):
             continue
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
     best = charset_normalizer.from_bytes(body).best()
     if best is not None and best.encoding:
         codec = _codec(best.encoding) or best.encoding

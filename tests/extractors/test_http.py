@@ -278,6 +278,12 @@ def test_latin1_label_on_a_chinese_page_is_ignored():
     assert GBK_TEXT in decode_body(body, declared="ISO-8859-1")
 
 
+@pytest.mark.parametrize("label", ["gbk", "gb2312", "big5"])
+def test_utf8_page_labelled_with_a_chinese_charset_is_read_as_utf8(label):
+    body = f'<meta charset="{label}"><p>{GBK_TEXT}某米</p>'.encode("utf-8")
+    assert GBK_TEXT + "某米" in decode_body(body, declared=label)
+
+
 def test_gb18030_only_characters_survive_a_gbk_label():
     text = "𠀀 和 € 都不在 GBK 里"
     assert decode_body(text.encode("gb18030"), declared="gbk") == text
