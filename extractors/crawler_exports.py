@@ -59,6 +59,9 @@ RowMapper = Callable[[Mapping, RowContext], Post]
 
 @dataclass(frozen=True, slots=True)
 class Preset:
+    """One crawler's records: the mapping of its content rows, of its comment rows (if any), and
+    where a JSON file keeps its list of rows."""
+
     platform: str
     content: RowMapper
     comment: RowMapper | None = None
@@ -254,18 +257,19 @@ def _tieba_comment(row: Mapping, ctx: RowContext) -> Post:
 
 
 # dataabc/weibo-crawler writes English keys in JSON and Chinese headers in CSV.
-_WC = {"id": ("id",), "text": ("text", "正文"), "time": ("full_created_at", "完整日期", "created_at", "日期"),
+_WC = {"text": ("text", "正文"), "time": ("full_created_at", "完整日期", "created_at", "日期"),
        "likes": ("attitudes_count", "点赞数"), "comments": ("comments_count", "评论数"),
        "reposts": ("reposts_count", "转发数")}
+
+
+_WC_EXTRA = {"bid": ("bid",), "topics": ("topics", "话题"), "at_users": ("at_users", "@用户"),
+             "location": ("location", "位置"), "tool": ("source", "工具")}
 
 
 def _weibo_crawler(row: Mapping, ctx: RowContext) -> Post:
     mid = _weibo_id(_need(row, "id"))
     author_id = _field(row, "user_id") or (ctx.file_stem if _DIGITS.match(ctx.file_stem) else None)
-    extra = {english: row[key] for english, keys in (("bid", ("bid",)), ("topics", ("topics", "话题")),
-                                                      ("at_users", ("at_users", "@用户")), ("location", ("location", "位置")),
-                                                      ("tool", ("source", "工具")))
-             for key in keys if _has(row, key)}
+    extra = {ours: row[key] for ours, keys in _WC_EXTRA.items() for key in keys if _has(row, key)}
     retweet = row.get("retweet")
     if isinstance(retweet, Mapping) and retweet.get("id"):
         extra["retweet_id"] = str(retweet["id"])
