@@ -7,6 +7,8 @@ import threading
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
+import warnings
+
 import pytest
 from aiosmtpd.controller import Controller
 from werkzeug import Request, Response
@@ -60,16 +62,17 @@ class Authenticator:
         from aiosmtpd.smtp import AuthResult
 
         ok = auth_data.login.decode() == self.login and auth_data.password.decode() == self.password
-        return AuthResult(success=ok)
+        return AuthResult(success=ok, handled=False)
 
 
 @pytest.fixture
 def smtp_server():
-    """A real SMTP server on loopback requiring AUTH as bot@example.com / s3cret-pass."""
+    """A real SMTP server on loopback requiring AUTH PLAIN as bot@example.com / s3cret-pass (no TLS on loopback)."""
     inbox = Inbox()
+    warnings.filterwarnings("ignore", "Requiring AUTH while not requiring TLS", UserWarning)
     controller = Controller(inbox, hostname="127.0.0.1", port=free_port(),
                             authenticator=Authenticator("bot@example.com", "s3cret-pass"), auth_require_tls=False,
-                            auth_required=True)
+                            auth_required=True, auth_exclude_mechanism=["LOGIN"])
     controller.start()
     inbox.port = controller.port
     yield inbox
@@ -85,6 +88,7 @@ class Receiver:
         self.requests: list[dict] = []
         self.statuses: list[int] = []
         self.on_request = None
+        self.echo_header: str | None = None
         self._lock = threading.Lock()
         server.expect_request(path).respond_with_handler(self._handle)
 
@@ -99,7 +103,8 @@ class Receiver:
                                   "json": request.get_json(silent=True)})
         if self.on_request:
             self.on_request(request)
-        return Response("ok" if status < 300 else "try later", status=status)
+        body = "ok" if status < 300 else f"try later {request.headers.get(self.echo_header or '', '')}"
+        return Response(body, status=status)
 
     def accepted(self) -> list[dict]:
         return [r for r in self.requests if 200 <= r["status"] < 300]

@@ -1,0 +1,92 @@
+"""The generic webhook channel: POST the alert's JSON payload (alerts.payload) with httpx.
+
+Config: `kind: webhook`, `connection: CONN_ID`.
+Connection fields, in order of precedence for the URL:
+1. `extra.url`: the full URL.
+2. `host` holding a full URL (`https://hooks.example.com/brandmon`), plus `/schema` as a path if set.
+3. `conn_type`/`schema` http or https as the scheme (default https), `host`, `port`, and a path from
+   `extra.path` or from `schema` when it is not a scheme (that is how a URI Connection such as
+   `AIRFLOW_CONN_X='https://hooks.example.com/alerts'` arrives: conn_type https, schema "alerts").
+Authentication with `password`: `extra.auth` = `bearer` (default: `Authorization: Bearer
+<password>`), `hmac` (`X-Brandmon-Signature: sha256=<hex HMAC-SHA256 of the body keyed by
+password>`) or `basic` (login:password). `extra.headers` adds headers (e.g. an API key header).
+Every request carries `Idempotency-Key: <alert_id>:<channel>` (also in the JSON).
+2xx is delivered; 408, 429 and 5xx and network errors are retried; other 4xx are permanent.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from alerts.channels import DeliveryError, Envelope, require_secret
+from alerts.payload import build_payload
+
+RETRYABLE_4XX = (408, 425, 429)
+
+
+def send(envelope: Envelope, channel: Any, secret: Mapping[str, Any] | None, timeout: float) -> str | None:
+    """POST the payload; raise DeliveryError (retryable or not) unless the receiver answers 2xx."""
+    secret = require_secret(secret, channel)
+    url = webhook_url(secret)
+    body = json.dumps(build_payload(envelope), ensure_ascii=False, default=str).encode("utf-8")
+    headers = {"Content-Type": "application/json; charset=utf-8", "Idempotency-Key": envelope.idempotency_key,
+               "User-Agent": "brandmon-alerts/1"}
+    headers.update(auth_headers(secret, body))
+    try:
+        response = httpx.post(url, content=body, headers=headers, timeout=timeout)
+    except httpx.HTTPError as error:
+        raise DeliveryError(f"POST failed: {type(error).__name__}: {error}") from None
+    if 200 <= response.status_code < 300:
+        return None
+    permanent = 400 <= response.status_code < 500 and response.status_code not in RETRYABLE_4XX
+    raise DeliveryError(f"receiver answered {response.status_code}: {response.text[:200]}", retryable=not permanent)
+
+
+def webhook_url(secret: Mapping[str, Any]) -> str:
+    """The URL to POST to, from the Connection's fields (see the module doc for the precedence)."""
+    extra = secret.get("extra") or {}
+    if extra.get("url"):
+        return str(extra["url"])
+    host = str(secret.get("host") or "")
+    schema = str(secret.get("schema") or "")
+    if not host:
+        raise DeliveryError("the webhook Connection has neither extra.url nor host", retryable=False)
+    schemes = ("http", "https")
+    if "://" in host:
+        base, path = host.rstrip("/"), (f"/{schema.strip('/')}" if schema and schema not in schemes else "")
+    else:
+        conn_type = str(secret.get("conn_type") or "")
+        scheme = schema if schema in schemes else conn_type if conn_type in schemes else "https"
+        port = f":{secret['port']}" if secret.get("port") else ""
+        base = f"{scheme}://{host}{port}"
+        path = str(extra.get("path") or (schema if schema not in schemes else ""))
+        path = f"/{path.lstrip('/')}" if path else ""
+    return base + path
+
+
+def auth_headers(secret: Mapping[str, Any], body: bytes) -> dict[str, str]:
+    """Headers that authenticate the request: bearer token, HMAC signature or basic auth, plus extra.headers."""
+    extra = secret.get("extra") or {}
+    headers = {str(k): str(v) for k, v in (extra.get("headers") or {}).items()}
+    password = secret.get("password")
+    if not password:
+        return headers
+    mode = str(extra.get("auth") or "bearer").lower()
+    if mode == "hmac":
+        digest = hmac.new(str(password).encode(), body, hashlib.sha256).hexdigest()
+        headers["X-Brandmon-Signature"] = f"sha256={digest}"
+    elif mode == "basic":
+        token = base64.b64encode(f"{secret.get('login') or ''}:{password}".encode()).decode()
+        headers["Authorization"] = f"Basic {token}"
+    elif mode == "bearer":
+        headers["Authorization"] = f"Bearer {password}"
+    else:
+        raise DeliveryError(f"extra.auth {mode!r} is not one of bearer, hmac, basic", retryable=False)
+    return headers

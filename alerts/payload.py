@@ -1,0 +1,44 @@
+"""The machine-readable form of an alert: its fields, explanation and rendered text per language.
+
+The webhook channel POSTs it and the file channel appends it as one JSON line, so a consumer can
+either show `text` as it is or build its own message from the fields.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from alerts.formats import to_text
+
+SCHEMA_VERSION = 1
+
+
+def build_payload(envelope: Any) -> dict[str, Any]:
+    """A JSON-ready dict for `envelope` (an `alerts.channels.Envelope`), keyed for deduplication."""
+    alert = envelope.alert
+    docs = envelope.documents()
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "idempotency_key": envelope.idempotency_key,
+        "alert_id": envelope.alert_id,
+        "channel": envelope.channel,
+        "brand": alert.brand,
+        "brand_name": alert.details.brand_name,
+        "kind": alert.kind,
+        "audience": alert.audience,
+        "severity": alert.severity,
+        "subject": alert.subject,
+        "bucket_start": alert.bucket_start.isoformat(),
+        "bucket_end": alert.bucket_end.isoformat(),
+        "window_local": alert.details.window_local,
+        "observed": alert.observed,
+        "expected": alert.expected,
+        "ratio": alert.details.ratio,
+        "score": alert.score,
+        "details": asdict(alert.details),
+        "title": {doc.lang: doc.title for doc in docs},
+        "text": {doc.lang: to_text([doc]) for doc in docs},
+        "languages": list(envelope.languages),
+        "sent_at": envelope.now.isoformat(),
+    }

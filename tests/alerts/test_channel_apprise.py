@@ -1,0 +1,114 @@
+"""alerts.channels.apprise_bot: bot formats and the Apprise URL; delivery through Apprise to loopback.
+
+The real bot hosts are unreachable here, so delivery is checked with Apprise's json:// service
+and with the DingTalk, Feishu and WeCom plugins pointed at a loopback receiver instead of their hosts.
+"""
+
+import apprise
+import pytest
+from alert_fixtures import JUST_AFTER, spike_alert
+from apprise.plugins.dingtalk import NotifyDingTalk
+from apprise.plugins.feishu import NotifyFeishu
+from apprise.plugins.wecombot import NotifyWeComBot
+
+from alerts.channels import DeliveryError, Envelope, redact, secret_values
+from alerts.channels.apprise_bot import apprise_url, bot_format, render_body, send
+from brandmon.config import Channel
+
+CHANNEL = Channel("pr_bot", "apprise", {}, "pr_bot")
+
+
+def envelope(languages=("zh", "en")) -> Envelope:
+    return Envelope(alert=spike_alert(), channel="pr_bot", languages=languages, now=JUST_AFTER)
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("wecombot://abcdef123456", ("text", None, 2048)),
+    ("dingtalk://token123456", ("markdown", "dingtalk", 19_000)),
+    ("dingtalk://SEC1234@token123456", ("markdown", "dingtalk", 19_000)),
+    ("feishu://tok_123456", ("markdown", "feishu", 19_000)),
+    ("lark://9a3c2e7f-0b1d-4e5f-8a6b-1c2d3e4f5a6b", ("markdown", "feishu", 19_000)),
+    ("slack://T1JJ3T3L2/A1BRTD4JD/TIiajkdnlazkcOXrIdevi7FQ/#pr", ("markdown", "slack", 39_000)),
+    ("https://hooks.slack.com/services/T1JJ3T3L2/A1BRTD4JD/TIiajkdnlazkcOXrIdevi7FQ", ("markdown", "slack", 39_000)),
+    ("json://127.0.0.1:9/x", ("text", None, 30_000)),
+])
+def test_each_bot_gets_the_format_it_renders(url, expected):
+    assert bot_format(apprise.Apprise.instantiate(url)) == expected
+
+
+def test_the_channel_option_format_overrides_the_choice():
+    dingtalk = apprise.Apprise.instantiate("dingtalk://token123456")
+    assert bot_format(dingtalk, "text") == ("text", None, 19_000)
+    assert bot_format(apprise.Apprise.instantiate("json://127.0.0.1:9/x"), "markdown") == ("markdown", "slack", 30_000)
+
+
+def test_the_url_comes_from_password_extra_url_or_the_apprise_provider_config():
+    assert apprise_url({"password": "wecombot://k1"}) == "wecombot://k1"
+    assert apprise_url({"extra": {"url": "feishu://t1"}}) == "feishu://t1"
+    assert apprise_url({"extra": {"config": {"path": "dingtalk://t2", "tag": "pr"}}}) == "dingtalk://t2"
+    with pytest.raises(DeliveryError, match="exactly one"):
+        apprise_url({"extra": {"config": [{"path": "a://"}, {"path": "b://"}]}})
+    with pytest.raises(DeliveryError):
+        apprise_url({"extra": {}})
+
+
+def test_markdown_bots_get_the_title_apart_and_text_bots_inline():
+    title, body = render_body(envelope(), "markdown", "dingtalk", 19_000)
+    assert title == "【警告】示例咖啡 负面声量激增 ×4.2" and not body.startswith("**【")
+    assert "[原文](https://weibo.com/1234567890/NwXyZ1)" in body and "[link](https://weibo.com/" in body
+    title, body = render_body(envelope(), "text", None, 30_000)
+    assert title == "" and body.startswith("【警告】示例咖啡")
+
+
+def test_a_body_over_the_limit_drops_to_one_language_then_is_cut():
+    both = render_body(envelope(), "text", None, 30_000)[1]
+    zh_only = render_body(envelope(("zh",)), "text", None, 30_000)[1]
+    limit = len(zh_only.encode()) + 10
+    assert len(both.encode()) > limit
+    assert render_body(envelope(), "text", None, limit)[1] == zh_only
+    cut = render_body(envelope(), "text", None, 600)[1]
+    assert len(cut.encode()) <= 600 and cut.endswith("…")
+
+
+def test_delivery_through_apprise_to_a_loopback_json_service(receiver):
+    url = receiver.url.replace("http://", "json://")
+    send(envelope(), CHANNEL, {"password": url}, timeout=5)
+    [request] = receiver.requests
+    assert request["json"]["title"] == ""
+    assert request["json"]["message"].startswith("【警告】示例咖啡 负面声量激增 ×4.2")
+    assert "https://weibo.com/1234567890/NwXyZ1" in request["json"]["message"]
+
+
+def test_a_failing_service_is_retryable_and_its_url_is_not_in_the_error(receiver):
+    receiver.statuses = [500]
+    url = receiver.url.replace("http://", "json://user:hunter2-secret@")
+    with pytest.raises(DeliveryError) as failure:
+        send(envelope(), CHANNEL, {"password": url}, timeout=5)
+    assert failure.value.retryable
+    assert "hunter2-secret" not in redact(str(failure.value), secret_values({"password": url}))
+
+
+def test_an_invalid_url_is_permanent_and_not_echoed():
+    with pytest.raises(DeliveryError) as failure:
+        send(envelope(), CHANNEL, {"password": "nosuchservice://token-abcdef"}, timeout=5)
+    assert not failure.value.retryable and "token-abcdef" not in str(failure.value)
+
+
+@pytest.mark.parametrize("plugin, url, check", [
+    (NotifyDingTalk, "dingtalk://token123456",
+     lambda p: p["msgtype"] == "markdown" and "[原文](https://weibo.com/1234567890/NwXyZ1)" in p["markdown"]["text"]
+     and "＜script＞" in p["markdown"]["text"] and p["markdown"]["title"].startswith("【警告】")),
+    (NotifyFeishu, "feishu://tok_123456",
+     lambda p: p["msg_type"] == "interactive" and "[原文](https://weibo.com/1234567890/NwXyZ1)"
+     in p["card"]["elements"][0]["text"]["content"]),
+    (NotifyWeComBot, "wecombot://abcdef123456",
+     lambda p: p["msgtype"] == "text" and p["text"]["content"].startswith("【警告】示例咖啡")
+     and len(p["text"]["content"].encode()) <= 2048),
+])
+def test_bot_payloads_built_by_apprise(receiver, monkeypatch, plugin, url, check):
+    # Point the plugin at the loopback receiver instead of the bot host; everything else is Apprise's own.
+    monkeypatch.setattr(plugin, "notify_url", receiver.url + "?token={token}" if plugin is not NotifyWeComBot
+                        else receiver.url + "?key={key}")
+    send(envelope(), CHANNEL, {"password": url}, timeout=5)
+    [request] = receiver.requests
+    assert check(request["json"])
