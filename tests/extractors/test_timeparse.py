@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import given, strategies as st
 
-from extractors.timeparse import SHANGHAI, parse_timestamp
+from extractors.timeparse import SHANGHAI, find_timestamp, parse_timestamp
 
 # 2025-11-26 12:00 in Shanghai
 FETCHED = datetime(2025, 11, 26, 4, 0, tzinfo=timezone.utc)
@@ -100,3 +100,29 @@ def test_ago_is_never_after_the_fetch_time(amount, unit):
     except ValueError:
         return  # too far back for a datetime
     assert parsed <= FETCHED
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("发表于 昨天 12:30", shanghai(2025, 11, 25, 12, 30)),
+    ("回复于 2025-11-20 08:00 来自 iPhone", shanghai(2025, 11, 20, 8, 0)),
+    ("2025年11月3日 发布", shanghai(2025, 11, 3)),
+    ("作者 张三 | 3小时前", FETCHED - timedelta(hours=3)),
+    ("最后回复 11-24 21:05", shanghai(2025, 11, 24, 21, 5)),
+    ("2025-11-26 09:00", shanghai(2025, 11, 26, 9, 0)),
+])
+def test_find_timestamp_reads_the_time_inside_a_longer_text(text, expected):
+    assert find_timestamp(text, SHANGHAI, now=FETCHED) == expected
+
+
+def test_find_timestamp_without_any_time_is_a_value_error():
+    with pytest.raises(ValueError, match="no timestamp found"):
+        find_timestamp("置顶 精华 已解决", SHANGHAI, now=FETCHED)
+
+
+@given(st.text(max_size=60))
+def test_find_timestamp_gives_utc_or_value_error(text):
+    try:
+        parsed = find_timestamp(text, SHANGHAI, now=FETCHED)
+    except ValueError:
+        return
+    assert parsed.tzinfo == timezone.utc
