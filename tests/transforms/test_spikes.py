@@ -1,0 +1,253 @@
+"""Spike detector: alerts on unusual counts, once per spike, causally, for any bucket size."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+
+from transforms.spikes import DEFAULT, DetectorConfig, config_from_overrides, detect_spikes, parse_duration
+
+START = datetime(2025, 3, 1, tzinfo=UTC)
+QUARTER = timedelta(minutes=15)
+
+
+def daily_series(days: int, per_hour: float, seed: int = 0, bucket: timedelta = QUARTER):
+    """Poisson counts with a day/night cycle (busy 09-23 China time), like a brand's mentions."""
+    n = round(days * timedelta(days=1) / bucket)
+    timestamps = [START + i * bucket for i in range(n)]
+    china_hour = np.array([(t.hour + 8) % 24 for t in timestamps])
+    shape = np.where((china_hour >= 9) & (china_hour <= 23), 1.6, 0.3)
+    rate = per_hour * (bucket / timedelta(hours=1)) * shape / shape.mean()
+    values = np.random.default_rng(seed).poisson(rate).astype(float)
+    return timestamps, values
+
+
+def at(timestamps, when: datetime) -> int:
+    return timestamps.index(when)
+
+
+def add_burst(values, start: int, buckets: int, extra: float) -> np.ndarray:
+    out = values.copy()
+    out[start:start + buckets] += extra
+    return out
+
+
+def rising_edges(spikes):
+    """Alerts that open an episode (an episode may add one escalation to critical)."""
+    return [s for s in spikes if not s.escalation]
+
+
+def test_a_clear_spike_alerts_once_with_its_size_and_window():
+    timestamps, values = daily_series(20, per_hour=40)
+    spike_at = at(timestamps, datetime(2025, 3, 15, 6, 0, tzinfo=UTC))  # 14:00 China time
+    values = add_burst(values, spike_at, 4, 30)  # +120 mentions over an hour, over twice the usual
+
+    spikes = detect_spikes(timestamps, values)
+
+    assert len(spikes) == 1
+    spike = spikes[0]
+    assert timestamps[spike_at] <= spike.timestamp < timestamps[spike_at] + timedelta(hours=1)
+    assert spike.window_end - spike.window_start == DEFAULT.window
+    assert spike.window_end == spike.timestamp + QUARTER
+    in_window = [v for t, v in zip(timestamps, values) if spike.window_start <= t < spike.window_end]
+    assert spike.value == sum(in_window)
+    assert 40 <= spike.expected <= 100
+    assert spike.ratio == pytest.approx(spike.value / spike.expected)
+    assert spike.score >= DEFAULT.threshold
+    assert spike.severity in ("info", "warning") and not spike.escalation
+    assert spike.as_dict()["timestamp"] == spike.timestamp.isoformat()
+
+
+def test_quiet_series_do_not_alert():
+    for seed in range(3):
+        timestamps, values = daily_series(30, per_hour=40, seed=seed)
+        assert detect_spikes(timestamps, values) == []
+
+
+def test_decisions_are_causal_truncating_the_future_changes_nothing_before():
+    timestamps, values = daily_series(20, per_hour=30, seed=3)
+    for day, extra in ((6, 40), (10, 25), (14, 80), (17, 30)):
+        values = add_burst(values, at(timestamps, datetime(2025, 3, 1 + day, 5, 0, tzinfo=UTC)), 3, extra)
+    full = detect_spikes(timestamps, values)
+    assert len(full) >= 3
+    for spike in full:
+        cut = at(timestamps, spike.timestamp) + 1
+        prefix = detect_spikes(timestamps[:cut], values[:cut])
+        assert prefix == [s for s in full if s.timestamp <= spike.timestamp]
+        assert detect_spikes(timestamps[:cut - 1], values[:cut - 1]) == [s for s in full if s.timestamp < spike.timestamp]
+
+
+def test_alerts_do_not_depend_on_where_history_starts_beyond_config_history():
+    timestamps, values = daily_series(45, per_hour=30, seed=4)
+    for day in (25, 30, 34, 40):
+        values = add_burst(values, at(timestamps, START + timedelta(days=day, hours=4)), 4, 40)
+    window_start = datetime(2025, 3, 29, tzinfo=UTC)
+    history_start = at(timestamps, window_start - DEFAULT.history)
+
+    whole = [s for s in detect_spikes(timestamps, values) if s.timestamp >= window_start]
+    recent = [s for s in detect_spikes(timestamps[history_start:], values[history_start:]) if s.timestamp >= window_start]
+
+    assert len(whole) >= 3
+    assert recent == whole
+
+
+def test_same_input_gives_same_alerts():
+    timestamps, values = daily_series(20, per_hour=30, seed=5)
+    values = add_burst(values, 1500, 4, 50)
+    assert detect_spikes(timestamps, values) == detect_spikes(list(timestamps), list(values))
+
+
+def test_missing_buckets_are_zero_counts():
+    timestamps, values = daily_series(20, per_hour=8, seed=6)
+    values = add_burst(values, 1500, 4, 30)
+    kept = [i for i, v in enumerate(values) if v > 0]
+    assert len(kept) < len(values)  # the sparse copy really has gaps
+
+    sparse = detect_spikes([timestamps[i] for i in kept], [values[i] for i in kept], bucket=QUARTER)
+
+    assert sparse == detect_spikes(timestamps, values)
+    assert sparse
+
+
+def test_rows_in_the_same_bucket_add_up():
+    timestamps, values = daily_series(20, per_hour=30, seed=7)
+    values = add_burst(values, 1500, 4, 50)
+    halves = [v / 2 for v in values]
+    doubled = detect_spikes(timestamps + timestamps, halves + halves, bucket=QUARTER)
+    assert doubled == detect_spikes(timestamps, values)
+
+
+def test_a_tiny_brand_does_not_page_on_one_to_four():
+    timestamps, values = daily_series(20, per_hour=0.2, seed=8)
+    four = add_burst(values, at(timestamps, datetime(2025, 3, 15, 6, tzinfo=UTC)), 1, 4)
+    assert detect_spikes(timestamps, four) == []
+    twenty = add_burst(values, at(timestamps, datetime(2025, 3, 15, 6, tzinfo=UTC)), 4, 5)
+    assert len(rising_edges(detect_spikes(timestamps, twenty))) == 1
+
+
+def test_no_alert_before_the_minimum_history():
+    timestamps, values = daily_series(10, per_hour=30, seed=9)
+    early = add_burst(values, at(timestamps, START + timedelta(days=2, hours=6)), 4, 80)
+    assert detect_spikes(timestamps, early) == []
+    later = add_burst(values, at(timestamps, START + timedelta(days=6, hours=6)), 4, 80)
+    assert len(rising_edges(detect_spikes(timestamps, later))) == 1
+
+
+def test_a_daily_peak_is_normal_but_the_same_peak_at_night_is_not():
+    timestamps, values = daily_series(20, per_hour=30, seed=10)
+    hours = np.array([t.hour for t in timestamps])
+    values = values + np.where(hours == 12, 25.0, 0.0)  # every day 20:00-21:00 China time: a TV slot
+    assert detect_spikes(timestamps, values) == []
+
+    night = at(timestamps, datetime(2025, 3, 16, 19, 0, tzinfo=UTC))  # 03:00 China time
+    spikes = detect_spikes(timestamps, add_burst(values, night, 4, 25))
+    assert [s.timestamp.date() for s in spikes] == [datetime(2025, 3, 16).date()]
+
+
+def test_a_sustained_spike_alerts_once_and_a_later_one_again():
+    timestamps, values = daily_series(25, per_hour=30, seed=11)
+    first = at(timestamps, datetime(2025, 3, 12, 2, tzinfo=UTC))
+    values = add_burst(values, first, 6 * 4, 15)  # six hours at about three times the usual
+    values = add_burst(values, first + 6 * 4 + 8, 4, 15)  # again two hours later: same episode
+    second = at(timestamps, datetime(2025, 3, 18, 2, tzinfo=UTC))
+    values = add_burst(values, second, 4, 25)
+
+    spikes = detect_spikes(timestamps, values)
+
+    assert [s.timestamp.date() for s in spikes] == [timestamps[first].date(), timestamps[second].date()]
+    assert not any(s.escalation for s in spikes)
+
+
+def test_an_episode_that_escalates_to_critical_alerts_once_more():
+    timestamps, values = daily_series(25, per_hour=30, seed=12)
+    start = at(timestamps, datetime(2025, 3, 12, 2, tzinfo=UTC))
+    ramp = np.repeat([15.0, 30.0, 60.0, 120.0, 240.0, 480.0], 4)  # doubling every hour
+    values = values.copy()
+    values[start:start + len(ramp)] += ramp
+
+    spikes = detect_spikes(timestamps, values)
+
+    assert [(s.severity != "critical", s.escalation) for s in spikes] == [(True, False), (False, True)]
+
+
+def test_severity_follows_the_score():
+    config = DetectorConfig(threshold=6, warning_score=10, critical_score=20)
+    assert [config.severity(s) for s in (6, 9.9, 10, 19.9, 20, 100)] == [
+        "info", "info", "warning", "warning", "critical", "critical"]
+
+
+def test_one_huge_spike_does_not_blind_the_detector_for_weeks():
+    timestamps, values = daily_series(30, per_hour=30, seed=13)
+    values = add_burst(values, at(timestamps, datetime(2025, 3, 10, 4, tzinfo=UTC)), 8, 3000)  # two hours
+    values = add_burst(values, at(timestamps, datetime(2025, 3, 14, 4, tzinfo=UTC)), 4, 40)
+
+    days = [s.timestamp.day for s in rising_edges(detect_spikes(timestamps, values))]
+    assert days == [10, 14]
+    blinded = replace(DEFAULT, scale_quantile=1.0)  # plain standard deviation: the giant spike dominates
+    assert [s.timestamp.day for s in rising_edges(detect_spikes(timestamps, values, blinded))] == [10]
+
+
+def test_a_series_that_bursts_all_the_time_learns_that_bursts_are_normal():
+    timestamps, values = daily_series(30, per_hour=10, seed=14)
+    bot_start = 8 * 96  # a bot starts posting bursts on day 8, about five times a day
+    rng = np.random.default_rng(14)
+    for start in rng.choice(np.arange(bot_start, len(values) - 4), size=110, replace=False):
+        values = add_burst(values, int(start), 2, 40)
+
+    days = [(s.timestamp - START).days for s in rising_edges(detect_spikes(timestamps, values))]
+
+    assert any(8 <= day < 10 for day in days)  # new: worth an alert
+    assert len([day for day in days if day >= 16]) <= 1  # learned: normal for this series
+
+
+def test_the_same_defaults_work_for_five_and_fifteen_minute_buckets():
+    five = timedelta(minutes=5)
+    timestamps, values = daily_series(20, per_hour=30, seed=15, bucket=five)
+    for day in (8, 12, 16):
+        values = add_burst(values, at(timestamps, datetime(2025, 3, 1 + day, 6, tzinfo=UTC)), 12, 12)
+    coarse_times = timestamps[::3]
+    coarse = values.reshape(-1, 3).sum(axis=1)
+
+    fine_days = [s.timestamp.date() for s in rising_edges(detect_spikes(timestamps, values))]
+    coarse_spikes = rising_edges(detect_spikes(coarse_times, coarse))
+
+    assert fine_days == [s.timestamp.date() for s in coarse_spikes] and len(fine_days) == 3
+    assert all(s.window_end - s.window_start == timedelta(hours=1) for s in coarse_spikes)
+
+
+def test_short_or_empty_input_has_no_alerts():
+    assert detect_spikes([], []) == []
+    assert detect_spikes([START], [5.0]) == []
+
+
+def test_bad_input_is_a_clear_error():
+    with pytest.raises(ValueError, match="timestamps but"):
+        detect_spikes([START, START + QUARTER], [1.0])
+    with pytest.raises(ValueError, match="finite"):
+        detect_spikes([START, START + QUARTER], [1.0, float("nan")])
+    with pytest.raises(ValueError, match="not negative"):
+        detect_spikes([START, START + QUARTER], [1.0, -2.0])
+
+
+def test_history_covers_every_look_back_of_the_detector():
+    config = DEFAULT
+    needed = (config.baseline_days * timedelta(days=1) + config.baseline_tolerance + config.window
+              + config.scale_days * timedelta(days=1) + timedelta(hours=1) + config.cooldown)
+    assert config.history == needed
+
+
+def test_config_overrides_take_durations_as_text():
+    config = config_from_overrides({"window": "30m", "cooldown": "1.5h", "threshold": 8, "baseline_days": 14})
+    assert (config.window, config.cooldown, config.threshold, config.baseline_days) == (
+        timedelta(minutes=30), timedelta(hours=1, minutes=30), 8, 14)
+    assert parse_duration("3d") == timedelta(days=3)
+    for bad, message in (({"window": 30}, "unit"), ({"windw": "1h"}, "unknown"),
+                         ({"threshold": "high"}, "number"), ({"baseline_days": 1.5}, "whole"),
+                         ({"threshold": 50}, "warning_score")):
+        with pytest.raises(ValueError, match=message):
+            config_from_overrides(bad)
+    with pytest.raises(ValueError, match="duration"):
+        parse_duration("2 weeks")
