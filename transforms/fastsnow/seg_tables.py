@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import zipfile
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from math import log
@@ -28,7 +29,7 @@ import numpy as np
 
 from transforms.fastsnow import snownlp_files
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 TAGS = ("b", "m", "e", "s")
 ZH_FIRST, ZH_LAST = 0x4E00, 0x9FA5
 BOS_TOKEN = ("", "BOS")
@@ -44,11 +45,11 @@ class SegTables:
     unigram: np.ndarray  # float64 [n_ids, 4]
     pair_keys: np.ndarray  # int64, sorted: id2 * n_ids + id3
     pair_offsets: np.ndarray  # int64 [len(pair_keys) + 1]
-    pair_codes: np.ndarray  # int64: t2 * 4 + t3
+    pair_codes: np.ndarray  # uint8: t2 * 4 + t3
     pair_logs: np.ndarray  # float64
     triple_keys: np.ndarray  # int64, sorted: (id1 * n_ids + id2) * n_ids + id3
     triple_offsets: np.ndarray  # int64 [len(triple_keys) + 1]
-    triple_codes: np.ndarray  # int64: t1 * 16 + t2 * 4 + t3
+    triple_codes: np.ndarray  # uint8: t1 * 16 + t2 * 4 + t3
     triple_logs: np.ndarray  # float64
     bos_id: np.ndarray  # int64 scalar
 
@@ -66,7 +67,7 @@ def _grouped(keys: list[int], codes: list[int], values: list[float]):
     unique = np.unique(key_arr)
     offsets = np.searchsorted(key_arr, unique).astype(np.int64)
     offsets = np.append(offsets, np.int64(len(key_arr)))
-    return (unique, offsets, np.array(codes, dtype=np.int64)[order],
+    return (unique, offsets, np.array(codes, dtype=np.uint8)[order],
             np.array(values, dtype=np.float64)[order])
 
 
@@ -189,18 +190,22 @@ def read_tables(path: Path) -> SegTables:
         return SegTables(**{f.name: data[f.name] for f in fields(SegTables)})
 
 
-@lru_cache(maxsize=1)
-def stock_tables() -> SegTables:
-    """Tables for the installed snownlp segmenter: from the cache, else built (~10 s) and cached."""
-    model_base = snownlp_files.seg_model_base()
+def tables_for(model_base: Path) -> SegTables:
+    """Tables for a snownlp segmenter model (named as snownlp's `load` takes it): cached, else built and cached."""
     path = cache_path(snownlp_files.marshal_path(model_base))
     try:
         return read_tables(path)
-    except (OSError, KeyError, ValueError):
-        pass
+    except (OSError, EOFError, KeyError, ValueError, zipfile.BadZipFile):
+        pass  # missing, stale or damaged: rebuild
     tables = build_tables(snownlp_files.read_marshal(model_base))
     try:
         save_tables(tables, path)
     except OSError:
         pass  # a read-only cache dir only costs the rebuild next time
     return tables
+
+
+@lru_cache(maxsize=1)
+def stock_tables() -> SegTables:
+    """Tables for the installed snownlp segmenter (the first use on a machine builds them, ~10 s)."""
+    return tables_for(snownlp_files.seg_model_base())

@@ -1,0 +1,60 @@
+"""analyze(): per-text results in input order, each distinct text computed once, same on any number of workers."""
+
+from __future__ import annotations
+
+import pytest
+
+from transforms.fastsnow import Analysis, SentimentModel, analyze, segment_parallel, train_bayes, words
+from transforms.fastsnow import analysis
+
+TEXTS = ["今天天气真好，心情不错[哈哈]", "转发微博", "手机坏了，客服不理人[怒]", "转发微博", "",
+         "iPhone 15 Pro 发热严重！！", "转发微博", "今天天气真好，心情不错[哈哈]", "😀👍"]
+MANY = [f"第{i}条：这个牌子的{'好' if i % 3 else '差'}评价，编号{i % 97}" for i in range(300)] + TEXTS
+
+
+@pytest.fixture(scope="module")
+def custom_model() -> SentimentModel:
+    return train_bayes(["质量太差，失望", "客服态度恶劣"], ["质量很好，满意", "客服耐心，点赞"])
+
+
+def test_results_follow_input_order_and_equal_text_by_text_scoring():
+    model = SentimentModel.stock()
+    results = analyze(TEXTS, model, workers=1)
+    assert results == [Analysis(words(t), model.probability(t)) for t in TEXTS]
+
+
+def test_repeated_texts_get_equal_results_with_their_own_word_lists():
+    results = analyze(TEXTS, SentimentModel.stock(), workers=1)
+    first, again = results[1], results[3]
+    assert first == again
+    again.words.append("changed")
+    assert results[1].words == words(TEXTS[1])
+
+
+def test_each_distinct_text_reaches_the_batch_function_once():
+    seen_batches = []
+
+    def batch(texts):
+        seen_batches.append(list(texts))
+        return [len(t) for t in texts]
+
+    assert analysis._per_distinct(batch, TEXTS, 1) == [len(t) for t in TEXTS]
+    assert seen_batches == [list(dict.fromkeys(TEXTS))]
+
+
+def test_empty_input_gives_no_results():
+    assert analyze([], SentimentModel.stock()) == []
+    assert segment_parallel([]) == []
+
+
+def test_worker_processes_give_the_same_results(monkeypatch, custom_model):
+    expected_stock = analyze(MANY, SentimentModel.stock(), workers=1)
+    expected_custom = analyze(MANY, custom_model, workers=1)
+    monkeypatch.setattr(analysis, "PARALLEL_MIN_TEXTS", 10)
+    assert analyze(MANY, SentimentModel.stock(), workers=2) == expected_stock
+    assert analyze(MANY, custom_model, workers=2) == expected_custom
+    assert segment_parallel(MANY, workers=2) == [r.words for r in expected_stock]
+
+
+def test_default_workers_is_at_least_one():
+    assert analysis.default_workers() >= 1
