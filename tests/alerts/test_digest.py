@@ -1,0 +1,140 @@
+"""The daily digest: a day's numbers, alerts (held ones included) and chart, sent once through the outbox."""
+
+import json
+from datetime import date, datetime, timedelta
+
+import pytest
+from alert_fixtures import UTC, make_config, spike_alert
+
+from alerts.digest import build_digest, digest_channels, previous_day, send_digest
+from alerts.outbox import deliver_pending, enqueue
+
+DAY = date(2026, 11, 26)
+MORNING_AFTER = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
+QUIET = {"quiet_hours": {"start": "22:00", "end": "08:00"}}
+
+
+def add_post(conn, native_id, published_at, text, label="neu", complaint=False, reasons=(), keywords=(),
+             likes=0, platform="weibo", brand="demo_coffee"):
+    conn.execute(
+        """INSERT INTO posts (platform, native_id, source, published_at, text, url, author, reposts, comments, likes,
+                              clean_text, sentiment, label, complaint, complaint_score, complaint_reasons, keywords, model)
+           VALUES (?, ?, 'weibo_hot', ?, ?, ?, '网友', 0, 0, ?, ?, 0.5, ?, ?, 0.9, ?, ?, 'test')""",
+        [platform, native_id, published_at, text, f"https://weibo.com/1/{native_id}", likes, text, label, complaint,
+         list(reasons), list(keywords)])
+    conn.execute("INSERT INTO mentions VALUES (?, ?, ?, ?, ['示例咖啡'])", [platform, native_id, brand, published_at])
+
+
+@pytest.fixture
+def day_of_posts(warehouse):
+    """11-26 (Shanghai): 6 posts, 3 negative, 2 complaints, peaking at 14h; 7 posts over the week before."""
+    def at(hour, minute=0):  # Shanghai wall-clock time on the 26th, in UTC
+        return datetime(2026, 11, 26, tzinfo=UTC) + timedelta(hours=hour - 8, minutes=minute)
+
+    add_post(warehouse, "p1", at(9), "示例咖啡早餐套餐不错", "pos", keywords=["早餐"], likes=5)
+    add_post(warehouse, "p2", at(14, 3), "示例咖啡拿铁喝完拉肚子，要求退款", "neg", True, ["退款", "食品安全"],
+             ["拉肚子", "退款"], likes=1520)
+    add_post(warehouse, "p3", at(14, 6), "示例咖啡门店排队一小时，领券用不了", "neg", True, ["服务"], ["排队", "退款"],
+             likes=860)
+    add_post(warehouse, "p4", at(14, 9), "示例咖啡联名款包装漏液", "neg", keywords=["联名款", "退款"], likes=310,
+             platform="news")
+    add_post(warehouse, "p5", at(20), "今天的示例咖啡还不错", "pos", likes=12)
+    add_post(warehouse, "p6", at(23, 50), "示例咖啡夜宵", "neu", likes=1)
+    add_post(warehouse, "next", at(24, 10), "第二天的示例咖啡", "neu", likes=9999)
+    for i in range(7):
+        add_post(warehouse, f"old{i}", at(12) - timedelta(days=i + 1), "上周的示例咖啡", "neu")
+    add_post(warehouse, "tea", at(14), "样板茶饮", "pos", brand="demo_tea")
+    return warehouse
+
+
+def test_the_digest_counts_the_day_in_local_time(tmp_path, day_of_posts):
+    config = make_config(tmp_path)
+    coffee, tea = build_digest(day_of_posts, config, DAY)
+    assert (coffee.brand, coffee.kind, coffee.observed, coffee.expected) == ("demo_coffee", "digest", 6.0, 1.0)
+    d = coffee.details
+    assert d.window_local == "2026-11-26 (Asia/Shanghai)" and d.ratio == 6.0
+    assert d.sentiment_mix == {"pos": 2, "neu": 1, "neg": 3}
+    assert d.complaint_reasons[:1] == [("退款", 1)] and len(d.complaint_reasons) == 3
+    assert d.top_terms[0] == "退款" and d.top_sources == [("weibo", 5), ("news", 1)]
+    assert [s.engagement for s in d.samples] == [1520, 860, 310]
+    hours = {h: (m, n, c) for h, m, n, c in d.hourly}
+    assert len(d.hourly) == 24 and hours["14"] == (3, 3, 2) and hours["23"] == (1, 0, 0) and hours["00"] == (0, 0, 0)
+    assert "published_at < TIMESTAMPTZ '2026-11-26T16:00:00+00:00'" in d.query
+    assert tea.observed == 1.0
+
+
+def test_the_digest_lists_the_days_alerts_and_alerts_held_until_it_is_sent(tmp_path, day_of_posts):
+    config = make_config(tmp_path, QUIET)
+    afternoon = spike_alert()  # 14:00, delivered at once
+    night = spike_alert(bucket_start=datetime(2026, 11, 26, 17, 0, tzinfo=UTC),  # 01:00 on the 27th, held
+                        bucket_end=datetime(2026, 11, 26, 17, 15, tzinfo=UTC), kind="volume_spike",
+                        details={"window_local": "2026-11-27 01:00–01:15 (Asia/Shanghai)"})
+    enqueue(day_of_posts, [afternoon], config, "r1", "scheduled", afternoon.bucket_end)
+    enqueue(day_of_posts, [night], config, "r2", "scheduled", night.bucket_end)
+    listed = build_digest(day_of_posts, config, DAY, until=MORNING_AFTER)[0].details.day_alerts
+    assert [(a["alert_id"], a["held"]) for a in listed] == [(afternoon.alert_id, False), (night.alert_id, True)]
+    assert build_digest(day_of_posts, config, DAY)[0].details.day_alerts == listed[:1]  # held after the day: not yet
+
+
+def test_send_digest_delivers_once_and_releases_held_alerts_into_it(tmp_path, day_of_posts):
+    config = make_config(tmp_path, QUIET)
+    night = spike_alert(bucket_start=datetime(2026, 11, 26, 15, 0, tzinfo=UTC),  # 23:00, held
+                        bucket_end=datetime(2026, 11, 26, 15, 15, tzinfo=UTC))
+    enqueue(day_of_posts, [night], config, "r", "scheduled", night.bucket_end)
+    assert deliver_pending(day_of_posts, config, {}, night.bucket_end).sent == 0
+    report = send_digest(day_of_posts, config, DAY, {}, MORNING_AFTER, run_id="digest__1")
+    again = send_digest(day_of_posts, config, DAY, {}, MORNING_AFTER + timedelta(minutes=5), run_id="digest__1")
+    assert (report.digests, report.released, report.delivery.sent) == (2, 1, 2)
+    assert (again.enqueue.alerts_new, again.released, again.delivery.sent) == (0, 0, 0)
+    digest_id = build_digest(day_of_posts, config, DAY)[0].alert_id
+    assert day_of_posts.execute("SELECT status, reason FROM deliveries WHERE alert_id = ?", [night.alert_id]
+                                ).fetchall() == [("held", f"digest:{digest_id}")]
+    lines = [json.loads(x) for x in (tmp_path / "state" / "alerts" / "alerts.jsonl").read_text().splitlines()]
+    assert [x["kind"] for x in lines] == ["digest", "digest"]  # the held alert itself was never sent
+    coffee = next(x for x in lines if x["brand"] == "demo_coffee")
+    assert "静默时段暂缓，合入本简报" in coffee["text"]["zh"] and "held in quiet hours" in coffee["text"]["en"]
+    assert "▁" in coffee["text"]["zh"] and "max 3 @ 14:00" in coffee["text"]["zh"]
+
+
+def test_a_backfilled_digest_is_stored_suppressed_and_never_sent(tmp_path, day_of_posts):
+    config = make_config(tmp_path, QUIET)
+    report = send_digest(day_of_posts, config, DAY, {}, MORNING_AFTER, run_type="backfill")
+    assert report.delivery.sent == 0 and report.enqueue.deliveries == {"suppressed": 2}
+    assert not (tmp_path / "state" / "alerts" / "alerts.jsonl").exists()
+
+
+def test_a_digest_sent_long_after_its_day_is_expired(tmp_path, day_of_posts):
+    config = make_config(tmp_path)  # expire_after_hours defaults to 24
+    report = send_digest(day_of_posts, config, DAY, {}, MORNING_AFTER + timedelta(days=2))
+    assert report.enqueue.deliveries == {"expired": 2} and report.delivery.sent == 0
+
+
+def test_the_email_digest_carries_the_chart_inline(tmp_path, day_of_posts, smtp_server):
+    alerts = {"channels": {"pr_mail": {"kind": "email", "connection": "smtp_pr", "to": ["pr@example.com"]}},
+              "digest": {"channels": ["pr_mail"]}}
+    secret = {"host": "127.0.0.1", "port": smtp_server.port, "login": "bot@example.com", "password": "s3cret-pass",
+              "extra": {"from": "brandmon@example.com", "starttls": False}}
+    send_digest(day_of_posts, make_config(tmp_path, alerts), DAY, {"pr_mail": secret}, MORNING_AFTER)
+    coffee = next(m for m in smtp_server.messages if "示例咖啡" in m["Subject"])
+    assert coffee["Subject"] == "【每日简报】示例咖啡 2026-11-26 (Asia/Shanghai)"
+    html = coffee.get_body(("html",)).get_content()
+    [image] = [part for part in coffee.walk() if part.get_content_type() == "image/png"]
+    assert image["Content-ID"] == "<digest-chart@brandmon>" and 'src="cid:digest-chart@brandmon"' in html
+    assert image.get_content()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "拉肚子" in html and "当日预警" in html and "Alerts of the day" in html
+
+
+def test_digest_channels_default_to_the_brands_pr_routes(tmp_path):
+    alerts = {"channels": {"a": {"kind": "file"}, "b": {"kind": "file"}, "ops": {"kind": "file"}},
+              "routes": [{"brands": ["demo_coffee"], "severities": ["critical"], "channels": ["a"]},
+                         {"brands": ["*"], "channels": ["b"]}, {"channels": ["ops"], "audience": "ops"}]}
+    config = make_config(tmp_path, alerts)
+    assert digest_channels(config, "demo_coffee") == ("a", "b")
+    assert digest_channels(config, "demo_tea") == ("b",)
+    assert digest_channels(make_config(tmp_path), "demo_tea") == ("local_file",)
+
+
+def test_previous_day_is_yesterday_in_the_configured_time_zone(tmp_path):
+    config = make_config(tmp_path)
+    assert previous_day(datetime(2026, 11, 26, 17, 30, tzinfo=UTC), config) == date(2026, 11, 26)  # 01:30 on the 27th
+    assert previous_day(datetime(2026, 11, 26, 15, 30, tzinfo=UTC), config) == date(2026, 11, 25)
