@@ -13,6 +13,7 @@ COMMANDS: dict[str, str] = {
     "sql": "Run read-only SQL against the warehouse views",
     "extract": "Try one source: print its posts for a brand and window, store nothing",
     "airflow": "Run the airflow CLI with this project's environment",
+    "spikes": "Print the spike alerts the pipeline would send for a timestamp,value CSV series",
 }
 
 
