@@ -14,6 +14,7 @@ COMMANDS: dict[str, str] = {
     "extract": "Try one source: print its posts for a brand and window, store nothing",
     "airflow": "Run the airflow CLI with this project's environment",
     "spikes": "Print the spike alerts the pipeline would send for a timestamp,value CSV series",
+    "digest": "Show or --send the daily digest per brand (mentions, sentiment, complaints, alerts, chart)",
 }
 
 
