@@ -241,3 +241,14 @@ def test_a_crash_between_send_and_commit_resends_with_the_same_idempotency_key(t
     keys = [r["headers"]["Idempotency-Key"] for r in receiver.requests]
     assert len(keys) == 2 and len(set(keys)) == 1  # the receiver can drop the second copy
     assert {r["json"]["idempotency_key"] for r in receiver.requests} == set(keys)
+
+
+def test_v_alerts_shows_when_a_failed_delivery_is_retried(tmp_path, warehouse, receiver):
+    config = make_config(tmp_path, HOOK_ALERTS)
+    enqueue(warehouse, [spike_alert()], config, "scheduled__1", "scheduled", JUST_AFTER)
+    receiver.statuses = [503]
+    deliver_pending(warehouse, config, hook_secrets(receiver), JUST_AFTER)
+    row = warehouse.execute("""SELECT status, attempts, next_attempt_at, window_local, run_id FROM v_alerts
+                               WHERE channel = 'pr_hook'""").fetchone()
+    assert row == ("failed", 1, JUST_AFTER + timedelta(minutes=1), "2026-11-26 14:00–14:15 (Asia/Shanghai)",
+                   "scheduled__1")
