@@ -18,7 +18,7 @@ import socket
 import ssl
 from collections.abc import Mapping
 from email.message import EmailMessage
-from email.utils import format_datetime
+from email.utils import format_datetime, parseaddr
 from typing import Any
 
 from alerts.chart import bar_chart_png
@@ -75,7 +75,7 @@ def build_message(envelope: Envelope, sender: str, to: list[str], cc: list[str])
     if cc:
         message["Cc"] = ", ".join(cc)
     message["Date"] = format_datetime(envelope.now)
-    domain = sender.rpartition("@")[2] or "brandmon.local"
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "brandmon.local"
     message["Message-ID"] = f"<{envelope.alert_id}.{envelope.channel}@{domain}>"
     message["X-Brandmon-Alert-Id"] = envelope.alert_id
     message["X-Brandmon-Idempotency-Key"] = envelope.idempotency_key

@@ -83,6 +83,16 @@ def test_through_the_outbox_an_email_goes_once(tmp_path, warehouse, smtp_server)
     assert warehouse.execute("SELECT status FROM v_alerts").fetchall() == [("sent",)]
 
 
+def test_a_display_name_sender_keeps_a_valid_message_id(tmp_path, smtp_server):
+    channel = make_config(tmp_path, EMAIL_ALERTS).channels["pr_mail"]
+    secret = smtp_secret(smtp_server, **{"from": "品牌监测 <brandmon@example.com>"})
+    send(envelope(), channel, secret, timeout=10)
+    message = smtp_server.messages[0]
+    assert message["Message-ID"] == f"<{spike_alert().alert_id}.pr_mail@example.com>"
+    assert message["From"].addresses[0].addr_spec == "brandmon@example.com"
+    assert smtp_server.envelopes[0][0] == "brandmon@example.com"
+
+
 def test_english_only_configuration(tmp_path, smtp_server):
     channel = make_config(tmp_path, EMAIL_ALERTS).channels["pr_mail"]
     send(envelope(languages=("en",)), channel, smtp_secret(smtp_server), timeout=10)
