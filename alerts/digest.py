@@ -69,9 +69,8 @@ def send_digest(conn: Any, config: Any, day: date, channel_secrets: Mapping[str,
                 now: datetime, run_id: str = "digest", run_type: str = "scheduled") -> DigestReport:
     """Build, enqueue (once) and deliver the digests of `day`; held alerts up to `now` are released.
 
-    `conn` is the warehouse writer in auto-commit mode (no open transaction); `now` is the edge's clock; a `backfill` run stores the
-    digests as suppressed and delivers nothing of them (other due deliveries still go out only when
-    run_type is not backfill).
+    `conn` is the warehouse writer in auto-commit mode (no open transaction); `now` is the edge's
+    clock. A `backfill` run stores the digests as suppressed and delivers nothing at all.
     """
     report = DigestReport(day=day.isoformat())
     digests = build_digest(conn, config, day, until=now)

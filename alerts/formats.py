@@ -21,6 +21,7 @@ from urllib.parse import quote, urlsplit
 
 from alerts.chart import sparkline
 from alerts.compose import Chart, Document
+from alerts.i18n import label
 
 FLAVOURS = ("slack", "dingtalk", "feishu")
 LANGUAGE_RULE = "—" * 12
@@ -74,7 +75,7 @@ def _text(doc: Document) -> str:
     lines = [clean(doc.title), ""]
     lines += [f"{clean(name)}: {clean(value)}" for name, value in doc.fields]
     if doc.chart:
-        lines += ["", clean(doc.chart.title)] + [f"  {line}" for line in _chart_lines(doc.chart)]
+        lines += ["", clean(doc.chart.title)] + [f"  {line}" for line in _chart_lines(doc.chart, doc.lang)]
     for section in doc.sections:
         lines += ["", clean(section.title)]
         for n, item in enumerate(section.items, 1):
@@ -88,12 +89,12 @@ def _text(doc: Document) -> str:
     return "\n".join(lines)
 
 
-def _chart_lines(chart: Chart) -> list[str]:
+def _chart_lines(chart: Chart, lang: str) -> list[str]:
     width = max(len(name) for name, _ in chart.series)
     lines = []
     for name, values in chart.series:
         peak = max(range(len(values)), key=lambda i: values[i]) if values else 0
-        peak_note = f"max {values[peak]} @ {chart.hours[peak]}:00" if values else ""
+        peak_note = f"{label(lang, 'peak')} {values[peak]} @ {chart.hours[peak]}:00" if values else ""
         lines.append(f"{name.ljust(width)} {sparkline(values)} {peak_note}")
     if chart.hours:
         lines.append(f"{' ' * width} {chart.hours[0]}:00 … {chart.hours[-1]}:00")
@@ -114,7 +115,7 @@ def _html(doc: Document, chart_src: str | None) -> str:
         if chart_src:
             alt = " / ".join(name for name, _ in doc.chart.series)
             out.append(f'<img src="{_h(chart_src)}" alt="{_h(alt)}" style="max-width: 100%">')
-        out.append(f"<pre>{_h(chr(10).join(_chart_lines(doc.chart)))}</pre>")
+        out.append(f"<pre>{_h(chr(10).join(_chart_lines(doc.chart, doc.lang)))}</pre>")
     for section in doc.sections:
         out.append(f"<h3>{_h(section.title)}</h3>")
         if section.items:
@@ -149,7 +150,7 @@ def _markdown(doc: Document, flavour: str, with_title: bool) -> str:
     lines = [f"**{_md(doc.title)}**", ""] if with_title else []
     lines += [f"**{_md(name)}**: {_md(value)}" for name, value in doc.fields]
     if doc.chart:
-        lines += ["", f"**{_md(doc.chart.title)}**"] + [_md(line) for line in _chart_lines(doc.chart)]
+        lines += ["", f"**{_md(doc.chart.title)}**"] + [_md(line) for line in _chart_lines(doc.chart, doc.lang)]
     for section in doc.sections:
         lines += ["", f"**{_md(section.title)}**"]
         for n, item in enumerate(section.items, 1):

@@ -17,7 +17,7 @@ LABELS: dict[str, dict[str, str]] = {
         "mentions": "声量", "negatives": "负面", "complaints": "投诉数", "day": "日期",
         "alerts_of_day": "当日预警", "held": "静默时段暂缓，合入本简报", "chart": "每小时声量 / 负面",
         "peak": "峰值", "no_alerts": "当日无预警", "vs_prior": "前 7 日日均",
-        "sep": "、", "colon": "：", "hour": "时",
+        "sep": "、", "colon": "：",
     },
     "en": {
         "brand": "Brand", "kind": "Kind", "window": "Window", "observed": "Observed / expected",
@@ -29,7 +29,7 @@ LABELS: dict[str, dict[str, str]] = {
         "mentions": "Mentions", "negatives": "Negative", "complaints": "Complaints", "day": "Day",
         "alerts_of_day": "Alerts of the day", "held": "held in quiet hours, released in this digest",
         "chart": "Mentions / negative per hour", "peak": "peak", "no_alerts": "no alerts this day",
-        "vs_prior": "prior 7-day daily mean", "sep": ", ", "colon": ": ", "hour": "h",
+        "vs_prior": "prior 7-day daily mean", "sep": ", ", "colon": ": ",
     },
 }
 

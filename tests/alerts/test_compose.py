@@ -62,7 +62,8 @@ def test_ops_alerts_say_what_failed_and_which_connection_to_renew():
 
 def test_ratio_and_sql_command_rendering():
     assert ratio_text(4.25) == "×4.2" and ratio_text(float("inf")) == "×∞" and ratio_text(float("nan")) == "×?"
-    assert sql_command('SELECT "x" FROM t WHERE a = \'$HOME\'') == 'brandmon sql "SELECT \\"x\\" FROM t WHERE a = \'\\$HOME\'"'
+    command = sql_command('SELECT "x" FROM t WHERE a = \'$HOME\'')
+    assert command == 'brandmon sql "SELECT \\"x\\" FROM t WHERE a = \'\\$HOME\'"'
 
 
 def test_top_samples_orders_by_engagement_and_keeps_detection_order_on_ties():

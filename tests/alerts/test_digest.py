@@ -17,8 +17,9 @@ QUIET = {"quiet_hours": {"start": "22:00", "end": "08:00"}}
 def add_post(conn, native_id, published_at, text, label="neu", complaint=False, reasons=(), keywords=(),
              likes=0, platform="weibo", brand="demo_coffee"):
     conn.execute(
-        """INSERT INTO posts (platform, native_id, source, published_at, text, url, author, reposts, comments, likes,
-                              clean_text, sentiment, label, complaint, complaint_score, complaint_reasons, keywords, model)
+        """INSERT INTO posts (platform, native_id, source, published_at, text, url, author, reposts, comments,
+                              likes, clean_text, sentiment, label, complaint, complaint_score, complaint_reasons,
+                              keywords, model)
            VALUES (?, ?, 'weibo_hot', ?, ?, ?, '网友', 0, 0, ?, ?, 0.5, ?, ?, 0.9, ?, ?, 'test')""",
         [platform, native_id, published_at, text, f"https://weibo.com/1/{native_id}", likes, text, label, complaint,
          list(reasons), list(keywords)])
@@ -93,7 +94,8 @@ def test_send_digest_delivers_once_and_releases_held_alerts_into_it(tmp_path, da
     assert [x["kind"] for x in lines] == ["digest", "digest"]  # the held alert itself was never sent
     coffee = next(x for x in lines if x["brand"] == "demo_coffee")
     assert "静默时段暂缓，合入本简报" in coffee["text"]["zh"] and "held in quiet hours" in coffee["text"]["en"]
-    assert "▁" in coffee["text"]["zh"] and "max 3 @ 14:00" in coffee["text"]["zh"]
+    assert "▁" in coffee["text"]["zh"] and "峰值 3 @ 14:00" in coffee["text"]["zh"]
+    assert "peak 3 @ 14:00" in coffee["text"]["en"]
 
 
 def test_a_backfilled_digest_is_stored_suppressed_and_never_sent(tmp_path, day_of_posts):

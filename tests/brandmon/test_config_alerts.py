@@ -64,7 +64,8 @@ def test_delivery_and_digest_settings(tmp_path):
                            "timeout_seconds": 5},
               "digest": {"channels": ["pr_file", "local_file"], "top_n": 8}}
     settings = parse(alerts, tmp_path).alerting
-    assert settings.delivery.backoff(1) == timedelta(seconds=30) and settings.delivery.backoff(9) == timedelta(minutes=5)
+    assert settings.delivery.backoff(1) == timedelta(seconds=30)
+    assert settings.delivery.backoff(9) == timedelta(minutes=5)
     assert (settings.delivery.expire_after, settings.delivery.timeout_seconds) == (timedelta(hours=12), 5)
     assert (settings.digest.channels, settings.digest.top_n) == (("pr_file", "local_file"), 8)
 
