@@ -151,36 +151,35 @@ def _segment_sorted_runs(runs: list[str], tables: SegTables) -> list[list[str]]:
             flat = best[lo:hi].transpose(0, 2, 1).reshape(-1, 16).argmax(axis=1)
             final_tag[lo:hi], final_prev[lo:hi] = flat // 4, flat % 4
 
+    active_at, start_at = active.tolist(), step_start.tolist()
+    unseen_steps = set((np.searchsorted(step_start, np.flatnonzero(~known), side="right") - 1).tolist())
     record_finals(0)
     for j in range(1, max_len):
-        count, lo = active[j], step_start[j]
-        step = scores[lo:lo + count].reshape(count, 4, 4, 4)
-        prior = best[:count]
-        new = prior[:, 0, :, None] + step[:, 0]
-        pointer = np.zeros((count, 4, 4), dtype=np.int8)
-        for k in (1, 2, 3):
-            candidate = prior[:, k, :, None] + step[:, k]
-            better = candidate > new
-            np.copyto(new, candidate, where=better)
-            pointer[better] = k
-        unseen = np.flatnonzero(~known[lo:lo + count])
-        if len(unseen):
-            new[unseen] = prior[unseen, TAG_S, :, None]
+        count, lo = active_at[j], start_at[j]
+        candidates = best[:count, :, :, None] + scores[lo:lo + count].reshape(count, 4, 4, 4)
+        # argmax keeps the first best predecessor, as snownlp's strict '>' does.
+        pointer = candidates.argmax(axis=1)
+        new = candidates.max(axis=1)
+        if j in unseen_steps:
+            unseen = np.flatnonzero(~known[lo:lo + count])
+            new[unseen] = best[unseen, TAG_S, :, None]
             pointer[unseen] = TAG_S
         best = new
         back[j] = pointer
-        record_finals(j)
+        if active_at[j + 1] < count:
+            record_finals(j)
 
     tags = np.empty(n_pos, dtype=np.int64)
-    tag = np.zeros(0, dtype=np.int64)
-    prev = np.zeros(0, dtype=np.int64)
+    tag = prev = np.zeros(0, dtype=np.int64)
+    run_numbers = np.arange(n_runs)
     for j in range(max_len - 1, -1, -1):
-        lo, count = active[j + 1], active[j]
-        tag = np.concatenate([tag, final_tag[lo:count]])
-        prev = np.concatenate([prev, final_prev[lo:count]])
-        tags[step_start[j]:step_start[j] + count] = tag
+        lo, count = active_at[j + 1], active_at[j]
+        if count > lo:
+            tag = np.concatenate([tag, final_tag[lo:count]])
+            prev = np.concatenate([prev, final_prev[lo:count]])
+        tags[start_at[j]:start_at[j] + count] = tag
         if j >= 2:
-            tag, prev = prev, back[j][np.arange(count), prev, tag].astype(np.int64)
+            tag, prev = prev, back[j][run_numbers[:count], prev, tag]
         elif j == 1:
             tag = prev
 
