@@ -1,0 +1,235 @@
+"""Hot topics: terms and phrases that burst against their own baseline, grouped by co-occurrence.
+
+Interface (stable; the DAG calls it per brand):
+
+- ``TopicConfig`` (frozen dataclass) and ``DEFAULT_TOPICS``.
+- ``detect_topics(current_docs, baseline_docs, config=DEFAULT_TOPICS) -> list[Topic]``: docs are
+  ``(post_key, terms)`` pairs, terms in text order (segmented, stop words removed; single
+  characters may stay, they can still form phrases). Current docs are the posts of the window
+  being examined, baseline docs those of the days before it. Topics come best first.
+- ``Topic``: ``key`` (its seed term, stable across runs: use it to de-duplicate alerts),
+  ``label`` (2-3 terms/phrases, readable), ``terms`` (all its bursting terms, best first),
+  ``post_keys`` (its posts, most representative first), ``volume`` (number of posts), ``score``
+  (burst score of the seed), ``lift`` (how many times more common than in the baseline),
+  ``baseline_volume`` (baseline posts with the seed), ``is_new``, ``alert``.
+
+Method. A unit is a term (at least ``min_unigram_chars`` characters) or a phrase: two adjacent
+terms joined ("星" + "巴克" → "星巴克", "喝" + "出" → "喝出"). Each unit is counted once per post.
+A unit bursts when it is in at least ``min_docs`` current posts, is at least ``min_lift`` times
+as common as in the baseline (add-one smoothed share), and Dunning's log-likelihood ratio G² of
+current-versus-baseline post counts reaches ``min_score`` (15: p ≈ 1e-4, strict because many
+units are tested at once). Bursting units,
+strongest first, either join the topic whose seed appears in at least ``join_overlap`` of their
+posts or seed a new topic. The label takes the units most of the topic's posts carry (leaving out
+phrases glued from single characters, often segmentation debris, unless nothing else is left;
+skipping units that share a term with one already chosen), each widened to a phrase around it
+when that phrase covers most of its posts. A topic is new when its
+seed was in at most ``new_max_baseline_docs`` baseline posts; a new topic alerts when it has at
+least ``min_alert_volume`` posts and the baseline has at least ``min_baseline_docs`` posts (too
+small a baseline cannot tell what is new; with no baseline nothing bursts). Feed de-duplicated
+posts: copies of one post would otherwise count as many.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+Doc = tuple[str, Sequence[str]]
+
+
+@dataclass(frozen=True)
+class TopicConfig:
+    """Parameters of hot-topic detection."""
+
+    min_docs: int = 5
+    min_lift: float = 3.0
+    min_score: float = 15.0
+    max_units: int = 60
+    join_overlap: float = 0.5
+    label_terms: int = 3
+    phrase_share: float = 0.6
+    min_unigram_chars: int = 2
+    new_max_baseline_docs: int = 2
+    min_alert_volume: int = 10
+    min_baseline_docs: int = 50
+    max_topics: int = 10
+
+
+DEFAULT_TOPICS = TopicConfig()
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A group of bursting terms and the posts that carry them."""
+
+    key: str
+    label: str
+    terms: tuple[str, ...]
+    post_keys: tuple[str, ...]
+    volume: int
+    score: float
+    lift: float
+    baseline_volume: int
+    is_new: bool
+    alert: bool
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-ready fields."""
+        return {
+            "key": self.key, "label": self.label, "terms": list(self.terms), "post_keys": list(self.post_keys),
+            "volume": self.volume, "score": round(self.score, 2), "lift": round(self.lift, 2),
+            "baseline_volume": self.baseline_volume, "is_new": self.is_new, "alert": self.alert,
+        }
+
+
+@dataclass(frozen=True)
+class _Burst:
+    unit: str
+    now: int
+    before: int
+    score: float
+    lift: float
+
+
+def units(terms: Sequence[str], min_unigram_chars: int = DEFAULT_TOPICS.min_unigram_chars) -> dict[str, tuple[str, ...]]:
+    """The distinct terms and adjacent-term phrases of one post, each with the terms it is made of."""
+    found = {t: (t,) for t in terms if len(t) >= min_unigram_chars and _is_wordlike(t)}
+    for left, right in zip(terms, terms[1:]):
+        if _is_wordlike(left) and _is_wordlike(right):
+            found.setdefault(join_phrase(left, right), (left, right))
+    return found
+
+
+def join_phrase(left: str, right: str) -> str:
+    """Two adjacent terms as one phrase: a space only between Latin letters or digits."""
+    spaced = left[-1:].isascii() and left[-1:].isalnum() and right[:1].isascii() and right[:1].isalnum()
+    return f"{left} {right}" if spaced else left + right
+
+
+def detect_topics(
+    current_docs: Sequence[Doc], baseline_docs: Iterable[Doc], config: TopicConfig = DEFAULT_TOPICS
+) -> list[Topic]:
+    """Hot topics of the current posts against the baseline posts (see module docstring)."""
+    parts: dict[str, tuple[str, ...]] = {}
+    current = []
+    for key, terms in current_docs:
+        found = units(terms, config.min_unigram_chars)
+        for unit, made_of in found.items():
+            parts.setdefault(unit, made_of)
+        current.append((key, set(found)))
+    now = Counter(u for _, found in current for u in found)
+    candidates = {u for u, n in now.items() if n >= config.min_docs}
+    before: Counter[str] = Counter()
+    baseline_size = 0
+    for _, terms in baseline_docs:
+        baseline_size += 1
+        before.update(units(terms, config.min_unigram_chars).keys() & candidates)
+
+    bursts = _bursts(candidates, now, before, len(current), baseline_size, config)
+    posts_of: dict[str, set[int]] = {b.unit: set() for b in bursts}
+    for index, (_, found) in enumerate(current):
+        for unit in found & posts_of.keys():
+            posts_of[unit].add(index)
+
+    groups: list[list[_Burst]] = []
+    for burst in bursts:
+        mine = posts_of[burst.unit]
+        overlaps = [len(mine & posts_of[group[0].unit]) / len(mine) for group in groups]
+        best = max(range(len(groups)), key=lambda g: overlaps[g], default=None)
+        if best is not None and overlaps[best] >= config.join_overlap:
+            groups[best].append(burst)
+        else:
+            groups.append([burst])
+
+    topics = [_topic(group, current, posts_of, parts, baseline_size, config) for group in groups]
+    return topics[: config.max_topics]
+
+
+def _bursts(candidates: set[str], now: Counter[str], before: Counter[str], n_now: int, n_before: int,
+            config: TopicConfig) -> list[_Burst]:
+    found = []
+    for unit in candidates:
+        a, b = now[unit], before[unit]
+        lift = (a / n_now) / ((b + 1) / (n_before + 1))
+        score = _g2(a, n_now, b, n_before)
+        if lift >= config.min_lift and score >= config.min_score:
+            found.append(_Burst(unit, a, b, score, lift))
+    found.sort(key=lambda b: (-b.score, -b.now, b.unit))
+    return found[: config.max_units]
+
+
+def _g2(a: int, n_a: int, b: int, n_b: int) -> float:
+    """Dunning's G² for a unit in a of n_a current posts and b of n_b baseline posts; 0 unless over-represented."""
+    if n_b == 0 or a / n_a <= b / n_b:
+        return 0.0
+    total = n_a + n_b
+    observed = (a, n_a - a, b, n_b - b)
+    expected = (n_a * (a + b) / total, n_a * (total - a - b) / total,
+                n_b * (a + b) / total, n_b * (total - a - b) / total)
+    return 2.0 * sum(o * math.log(o / e) for o, e in zip(observed, expected) if o > 0)
+
+
+def _topic(group: list[_Burst], current: list[tuple[str, set[str]]], posts_of: dict[str, set[int]],
+           parts: dict[str, tuple[str, ...]], baseline_size: int, config: TopicConfig) -> Topic:
+    seed = group[0]
+    names = [b.unit for b in group]
+    matches = {i: len(found & set(names)) for i, (_, found) in enumerate(current)}
+    members = [i for i, n in matches.items() if i in posts_of[seed.unit] or n >= 2]
+    members.sort(key=lambda i: (-matches[i], i))
+    is_new = seed.before <= config.new_max_baseline_docs
+    alert = is_new and len(members) >= config.min_alert_volume and baseline_size >= config.min_baseline_docs
+    return Topic(
+        key=seed.unit,
+        label=" / ".join(_label(group, set(members), posts_of, parts, config)),
+        terms=tuple(names),
+        post_keys=tuple(current[i][0] for i in members),
+        volume=len(members),
+        score=seed.score,
+        lift=seed.lift,
+        baseline_volume=seed.before,
+        is_new=is_new,
+        alert=alert,
+    )
+
+
+def _label(group: list[_Burst], members: set[int], posts_of: dict[str, set[int]],
+           parts: dict[str, tuple[str, ...]], config: TopicConfig) -> list[str]:
+    """The units most of the topic's posts carry, then each widened to a phrase around it that
+    covers most of its posts ("吐槽" → "网友吐槽"), a phrase absorbing other labels it contains.
+    Units glued from single characters (often segmentation debris, "巴克" + "铁") are picked only
+    when there is nothing else; units sharing a term with a chosen one are skipped."""
+    def coverage(unit: str) -> int:
+        return len(posts_of[unit] & members)
+
+    def whole(unit: str) -> bool:
+        return all(len(part) >= config.min_unigram_chars for part in parts[unit])
+
+    candidates = [b.unit for b in group if whole(b.unit)] or [b.unit for b in group]
+    chosen: list[str] = []
+    for unit in sorted(candidates, key=lambda u: -coverage(u)):  # stable: ties keep burst order
+        if len(chosen) < config.label_terms and not any(set(parts[c]) & set(parts[unit]) for c in chosen):
+            chosen.append(unit)
+    label: list[str | None] = list(chosen)
+    for index, unit in enumerate(chosen):
+        if label[index] is None:
+            continue
+        wider = [b.unit for b in group if set(parts[unit]) < set(parts[b.unit])
+                 and coverage(b.unit) >= config.phrase_share * coverage(unit)]
+        for phrase in sorted(wider, key=lambda u: -coverage(u)):
+            clashes = [j for j, other in enumerate(label)
+                       if j != index and other is not None and set(parts[other]) & set(parts[phrase])]
+            if all(set(parts[label[j]]) <= set(parts[phrase])  # absorbs the labels it clashes with,
+                   and coverage(phrase) >= config.phrase_share * coverage(label[j]) for j in clashes):
+                label[index] = phrase
+                for j in clashes:
+                    label[j] = None
+                break
+    return [unit for unit in label if unit is not None]
+
+
+def _is_wordlike(term: str) -> bool:
+    """Has a letter, digit or Chinese character (not punctuation or an emoticon bracket alone)."""
+    return any(ch.isalnum() for ch in term)
