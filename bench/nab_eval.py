@@ -55,6 +55,7 @@ class NabSeries:
     windows: list[tuple[int, int]]
     bucket: timedelta
     probation: int
+    points: list[int]
 
     @property
     def scored_days(self) -> float:
@@ -64,7 +65,7 @@ class NabSeries:
 
 def load_corpus(data_dir: Path) -> list[NabSeries]:
     """The realTweets series with their labelled windows."""
-    labels = json.loads((data_dir / "realTweets_labels.json").read_text())["windows"]
+    labels = json.loads((data_dir / "realTweets_labels.json").read_text())
     corpus = []
     for path in sorted((data_dir / "realTweets").glob("*.csv")):
         with path.open(newline="") as handle:
@@ -72,12 +73,14 @@ def load_corpus(data_dir: Path) -> list[NabSeries]:
         timestamps = [datetime.fromisoformat(r["timestamp"]) for r in rows]
         values = np.array([float(r["value"]) for r in rows])
         windows = []
-        for start, end in labels[f"realTweets/{path.name}"]:
+        key = f"realTweets/{path.name}"
+        for start, end in labels["windows"][key]:
             first = int(np.searchsorted(timestamps, datetime.fromisoformat(start), side="left"))
             last = int(np.searchsorted(timestamps, datetime.fromisoformat(end), side="right")) - 1
             windows.append((first, last))
+        points = [int(np.searchsorted(timestamps, datetime.fromisoformat(p))) for p in labels["anomaly_points"][key]]
         name = path.stem.removeprefix("Twitter_volume_")
-        corpus.append(NabSeries(name, timestamps, values, windows, BUCKET, probation_length(len(values))))
+        corpus.append(NabSeries(name, timestamps, values, windows, BUCKET, probation_length(len(values)), points))
     return corpus
 
 
@@ -88,7 +91,7 @@ def rebucket(series: NabSeries, factor: int) -> NabSeries:
     last = len(values) - 1
     windows = [(a // factor, min(b // factor, last)) for a, b in series.windows]
     return NabSeries(series.name, series.timestamps[:n:factor], values, windows,
-                     series.bucket * factor, series.probation // factor)
+                     series.bucket * factor, series.probation // factor, [p // factor for p in series.points])
 
 
 def floor_alerts(series: NabSeries, days: float, k: float) -> list[int]:
@@ -135,14 +138,16 @@ class Result:
     def table(self) -> str:
         """Markdown rows: per series, then the corpus."""
         lines = [f"**{self.label}**", "",
-                 "| series | windows hit | false alerts / series-day | NAB standard |",
-                 "|---|---|---|---|"]
+                 "| series | windows hit | false alerts / series-day | NAB standard | first alert − labelled point (h, median) |",
+                 "|---|---|---|---|---|"]
         scores = [score(s, a) for s, a in zip(self.corpus, self.alerts)]
-        for series, s in zip(self.corpus, scores):
+        for series, alerts, s in zip(self.corpus, self.alerts, scores):
             lines.append(f"| {series.name} | {s.windows_hit}/{s.windows} | "
-                         f"{s.false_alerts / series.scored_days:.2f} | {s.normalised:.1f} |")
+                         f"{s.false_alerts / series.scored_days:.2f} | {s.normalised:.1f} | "
+                         f"{_median_text(alert_leads(series, alerts))} |")
+        leads = [x for series, alerts in zip(self.corpus, self.alerts) for x in alert_leads(series, alerts)]
         lines.append(f"| **all** | {sum(s.windows_hit for s in scores)}/{sum(s.windows for s in scores)} | "
-                     f"{self.false_alert_rate():.2f} | {normalised_score(scores):.1f} |")
+                     f"{self.false_alert_rate():.2f} | {normalised_score(scores):.1f} | {_median_text(leads)} |")
         others = ", ".join(f"{p.name} {self.nab(p):.1f}" for p in PROFILES[1:])
         return "\n".join(lines + ["", f"Other NAB profiles, all series: {others}.", ""])
 
@@ -154,6 +159,21 @@ class Result:
         """False alerts per series-day over the corpus."""
         false = sum(score(s, a).false_alerts for s, a in zip(self.corpus, self.alerts))
         return false / sum(s.scored_days for s in self.corpus)
+
+
+def alert_leads(series: NabSeries, alerts: Sequence[int]) -> list[float]:
+    """Hours from each window's labelled anomaly point to its first alert (negative: earlier)."""
+    leads = []
+    for start, end in series.windows:
+        inside = [i for i in sorted(alerts) if start <= i <= end]
+        points = [p for p in series.points if start <= p <= end]
+        if inside and points:
+            leads.append((inside[0] - points[0]) * series.bucket / timedelta(hours=1))
+    return leads
+
+
+def _median_text(values: list[float]) -> str:
+    return f"{float(np.median(values)):+.1f}" if values else "–"
 
 
 def run_detector(label: str, corpus: list[NabSeries], detector: Callable[[NabSeries], list[int]]) -> Result:
