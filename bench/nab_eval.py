@@ -1,6 +1,6 @@
 """Spike detection measured on NAB's realTweets: our shipped defaults against the floor baseline.
 
-    python -m bench.nab_eval [--data ../shared/data/nab] [--sweep] [--loso]
+    python -m bench.nab_eval [--data ../shared/data/nab] [--sweep] [--ablation] [--loso]
 
 Prints markdown tables: per series and overall, windows hit, false alerts per series-day and the
 NAB score (standard profile; the overall line also gives the reward-low-FP and reward-low-FN
@@ -12,6 +12,7 @@ profiles), for
   textbook setting (1 day, k = 3) and once with the setting that scores best on this corpus;
 - with ``--sweep``: NAB score and false alerts per series-day for each window × threshold, the
   other settings at their defaults (how flat the optimum is);
+- with ``--ablation``: the same figures with one default changed at a time;
 - with ``--loso``: leave-one-series-out, where each series is scored with the parameters that do
   best on the other four (a check that the defaults are not fitted to the five series);
 - silence (source outage) alerts found on each series.
@@ -28,6 +29,7 @@ import itertools
 import json
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -233,6 +235,38 @@ def sensitivity_table(corpus: list[NabSeries], grid: dict[DetectorConfig, list[l
     return "\n".join(lines) + "\n"
 
 
+ABLATIONS: list[tuple[str, dict[str, object]]] = [
+    ("cooldown 6 h", {"cooldown": timedelta(hours=6)}),
+    ("cooldown 24 h", {"cooldown": timedelta(hours=24)}),
+    ("scale_days 7", {"scale_days": 7}),
+    ("scale_days 28", {"scale_days": 28}),
+    ("scale_quantile 0.98", {"scale_quantile": 0.98}),
+    ("scale_quantile 0.995", {"scale_quantile": 0.995}),
+    ("scale_quantile 1.0 (plain σ)", {"scale_quantile": 1.0}),
+    ("baseline_days 3", {"baseline_days": 3}),
+    ("baseline_days 14", {"baseline_days": 14}),
+    ("baseline_tolerance 2 h", {"baseline_tolerance": timedelta(hours=2)}),
+    ("min_count 0", {"min_count": 0.0}),
+    ("min_ratio 1.0", {"min_ratio": 1.0}),
+    ("min_history 1 day", {"min_history": timedelta(days=1)}),
+    ("no escalation alerts", {"warning_score": 1e9, "critical_score": 1e9}),
+]
+
+
+def ablation_table(corpus: list[NabSeries]) -> str:
+    """Markdown: corpus figures with one default changed at a time, and the severity mix."""
+    lines = ["**One setting changed at a time**", "",
+             "| change | windows hit | false alerts / series-day | NAB standard |", "|---|---|---|---|"]
+    for label, change in [("(defaults)", {})] + ABLATIONS:
+        result = run_detector(label, corpus, lambda s, c=replace(DEFAULT, **change): our_alerts(s, c))
+        hit = sum(score(s, a).windows_hit for s, a in zip(corpus, result.alerts))
+        lines.append(f"| {label} | {hit}/{sum(len(s.windows) for s in corpus)} | "
+                     f"{result.false_alert_rate():.2f} | {result.nab():.1f} |")
+    severities = Counter(spike.severity for s in corpus for spike in detect_spikes(s.timestamps, list(s.values)))
+    mix = ", ".join(f"{name} {severities[name]}" for name in ("info", "warning", "critical"))
+    return "\n".join(lines) + f"\n\nSeverity of the default alerts (all, including the probation span): {mix}.\n"
+
+
 def speed_line(corpus: list[NabSeries]) -> str:
     """Wall time of ``detect_spikes`` on one series of ``DEFAULT.history`` plus a day."""
     series = corpus[0]
@@ -257,6 +291,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.nab_eval", description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="NAB data folder (realTweets/ and labels)")
     parser.add_argument("--sweep", action="store_true", help="also print the window × threshold sensitivity table")
+    parser.add_argument("--ablation", action="store_true", help="also print one-setting-at-a-time changes")
     parser.add_argument("--loso", action="store_true", help="also run the leave-one-series-out check (slower)")
     args = parser.parse_args(argv)
     corpus = load_corpus(args.data)
@@ -274,6 +309,8 @@ def main(argv: list[str] | None = None) -> int:
     grid = our_grid_alerts(corpus) if args.sweep or args.loso else {}
     if args.sweep:
         print(sensitivity_table(corpus, grid))
+    if args.ablation:
+        print(ablation_table(corpus))
     if args.loso:
         ours, chosen = leave_one_out(corpus, grid)
         floor, floor_chosen = leave_one_out(corpus, floor_grid)
