@@ -2,7 +2,8 @@
 
 Interface (stable; the DAG calls it per source):
 
-- ``SilenceConfig`` (frozen dataclass, durations not bucket counts) and ``DEFAULT_SILENCE``.
+- ``SilenceConfig`` (frozen dataclass, durations not bucket counts) and ``DEFAULT_SILENCE``;
+  ``config.history`` is how much history to load before a run's window.
 - ``detect_silence(timestamps, values, config=DEFAULT_SILENCE, end=None, bucket=None)
   -> list[Silence]``: one alert per stretch of empty buckets, at the first bucket where the
   stretch is abnormal. Missing buckets are empty; pass ``end`` (exclusive, e.g. the run's window
@@ -26,7 +27,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
-from transforms.baseline import Grid, buckets_per_day, nan_median, same_time_samples, to_grid, trailing_sum
+from transforms.baseline import DAY, Grid, buckets_per_day, nan_median, same_time_samples, to_grid, trailing_sum
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,11 @@ class SilenceConfig:
     min_expected: float = 10.0
     max_zero_fraction: float = 0.02
     min_history: timedelta = timedelta(days=3)
+
+    @property
+    def history(self) -> timedelta:
+        """History before a bucket that its decision looks at (load this much before a window)."""
+        return self.baseline_days * DAY + self.baseline_tolerance + self.window
 
 
 DEFAULT_SILENCE = SilenceConfig()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -65,3 +66,13 @@ def test_no_alert_before_the_minimum_history():
     early = timestamps.index(START + timedelta(days=2, hours=4))
     values[early:early + 12] = 0
     assert detect_silence(timestamps, values) == []
+
+
+def test_history_covers_the_baseline_look_back():
+    timestamps, values = source_series(20, per_hour=60, seed=5)
+    outage = timestamps.index(datetime(2025, 3, 18, 4, tzinfo=UTC))
+    values[outage:outage + 8] = 0
+    start = timestamps.index(timestamps[outage] - DEFAULT_SILENCE.history)
+    whole = detect_silence(timestamps, values)
+    recent = detect_silence(timestamps[start:], values[start:], replace(DEFAULT_SILENCE, min_history=timedelta(0)))
+    assert recent == whole and [s.since for s in whole] == [timestamps[outage]]
