@@ -20,7 +20,7 @@ from transforms.fastsnow.bayes import SentimentModel, filter_stopwords
 from transforms.fastsnow.seg_tables import stock_tables
 from transforms.fastsnow.segmenter import segment_many
 
-PARALLEL_MIN_TEXTS = 400
+PARALLEL_MIN_TEXTS = 800
 TASKS_PER_WORKER = 2
 MAX_TEXTS_PER_TASK = 4000
 
@@ -84,22 +84,24 @@ def _run_batches(func: Callable[..., list], items: list[str], workers: int | Non
     stock_tables()  # loaded before forking, so every worker shares it
     n_tasks = max(workers * TASKS_PER_WORKER, -(-len(items) // MAX_TEXTS_PER_TASK))
     size = -(-len(items) // n_tasks)
-    chunks = [items[i:i + size] for i in range(0, len(items), size)]
+    spans = [(lo, min(lo + size, len(items))) for lo in range(0, len(items), size)]
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    with ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=context,
-                             initializer=_init_worker, initargs=(func, args)) as pool:
-        return list(chain.from_iterable(pool.map(_run_worker_batch, chunks)))
+    # Workers get the texts with the job at start-up (inherited, not pickled, when forked)
+    # and then only the bounds of each batch.
+    with ProcessPoolExecutor(max_workers=min(workers, len(spans)), mp_context=context,
+                             initializer=_init_worker, initargs=(func, items, args)) as pool:
+        return list(chain.from_iterable(pool.map(_run_worker_batch, spans)))
 
 
-_worker_job: tuple[Callable[..., list], tuple] | None = None
+_worker_job: tuple[Callable[..., list], list[str], tuple] | None = None
 
 
-def _init_worker(func: Callable[..., list], args: tuple) -> None:
+def _init_worker(func: Callable[..., list], items: list[str], args: tuple) -> None:
     global _worker_job
-    _worker_job = (func, args)
+    _worker_job = (func, items, args)
 
 
-def _run_worker_batch(items: list[str]) -> list:
-    func, args = _worker_job
-    return func(items, *args)
+def _run_worker_batch(span: tuple[int, int]) -> list:
+    func, items, args = _worker_job
+    return func(items[span[0]:span[1]], *args)

@@ -53,6 +53,7 @@ class SentimentModel:
         self._total = total
         self._names = list(classes)
         self._priors: list[float] | None = None  # computed on first use, as snownlp does
+        self._unseen_logs: tuple[float, ...] = ()
         self._word_logs: dict[str, tuple[float, ...]] = {}
 
     @classmethod
@@ -87,16 +88,21 @@ class SentimentModel:
         return snownlp_files.write_marshal(path, self.to_snownlp_dict())
 
     def _logs_of(self, word: str) -> tuple[float, ...]:
+        """log(count_k(word) / total_k) per class; memoised for the model's own words only, so
+        a long-running scorer's memory stays bounded by the vocabulary."""
         logs = self._word_logs.get(word)
         if logs is None:
-            logs = tuple(log(float(c.counts.get(word, c.none)) / c.total) for c in self._classes.values())
-            self._word_logs[word] = logs
+            classes = self._classes.values()
+            if not any(word in c.counts for c in classes):
+                return self._unseen_logs
+            logs = self._word_logs[word] = tuple(log(float(c.counts.get(word, c.none)) / c.total) for c in classes)
         return logs
 
     def probability_of_words(self, filtered_words: Sequence[str]) -> float:
         """P(positive) for words already segmented and stop-word filtered (`Bayes.classify`)."""
         if self._priors is None:
             self._priors = [log(c.total) - log(self._total) for c in self._classes.values()]
+            self._unseen_logs = tuple(log(float(c.none) / c.total) for c in self._classes.values())
         scores = list(self._priors)
         n = len(scores)
         for word in filtered_words:
