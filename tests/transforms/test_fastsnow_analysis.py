@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import multiprocessing
+
 import pytest
 
 from transforms.fastsnow import Analysis, SentimentModel, analyze, segment_parallel, train_bayes, words
@@ -58,3 +60,18 @@ def test_worker_processes_give_the_same_results(monkeypatch, custom_model):
 
 def test_default_workers_is_at_least_one():
     assert analysis.default_workers() >= 1
+
+
+def _analyze_in_child(queue) -> None:
+    queue.put([r.sentiment for r in analyze(MANY, SentimentModel.stock(), workers=2)])
+
+
+def test_inside_a_daemonic_process_big_batches_stay_in_process(monkeypatch):
+    monkeypatch.setattr(analysis, "PARALLEL_MIN_TEXTS", 10)
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=_analyze_in_child, args=(queue,), daemon=True)
+    child.start()
+    sentiments = queue.get(timeout=30)
+    child.join(timeout=30)
+    assert sentiments == [r.sentiment for r in analyze(MANY, SentimentModel.stock(), workers=1)]

@@ -65,8 +65,9 @@ def test_texts_split_into_chinese_runs_and_whitespace_separated_tokens(tiny):
 
 
 def test_empty_and_blank_texts_have_no_words(tiny):
-    _plain, tables = tiny
+    plain, tables = tiny
     assert segment_many(["", "   ", "\n\t\u3000"], tables) == [[], [], []]
+    assert segment_runs(["", "我们", ""], tables) == [[], list(plain.seg("我们")), []]
 
 
 def test_long_batches_are_cut_into_passes_with_the_same_result(tiny, monkeypatch):

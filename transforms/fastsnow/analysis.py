@@ -79,7 +79,8 @@ def _copy_repeats(texts: Sequence[str], word_lists: list[list[str]]) -> list[lis
 
 def _run_batches(func: Callable[..., list], items: list[str], workers: int | None, args: tuple) -> list:
     workers = default_workers() if workers is None else max(1, workers)
-    if workers == 1 or len(items) < PARALLEL_MIN_TEXTS:
+    # A daemonic process (some executors run tasks in one) may not start children.
+    if workers == 1 or len(items) < PARALLEL_MIN_TEXTS or multiprocessing.current_process().daemon:
         return func(items, *args)
     stock_tables()  # loaded before forking, so every worker shares it
     n_tasks = max(workers * TASKS_PER_WORKER, -(-len(items) // MAX_TEXTS_PER_TASK))

@@ -30,7 +30,7 @@ TAG_B, TAG_M, TAG_E, TAG_S = 0, 1, 2, 3
 
 
 def words(text: str) -> list[str]:
-    """Exactly `snownlp.SnowNLP(text).words`."""
+    """Exactly `snownlp.SnowNLP(text).words` (for "" that raises in snownlp; this gives `seg.seg("")`, [])."""
     return segment_many([text])[0]
 
 
@@ -63,9 +63,9 @@ def segment_many(texts: Sequence[str], tables: SegTables | None = None) -> list[
 
 
 def segment_runs(runs: Sequence[str], tables: SegTables | None = None) -> list[list[str]]:
-    """The words snownlp's tagger gives each non-empty run of U+4E00..U+9FA5 characters."""
+    """The words snownlp's tagger gives each run of U+4E00..U+9FA5 characters (none for "")."""
     tables = tables or stock_tables()
-    order = sorted(range(len(runs)), key=lambda i: len(runs[i]), reverse=True)
+    order = sorted((i for i, run in enumerate(runs) if run), key=lambda i: len(runs[i]), reverse=True)
     result: list[list[str]] = [[] for _ in runs]
     start = 0
     while start < len(order):
