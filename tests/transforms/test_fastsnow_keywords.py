@@ -38,3 +38,15 @@ def test_limit_and_empty_input():
 
 def test_a_lone_term_is_still_a_keyword():
     assert keywords(["退款"], 5) == ["退款"]
+
+
+def test_weibo_emoticons_and_mentions_are_not_keywords():
+    segmented = words("[哈哈][哈哈]//@酒红冰蓝: 电池续航太差[怒] @小米客服 退款")
+    found = keywords(segmented, 10)
+    assert "哈哈" not in found and "怒" not in found
+    assert not any("@" in w or "酒红" in w or "小米" in w for w in found)
+    assert found == ["电池", "退款"]
+
+
+def test_punctuation_clinging_to_a_token_is_trimmed():
+    assert keywords(["iPad", "air.", "air"], 5) == ["iPad", "air"]

@@ -5,12 +5,15 @@ window of 5 consecutive candidate words; damping 0.85; at most 200 iterations or
 score moves by more than 0.001), made deterministic: snownlp iterates sets, so its order of
 equal scores changes from process to process, whereas here ties go to the word seen first.
 Candidates drop what makes poor topic terms on social media: snownlp's stop words, single
-characters, tokens with no letter or Chinese character (punctuation, numbers, emoticon
-brackets) and links.
+characters, tokens with no letter or Chinese character (punctuation, numbers), links,
+@mentions (a token with '@', or the word right after one ending in '@') and Weibo
+emoticons (a word between '[' and ']', such as [哈哈]). Punctuation clinging to a token
+("way." -> "way") is trimmed.
 """
 
 from __future__ import annotations
 
+import string
 from collections.abc import Sequence
 
 from transforms.fastsnow.bayes import stopwords
@@ -19,11 +22,13 @@ WINDOW = 5
 DAMPING = 0.85
 MAX_ITERATIONS = 200
 MIN_CHANGE = 0.001
+PUNCTUATION = string.punctuation + "，。！？、；：“”‘’（）【】《》〈〉「」『』～…—·￥"
 
 
 def is_candidate(word: str) -> bool:
-    """Whether a word may be a keyword: 2+ characters, a letter or Chinese character, not a stop word or link."""
-    if len(word) < 2 or word in stopwords():
+    """Whether a (trimmed) word may be a keyword: 2+ characters with a letter or Chinese
+    character, not a stop word, link or @mention."""
+    if len(word) < 2 or word in stopwords() or "@" in word:
         return False
     lowered = word.lower()
     if "://" in lowered or lowered.startswith("www."):
@@ -31,9 +36,22 @@ def is_candidate(word: str) -> bool:
     return any(ch.isalpha() for ch in word)
 
 
+def _candidates(words: Sequence[str]) -> list[str]:
+    """Trimmed candidate words in text order, without Weibo emoticons and @mentions."""
+    out = []
+    for i, word in enumerate(words):
+        before = words[i - 1] if i else ""
+        emoticon = before.endswith("[") and i + 1 < len(words) and words[i + 1].startswith("]")
+        mention = "@" in word or before.endswith("@")  # "@name" or "@" then a Chinese name
+        trimmed = word.strip(PUNCTUATION)
+        if not (emoticon or mention) and is_candidate(trimmed):
+            out.append(trimmed)
+    return out
+
+
 def keywords(words: Sequence[str], limit: int = 5) -> list[str]:
     """Up to `limit` key terms of a segmented text, best first (TextRank; ties: first seen)."""
-    candidates = [w for w in words if is_candidate(w)]
+    candidates = _candidates(words)
     neighbours: dict[str, dict[str, None]] = {}
     for i, word in enumerate(candidates):
         links = neighbours.setdefault(word, {})
