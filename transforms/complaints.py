@@ -130,7 +130,7 @@ def complaint_from_clean(cleaned: str, sentiment: float | None = None) -> Compla
         negative = min(1.0, max(0.0, 1.0 - sentiment))
         in_context = any(signal in fired for signal in CONTEXT_SIGNALS)
         keep *= 1.0 - negative * (SENTIMENT_WEIGHT_IN_CONTEXT if in_context else SENTIMENT_WEIGHT_ALONE)
-        if negative >= 0.5:
+        if negative > 0.5:
             reasons.append(f"negative_sentiment:{negative:.2f}")
     score = round(1.0 - keep, 6)
     return Complaint(score >= COMPLAINT_THRESHOLD, score, tuple(reasons))

@@ -294,7 +294,7 @@ def choose_neutral_band(probs: Sequence[float], labels: Sequence[int], groups: S
         correct = (y[idx] == (1 if side == "high" else 0)).astype(float)
         share = np.cumsum(weight[idx] * correct) / np.cumsum(weight[idx])
         # the last prefix still near chance; ties in probability go in or out together
-        ok = np.flatnonzero(share <= max_accuracy)
+        ok = np.flatnonzero(share <= max_accuracy + 1e-12)  # 3 of 5 is 60 %, whatever the float sums
         ok = [i for i in ok if i + 1 == len(idx) or p[idx[i + 1]] != p[idx[i]]]
         edges.append(float(p[idx[ok[-1]]]) if ok else 0.5)
     return sentiment.NeutralBand(low=min(edges[1], 0.5), high=max(edges[0], 0.5))
@@ -336,18 +336,17 @@ def save_model(model: fastsnow.SentimentModel, metadata: dict, model_base: str |
     model_base = Path(model_base)
     model_base.parent.mkdir(parents=True, exist_ok=True)
     path = model.save(model_base)
-    metadata = dict(metadata, model_file=path.name,
-                    model_sha256=hashlib.sha256(_payload(model)).hexdigest())
+    metadata = dict(metadata, model_file=path.name, model_sha256=content_digest(model))
     sentiment.metadata_path_for(model_base).write_text(
         json.dumps(metadata, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return metadata
 
 
-def _payload(model: fastsnow.SentimentModel) -> bytes:
-    """The model's content without the gzip header (whose timestamp changes on every save)."""
-    import marshal
-
-    return marshal.dumps(model.to_snownlp_dict())
+def content_digest(model: fastsnow.SentimentModel) -> str:
+    """SHA-256 of the model's counts as sorted JSON: equal for equal models, whatever the gzip
+    header or marshal's internal references of a particular save."""
+    canonical = json.dumps(model.to_snownlp_dict(), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def _band_json(band: sentiment.NeutralBand) -> dict:
