@@ -29,7 +29,7 @@ BRANDS = {
 }
 PRODUCTS = ["拿铁", "美式", "生椰拿铁", "新品", "燕麦拿铁", "果茶", "奶茶", "会员卡"]
 POSITIVE = [
-    "今天的{product}太好喝了[哈哈]，{brand}yyds", "{brand}的{product}味道很好，店员也很热情[赞]",
+    "今天的{product}太好喝了[哈哈]，{brand} yyds", "{brand}的{product}味道很好，店员也很热情[赞]",
     "早上一杯{brand}{product}，心情都变好了[太开心]", "{brand}新出的{product}真不错，推荐给大家",
     "和朋友在{brand}坐了一下午，环境舒服[爱你]", "{brand}的{product}性价比很高，会回购",
 ]

@@ -1,14 +1,15 @@
-"""Detection's I/O edge: read per-brand bucket series, run the pure detectors, explain alerts.
+"""Detection's I/O edge: read per-brand series, run the pure detectors, explain each alert.
 
-The look-back reaches as far as the detector needs history (`DetectorConfig.history`); buckets
-with no row are zero mentions. Alerts are kept for buckets inside the run's extraction window
-(its interval plus the look-back, so late posts can still raise an alert), and each one carries
-the explanation PR teams read: terms, sentiment mix, complaint reasons, sources, samples, query.
+Look-back: the spike detector decides a bucket from the `DetectorConfig.history` before it
+(baseline days plus its scale window), so each run loads exactly that much history before its
+window end; a run over any range therefore raises the same alerts as one long run over the
+whole past (causal, start-independent). Alerts are kept for buckets inside the run's extraction
+window (its interval plus the look-back), so posts that arrive late can still raise one; the
+alert id makes a spike found twice the same alert.
 """
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,13 +20,15 @@ from brandmon.config import Brand, Config
 from brandmon.windows import RunWindow, floor_time
 from transforms.terms import burst_terms
 
-# kind → (bucket_stats column, filter on the posts behind it)
+# kind → (bucket_stats column, the posts behind it)
 METRICS: dict[str, tuple[str, str]] = {
     "volume_spike": ("mentions", "TRUE"),
     "negative_spike": ("neg", "label = 'neg'"),
     "complaint_spike": ("complaints", "complaint"),
 }
 TERM_BASELINE = timedelta(days=7)
+TRANSIENT_STREAK = 4  # consecutive windows of transient errors before ops hear about it
+ERROR_SEVERITY = {"auth": "critical", "permanent": "warning", "transient": "warning"}
 
 
 @dataclass(frozen=True)
@@ -40,17 +43,27 @@ def brand_series(conn: Any, brand: str, start: datetime, end: datetime, bucket: 
         "SELECT bucket_start, mentions, neg, complaints FROM bucket_stats "
         "WHERE brand = ? AND bucket_start >= ? AND bucket_start < ? ORDER BY bucket_start",
         [brand, start, end]).fetchall()
+    names = [column for column, _ in METRICS.values()]
     if not rows:
-        return Series([], {name: [] for name, _ in METRICS.values()})
+        return Series([], {name: [] for name in names})
     by_time = {row[0]: row[1:] for row in rows}
-    first, timestamps = rows[0][0], []
-    current = first
+    timestamps, current = [], rows[0][0]
     while current < end:
         timestamps.append(current)
         current += bucket
-    columns = {name: [float(by_time.get(t, (0, 0, 0))[i]) for t in timestamps]
-               for i, name in enumerate(("mentions", "neg", "complaints"))}
-    return Series(timestamps, columns)
+    zero = (0,) * len(names)
+    return Series(timestamps, {name: [float(by_time.get(t, zero)[i]) for t in timestamps]
+                               for i, name in enumerate(names)})
+
+
+def detector_config(config: Config) -> Any:
+    """The shipped detector defaults with the config's `detection:` overrides applied."""
+    from transforms.spikes import config_from_overrides
+
+    try:
+        return config_from_overrides(config.detection)
+    except ValueError as error:
+        raise ValueError(f"{config.path}: detection: {error}") from None
 
 
 def find_spike_alerts(conn: Any, config: Config, window: RunWindow) -> list[Alert]:
@@ -64,32 +77,14 @@ def find_spike_alerts(conn: Any, config: Config, window: RunWindow) -> list[Aler
     for brand in config.brands.values():
         series = brand_series(conn, brand.id, floor_time(end - detector.history, bucket), end, bucket)
         for kind, (column, condition) in METRICS.items():
-            for spike in detect_spikes(series.timestamps, series.columns[column], detector):
+            for spike in detect_spikes(series.timestamps, series.columns[column], detector, bucket=bucket):
                 if window.extraction.contains(spike.timestamp):
-                    alerts.append(_spike_alert(conn, config, brand, kind, column, condition, spike))
+                    details = explain(conn, config, brand, spike.window_start, spike.window_end, condition, spike.ratio)
+                    alerts.append(Alert(
+                        brand=brand.id, kind=kind, audience="pr", severity=spike.severity, subject=column,
+                        bucket_start=spike.window_start, bucket_end=spike.window_end, observed=float(spike.value),
+                        expected=float(spike.expected), score=float(spike.score), details=details))
     return alerts
-
-
-def detector_config(config: Config) -> Any:
-    """The shipped detector defaults with the config's `detection:` overrides applied."""
-    from dataclasses import fields, replace
-
-    from transforms.spikes import DEFAULT
-
-    known = {f.name for f in fields(DEFAULT)}
-    unknown = set(config.detection) - known
-    if unknown:
-        raise ValueError(f"{config.path}: detection: unknown keys {sorted(unknown)}. Fix: use some of {sorted(known)}")
-    return replace(DEFAULT, **dict(config.detection))
-
-
-def _spike_alert(conn: Any, config: Config, brand: Brand, kind: str, column: str, condition: str, spike: Any) -> Alert:
-    start = spike.timestamp
-    end = start + config.schedule.bucket
-    details = explain(conn, config, brand, start, end, condition, ratio=spike.value / max(spike.expected, 1e-9))
-    return Alert(brand=brand.id, kind=kind, audience="pr", severity=spike.severity, subject=column,
-                 bucket_start=start, bucket_end=end, observed=float(spike.value), expected=float(spike.expected),
-                 score=float(spike.score), details=details)
 
 
 def explain(conn: Any, config: Config, brand: Brand, start: datetime, end: datetime, condition: str,
@@ -97,7 +92,7 @@ def explain(conn: Any, config: Config, brand: Brand, start: datetime, end: datet
     """What a PR reader needs: terms, mix, reasons, sources, three most engaged posts, a query."""
     where = f"brand = ? AND published_at >= ? AND published_at < ? AND {condition}"
     rows = conn.execute(
-        f"SELECT label, complaint, complaint_reasons, keywords, platform, source FROM v_mentions WHERE {where}",
+        f"SELECT label, complaint_reasons, keywords, platform, complaint FROM v_mentions WHERE {where}",
         [brand.id, start, end]).fetchall()
     base = conn.execute(
         "SELECT keywords FROM v_mentions WHERE brand = ? AND published_at >= ? AND published_at < ?",
@@ -107,30 +102,96 @@ def explain(conn: Any, config: Config, brand: Brand, start: datetime, end: datet
             FROM v_mentions WHERE {where} ORDER BY engagement DESC, published_at, native_id LIMIT 3""",
         [brand.id, start, end]).fetchall()
     mix = Counter(r[0] for r in rows)
-    reasons = Counter(reason for r in rows for reason in r[2])
-    sources = Counter(r[4] for r in rows)
-    current_terms = Counter(term for r in rows for term in set(r[3]))
+    current_terms = Counter(term for r in rows for term in set(r[2]))
     baseline_terms = Counter(term for r in base for term in set(r[0]))
-    local = config.timezone
-    window_local = (f"{start.astimezone(local):%Y-%m-%d %H:%M}–{end.astimezone(local):%H:%M} ({local.key})")
-    query = (f"SELECT published_local, platform, label, complaint, engagement, url, text FROM v_mentions "
-             f"WHERE {where.replace('?', '{}').format(repr(brand.id), _ts(start), _ts(end))} "
-             f"ORDER BY engagement DESC")
+    literal_where = where.replace("?", "{}").format(repr(brand.id), _ts(start), _ts(end))
     return AlertDetails(
-        brand_name=brand.name, window_local=window_local, ratio=round(ratio, 2),
+        brand_name=brand.name, window_local=window_local(config, start, end), ratio=round(ratio, 2),
         top_terms=burst_terms(current_terms, baseline_terms),
         sentiment_mix={label: mix.get(label, 0) for label in ("pos", "neu", "neg")},
-        complaint_reasons=reasons.most_common(5), top_sources=sources.most_common(3),
+        complaint_reasons=Counter(reason for r in rows if r[4] for reason in r[1]).most_common(5),
+        top_sources=Counter(r[3] for r in rows).most_common(3),
         samples=[SamplePost(text=s[0][:280], url=s[1], author=s[2], platform=s[3], published_local=s[4],
                             engagement=int(s[5]), label=s[6], complaint=bool(s[7])) for s in samples],
-        query=query)
+        query=(f"SELECT published_local, platform, label, complaint, engagement, url, text FROM v_mentions "
+               f"WHERE {literal_where} ORDER BY engagement DESC"))
+
+
+def find_source_alerts(conn: Any, config: Config, window: RunWindow) -> list[Alert]:
+    """Ops alerts: sources failing in this window, and busy sources gone silent.
+
+    Auth and permanent errors alert at once, transient ones after TRANSIENT_STREAK windows in a
+    row. One alert per source, problem and local day, so an expired cookie pages once a day,
+    not every interval.
+    """
+    alerts = []
+    rows = conn.execute(
+        "SELECT brand, source, error_kind, message FROM source_runs "
+        "WHERE window_start = ? AND window_end = ? AND status IN ('error', 'partial') AND error_kind IS NOT NULL",
+        [window.interval.start, window.interval.end]).fetchall()
+    for brand_id, source, error_kind, message in rows:
+        if error_kind == "transient" and _error_streak(conn, brand_id, source, window) < TRANSIENT_STREAK:
+            continue
+        alerts.append(_ops_alert(config, brand_id, source, "source_error", error_kind, ERROR_SEVERITY[error_kind],
+                                 window, message))
+    return alerts + _silence_alerts(conn, config, window)
+
+
+def _silence_alerts(conn: Any, config: Config, window: RunWindow) -> list[Alert]:
+    from transforms.silence import DEFAULT_SILENCE, detect_silence
+
+    interval = config.schedule.interval
+    history = timedelta(days=DEFAULT_SILENCE.baseline_days + 1)
+    alerts = []
+    for brand in config.brands.values():
+        for source in brand.sources:
+            rows = conn.execute(
+                "SELECT window_start, interval_posts FROM source_runs WHERE brand = ? AND source = ? "
+                "AND window_end - window_start = ? AND interval_posts IS NOT NULL "
+                "AND window_start >= ? AND window_start < ? ORDER BY window_start",
+                [brand.id, source, interval, window.interval.end - history, window.interval.end]).fetchall()
+            if len(rows) < 2:
+                continue
+            silences = detect_silence([r[0] for r in rows], [float(r[1]) for r in rows], DEFAULT_SILENCE,
+                                      end=window.interval.end, bucket=interval)
+            for silence in silences:
+                if window.interval.contains(silence.timestamp):
+                    message = (f"no posts since {silence.since.astimezone(config.timezone):%Y-%m-%d %H:%M}; "
+                               f"usually about {silence.expected:.0f} per {DEFAULT_SILENCE.window}")
+                    alerts.append(_ops_alert(config, brand.id, source, "source_silent", "silent", "warning",
+                                             window, message, observed=0.0, expected=silence.expected))
+    return alerts
+
+
+def _ops_alert(config: Config, brand_id: str, source: str, kind: str, problem: str, severity: str,
+               window: RunWindow, message: str, observed: float = 0.0, expected: float = 0.0) -> Alert:
+    last_moment = window.interval.end - timedelta(microseconds=1)
+    local_day = last_moment.astimezone(config.timezone).replace(hour=0, minute=0, second=0, microsecond=0)
+    details = AlertDetails(brand_name=config.brands[brand_id].name,
+                           window_local=window_local(config, window.interval.start, window.interval.end),
+                           ratio=0.0, source=source, error_kind=problem, message=message)
+    return Alert(brand=brand_id, kind=kind, audience="ops", severity=severity, subject=f"{source}:{problem}",
+                 bucket_start=local_day, bucket_end=local_day + timedelta(days=1), observed=observed,
+                 expected=expected, score=0.0, details=details)
+
+
+def _error_streak(conn: Any, brand: str, source: str, window: RunWindow) -> int:
+    statuses = conn.execute(
+        "SELECT status FROM source_runs WHERE brand = ? AND source = ? AND window_end <= ? "
+        "ORDER BY window_end DESC LIMIT ?", [brand, source, window.interval.end, TRANSIENT_STREAK]).fetchall()
+    streak = 0
+    for (status,) in statuses:
+        if status == "ok":
+            break
+        streak += 1
+    return streak
+
+
+def window_local(config: Config, start: datetime, end: datetime) -> str:
+    """A window as PR teams read it: '2026-11-26 14:00–15:00 (Asia/Shanghai)'."""
+    local = config.timezone
+    return f"{start.astimezone(local):%Y-%m-%d %H:%M}–{end.astimezone(local):%H:%M} ({local.key})"
 
 
 def _ts(moment: datetime) -> str:
     return f"TIMESTAMPTZ '{moment.isoformat()}'"
-
-
-def details_json(details: AlertDetails) -> str:
-    from dataclasses import asdict
-
-    return json.dumps(asdict(details), ensure_ascii=False, default=str)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import traceback
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from extractors.record import Post, Quarantined
 from extractors.registry import source_module
 from transforms.dedupe import dedupe_posts
 from transforms.matching import BrandTerms, match_brands, searchable_text
+from transforms.terms import post_keywords
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +101,8 @@ def transform(config: Config, staged: list[dict[str, Any]], window: RunWindow, r
     for item in staged:
         health, posts, quarantined = read_staged(Path(item["path"]))
         all_posts.extend(posts)
-        source_rows.append(_source_run_row(item, health, len(posts), len(quarantined), window, run_id))
+        in_interval = sum(1 for p in posts if window.interval.contains(p.published_at))
+        source_rows.append(_source_run_row(item, health, len(posts), in_interval, len(quarantined), window, run_id))
         quarantine_rows += [_quarantine_row(q, item["brand"], window) for q in quarantined]
 
     unique = dedupe_posts(all_posts)
@@ -111,7 +113,8 @@ def transform(config: Config, staged: list[dict[str, Any]], window: RunWindow, r
 
     post_rows, mention_rows = [], []
     for (post, brands), score in zip(kept, scores):
-        post_rows.append(_post_row(post, score))
+        keywords = post_keywords(list(score.keywords), score.clean_text, [t for ts in brands.values() for t in ts])
+        post_rows.append(_post_row(post, score, keywords))
         mention_rows += [{"platform": post.platform, "native_id": post.native_id, "brand": b,
                           "published_at": post.published_at.isoformat(), "matched_terms": t}
                          for b, t in brands.items()]
@@ -126,21 +129,22 @@ def transform(config: Config, staged: list[dict[str, Any]], window: RunWindow, r
             "touched_buckets": sorted({floor_time(p.published_at, config.schedule.bucket).isoformat() for p, _ in kept})}
 
 
-def _post_row(post: Post, score: Any) -> dict[str, Any]:
+def _post_row(post: Post, score: Any, keywords: list[str]) -> dict[str, Any]:
     row = post.to_json()
     row.update(clean_text=score.clean_text, sentiment=score.sentiment, label=score.label,
                complaint=score.complaint, complaint_score=score.complaint_score,
-               complaint_reasons=list(score.reasons), keywords=list(score.keywords), model=score.model)
+               complaint_reasons=list(score.reasons), keywords=keywords, model=score.model)
     return row
 
 
-def _source_run_row(item: dict, health: SourceHealth, posts: int, quarantined: int,
+def _source_run_row(item: dict, health: SourceHealth, posts: int, interval_posts: int, quarantined: int,
                     window: RunWindow, run_id: str) -> dict[str, Any]:
     return {"brand": item["brand"], "source": item["source"],
             "window_start": window.interval.start.isoformat(), "window_end": window.interval.end.isoformat(),
             "status": health.status, "error_kind": health.error_kind, "message": health.message,
             "posts": posts, "quarantined": quarantined, "requests": health.requests, "pages": health.pages,
-            "page_cap_hits": health.page_cap_hits, "notes": health.notes, "run_id": run_id}
+            "page_cap_hits": health.page_cap_hits, "notes": health.notes, "run_id": run_id,
+            "interval_posts": interval_posts}
 
 
 def _quarantine_row(item: Quarantined, brand: str, window: RunWindow) -> dict[str, Any]:
@@ -160,7 +164,7 @@ _COLUMNS = {
     "source_runs": {"brand": "VARCHAR", "source": "VARCHAR", "window_start": "TIMESTAMPTZ", "window_end": "TIMESTAMPTZ",
                     "status": "VARCHAR", "error_kind": "VARCHAR", "message": "VARCHAR", "posts": "BIGINT",
                     "quarantined": "BIGINT", "requests": "BIGINT", "pages": "BIGINT", "page_cap_hits": "BIGINT",
-                    "notes": "VARCHAR[]", "run_id": "VARCHAR"},
+                    "notes": "VARCHAR[]", "run_id": "VARCHAR", "interval_posts": "BIGINT"},
     "quarantine": {"key": "VARCHAR", "source": "VARCHAR", "brand": "VARCHAR", "reason": "VARCHAR", "raw": "VARCHAR",
                    "location": "VARCHAR", "window_start": "TIMESTAMPTZ", "window_end": "TIMESTAMPTZ"},
 }
@@ -223,3 +227,27 @@ def _recompute_buckets(conn: Any, bucket_starts: list[str], bucket: timedelta) -
         FROM mentions m JOIN posts p USING (platform, native_id)
         WHERE to_timestamp(floor(epoch(m.published_at) / {seconds}) * {seconds}) IN (SELECT bucket_start FROM touched)
         GROUP BY ALL""")
+
+
+def detect(config: Config, window: RunWindow, run: RunInfo) -> dict[str, Any]:
+    """Find spikes and source problems up to the window's end and write them to the outbox."""
+    from alerts.outbox import enqueue
+    from brandmon.detection import find_source_alerts, find_spike_alerts
+    from warehouse.db import writer
+
+    with writer(config.duckdb_path, config.published_path, config.timezone.key) as conn:
+        alerts = find_spike_alerts(conn, config, window) + find_source_alerts(conn, config, window)
+        conn.execute("BEGIN")
+        report = enqueue(conn, alerts, config, run.run_id, run.run_type, run.reference_time)
+        conn.execute("COMMIT")
+    return {"alerts": len(alerts), "run_type": run.run_type, **report.to_json()}
+
+
+def deliver(config: Config, channel_secrets: dict[str, dict], now: datetime) -> dict[str, Any]:
+    """Send what the outbox holds for each channel, once; report what still needs a retry."""
+    from alerts.outbox import deliver_pending
+    from warehouse.db import writer
+
+    with writer(config.duckdb_path, config.published_path, config.timezone.key) as conn:
+        report = deliver_pending(conn, config, channel_secrets, now)
+    return asdict(report)

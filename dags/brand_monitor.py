@@ -26,7 +26,7 @@ from datetime import timedelta
 import pendulum
 from airflow.sdk import CronDataIntervalTimetable, Param, dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowException
-from brandmon_edges import WRITER_POOL, connection_fields, run_info, run_window, source_secrets, utc_now
+from brandmon_edges import WRITER_POOL, channel_secrets, run_info, run_window, source_secrets, utc_now
 
 from brandmon import pipeline
 from brandmon.config import load_config
@@ -51,11 +51,11 @@ CONFIG = load_config()
 )
 def brand_monitor():
     @task
-    def plan() -> list[dict[str, str]]:
+    def plan():
         return pipeline.plan(CONFIG)
 
     @task(max_active_tis_per_dagrun=2, retry_delay=timedelta(seconds=20))
-    def extract(item: dict[str, str]) -> dict:
+    def extract(item: dict[str, str]):
         context = get_current_context()
         source = CONFIG.sources[item["source"]]
         staged = pipeline.extract(CONFIG, item["brand"], item["source"], run_window(context, CONFIG),
@@ -66,28 +66,27 @@ def brand_monitor():
         return staged
 
     @task(trigger_rule="all_done")
-    def transform(staged: list[dict]) -> dict:
+    def transform(staged: list[dict]):
         context = get_current_context()
         return pipeline.transform(CONFIG, [s for s in staged if s], run_window(context, CONFIG), context["run_id"])
 
     @task(pool=WRITER_POOL)
-    def load(transformed: dict) -> dict:
+    def load(transformed: dict):
         return pipeline.load(CONFIG, transformed, run_window(get_current_context(), CONFIG))
 
     @task(pool=WRITER_POOL)
-    def detect(loaded: dict) -> dict:
+    def detect(loaded: dict):
         context = get_current_context()
         window = run_window(context, CONFIG)
         return pipeline.detect(CONFIG, window, run_info(context, window))
 
     @task(pool=WRITER_POOL, retries=4, retry_delay=timedelta(seconds=30), retry_exponential_backoff=True)
-    def deliver(detected: dict) -> dict:
+    def deliver(detected: dict):
         context = get_current_context()
         info = run_info(context, run_window(context, CONFIG))
         if info.run_type == "backfill":
             return {"skipped": "backfill runs never deliver"}
-        secrets = {name: connection_fields(ch.connection) for name, ch in CONFIG.channels.items() if ch.connection}
-        report = pipeline.deliver(CONFIG, secrets, now=utc_now())
+        report = pipeline.deliver(CONFIG, channel_secrets(CONFIG), now=utc_now())
         if report["retryable_failures"]:
             raise AirflowException(f"{report['retryable_failures']} deliveries failed and will be retried: {report}")
         return report

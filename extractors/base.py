@@ -38,7 +38,10 @@ class Window:
             value = getattr(self, name)
             if value.tzinfo is None:
                 raise ValueError(f"window {name} must be timezone-aware, got {value!r}")
-            object.__setattr__(self, name, value.astimezone(timezone.utc))
+            utc = value.astimezone(timezone.utc)
+            # a plain datetime: subclasses (pendulum's, from Airflow) lose their zone in arithmetic
+            object.__setattr__(self, name, datetime(utc.year, utc.month, utc.day, utc.hour, utc.minute,
+                                                    utc.second, utc.microsecond, tzinfo=timezone.utc))
         if self.end <= self.start:
             raise ValueError(f"window end {self.end} must be after start {self.start}")
 

@@ -1,7 +1,8 @@
 """Which brands a post mentions: keywords and aliases, minus exclusions (pure functions).
 
 Matching is on NFKC-normalised, case-folded text, so full-width `ＡＢＣ` matches `abc`. Latin
-terms need word boundaries (`Nio` does not match `onion`); Chinese terms match as substrings.
+terms must not touch other letters (`Nio` does not match `onion`) but may touch digits and CJK
+(`Xiaomi14`, `买了Xiaomi`); Chinese terms match as substrings.
 An exclusion removes only its own occurrences: with brand 小米 and exclusion 小米粥, "小米粥真香"
 is not a mention but "小米粥真香，小米手机也不错" is.
 """
@@ -31,7 +32,7 @@ def normalise(text: str) -> str:
 def _pattern(term: str) -> re.Pattern[str]:
     escaped = re.escape(normalise(term))
     if term.isascii() and any(ch.isalnum() for ch in term):
-        return re.compile(rf"(?<![a-z0-9]){escaped}(?![a-z0-9])")
+        return re.compile(rf"(?<![a-z]){escaped}(?![a-z])")
     return re.compile(escaped)
 
 

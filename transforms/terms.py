@@ -6,11 +6,13 @@ import math
 from collections import Counter
 
 
-def burst_terms(current: Counter[str], baseline: Counter[str], limit: int = 8, min_count: int = 2) -> list[str]:
+def burst_terms(current: Counter[str], baseline: Counter[str], limit: int = 8, min_count: int = 2,
+                min_lift: float = 1.5) -> list[str]:
     """Terms ranked by count × log-lift of their share now against their share in the baseline.
 
     Add-one smoothing keeps a term never seen before from dividing by zero while still ranking
-    it high; terms seen fewer than `min_count` times now are noise and left out.
+    it high; terms seen fewer than `min_count` times now are noise, and a term must be at least
+    `min_lift` times as common as usual to count as bursting.
     """
     now_total = sum(current.values()) or 1
     base_total = sum(baseline.values()) or 1
@@ -21,8 +23,35 @@ def burst_terms(current: Counter[str], baseline: Counter[str], limit: int = 8, m
             continue
         share_now = count / now_total
         share_before = (baseline.get(term, 0) + 1) / (base_total + vocabulary)
-        lift = math.log(share_now / share_before)
-        if lift > 0:
-            ranked.append((count * lift, term))
+        lift = share_now / share_before
+        if lift >= min_lift:
+            ranked.append((count * math.log(lift), term))
     ranked.sort(key=lambda pair: (-pair[0], pair[1]))
     return [term for _, term in ranked[:limit]]
+
+
+def readable_term(term: str) -> str:
+    """A term as people write it: the text preparation's emoticon token `emo_<hex>` back to `[怒]`."""
+    from transforms.textprep import EMOTICON_PREFIX
+
+    if term.startswith(EMOTICON_PREFIX):
+        try:
+            return f"[{bytes.fromhex(term[len(EMOTICON_PREFIX):]).decode('utf-8')}]"
+        except ValueError:
+            return term
+    return term
+
+
+def post_keywords(keywords: list[str], text: str, brand_terms: list[str]) -> list[str]:
+    """A post's keywords without the brand itself or the fragments snownlp cut from it.
+
+    snownlp does not know new brand names and splits them with their neighbours ("了示" from
+    "…喝了示例咖啡…"); a keyword that no longer occurs once the brand terms are blanked out of
+    the text was such a fragment. The brand is what every mention shares, so it is not a topic.
+    """
+    from transforms.matching import normalise
+
+    blanked = normalise(text)
+    for term in sorted(brand_terms, key=len, reverse=True):
+        blanked = blanked.replace(normalise(term), " ")
+    return [readable_term(k) for k in keywords if k.startswith("emo_") or normalise(k) in blanked]

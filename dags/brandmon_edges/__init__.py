@@ -32,13 +32,17 @@ def run_window(context: Any, config: Config) -> RunWindow:
     )
 
 
+def run_type(context: Any) -> str:
+    """'scheduled', 'manual', 'backfill' or 'asset_triggered', from the DagRun."""
+    return str(getattr(context["dag_run"], "run_type", "manual")).rsplit(".", 1)[-1].lower()
+
+
 def run_info(context: Any, window: RunWindow) -> RunInfo:
     """Run id and type; the reference time is the interval's end, or run_after for manual runs."""
-    dag_run = context["dag_run"]
-    run_type = str(getattr(dag_run, "run_type", "manual")).rsplit(".", 1)[-1].lower()
-    run_after = getattr(dag_run, "run_after", None)
-    reference = window.interval.end if run_type in ("scheduled", "backfill") or run_after is None else run_after
-    return RunInfo(run_id=context["run_id"], run_type=run_type, reference_time=reference)
+    kind = run_type(context)
+    run_after = getattr(context["dag_run"], "run_after", None)
+    reference = window.interval.end if kind in ("scheduled", "backfill") or run_after is None else run_after
+    return RunInfo(run_id=context["run_id"], run_type=kind, reference_time=reference)
 
 
 def connection_fields(conn_id: str) -> dict[str, Any]:
@@ -59,6 +63,19 @@ def source_secrets(conn_id: str | None) -> dict[str, str]:
         return secrets_from_fields(connection_fields(conn_id))
     except Exception:  # AirflowNotFoundException and friends: the extractor explains what to create
         return {}
+
+
+def channel_secrets(config: Config) -> dict[str, dict[str, Any] | None]:
+    """Each alert channel's Connection fields; None where the Connection is missing, so the
+    outbox records a retryable error naming the Connection to create instead of failing all."""
+    found: dict[str, dict[str, Any] | None] = {}
+    for name, channel in config.channels.items():
+        if channel.connection:
+            try:
+                found[name] = connection_fields(channel.connection)
+            except Exception:  # AirflowNotFoundException: reported per delivery by the outbox
+                found[name] = None
+    return found
 
 
 def utc_now() -> datetime:

@@ -6,7 +6,7 @@ and with the DingTalk, Feishu and WeCom plugins pointed at a loopback receiver i
 
 import apprise
 import pytest
-from alert_fixtures import JUST_AFTER, spike_alert
+from .alert_fixtures import JUST_AFTER, spike_alert
 from apprise.plugins.dingtalk import NotifyDingTalk
 from apprise.plugins.feishu import NotifyFeishu
 from apprise.plugins.wecombot import NotifyWeComBot

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from alert_fixtures import JUST_AFTER, make_config, spike_alert
+from .alert_fixtures import JUST_AFTER, make_config, spike_alert
 
 from alerts.channels import DeliveryError, Envelope
 from alerts.channels.email import send

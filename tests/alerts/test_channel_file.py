@@ -2,7 +2,7 @@
 
 import json
 
-from alert_fixtures import JUST_AFTER, make_config, ops_alert, spike_alert
+from .alert_fixtures import JUST_AFTER, make_config, ops_alert, spike_alert
 
 from alerts.channels import Envelope
 from alerts.channels.file import send

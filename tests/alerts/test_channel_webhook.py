@@ -4,7 +4,7 @@ import hashlib
 import hmac
 
 import pytest
-from alert_fixtures import JUST_AFTER, make_config, spike_alert
+from .alert_fixtures import JUST_AFTER, make_config, spike_alert
 
 from alerts.channels import DeliveryError, Envelope
 from alerts.channels.webhook import send, webhook_url

@@ -2,7 +2,7 @@
 
 from dataclasses import replace
 
-from alert_fixtures import ops_alert, spike_alert
+from .alert_fixtures import ops_alert, spike_alert
 
 from alerts.compose import compose, ratio_text, sql_command, title, top_samples
 

@@ -4,7 +4,7 @@ import json
 from datetime import date, datetime, timedelta
 
 import pytest
-from alert_fixtures import UTC, make_config, spike_alert
+from .alert_fixtures import UTC, make_config, spike_alert
 
 from alerts.digest import build_digest, digest_channels, previous_day, send_digest
 from alerts.outbox import deliver_pending, enqueue

@@ -4,7 +4,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from alert_fixtures import spike_alert
+from .alert_fixtures import spike_alert
 
 from alerts.compose import Document, Item, Section, compose
 from alerts.formats import safe_url, to_html, to_markdown, to_text

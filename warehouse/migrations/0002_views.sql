@@ -81,7 +81,7 @@ SELECT
     a.bucket_end,
     a.observed,
     a.expected,
-    round(a.observed / greatest(a.expected, 1e-9), 2) AS ratio,
+    round(a.observed / greatest(a.expected, 1), 2) AS ratio,
     a.score,
     a.run_type,
     d.channel,

@@ -1,0 +1,111 @@
+"""config/brands.yaml: the shipped file loads; every error names the file, the key and the fix."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from brandmon.config import DEFAULT_CONFIG, ConfigError, load_config, parse_config
+
+MINIMAL = {
+    "brands": {"acme": {"keywords": ["艾克米"], "sources": ["history"], "competitors": ["rival"]},
+               "rival": {"keywords": ["对手"], "sources": ["history"]}},
+    "sources": {"history": {"kind": "archive", "path": "posts.jsonl"}},
+}
+
+
+@pytest.fixture(autouse=True)
+def no_overrides(monkeypatch):
+    monkeypatch.delenv("BRANDMON_STATE_DIR", raising=False)
+    monkeypatch.delenv("BRANDMON_CONFIG", raising=False)
+
+
+def parse(doc, tmp_path: Path):
+    return parse_config(doc, tmp_path / "brands.yaml")
+
+
+def test_the_shipped_config_is_valid():
+    config = load_config(DEFAULT_CONFIG)
+    assert config.brands and config.sources
+    assert config.schedule.cron == "*/15 * * * *"
+    assert config.timezone.key == "Asia/Shanghai"
+
+
+def test_defaults_fill_schedule_storage_and_channels(tmp_path):
+    config = parse(MINIMAL, tmp_path)
+    assert config.schedule.interval.total_seconds() == 900
+    assert config.schedule.lookback.total_seconds() == 1800
+    assert config.state_dir == (tmp_path / ".." / "state").resolve()
+    assert config.channels_for("acme", "warning", "pr") == ("local_file",)
+    assert config.brands["acme"].query().terms == ("艾克米",)
+
+
+def test_relative_source_paths_are_relative_to_the_config_file(tmp_path):
+    config = parse(MINIMAL, tmp_path)
+    assert config.sources["history"].settings.pattern == str(tmp_path / "posts.jsonl")
+
+
+def test_state_dir_can_be_overridden_by_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("BRANDMON_STATE_DIR", str(tmp_path / "elsewhere"))
+    assert parse(MINIMAL, tmp_path).state_dir == (tmp_path / "elsewhere").resolve()
+
+
+@pytest.mark.parametrize("mutate, key, words", [
+    (lambda d: d["brands"]["acme"].update(sources=["news"]), "brands.acme.sources[0]", "unknown source 'news'"),
+    (lambda d: d["brands"]["acme"].update(keywords=[]), "brands.acme.keywords", "empty"),
+    (lambda d: d["brands"]["acme"].pop("keywords"), "brands.acme.keywords", "missing"),
+    (lambda d: d["brands"]["acme"].update(competitors=["nobody"]), "brands.acme.competitors[0]", "unknown brand"),
+    (lambda d: d["sources"]["history"].update(kind="ftp"), "sources.history.kind", "unknown kind 'ftp'"),
+    (lambda d: d["sources"]["history"].pop("path"), "sources.history.path", "missing"),
+    (lambda d: d.update(timezone="Mars/Olympus"), "timezone", "not a time zone"),
+    (lambda d: d.update(schedule={"interval_minutes": 7}), "schedule.interval_minutes", "does not divide"),
+    (lambda d: d.update(colour="blue"), "colour", "unknown key"),
+    (lambda d: d["brands"]["acme"].update(keyword=["x"]), "brands.acme.keyword", "unknown key"),
+    (lambda d: d.update(brands={"Bad-Id": {"keywords": ["x"], "sources": ["history"]}}), "brands.Bad-Id", "not a valid id"),
+])
+def test_errors_name_file_key_and_fix(tmp_path, mutate, key, words):
+    doc = yaml.safe_load(yaml.safe_dump(MINIMAL))
+    mutate(doc)
+    with pytest.raises(ConfigError) as caught:
+        parse(doc, tmp_path)
+    message = str(caught.value)
+    assert message.startswith(f"{tmp_path / 'brands.yaml'}: {key}: ")
+    assert words in message
+    assert "Fix: " in message
+
+
+def test_secrets_in_a_channel_are_refused(tmp_path):
+    doc = yaml.safe_load(yaml.safe_dump(MINIMAL))
+    doc["alerts"] = {"channels": {"pr": {"kind": "webhook", "connection": "pr_hook", "url": "https://x/y?token=1"}}}
+    with pytest.raises(ConfigError, match=r"alerts\.channels\.pr\.url: secrets and endpoints do not belong"):
+        parse(doc, tmp_path)
+
+
+def test_a_channel_needs_a_connection(tmp_path):
+    doc = yaml.safe_load(yaml.safe_dump(MINIMAL))
+    doc["alerts"] = {"channels": {"pr": {"kind": "email", "to": ["pr@example.com"]}}}
+    with pytest.raises(ConfigError, match=r"alerts\.channels\.pr\.connection: missing"):
+        parse(doc, tmp_path)
+
+
+def test_routes_pick_channels_by_brand_severity_and_audience(tmp_path):
+    doc = yaml.safe_load(yaml.safe_dump(MINIMAL))
+    doc["alerts"] = {
+        "channels": {"pr_mail": {"kind": "email", "connection": "smtp_pr", "to": ["pr@example.com"]},
+                     "ops_hook": {"kind": "webhook", "connection": "ops_hook"}},
+        "routes": [{"brands": ["acme"], "severities": ["critical"], "channels": ["pr_mail"]},
+                   {"brands": ["*"], "channels": ["ops_hook"], "audience": "ops"}],
+    }
+    config = parse(doc, tmp_path)
+    assert config.channels_for("acme", "critical", "pr") == ("pr_mail",)
+    assert config.channels_for("acme", "warning", "pr") == ("local_file",)
+    assert config.channels_for("rival", "info", "ops") == ("ops_hook",)
+
+
+def test_missing_file_and_broken_yaml_are_explained(tmp_path):
+    with pytest.raises(ConfigError, match="not found"):
+        load_config(tmp_path / "nope.yaml")
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("brands: [\n")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_config(broken)

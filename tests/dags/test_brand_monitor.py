@@ -1,0 +1,116 @@
+"""brand_monitor under `dag.test()`: a real archive, a news feed and a webhook on loopback.
+
+Specifies: a week's run stores every post once with scores and brands, raises the burst's alerts
+and delivers each once; running it again changes nothing and sends nothing; a scheduled-style
+run processes its data interval plus the look-back.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+
+from brandmon.config import load_config
+from warehouse.db import reader
+
+from .conftest import ENV
+from .scenario import ALERT_FILE, END, START, hook_connection, write_scenario_config
+
+
+def fresh_dag():
+    """A newly parsed DAG: dag.test() keeps a run's conf in the DAG object's params."""
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=ENV["AIRFLOW__CORE__DAGS_FOLDER"])
+    assert bag.import_errors == {}
+    return bag.get_dag("brand_monitor")
+
+
+@pytest.fixture(scope="module")
+def week_run(airflow_db, feed_server):
+    """One manual run over the whole week, with the webhook's Connection in the environment."""
+    write_scenario_config(feed_server)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("AIRFLOW_CONN_PR_HOOK", hook_connection(feed_server))
+        run = fresh_dag().test(run_after=END, run_conf={"start": START.isoformat(), "end": END.isoformat()})
+    return run
+
+
+def query(sql, params=()):
+    conn = reader(load_config().published_path)
+    try:
+        return conn.execute(sql, list(params)).fetchall()
+    finally:
+        conn.close()
+
+
+def hook_posts(server):
+    return [json.loads(request.get_data()) for request, _ in server.log if request.path == "/hook"]
+
+
+def counts():
+    return query("""SELECT (SELECT count(*) FROM posts), (SELECT count(*) FROM mentions),
+                           (SELECT count(*) FROM bucket_stats), (SELECT sum(mentions) FROM bucket_stats),
+                           (SELECT count(*) FROM alerts), (SELECT count(*) FROM deliveries),
+                           (SELECT count(*) FROM quarantine)""")[0]
+
+
+def test_the_week_run_succeeds(week_run):
+    assert str(week_run.state).endswith("success")
+
+
+def test_every_post_in_the_window_is_stored_once_with_scores(week_run):
+    archive_lines = sum(1 for _ in open(ENV["BRANDMON_CONFIG"].replace("config/brands.yaml", "data/posts.jsonl")))
+    (demo_posts,) = query("SELECT count(*) FROM posts WHERE platform = 'demo'")[0]
+    assert demo_posts == archive_lines
+    news = query("SELECT native_id, brands FROM v_posts WHERE platform = 'news' ORDER BY native_id")
+    # the unrelated article mentions no brand and the ten-day-old one is outside the window
+    assert news == [("news-0", ["demo_coffee"]), ("news-1", ["demo_coffee", "demo_tea"])]
+    assert query("SELECT count(*) FROM posts WHERE sentiment NOT BETWEEN 0 AND 1 OR label NOT IN ('pos','neu','neg')") == [(0,)]
+    assert query("SELECT min(published_at) >= ?, max(published_at) < ? FROM posts", [START, END]) == [(True, True)]
+
+
+def test_sources_report_their_health(week_run):
+    rows = query("SELECT brand, source, status, posts FROM v_source_health ORDER BY brand, source")
+    assert [(b, s, st) for b, s, st, _ in rows] == [
+        ("demo_coffee", "history", "ok"), ("demo_coffee", "news", "ok"),
+        ("demo_tea", "history", "ok"), ("demo_tea", "news", "ok")]
+
+
+def test_the_complaint_burst_alerts_and_each_alert_is_delivered_once_per_channel(week_run, feed_server):
+    alerts = query("SELECT alert_id, brand, kind, bucket_end FROM alerts WHERE audience = 'pr'")
+    kinds = {(brand, kind) for _, brand, kind, _ in alerts}
+    assert ("demo_coffee", "complaint_spike") in kinds
+    assert all(brand == "demo_coffee" for brand, _ in kinds)  # the quiet brand raises nothing
+    assert all(END - timedelta(hours=3) <= end <= END + timedelta(hours=1) for *_, end in alerts)
+    statuses = query("SELECT channel, status, count(*) FROM v_alerts WHERE audience = 'pr' GROUP BY ALL ORDER BY 1")
+    assert statuses == [("local_file", "sent", len(alerts)), ("pr_hook", "sent", len(alerts))]
+    delivered = hook_posts(feed_server)
+    assert sorted(p["alert_id"] for p in delivered) == sorted(a[0] for a in alerts)
+    filed = [json.loads(line) for line in ALERT_FILE.read_text().splitlines()]
+    assert len(filed) == len(alerts)
+
+
+def test_running_the_same_window_again_changes_nothing_and_sends_nothing(week_run, feed_server):
+    before, sent_before = counts(), len(hook_posts(feed_server))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("AIRFLOW_CONN_PR_HOOK", hook_connection(feed_server))
+        again = fresh_dag().test(run_after=END + timedelta(minutes=1), run_conf={"start": START.isoformat(), "end": END.isoformat()})
+    assert str(again.state).endswith("success")
+    assert counts() == before
+    assert len(hook_posts(feed_server)) == sent_before
+
+
+def test_a_run_with_a_data_interval_processes_that_interval_plus_the_look_back(week_run, feed_server):
+    logical = END - timedelta(minutes=15)  # Airflow infers the interval ending at the logical date
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("AIRFLOW_CONN_PR_HOOK", hook_connection(feed_server))
+        run = fresh_dag().test(logical_date=logical)
+    assert str(run.state).endswith("success")
+    windows = query("SELECT DISTINCT window_start, window_end FROM source_runs WHERE window_end - window_start = INTERVAL 15 MINUTE")
+    assert windows == [(logical - timedelta(minutes=15), logical)]
+    # its staged extraction reached back 30 minutes before the interval (late posts)
+    (lookback_posts,) = query("SELECT max(posts - interval_posts) FROM source_runs WHERE window_end = ?", [logical])[0]
+    assert lookback_posts > 0

@@ -1,0 +1,22 @@
+"""Burst terms: frequent now and rarer than usual."""
+
+from collections import Counter
+
+from transforms.terms import burst_terms
+
+
+def test_new_and_rising_terms_rank_above_everyday_ones():
+    now = Counter({"拉肚子": 9, "退款": 7, "咖啡": 10, "好喝": 1})
+    before = Counter({"咖啡": 300, "好喝": 120, "退款": 2})
+    ranked = burst_terms(now, before)
+    assert ranked[:2] == ["拉肚子", "退款"]
+    assert "好喝" not in ranked  # seen once now: noise
+
+
+def test_nothing_new_gives_nothing():
+    same = Counter({"咖啡": 10, "拿铁": 5})
+    assert burst_terms(same, Counter({k: v * 20 for k, v in same.items()})) == []
+
+
+def test_empty_inputs():
+    assert burst_terms(Counter(), Counter()) == []

@@ -1,0 +1,111 @@
+"""The warehouse: migrations, one writer, and a published copy analysts read without blocking it."""
+
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+
+import duckdb
+import pytest
+
+from warehouse.db import WarehouseBusy, WarehouseMissing, migrate, migrations, reader, writer
+
+
+@pytest.fixture
+def paths(tmp_path):
+    return tmp_path / "w" / "brandmon.duckdb", tmp_path / "w" / "brandmon_read.duckdb"
+
+
+def test_migrations_are_numbered_and_applied_once(paths):
+    versions = [v for v, _, _ in migrations()]
+    assert versions == sorted(set(versions)) and versions[0] == 1
+    conn = duckdb.connect(str(paths[0].parent.mkdir(parents=True) or paths[0]))
+    assert len(migrate(conn, "Asia/Shanghai")) == len(versions)
+    assert migrate(conn, "Asia/Shanghai") == []
+    views = {r[0] for r in conn.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
+    assert {"v_posts", "v_alerts", "v_daily"} <= views
+
+
+def test_writes_are_published_for_readers(paths):
+    private, published = paths
+    with writer(private, published, "Asia/Shanghai") as conn:
+        conn.execute("INSERT INTO brands VALUES ('acme', '艾克米', ['艾克米'], [])")
+    conn = reader(published)
+    assert conn.execute("SELECT name FROM brands").fetchall() == [("艾克米",)]
+    with pytest.raises(duckdb.Error):
+        conn.execute("INSERT INTO brands VALUES ('x', 'x', [], [])")
+
+
+def test_an_open_analyst_session_never_blocks_the_writer(paths):
+    private, published = paths
+    with writer(private, published, "Asia/Shanghai") as conn:
+        conn.execute("INSERT INTO brands VALUES ('acme', 'A', [], [])")
+    # An analyst in another process opens the published copy and keeps it open.
+    analyst = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import duckdb, sys, time
+        conn = duckdb.connect({str(published)!r}, read_only=True)
+        print(conn.execute("SELECT count(*) FROM brands").fetchone()[0], flush=True)
+        sys.stdin.readline()
+        print(conn.execute("SELECT count(*) FROM brands").fetchone()[0], flush=True)
+    """)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert analyst.stdout.readline().strip() == "1"
+        with writer(private, published, "Asia/Shanghai", wait=5) as conn:
+            conn.execute("INSERT INTO brands VALUES ('rival', 'R', [], [])")
+        assert reader(published).execute("SELECT count(*) FROM brands").fetchone()[0] == 2
+        analyst.stdin.write("\n")
+        analyst.stdin.flush()
+        assert analyst.stdout.readline().strip() == "1"  # the analyst's snapshot is intact
+    finally:
+        analyst.kill()
+        analyst.wait()
+
+
+def test_a_second_writer_waits_for_the_first(paths):
+    private, published = paths
+    order = []
+
+    def slow_writer():
+        with writer(private, published, "Asia/Shanghai") as conn:
+            order.append("first in")
+            time.sleep(0.5)
+            conn.execute("INSERT INTO brands VALUES ('a', 'A', [], [])")
+            order.append("first out")
+
+    thread = threading.Thread(target=slow_writer)
+    thread.start()
+    while not order:
+        time.sleep(0.01)
+    with writer(private, published, "Asia/Shanghai", wait=30) as conn:
+        order.append("second in")
+        assert conn.execute("SELECT count(*) FROM brands").fetchone()[0] == 1
+    thread.join()
+    assert order == ["first in", "first out", "second in"]
+
+
+def test_the_wait_is_bounded(paths):
+    private, published = paths
+    release = threading.Event()
+    entered = threading.Event()
+
+    def holder():
+        with writer(private, published, "Asia/Shanghai"):
+            entered.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    entered.wait(10)
+    try:
+        with pytest.raises(WarehouseBusy, match="writer lock"):
+            with writer(private, published, "Asia/Shanghai", wait=0.5):
+                pass
+    finally:
+        release.set()
+        thread.join()
+
+
+def test_reading_before_anything_was_published_says_what_to_do(paths):
+    with pytest.raises(WarehouseMissing, match="make run"):
+        reader(paths[1])
