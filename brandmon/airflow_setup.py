@@ -207,10 +207,35 @@ def wait_for_http(url: str, timeout: float, procs: Components | None = None) -> 
     raise TimeoutError(f"{url} did not answer within {timeout:.0f}s ({last})")
 
 
-def dag_runs(env: dict[str, str], dag_id: str) -> list[dict]:
-    """The DAG's runs as Airflow's CLI reports them (JSON)."""
-    out = run_airflow(["dags", "list-runs", dag_id, "-o", "json"], env, check=False)
-    try:
-        return json.loads(out.stdout or "[]")
-    except json.JSONDecodeError:
-        return []
+class AirflowApi:
+    """The few REST calls `brandmon run` needs, as user admin of the simple auth manager.
+
+    Cheaper than the airflow CLI, which costs seconds of CPU per call on a 2-core machine.
+    """
+
+    def __init__(self, port: int, passwords_file: Path) -> None:
+        import httpx
+
+        self.base = f"http://127.0.0.1:{port}"
+        password = json.loads(passwords_file.read_text())["admin"]
+        token = httpx.post(f"{self.base}/auth/token", json={"username": "admin", "password": password},
+                           timeout=30).raise_for_status().json()["access_token"]
+        self.client = httpx.Client(base_url=f"{self.base}/api/v2", timeout=30,
+                                   headers={"Authorization": f"Bearer {token}"})
+
+    def dag_exists(self, dag_id: str) -> bool:
+        return self.client.get(f"/dags/{dag_id}").status_code == 200
+
+    def unpause(self, dag_id: str) -> None:
+        self.client.patch(f"/dags/{dag_id}", json={"is_paused": False}).raise_for_status()
+
+    def trigger(self, dag_id: str, run_id: str, conf: dict) -> None:
+        body = {"dag_run_id": run_id, "logical_date": None, "conf": conf}
+        self.client.post(f"/dags/{dag_id}/dagRuns", json=body).raise_for_status()
+
+    def dag_runs(self, dag_id: str) -> list[dict]:
+        response = self.client.get(f"/dags/{dag_id}/dagRuns", params={"limit": 100, "order_by": "-run_after"})
+        return response.raise_for_status().json()["dag_runs"]
+
+    def close(self) -> None:
+        self.client.close()

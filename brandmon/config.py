@@ -164,7 +164,7 @@ def parse_config(raw: Any, path: Path) -> Config:
     schedule = _schedule(v, v.mapping(root.get("schedule", {}), "schedule", "write schedule: {interval_minutes: 15}"))
     storage = v.mapping(root.get("storage", {}), "storage", "write storage: {state_dir: ../state}")
     v.known_keys(storage, "storage", {"state_dir"})
-    state_dir = Path(os.environ.get("BRANDMON_STATE_DIR") or (path.parent / str(storage.get("state_dir", "../state"))))
+    state_dir = Path(os.environ.get("BRANDMON_STATE_DIR") or (path.parent / str(storage.get("state_dir", "../state")))).resolve()
 
     sources = {name: _source(v, name, spec, path.parent)
                for name, spec in v.mapping(root.get("sources"), "sources", "define at least one source").items()}
@@ -195,7 +195,7 @@ def parse_config(raw: Any, path: Path) -> Config:
     alerting = AlertSettings(quiet_hours=quiet, delivery=_delivery(v, alerts.get("delivery", {})),
                              digest=_digest(v, alerts.get("digest", {}), channels))
     detection = v.mapping(root.get("detection", {}), "detection", "write detection: {key: value}")
-    return Config(path=path, timezone=tz, schedule=schedule, state_dir=state_dir.resolve(), brands=brands,
+    return Config(path=path, timezone=tz, schedule=schedule, state_dir=state_dir, brands=brands,
                   sources=sources, channels=channels, routes=routes, languages=languages,
                   detection=dict(detection), max_alert_age=timedelta(hours=max_age), alerting=alerting)
 

@@ -54,7 +54,9 @@ def brand_monitor():
     def plan():
         return pipeline.plan(CONFIG)
 
-    @task(max_active_tis_per_dagrun=2, retry_delay=timedelta(seconds=20))
+    # The HTTP client already retries with backoff; one more try later, then the next run's
+    # look-back (longer than an interval) re-reads the window anyway.
+    @task(max_active_tis_per_dagrun=2, retries=1, retry_delay=timedelta(seconds=30))
     def extract(item: dict[str, str]):
         context = get_current_context()
         source = CONFIG.sources[item["source"]]

@@ -2,9 +2,9 @@
 
 Steps: generate the synthetic demo archive if the config uses it; write Airflow's settings and
 secrets under state/; migrate the metadata DB; provision the DuckDB writer pool; start the API
-server, scheduler and DAG processor in one process group; unpause our DAGs; trigger one manual
-run covering the demo's week up to the last whole interval (history plus the most recent
-intervals); wait for it and for the scheduler's own run of the latest interval; print the
+server, scheduler and DAG processor in one process group; trigger one manual run covering the
+demo's week (or the last --hours, default 3) up to the last whole interval; unpause our DAGs;
+wait for that run and for the scheduler's own run of the latest interval; print the
 summary; stop every Airflow process (unless --serve). Running it again adds nothing: posts are
 keyed, alerts have stable ids, and deliveries already sent are not sent again.
 """
@@ -12,21 +12,23 @@ keyed, alerts have stable ids, and deliveries already sent are not sent again.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 NAME = "run"
 HELP = "Set up Airflow on embedded defaults and run brand_monitor once; --serve keeps it running"
 TERMINAL = {"success", "failed"}
+DEFAULT_HOURS = 3
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--serve", action="store_true", help="keep the scheduler and UI running after the run")
     parser.add_argument("--timeout", type=float, default=900, help="seconds to wait for the runs (default 900)")
     parser.add_argument("--port", type=int, default=8080, help="API server / UI port (default 8080, else a free one)")
+    parser.add_argument("--hours", type=float, default=None,
+                        help="how far back the run reaches (default: the demo archive's span, else 3 hours)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -53,29 +55,34 @@ def run(args: argparse.Namespace) -> int:
     components = af.Components(env, layout.logs)
     _step(f"Starting the API server (port {port}), scheduler and DAG processor; logs in {layout.logs}")
     components.start()
+    api = None
     try:
         af.wait_for_http(f"http://127.0.0.1:{port}/api/v2/monitor/health", 180, components)
-        _wait_for_dag(af, env, "brand_monitor", 180)
-        for dag_id in af.OUR_DAGS:
-            af.run_airflow(["dags", "unpause", dag_id], env, check=False)
+        api = af.AirflowApi(port, layout.home / "simple_auth_manager_passwords.json")
+        _wait_for_dag(api, "brand_monitor", 180)
         end = floor_time(now, config.schedule.interval)
-        start = datetime.fromisoformat(demo["start"]) if demo else end - config.schedule.interval
+        if args.hours is not None:
+            start = end - timedelta(hours=args.hours)
+        else:
+            start = datetime.fromisoformat(demo["start"]) if demo else end - timedelta(hours=DEFAULT_HOURS)
         run_id = f"manual__make_run_{now:%Y%m%dT%H%M%S}"
         _step(f"Triggering brand_monitor for {start.isoformat()} .. {end.isoformat()} ({run_id})")
-        af.run_airflow(["dags", "trigger", "brand_monitor", "--run-id", run_id,
-                        "--conf", json.dumps({"start": start.isoformat(), "end": end.isoformat()})], env)
-        states = _wait_for_runs(af, env, components, started_after=now, timeout=args.timeout)
+        api.trigger("brand_monitor", run_id, {"start": start.isoformat(), "end": end.isoformat()})
+        for dag_id in af.OUR_DAGS:
+            api.unpause(dag_id)
+        states = _wait_for_runs(api, components, run_id, timeout=args.timeout)
         _print_summary(config, states, port, layout)
-        failed = [r for r, s in states.items() if s != "success"]
         if args.serve:
             _step(f"Serving: UI at http://127.0.0.1:{port} (user admin, password in "
                   f"{layout.home / 'simple_auth_manager_passwords.json'}). Ctrl-C stops everything.")
-            while components.alive():
+            while len(components.alive()) == 3:
                 time.sleep(5)
-        return 1 if failed else 0
+        return 0 if all(state == "success" for state in states.values()) else 1
     except KeyboardInterrupt:
         return 130
     finally:
+        if api is not None:
+            api.close()
         _step("Stopping Airflow")
         components.stop()
 
@@ -90,36 +97,39 @@ def _ensure_demo(config, now: datetime) -> dict | None:
     return None
 
 
-def _wait_for_dag(af, env: dict, dag_id: str, timeout: float) -> None:
+def _wait_for_dag(api, dag_id: str, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        listing = af.run_airflow(["dags", "list", "-o", "plain"], env, check=False).stdout
-        if dag_id in listing:
+        if api.dag_exists(dag_id):
             return
-        time.sleep(3)
-    errors = af.run_airflow(["dags", "list-import-errors"], env, check=False).stdout
-    raise RuntimeError(f"DAG {dag_id} was not parsed within {timeout:.0f}s. Import errors:\n{errors}")
+        time.sleep(2)
+    raise RuntimeError(f"DAG {dag_id} was not parsed within {timeout:.0f}s; "
+                       "see `brandmon airflow dags list-import-errors` and state/logs/dag-processor.log")
 
 
-def _wait_for_runs(af, env: dict, components, started_after: datetime, timeout: float) -> dict[str, str]:
-    """Wait until our manual run and the scheduler's latest-interval run have finished."""
+def _wait_for_runs(api, components, run_id: str, timeout: float) -> dict[str, str]:
+    """Wait until our manual run has finished and no brand_monitor run is queued or running.
+
+    Unpausing lets the scheduler create the run of the latest interval too; with one active
+    run at a time it runs before or after ours, and we wait for it as well.
+    """
     deadline = time.monotonic() + timeout
     last_report = ""
     while time.monotonic() < deadline:
         if len(components.alive()) < 3:
             raise RuntimeError(f"an Airflow component exited ({components.alive()} still up); see {components.logs}")
-        runs = [r for r in af.dag_runs(env, "brand_monitor")
-                if r.get("start_date") and datetime.fromisoformat(r["start_date"]) >= started_after
-                or r.get("state") in ("queued", "running")]
-        states = {r["run_id"]: r["state"] for r in runs}
-        kinds = {r["run_id"].split("__", 1)[0] for r in runs}
-        report = ", ".join(f"{k}: {v}" for k, v in sorted(states.items()))
+        runs = api.dag_runs("brand_monitor")
+        ours = next((r for r in runs if r["dag_run_id"] == run_id), None)
+        active = {r["dag_run_id"]: r["state"] for r in runs if r["state"] in ("queued", "running")}
+        report = ", ".join(f"{k}: {v}" for k, v in sorted(active.items())) or "idle"
         if report != last_report:
-            _step(f"Runs: {report or 'waiting for the scheduler'}")
+            _step(f"Runs: {report}")
             last_report = report
-        if states and all(s in TERMINAL for s in states.values()) and {"manual", "scheduled"} <= kinds:
-            return states
-        time.sleep(5)
+        if ours and ours["state"] in TERMINAL and not active:
+            started = ours.get("start_date") or ""
+            return {r["dag_run_id"]: r["state"] for r in runs
+                    if r["dag_run_id"] == run_id or (r.get("end_date") or "") >= started}
+        time.sleep(3)
     raise TimeoutError(f"brand_monitor runs did not finish within {timeout:.0f}s: {last_report}")
 
 
