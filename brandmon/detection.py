@@ -11,7 +11,7 @@ alert id makes a spike found twice the same alert.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -89,7 +89,10 @@ def find_spike_alerts(conn: Any, config: Config, window: RunWindow) -> list[Aler
 
 def explain(conn: Any, config: Config, brand: Brand, start: datetime, end: datetime, condition: str,
             ratio: float) -> AlertDetails:
-    """What a PR reader needs: terms, mix, reasons, sources, three most engaged posts, a query."""
+    """What a PR reader needs: terms, mix, reasons, sources, three most engaged posts, a query.
+
+    `condition` is SQL on v_mentions selecting the posts behind the alert (literals only).
+    """
     where = f"brand = ? AND published_at >= ? AND published_at < ? AND {condition}"
     rows = conn.execute(
         f"SELECT label, complaint_reasons, keywords, platform, complaint FROM v_mentions WHERE {where}",
@@ -115,6 +118,59 @@ def explain(conn: Any, config: Config, brand: Brand, start: datetime, end: datet
                             engagement=int(s[5]), label=s[6], complaint=bool(s[7])) for s in samples],
         query=(f"SELECT published_local, platform, label, complaint, engagement, url, text FROM v_mentions "
                f"WHERE {literal_where} ORDER BY engagement DESC"))
+
+
+TOPIC_WINDOW = timedelta(hours=1)
+TOPIC_BASELINE = timedelta(days=7)
+
+
+def find_topics(conn: Any, config: Config, window: RunWindow) -> list[Alert]:
+    """Hot topics of the hour before the run's end, per brand, against the week before it.
+
+    Every topic is stored in `topics` (v_hot_topics); a new topic with enough posts alerts, once
+    per topic key and local day (the next day its seed is in the baseline, so it is not new).
+    """
+    from transforms.topics import detect_topics
+
+    end = window.interval.end
+    start = end - TOPIC_WINDOW
+    alerts = []
+    for brand in config.brands.values():
+        current = _topic_docs(conn, brand.id, start, end)
+        baseline = _topic_docs(conn, brand.id, start - TOPIC_BASELINE, start)
+        for topic in detect_topics(current, baseline):
+            conn.execute("INSERT OR REPLACE INTO topics VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         [brand.id, start, end, topic.key, topic.label, list(topic.terms), topic.volume,
+                          topic.baseline_volume, topic.score, topic.lift, topic.is_new, topic.alert,
+                          list(topic.post_keys)])
+            if topic.alert:
+                alerts.append(_topic_alert(conn, config, brand, topic, start, end))
+    return alerts
+
+
+def _topic_docs(conn: Any, brand: str, start: datetime, end: datetime) -> list[tuple[str, list[str]]]:
+    rows = conn.execute(
+        "SELECT platform || ':' || native_id, terms FROM posts JOIN mentions USING (platform, native_id) "
+        "WHERE brand = ? AND posts.published_at >= ? AND posts.published_at < ? AND terms IS NOT NULL "
+        "ORDER BY posts.published_at, platform, native_id", [brand, start, end]).fetchall()
+    return [(key, terms) for key, terms in rows]
+
+
+def _topic_alert(conn: Any, config: Config, brand: Brand, topic: Any, start: datetime, end: datetime) -> Alert:
+    keys = ", ".join("'" + key.replace("'", "''") + "'" for key in topic.post_keys)
+    details = explain(conn, config, brand, start, end, f"platform || ':' || native_id IN ({keys})",
+                      ratio=topic.lift)
+    details = replace(details, topic_label=topic.label, top_terms=list(topic.terms[:8]))
+    day = _local_day(config, end)
+    return Alert(brand=brand.id, kind="new_topic", audience="pr", severity="warning", subject=topic.key,
+                 bucket_start=day, bucket_end=day + timedelta(days=1), observed=float(topic.volume),
+                 expected=float(topic.baseline_volume), score=float(topic.score), details=details)
+
+
+def _local_day(config: Config, moment: datetime) -> datetime:
+    """Midnight of the local day holding the instant just before `moment`."""
+    last = (moment - timedelta(microseconds=1)).astimezone(config.timezone)
+    return last.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def find_source_alerts(conn: Any, config: Config, window: RunWindow) -> list[Alert]:
@@ -165,8 +221,7 @@ def _silence_alerts(conn: Any, config: Config, window: RunWindow) -> list[Alert]
 
 def _ops_alert(config: Config, brand_id: str, source: str, kind: str, problem: str, severity: str,
                window: RunWindow, message: str, observed: float = 0.0, expected: float = 0.0) -> Alert:
-    last_moment = window.interval.end - timedelta(microseconds=1)
-    local_day = last_moment.astimezone(config.timezone).replace(hour=0, minute=0, second=0, microsecond=0)
+    local_day = _local_day(config, window.interval.end)
     details = AlertDetails(brand_name=config.brands[brand_id].name,
                            window_local=window_local(config, window.interval.start, window.interval.end),
                            ratio=0.0, source=source, error_kind=problem, message=message)

@@ -23,7 +23,7 @@ from extractors.record import Post, Quarantined
 from extractors.registry import source_module
 from transforms.dedupe import dedupe_posts
 from transforms.matching import BrandTerms, match_brands, searchable_text
-from transforms.terms import post_keywords
+from transforms.terms import without_brand
 
 log = logging.getLogger(__name__)
 
@@ -106,15 +106,16 @@ def transform(config: Config, staged: list[dict[str, Any]], window: RunWindow, r
         quarantine_rows += [_quarantine_row(q, item["brand"], window) for q in quarantined]
 
     unique = dedupe_posts(all_posts)
-    terms = [BrandTerms(b.id, b.terms, b.exclusions) for b in config.brands.values()]
-    matched = [(post, match_brands(searchable_text([post.title, post.text]), terms)) for post in unique]
+    matchers = [BrandTerms(b.id, b.terms, b.exclusions) for b in config.brands.values()]
+    matched = [(post, match_brands(searchable_text([post.title, post.text]), matchers)) for post in unique]
     kept = [(post, brands) for post, brands in matched if brands]
     scores = score_texts([searchable_text([post.title, post.text]) for post, _ in kept])
 
     post_rows, mention_rows = [], []
     for (post, brands), score in zip(kept, scores):
-        keywords = post_keywords(list(score.keywords), score.clean_text, [t for ts in brands.values() for t in ts])
-        post_rows.append(_post_row(post, score, keywords))
+        brand_terms = [t for ts in brands.values() for t in ts]
+        post_rows.append(_post_row(post, score, without_brand(list(score.keywords), score.clean_text, brand_terms),
+                                   without_brand(list(score.terms), score.clean_text, brand_terms)))
         mention_rows += [{"platform": post.platform, "native_id": post.native_id, "brand": b,
                           "published_at": post.published_at.isoformat(), "matched_terms": t}
                          for b, t in brands.items()]
@@ -129,11 +130,11 @@ def transform(config: Config, staged: list[dict[str, Any]], window: RunWindow, r
             "touched_buckets": sorted({floor_time(p.published_at, config.schedule.bucket).isoformat() for p, _ in kept})}
 
 
-def _post_row(post: Post, score: Any, keywords: list[str]) -> dict[str, Any]:
+def _post_row(post: Post, score: Any, keywords: list[str], terms: list[str]) -> dict[str, Any]:
     row = post.to_json()
     row.update(clean_text=score.clean_text, sentiment=score.sentiment, label=score.label,
                complaint=score.complaint, complaint_score=score.complaint_score,
-               complaint_reasons=list(score.reasons), keywords=keywords, model=score.model)
+               complaint_reasons=list(score.reasons), keywords=keywords, model=score.model, terms=terms)
     return row
 
 
@@ -158,7 +159,8 @@ _COLUMNS = {
               "text": "VARCHAR", "title": "VARCHAR", "url": "VARCHAR", "author": "VARCHAR", "author_id": "VARCHAR",
               "reposts": "BIGINT", "comments": "BIGINT", "likes": "BIGINT", "lang": "VARCHAR", "extra": "JSON",
               "clean_text": "VARCHAR", "sentiment": "DOUBLE", "label": "VARCHAR", "complaint": "BOOLEAN",
-              "complaint_score": "DOUBLE", "complaint_reasons": "VARCHAR[]", "keywords": "VARCHAR[]", "model": "VARCHAR"},
+              "complaint_score": "DOUBLE", "complaint_reasons": "VARCHAR[]", "keywords": "VARCHAR[]", "model": "VARCHAR",
+              "terms": "VARCHAR[]"},
     "mentions": {"platform": "VARCHAR", "native_id": "VARCHAR", "brand": "VARCHAR", "published_at": "TIMESTAMPTZ",
                  "matched_terms": "VARCHAR[]"},
     "source_runs": {"brand": "VARCHAR", "source": "VARCHAR", "window_start": "TIMESTAMPTZ", "window_end": "TIMESTAMPTZ",
@@ -232,12 +234,13 @@ def _recompute_buckets(conn: Any, bucket_starts: list[str], bucket: timedelta) -
 def detect(config: Config, window: RunWindow, run: RunInfo) -> dict[str, Any]:
     """Find spikes and source problems up to the window's end and write them to the outbox."""
     from alerts.outbox import enqueue
-    from brandmon.detection import find_source_alerts, find_spike_alerts
+    from brandmon.detection import find_source_alerts, find_spike_alerts, find_topics
     from warehouse.db import writer
 
     with writer(config.duckdb_path, config.published_path, config.timezone.key) as conn:
-        alerts = find_spike_alerts(conn, config, window) + find_source_alerts(conn, config, window)
         conn.execute("BEGIN")
+        topic_alerts = find_topics(conn, config, window)
+        alerts = find_spike_alerts(conn, config, window) + topic_alerts + find_source_alerts(conn, config, window)
         report = enqueue(conn, alerts, config, run.run_id, run.run_type, run.reference_time)
         conn.execute("COMMIT")
     return {"alerts": len(alerts), "run_type": run.run_type, **report.to_json()}

@@ -3,7 +3,8 @@
 For each text: the cleaned text (`textprep.clean`), snownlp's words of it (segmented once, on
 both cores for big batches), the model's input built from those words (`textprep.mark_phrases`),
 its sentiment and three-way label (`transforms.sentiment`), complaint verdict, score and reasons
-(`transforms.complaints`), and keywords ranked on the same words (`fastsnow.keywords`).
+(`transforms.complaints`), keywords ranked on the same words (`fastsnow.keywords`), and the
+post's terms for topic detection (the same words without stop words, punctuation, emoticons).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class TextScores:
     complaint_score: float
     reasons: tuple[str, ...]
     keywords: tuple[str, ...]
+    terms: tuple[str, ...]
     model: str
 
 
@@ -44,5 +46,16 @@ def score_texts(texts: Sequence[str], workers: int | None = None) -> list[TextSc
         by_text[text] = TextScores(
             clean_text=clean, sentiment=probability, label=scorer.band.label(probability),
             complaint=verdict.is_complaint, complaint_score=verdict.score, reasons=verdict.reasons,
-            keywords=tuple(fastsnow.keywords(text_words, KEYWORDS_PER_POST)), model=scorer.name)
+            keywords=tuple(fastsnow.keywords(text_words, KEYWORDS_PER_POST)), terms=topic_terms(text_words),
+            model=scorer.name)
     return [by_text[text] for text in texts]
+
+
+def topic_terms(words: Sequence[str]) -> tuple[str, ...]:
+    """Words that can make a topic, in text order: no stop words, emoticon tokens or punctuation.
+
+    Single characters stay: adjacent ones still form phrases ("喝" + "出").
+    """
+    stop = fastsnow.stopwords()
+    return tuple(w for w in words if w not in stop and not w.startswith(textprep.EMOTICON_PREFIX)
+                 and any(ch.isalnum() for ch in w))

@@ -42,16 +42,17 @@ def readable_term(term: str) -> str:
     return term
 
 
-def post_keywords(keywords: list[str], text: str, brand_terms: list[str]) -> list[str]:
-    """A post's keywords without the brand itself or the fragments snownlp cut from it.
+def without_brand(terms: list[str], text: str, brand_terms: list[str]) -> list[str]:
+    """`terms` without the brand itself or the fragments snownlp cut from it, readable.
 
     snownlp does not know new brand names and splits them with their neighbours ("了示" from
-    "…喝了示例咖啡…"); a keyword that no longer occurs once the brand terms are blanked out of
-    the text was such a fragment. The brand is what every mention shares, so it is not a topic.
+    "…喝了示例咖啡…"); a term that no longer occurs once the brand terms are blanked out of the
+    text was such a fragment. The brand is what every mention shares, so it is not a topic.
     """
     from transforms.matching import normalise
+    from transforms.textprep import EMOTICON_PREFIX
 
     blanked = normalise(text)
     for term in sorted(brand_terms, key=len, reverse=True):
         blanked = blanked.replace(normalise(term), " ")
-    return [readable_term(k) for k in keywords if k.startswith("emo_") or normalise(k) in blanked]
+    return [readable_term(t) for t in terms if t.startswith(EMOTICON_PREFIX) or normalise(t) in blanked]

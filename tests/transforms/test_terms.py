@@ -20,3 +20,19 @@ def test_nothing_new_gives_nothing():
 
 def test_empty_inputs():
     assert burst_terms(Counter(), Counter()) == []
+
+
+def test_emoticon_tokens_read_as_written():
+    from transforms.terms import readable_term
+    from transforms.textprep import ascii_token
+
+    assert readable_term(ascii_token("emo_", "怒")) == "[怒]"
+    assert readable_term("退款") == "退款"
+
+
+def test_brand_and_its_segmentation_fragments_are_not_terms():
+    from transforms.terms import without_brand
+
+    text = "昨天喝了示例咖啡的拿铁，拉肚子"
+    # snownlp cuts the unknown brand name into pieces glued to its neighbours
+    assert without_brand(["了示", "例", "咖啡", "拿铁", "拉肚子"], text, ["示例咖啡"]) == ["拿铁", "拉肚子"]

@@ -1,0 +1,30 @@
+"""Scoring a batch: one row per input, in order, from one segmentation per distinct text."""
+
+from transforms.scoring import score_texts, topic_terms
+from transforms.sentiment import score_texts as sentiment_only
+
+
+def test_rows_follow_the_input_order_and_repeated_texts_score_alike():
+    texts = ["示例咖啡的新品太好喝了[哈哈]", "喝了之后拉肚子，要求退款，已经投诉了[怒]", "示例咖啡的新品太好喝了[哈哈]", ""]
+    rows = score_texts(texts)
+    assert len(rows) == 4
+    assert rows[0] == rows[2]
+    assert rows[0].label == "pos" and not rows[0].complaint
+    assert rows[1].label == "neg" and rows[1].complaint
+    assert any(r.startswith("demand:") for r in rows[1].reasons)
+    assert rows[3].clean_text == "" and rows[3].keywords == () and rows[3].terms == ()
+
+
+def test_sentiment_equals_the_sentiment_module():
+    texts = ["服务态度很差，再也不来了", "物流很快，包装完好", "一般般吧"]
+    assert [r.sentiment for r in score_texts(texts)] == [s.probability for s in sentiment_only(texts)]
+
+
+def test_keywords_and_terms_come_from_the_same_words():
+    (row,) = score_texts(["新款耳机音质很好，但是电池续航太短，客服也不回复"])
+    assert set(row.keywords) <= set(row.terms)
+    assert "电池" in row.terms and "的" not in row.terms
+
+
+def test_topic_terms_drop_stop_words_punctuation_and_emoticon_tokens():
+    assert topic_terms(["我", "的", "咖啡", "，", "emo_e68092", "变质", "了"]) == ("咖啡", "变质")
