@@ -159,7 +159,7 @@ def _listed_alerts(conn: Any, brand: str, start: datetime, end: datetime, until:
            GROUP BY ALL ORDER BY a.bucket_start, a.kind, a.alert_id""",
         [brand, DIGEST_KIND, start, end, until]).fetchall()
     listed = []
-    for alert_id, kind, severity, subject, bucket_start, bucket_end, details, held in rows:
+    for alert_id, kind, severity, subject, _start, _end, details, held in rows:
         explained = Alert.details_from_json(details)
         listed.append({"alert_id": alert_id, "kind": kind, "severity": severity, "subject": subject,
                        "window_local": explained.window_local, "ratio": explained.ratio,

@@ -258,7 +258,8 @@ def ablation_table(corpus: list[NabSeries]) -> str:
     lines = ["**One setting changed at a time**", "",
              "| change | windows hit | false alerts / series-day | NAB standard |", "|---|---|---|---|"]
     for label, change in [("(defaults)", {})] + ABLATIONS:
-        result = run_detector(label, corpus, lambda s, c=replace(DEFAULT, **change): our_alerts(s, c))
+        config = replace(DEFAULT, **change)
+        result = run_detector(label, corpus, lambda s, c=config: our_alerts(s, c))
         hit = sum(score(s, a).windows_hit for s, a in zip(corpus, result.alerts))
         lines.append(f"| {label} | {hit}/{sum(len(s.windows) for s in corpus)} | "
                      f"{result.false_alert_rate():.2f} | {result.nab():.1f} |")

@@ -119,7 +119,7 @@ def in_process(texts: list[str]) -> None:
     from transforms.fastsnow.analysis import default_workers
     from transforms.fastsnow.seg_tables import stock_tables
 
-    model = SentimentModel.stock()
+    SentimentModel.stock()
     stock_tables()
     fast_load = time.perf_counter() - start
     start = time.perf_counter()

@@ -200,7 +200,7 @@ def parse_config(raw: Any, path: Path) -> Config:
                   detection=dict(detection), max_alert_age=timedelta(hours=max_age), alerting=alerting)
 
 
-def _schedule(v: "_Validator", spec: Mapping) -> Schedule:
+def _schedule(v: _Validator, spec: Mapping) -> Schedule:
     v.known_keys(spec, "schedule", {"interval_minutes", "lookback_minutes", "bucket_minutes"})
     interval = int(v.number(spec.get("interval_minutes", 15), "schedule.interval_minutes", minimum=1))
     if not (interval < 60 and 60 % interval == 0) and not (interval % 60 == 0 and 1440 % interval == 0):
@@ -213,7 +213,7 @@ def _schedule(v: "_Validator", spec: Mapping) -> Schedule:
     return Schedule(timedelta(minutes=interval), timedelta(minutes=lookback), timedelta(minutes=bucket))
 
 
-def _source(v: "_Validator", name: str, spec: Any, base_dir: Path) -> Source:
+def _source(v: _Validator, name: str, spec: Any, base_dir: Path) -> Source:
     key = f"sources.{name}"
     v.identifier(name, key)
     spec = v.mapping(spec, key, "write {kind: rss, url: ...}")
@@ -228,7 +228,7 @@ def _source(v: "_Validator", name: str, spec: Any, base_dir: Path) -> Source:
     return Source(name=name, kind=kind, settings=settings, connection=getattr(settings, "connection", None))
 
 
-def _brand(v: "_Validator", bid: str, spec: Any, sources: Mapping[str, Source]) -> Brand:
+def _brand(v: _Validator, bid: str, spec: Any, sources: Mapping[str, Source]) -> Brand:
     key = f"brands.{bid}"
     v.identifier(bid, key)
     spec = v.mapping(spec, key, "write {keywords: [...], sources: [...]}")
@@ -246,7 +246,7 @@ def _brand(v: "_Validator", bid: str, spec: Any, sources: Mapping[str, Source]) 
                  sources=source_names)
 
 
-def _channel(v: "_Validator", name: str, spec: Any, base_dir: Path, state_dir: Path) -> Channel:
+def _channel(v: _Validator, name: str, spec: Any, base_dir: Path, state_dir: Path) -> Channel:
     key = f"alerts.channels.{name}"
     v.identifier(name, key)
     spec = dict(v.mapping(spec, key, "write {kind: email, connection: ..., to: [...]}"))
@@ -268,7 +268,7 @@ def _channel(v: "_Validator", name: str, spec: Any, base_dir: Path, state_dir: P
     return Channel(name=name, kind=kind, options=spec, connection=connection)
 
 
-def _route(v: "_Validator", index: int, spec: Any, brands: Mapping, channels: Mapping,
+def _route(v: _Validator, index: int, spec: Any, brands: Mapping, channels: Mapping,
            quiet: QuietHours | None, tz: ZoneInfo) -> Route:
     key = f"alerts.routes[{index}]"
     spec = v.mapping(spec, key, "write {brands: ['*'], severities: [warning, critical], channels: [...]}")
@@ -294,7 +294,7 @@ def _route(v: "_Validator", index: int, spec: Any, brands: Mapping, channels: Ma
     return Route(brands=route_brands, severities=severities, channels=names, audience=audience, quiet_hours=quiet)
 
 
-def _quiet_hours(v: "_Validator", spec: Any, key: str, default_tz: ZoneInfo) -> QuietHours | None:
+def _quiet_hours(v: _Validator, spec: Any, key: str, default_tz: ZoneInfo) -> QuietHours | None:
     if spec is None:
         return None
     spec = v.mapping(spec, key, 'write {start: "22:00", end: "08:00"} (quoted), or false for none')
@@ -312,7 +312,7 @@ def _quiet_hours(v: "_Validator", spec: Any, key: str, default_tz: ZoneInfo) -> 
     return QuietHours(start=start, end=end, timezone=tz)
 
 
-def _clock(v: "_Validator", value: Any, key: str) -> time:
+def _clock(v: _Validator, value: Any, key: str) -> time:
     # Unquoted 22:00 is a base-60 integer in YAML 1.1, so only quoted strings are accepted.
     match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", value) if isinstance(value, str) else None
     if not match:
@@ -320,7 +320,7 @@ def _clock(v: "_Validator", value: Any, key: str) -> time:
     return time(int(match[1]), int(match[2]))
 
 
-def _delivery(v: "_Validator", spec: Any) -> DeliverySettings:
+def _delivery(v: _Validator, spec: Any) -> DeliverySettings:
     key = "alerts.delivery"
     spec = v.mapping(spec, key, "write delivery: {retry_initial_seconds: 60, expire_after_hours: 24}")
     v.known_keys(spec, key, {"retry_initial_seconds", "retry_max_seconds", "expire_after_hours", "timeout_seconds"})
@@ -333,7 +333,7 @@ def _delivery(v: "_Validator", spec: Any) -> DeliverySettings:
         timeout_seconds=v.number(spec.get("timeout_seconds", 10), f"{key}.timeout_seconds", minimum=1))
 
 
-def _digest(v: "_Validator", spec: Any, channels: Mapping) -> DigestSettings:
+def _digest(v: _Validator, spec: Any, channels: Mapping) -> DigestSettings:
     key = "alerts.digest"
     spec = v.mapping(spec, key, "write digest: {channels: [...]}")
     v.known_keys(spec, key, {"channels", "top_n"})

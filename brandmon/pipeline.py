@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from brandmon.config import Config
-from brandmon.staging import read_jsonl, run_dir, write_jsonl
+from brandmon.staging import prune, read_jsonl, run_dir, write_jsonl
 from brandmon.windows import RunWindow, buckets, floor_time
 from extractors.base import ExtractContext, ExtractResult, SourceHealth
 from extractors.record import Post, Quarantined
@@ -177,6 +177,9 @@ def _staged_relation(name: str) -> str:
     return f"read_json(?, format = 'newline_delimited', columns = {{{columns}}})"
 
 
+STAGING_RETENTION = timedelta(days=7)
+
+
 def load(config: Config, transformed: dict[str, Any], window: RunWindow) -> dict[str, Any]:
     """Write the run's staged rows in one transaction; re-running leaves the same rows.
 
@@ -203,8 +206,11 @@ def load(config: Config, transformed: dict[str, Any], window: RunWindow) -> dict
         _recompute_buckets(conn, sorted(touched), config.schedule.bucket)
         conn.execute("COMMIT")
         total = conn.execute("SELECT count(*) FROM posts").fetchone()[0]
+    this_run = Path(paths["posts"]).parent.parent.name
+    pruned = prune(config.staging_dir, window.interval.end - STAGING_RETENTION, keep=this_run)
     return {"posts": transformed["matched"], "mentions": transformed["mentions"],
-            "quarantined": transformed["quarantined"], "buckets": len(touched), "total_posts": total}
+            "quarantined": transformed["quarantined"], "buckets": len(touched), "total_posts": total,
+            "staging_pruned": len(pruned)}
 
 
 def _sync_brands(conn: Any, config: Config) -> None:

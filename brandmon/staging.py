@@ -9,7 +9,9 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -41,3 +43,20 @@ def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
         for line in handle:
             if line.strip():
                 yield json.loads(line)
+
+
+def prune(staging_root: Path, older_than: datetime, keep: str) -> list[str]:
+    """Delete run folders last written before `older_than`, except `keep`; returns their names.
+
+    Staged files are the run's inputs to load and the evidence when a load must be repeated;
+    once a week has passed they are only disk.
+    """
+    removed = []
+    if not staging_root.exists():
+        return removed
+    cutoff = older_than.timestamp()
+    for folder in staging_root.iterdir():
+        if folder.is_dir() and folder.name != keep and folder.stat().st_mtime < cutoff:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder.name)
+    return sorted(removed)

@@ -36,7 +36,7 @@ class RunWindow:
                 "lookback_seconds": str(int(self.lookback.total_seconds()))}
 
     @classmethod
-    def from_json(cls, row: dict[str, str]) -> "RunWindow":
+    def from_json(cls, row: dict[str, str]) -> RunWindow:
         return cls(Window(datetime.fromisoformat(row["start"]), datetime.fromisoformat(row["end"])),
                    timedelta(seconds=int(row["lookback_seconds"])))
 

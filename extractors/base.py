@@ -84,7 +84,7 @@ class SourceHealth:
     page_cap_hits: int = 0
     notes: list[str] = field(default_factory=list)
 
-    def fail(self, error: "SourceError") -> None:
+    def fail(self, error: SourceError) -> None:
         """Record a source-level failure; posts already collected are kept (status `partial`)."""
         self.error_kind = error.kind
         self.message = str(error)
@@ -102,7 +102,7 @@ class SourceHealth:
         }
 
     @classmethod
-    def from_json(cls, row: Mapping) -> "SourceHealth":
+    def from_json(cls, row: Mapping) -> SourceHealth:
         return cls(**dict(row))
 
 
@@ -112,7 +112,7 @@ class ExtractResult:
     quarantined: list[Quarantined] = field(default_factory=list)
     health: SourceHealth = field(default_factory=SourceHealth)
 
-    def finish(self) -> "ExtractResult":
+    def finish(self) -> ExtractResult:
         """Settle the status: an error with posts in hand is `partial`, not a loss."""
         if self.health.status == "error" and self.posts:
             self.health.status = "partial"

@@ -43,8 +43,7 @@ from extractors.base import BrandQuery, ExtractContext, ExtractResult, SettingsE
 from extractors.htmltext import clip, html_to_text, title_and_body
 from extractors.http import client_for, decode_body
 from extractors.record import Post, Quarantined, stable_id
-from extractors.sourceopts import (auth_hint, choice_option, connection_cookie, number_option, reject_unknown,
-                                   url_option)
+from extractors.sourceopts import auth_hint, choice_option, connection_cookie, number_option, reject_unknown, url_option
 from extractors.timeparse import find_timestamp
 
 KIND = "html_list"
@@ -64,7 +63,7 @@ class Selector:
     attr: str | None = None
 
     @classmethod
-    def parse(cls, key: str, spec: object) -> "Selector":
+    def parse(cls, key: str, spec: object) -> Selector:
         if not isinstance(spec, str) or not spec.strip():
             raise SettingsError(key, f"{spec!r} is not a CSS selector", f"set {key}: to a CSS selector, optionally ending in @attribute")
         css, _, attr = spec.strip().rpartition("@") if re.search(r"@[\w:-]+$", spec.strip()) else (spec.strip(), "", "")

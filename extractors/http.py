@@ -20,8 +20,8 @@ import threading
 import time
 import urllib.robotparser
 from collections.abc import Mapping
-from email.utils import parsedate_to_datetime
 from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
 import charset_normalizer
@@ -89,7 +89,7 @@ class PoliteClient:
         self._http = httpx.Client(timeout=httpx.Timeout(timeout), follow_redirects=False,
                                   transport=transport, headers={"User-Agent": user_agent})
 
-    def __enter__(self) -> "PoliteClient":
+    def __enter__(self) -> PoliteClient:
         return self
 
     def __exit__(self, *exc_info: object) -> None:

@@ -66,7 +66,7 @@ class Post:
         return row
 
     @classmethod
-    def from_json(cls, row: dict[str, Any]) -> "Post":
+    def from_json(cls, row: dict[str, Any]) -> Post:
         row = dict(row)
         row["published_at"] = _parse_ts(row["published_at"])
         return cls(**row)
@@ -91,7 +91,7 @@ class Quarantined:
         return dataclasses.asdict(self)
 
     @classmethod
-    def from_json(cls, row: dict[str, Any]) -> "Quarantined":
+    def from_json(cls, row: dict[str, Any]) -> Quarantined:
         return cls(**row)
 
 

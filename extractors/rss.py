@@ -40,8 +40,7 @@ from extractors.base import BrandQuery, ExtractContext, ExtractResult, SourceErr
 from extractors.htmltext import clip, html_to_text, title_and_body
 from extractors.http import client_for, decode_body
 from extractors.record import Post, Quarantined, stable_id
-from extractors.sourceopts import (auth_hint, choice_option, connection_cookie, number_option, reject_unknown,
-                                   url_option)
+from extractors.sourceopts import auth_hint, choice_option, connection_cookie, number_option, reject_unknown, url_option
 from extractors.timeparse import SHANGHAI, parse_timestamp
 
 KIND = "rss"

@@ -44,8 +44,18 @@ from extractors.base import BrandQuery, ExtractContext, ExtractResult, SettingsE
 from extractors.http import PoliteClient, client_for, decode_body
 from extractors.record import Post, Quarantined
 from extractors.weibo_common import (
-    auth_error, check_known, cookie_from, http_options, long_text_body,
-    mblog_posts, missing_cookie_error, option_bool, option_connection, option_number, option_url, raw_json,
+    auth_error,
+    check_known,
+    cookie_from,
+    http_options,
+    long_text_body,
+    mblog_posts,
+    missing_cookie_error,
+    option_bool,
+    option_connection,
+    option_number,
+    option_url,
+    raw_json,
     wall_reason,
 )
 

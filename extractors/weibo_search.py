@@ -40,9 +40,26 @@ from extractors.http import PoliteClient, client_for, decode_body
 from extractors.record import Post, Quarantined
 from extractors.timeparse import SHANGHAI
 from extractors.weibo_common import (
-    DEFAULT_CONNECTION, PLATFORM, as_weibo_auth, auth_error, bid_to_mid, check_known, cookie_from,
-    html_to_text, http_options, long_text_body, missing_cookie_error, option_bool, option_connection,
-    option_number, option_url, parse_count, post_url, wall_reason, weibo_time, with_retweeted,
+    DEFAULT_CONNECTION,
+    PLATFORM,
+    as_weibo_auth,
+    auth_error,
+    bid_to_mid,
+    check_known,
+    cookie_from,
+    html_to_text,
+    http_options,
+    long_text_body,
+    missing_cookie_error,
+    option_bool,
+    option_connection,
+    option_number,
+    option_url,
+    parse_count,
+    post_url,
+    wall_reason,
+    weibo_time,
+    with_retweeted,
 )
 
 KIND = "weibo_search"

@@ -14,15 +14,14 @@ A digest's chart is attached inline (multipart/related) and shown by the HTML pa
 from __future__ import annotations
 
 import smtplib
-import socket
 import ssl
 from collections.abc import Mapping
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from typing import Any
 
-from alerts.chart import bar_chart_png
 from alerts.channels import DeliveryError, Envelope, require_secret
+from alerts.chart import bar_chart_png
 from alerts.formats import to_html, to_text
 
 CHART_CID = "digest-chart@brandmon"
@@ -59,7 +58,7 @@ def send(envelope: Envelope, channel: Any, secret: Mapping[str, Any] | None, tim
     except smtplib.SMTPResponseException as error:
         retryable = error.smtp_code < 500
         raise DeliveryError(f"SMTP server answered {error.smtp_code} {_decode(error.smtp_error)}", retryable) from None
-    except (smtplib.SMTPException, OSError, socket.timeout) as error:
+    except (TimeoutError, smtplib.SMTPException, OSError) as error:
         raise DeliveryError(f"SMTP {host}:{port} failed: {type(error).__name__}: {error}") from None
     # Some recipients may have been refused while others got it; resending would duplicate theirs.
     return f"refused: {_codes(refused)}" if refused else None

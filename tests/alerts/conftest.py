@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import socket
 import threading
+import warnings
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-
-import warnings
 
 import pytest
 from aiosmtpd.controller import Controller

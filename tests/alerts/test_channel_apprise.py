@@ -6,7 +6,6 @@ and with the DingTalk, Feishu and WeCom plugins pointed at a loopback receiver i
 
 import apprise
 import pytest
-from .alert_fixtures import JUST_AFTER, spike_alert
 from apprise.plugins.dingtalk import NotifyDingTalk
 from apprise.plugins.feishu import NotifyFeishu
 from apprise.plugins.wecombot import NotifyWeComBot
@@ -14,6 +13,8 @@ from apprise.plugins.wecombot import NotifyWeComBot
 from alerts.channels import DeliveryError, Envelope, redact, secret_values
 from alerts.channels.apprise_bot import apprise_url, bot_format, render_body, send
 from brandmon.config import Channel
+
+from .alert_fixtures import JUST_AFTER, spike_alert
 
 CHANNEL = Channel("pr_bot", "apprise", {}, "pr_bot")
 

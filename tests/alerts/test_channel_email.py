@@ -3,11 +3,12 @@
 from datetime import timedelta
 
 import pytest
-from .alert_fixtures import JUST_AFTER, make_config, spike_alert
 
 from alerts.channels import DeliveryError, Envelope
 from alerts.channels.email import send
 from alerts.outbox import deliver_pending, enqueue
+
+from .alert_fixtures import JUST_AFTER, make_config, spike_alert
 
 EMAIL_ALERTS = {
     "channels": {"pr_mail": {"kind": "email", "connection": "smtp_pr", "to": ["pr@example.com", "lead@example.com"]}},

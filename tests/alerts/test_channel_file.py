@@ -2,10 +2,10 @@
 
 import json
 
-from .alert_fixtures import JUST_AFTER, make_config, ops_alert, spike_alert
-
 from alerts.channels import Envelope
 from alerts.channels.file import send
+
+from .alert_fixtures import JUST_AFTER, make_config, ops_alert, spike_alert
 
 
 def test_appends_fields_and_rendered_text_once_per_key(tmp_path):

@@ -4,10 +4,11 @@ import hashlib
 import hmac
 
 import pytest
-from .alert_fixtures import JUST_AFTER, make_config, spike_alert
 
 from alerts.channels import DeliveryError, Envelope
 from alerts.channels.webhook import send, webhook_url
+
+from .alert_fixtures import JUST_AFTER, make_config, spike_alert
 
 HOOK = {"channels": {"pr_hook": {"kind": "webhook", "connection": "pr_webhook"}}}
 

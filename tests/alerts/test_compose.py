@@ -2,9 +2,9 @@
 
 from dataclasses import replace
 
-from .alert_fixtures import ops_alert, spike_alert
-
 from alerts.compose import compose, ratio_text, sql_command, title, top_samples
+
+from .alert_fixtures import ops_alert, spike_alert
 
 
 def fields(doc) -> dict[str, str]:

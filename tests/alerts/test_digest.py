@@ -4,10 +4,11 @@ import json
 from datetime import date, datetime, timedelta
 
 import pytest
-from .alert_fixtures import UTC, make_config, spike_alert
 
 from alerts.digest import build_digest, digest_channels, previous_day, send_digest
 from alerts.outbox import deliver_pending, enqueue
+
+from .alert_fixtures import UTC, make_config, spike_alert
 
 DAY = date(2026, 11, 26)
 MORNING_AFTER = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai

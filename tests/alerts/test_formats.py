@@ -4,10 +4,11 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from .alert_fixtures import spike_alert
 
 from alerts.compose import Document, Item, Section, compose
 from alerts.formats import safe_url, to_html, to_markdown, to_text
+
+from .alert_fixtures import spike_alert
 
 HOSTILE = Document(lang="en", title="*t*", fields=(("Top terms", "a_b _c_ [x](http://evil) <b>"),), sections=(
     Section("Sample posts", (Item(text="<script>alert(1)</script> *bold* [link](https://evil.example) `code` #tag",

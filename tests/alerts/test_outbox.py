@@ -9,10 +9,10 @@ import textwrap
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from .alert_fixtures import BUCKET_END, BUCKET_START, JUST_AFTER, UTC, make_config, ops_alert, spike_alert
-
 from alerts.outbox import deliver_pending, enqueue
 from warehouse.db import writer
+
+from .alert_fixtures import BUCKET_END, BUCKET_START, JUST_AFTER, UTC, make_config, ops_alert, spike_alert
 
 HOOK_ALERTS = {
     "channels": {"pr_hook": {"kind": "webhook", "connection": "pr_webhook"}},

@@ -8,7 +8,6 @@ alerts as suppressed and sends nothing.
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys

@@ -7,7 +7,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from extractors import archive
 from extractors.base import BrandQuery, ExtractContext, SettingsError, Window

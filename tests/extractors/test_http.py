@@ -274,13 +274,13 @@ def test_page_declared_utf8_but_gbk_inside_is_fixed():
 
 
 def test_latin1_label_on_a_chinese_page_is_ignored():
-    body = f"<p>{GBK_TEXT}</p>".encode("utf-8")
+    body = f"<p>{GBK_TEXT}</p>".encode()
     assert GBK_TEXT in decode_body(body, declared="ISO-8859-1")
 
 
 @pytest.mark.parametrize("label", ["gbk", "gb2312", "big5"])
 def test_utf8_page_labelled_with_a_chinese_charset_is_read_as_utf8(label):
-    body = f'<meta charset="{label}"><p>{GBK_TEXT}某米</p>'.encode("utf-8")
+    body = f'<meta charset="{label}"><p>{GBK_TEXT}某米</p>'.encode()
     assert GBK_TEXT + "某米" in decode_body(body, declared=label)
 
 

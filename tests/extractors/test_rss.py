@@ -7,13 +7,16 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from extractors import rss
 from extractors.base import BrandQuery, ExtractContext, SettingsError, Window
 from extractors.timeparse import SHANGHAI
+from tests.shared_data import shared_path
 
-FEEDS = Path("/work/shared/data/fixtures/feeds_zh")
+FEEDS = shared_path("fixtures", "feeds_zh")
 needs_feeds = pytest.mark.skipif(not FEEDS.is_dir(), reason=f"shared real feeds not present at {FEEDS}")
 FETCHED = datetime(2025, 12, 2, 4, 0, tzinfo=timezone.utc)
 UA = "brandmon-test/1.0 (+https://example.invalid/brandmon)"

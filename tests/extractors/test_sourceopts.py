@@ -7,8 +7,7 @@ from datetime import datetime, timezone
 import pytest
 
 from extractors.base import ExtractContext, SettingsError
-from extractors.sourceopts import (auth_hint, choice_option, connection_cookie, number_option, reject_unknown,
-                                   url_option)
+from extractors.sourceopts import auth_hint, choice_option, connection_cookie, number_option, reject_unknown, url_option
 
 
 def context(**secrets) -> ExtractContext:

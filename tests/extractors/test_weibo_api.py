@@ -13,14 +13,17 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 from werkzeug import Request, Response
 
 from extractors.base import BrandQuery, ExtractContext, SettingsError, Window
 from extractors.weibo_api import extract, parse_extend, parse_index, parse_settings
+from tests.shared_data import shared_path
 
 FIXTURES = Path(__file__).parent / "fixtures" / "weibo_api"
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "fixtures" / "weibo_mobile_api"
+SHARED = shared_path("fixtures", "weibo_mobile_api")
 FETCHED = datetime(2024, 11, 26, 6, 0, tzinfo=timezone.utc)  # 14:00 in Shanghai
 WINDOW = Window(datetime(2024, 11, 26, 0, 0, tzinfo=timezone.utc), FETCHED)
 QUERY = BrandQuery("nio", ("蔚来",))

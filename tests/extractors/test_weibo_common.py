@@ -8,18 +8,30 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from extractors.base import SourceError
 from extractors.weibo_common import (
-    as_weibo_auth, bid_to_mid, cookie_from, html_to_text, mblog_posts, mid_to_bid, missing_cookie_error,
-    needs_long_text, parse_count, post_url, wall_reason, weibo_time,
+    as_weibo_auth,
+    bid_to_mid,
+    cookie_from,
+    html_to_text,
+    mblog_posts,
+    mid_to_bid,
+    missing_cookie_error,
+    needs_long_text,
+    parse_count,
+    post_url,
+    wall_reason,
+    weibo_time,
 )
+from tests.shared_data import shared_path
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "fixtures" / "weibo_mobile_api"
+SHARED = shared_path("fixtures", "weibo_mobile_api")
 FETCHED_2019 = datetime(2019, 6, 15, 4, 0, tzinfo=timezone.utc)  # the captures are from mid-June 2019
 
 

@@ -10,12 +10,21 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 from werkzeug import Request, Response
 
 from extractors.base import BrandQuery, ExtractContext, SettingsError, Window
 from extractors.weibo_search import (
-    Settings, extract, hour_slice, parse_long_text, parse_search_page, parse_settings, split_slice, timescope,
+    Settings,
+    extract,
+    hour_slice,
+    parse_long_text,
+    parse_search_page,
+    parse_settings,
+    split_slice,
+    timescope,
 )
 
 FIXTURES = Path(__file__).parent / "fixtures" / "weibo_search"

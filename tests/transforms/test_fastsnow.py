@@ -7,7 +7,6 @@ hundred real posts and property-based strings keep the suite quick.
 from __future__ import annotations
 
 import csv
-import os
 import random
 import subprocess
 import sys
@@ -19,11 +18,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from snownlp.sentiment import Sentiment
 
+from tests.shared_data import shared_path
 from transforms import fastsnow
 
 TOLERANCE = 1e-9
 REPO = Path(__file__).resolve().parents[2]
-DATA = Path(os.environ.get("BRANDMON_DATA_DIR") or REPO.parent / "shared" / "data") / "sentiment"
+DATA = shared_path("sentiment")
 SAMPLE_PER_FILE = 150
 
 

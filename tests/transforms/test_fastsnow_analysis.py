@@ -6,8 +6,7 @@ import multiprocessing
 
 import pytest
 
-from transforms.fastsnow import Analysis, SentimentModel, analyze, segment_parallel, train_bayes, words
-from transforms.fastsnow import analysis
+from transforms.fastsnow import Analysis, SentimentModel, analysis, analyze, segment_parallel, train_bayes, words
 
 TEXTS = ["今天天气真好，心情不错[哈哈]", "转发微博", "手机坏了，客服不理人[怒]", "转发微博", "",
          "iPhone 15 Pro 发热严重！！", "转发微博", "今天天气真好，心情不错[哈哈]", "😀👍"]

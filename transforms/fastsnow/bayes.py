@@ -57,13 +57,13 @@ class SentimentModel:
         self._word_logs: dict[str, tuple[float, ...]] = {}
 
     @classmethod
-    def from_snownlp_dict(cls, data: dict) -> "SentimentModel":
+    def from_snownlp_dict(cls, data: dict) -> SentimentModel:
         """A model from the dict snownlp's `Bayes.save` writes ({'total', 'd': {class: AddOneProb}})."""
         classes = {name: _ClassCounts(v["d"], v["total"], v["none"]) for name, v in data["d"].items()}
         return cls(classes, data["total"])
 
     @classmethod
-    def load(cls, path: str | os.PathLike) -> "SentimentModel":
+    def load(cls, path: str | os.PathLike) -> SentimentModel:
         """Load a file written by `Sentiment().save(path)`; like snownlp, reads `path + '.3'`.
 
         If that file does not exist but `path` itself does (a name that already ends in
@@ -75,7 +75,7 @@ class SentimentModel:
         return cls.from_snownlp_dict(snownlp_files.read_marshal(base))
 
     @classmethod
-    def stock(cls) -> "SentimentModel":
+    def stock(cls) -> SentimentModel:
         """snownlp's shipped sentiment model (what `SnowNLP(text).sentiments` uses)."""
         return _stock_model()
 
