@@ -35,14 +35,28 @@ def summarise(conn: Any, config: Config) -> str:
         problem = f"  {kind}: {message[:140]}" if kind else ""
         add(f"  {brand:<16} {source:<16} {status:<8} {count:>5} posts{problem}")
     add("")
+    topics = conn.execute(
+        """SELECT brand, label, volume, is_new FROM v_hot_topics
+           WHERE window_end = (SELECT max(window_end) FROM v_hot_topics) ORDER BY brand, score DESC""").fetchall()
+    if topics:
+        add("Hot topics (last hour)")
+        for brand, label, volume, is_new in topics[:8]:
+            add(f"  {brand:<16} {label}  ({volume} posts{', new' if is_new else ''})")
+        add("")
     alerts = conn.execute(
         """SELECT brand, kind, severity, strftime(bucket_start_local, '%Y-%m-%d %H:%M'), observed, expected,
-                  channel, status, reason
-           FROM v_alerts ORDER BY bucket_start, brand, kind, channel""").fetchall()
-    add(f"Alerts ({len({(a[0], a[1], a[3]) for a in alerts})})")
-    for brand, kind, severity, local, observed, expected, channel, status, reason in alerts:
-        add(f"  {local} {brand:<14} {kind:<16} {severity:<8} {observed:.0f} vs {expected:.1f} expected"
-            f" -> {channel}: {status}{f' ({reason})' if reason else ''}")
+                  channel, status, reason, subject
+           FROM v_alerts WHERE kind <> 'digest' ORDER BY bucket_start, brand, kind, channel""").fetchall()
+    add(f"Alerts ({len({(a[0], a[1], a[3], a[9]) for a in alerts})})")
+    for brand, kind, severity, local, observed, expected, channel, status, reason, subject in alerts:
+        measure = f"{observed:.0f} vs {expected:.1f} expected" if kind.endswith(("spike", "topic")) else subject
+        add(f"  {local} {brand:<14} {kind:<16} {severity:<8} {measure:<22} -> {channel}: {status}"
+            f"{f' ({reason})' if reason else ''}")
+    digests = conn.execute(
+        "SELECT DISTINCT strftime(bucket_start_local, '%Y-%m-%d'), channel, status FROM v_alerts WHERE kind = 'digest' "
+        "ORDER BY 1").fetchall()
+    for day, channel, status in digests:
+        add(f"  daily digest {day} -> {channel}: {status}")
     file_channels = [ch.options.get("path") for ch in config.channels.values() if ch.kind == "file"]
     if file_channels:
         add(f"  local file channel: {', '.join(p for p in file_channels if p)}")

@@ -36,9 +36,12 @@ def run(args: argparse.Namespace) -> int:
     from brandmon.config import ConfigError, load_config
     from brandmon.windows import floor_time
 
+    from brandmon.detection import detector_config
+
     try:
         config = load_config()
-    except ConfigError as error:
+        detector_config(config)  # a bad `detection:` override fails here, not in the first run
+    except (ConfigError, ValueError) as error:
         print(f"brandmon run: {error}", file=sys.stderr)
         return 2
     layout = af.AirflowHome(config.state_dir)
