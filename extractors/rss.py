@@ -32,7 +32,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import feedparser
 
@@ -40,7 +40,16 @@ from extractors.base import BrandQuery, ExtractContext, ExtractResult, SourceErr
 from extractors.htmltext import clip, html_to_text, title_and_body
 from extractors.http import client_for, decode_body
 from extractors.record import Post, Quarantined, stable_id
-from extractors.sourceopts import auth_hint, choice_option, connection_cookie, number_option, reject_unknown, url_option
+from extractors.sourceopts import (
+    auth_hint,
+    choice_option,
+    connection_cookie,
+    http_options,
+    number_option,
+    reject_unknown,
+    search_urls,
+    url_option,
+)
 from extractors.timeparse import SHANGHAI, parse_timestamp
 
 KIND = "rss"
@@ -76,21 +85,12 @@ def parse_settings(options: Mapping, base_dir: Path) -> Settings:
                     query_encoding=choice_option(options, "query_encoding", ("utf-8", "gb18030")),
                     undated=choice_option(options, "undated", ("quarantine", "feed_date")),
                     max_text_chars=number_option(options, "max_text_chars", 5000, int),
-                    timeout=number_option(options, "timeout", 20.0),
-                    min_interval=number_option(options, "min_interval", 1.0, allow_zero=True),
-                    max_bytes=number_option(options, "max_bytes", 5_000_000, int),
-                    max_retries=number_option(options, "max_retries", 3, int, allow_zero=True),
-                    backoff=number_option(options, "backoff", 1.0, allow_zero=True),
-                    connection=str(options["connection"]) if options.get("connection") else None)
+                    **http_options(options))
 
 
 def feed_urls(settings: Settings, query: BrandQuery) -> list[str]:
     """The URLs to fetch: one per search term for a `{query}` template, the URL itself otherwise."""
-    if "{query}" not in settings.url:
-        return [settings.url]
-    terms = query.terms[:1] if settings.terms == "primary" else query.terms
-    urls = [settings.url.replace("{query}", quote(term.encode(settings.query_encoding), safe="")) for term in terms]
-    return list(dict.fromkeys(urls))
+    return search_urls(settings.url, query.terms, settings.terms, settings.query_encoding)
 
 
 def extract(settings: Settings, query: BrandQuery, window: Window, context: ExtractContext) -> ExtractResult:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from urllib.parse import urlsplit
+from collections.abc import Mapping, Sequence
+from urllib.parse import quote, urlsplit
 
 from extractors.base import ExtractContext, SettingsError
 
@@ -56,3 +56,24 @@ def auth_hint(connection: str | None) -> str:
     if connection:
         return f"renew the cookie in Airflow Connection {connection!r}"
     return "the site now requires a login: add `connection:` with a cookie to this source, or disable it"
+
+
+def http_options(options: Mapping, *, min_interval: float = 1.0, backoff: float = 1.0) -> dict:
+    """The politeness and credential options every HTTP source shares, validated, as Settings fields."""
+    return {
+        "timeout": number_option(options, "timeout", 20.0),
+        "min_interval": number_option(options, "min_interval", min_interval, allow_zero=True),
+        "max_bytes": number_option(options, "max_bytes", 5_000_000, int),
+        "max_retries": number_option(options, "max_retries", 3, int, allow_zero=True),
+        "backoff": number_option(options, "backoff", backoff, allow_zero=True),
+        "connection": str(options["connection"]) if options.get("connection") else None,
+    }
+
+
+def search_urls(url: str, terms: Sequence[str], mode: str, encoding: str) -> list[str]:
+    """`url` with `{query}` filled per search term (`mode` all or primary), each URL once;
+    the URL itself when it has no `{query}`."""
+    if "{query}" not in url:
+        return [url]
+    chosen = terms[:1] if mode == "primary" else terms
+    return list(dict.fromkeys(url.replace("{query}", quote(term.encode(encoding), safe="")) for term in chosen))

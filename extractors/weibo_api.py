@@ -57,6 +57,7 @@ from extractors.weibo_common import (
     option_url,
     raw_json,
     wall_reason,
+    with_full_text,
 )
 
 KIND = "weibo_api"
@@ -319,17 +320,10 @@ class _Run:
 
     def _expanded(self, post: Post) -> Post:
         """The post with its text from statuses/extend; unchanged (noted) when that fails."""
-        try:
+        def fetch() -> str | None:
             response = self.client.get(f"{self.settings.base_url}/statuses/extend", params={"id": post.native_id},
                                        cookies=self.cookie, headers={"Referer": f"{self.settings.base_url}/",
                                                                      "Accept": "application/json, text/plain, */*"})
-            full = parse_extend(decode_body(response))
-            problem = "no longTextContent in the answer" if full is None else ""
-        except SourceError as error:
-            full, problem = None, str(error)
-        if full is None:
-            self.result.health.notes.append(f"long text of {post.native_id} not expanded: {problem}; "
-                                            "kept the cut text")
-            return post
-        extra = {k: v for k, v in post.extra.items() if k != "truncated"}
-        return dataclasses.replace(post, text=full, extra=extra)
+            return parse_extend(decode_body(response))
+
+        return with_full_text(post, fetch, self.result.health.notes)

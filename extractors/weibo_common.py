@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -371,3 +371,18 @@ def raw_json(value: object, limit: int = 20000) -> str:
     except (TypeError, ValueError, RecursionError):
         text = repr(value)[:limit]
     return text[:limit]
+
+
+def with_full_text(post: Post, fetch_full_text: Callable[[], str | None], notes: list[str]) -> Post:
+    """The post with the text a long-text endpoint returns; unchanged, with a note, when the
+    fetch fails or answers without text (the cut text is better than losing the post)."""
+    try:
+        full = fetch_full_text()
+        problem = "no longTextContent in the answer" if full is None else ""
+    except SourceError as error:
+        full, problem = None, str(error)
+    if full is None:
+        notes.append(f"long text of {post.native_id} not expanded: {problem}; kept the cut text")
+        return post
+    extra = {k: v for k, v in post.extra.items() if k != "truncated"}
+    return dataclasses.replace(post, text=full, extra=extra)

@@ -59,6 +59,7 @@ from extractors.weibo_common import (
     post_url,
     wall_reason,
     weibo_time,
+    with_full_text,
     with_retweeted,
 )
 
@@ -422,17 +423,11 @@ class _Run:
         """The post with its full text from the long-text endpoint; unchanged (noted) on failure."""
         code = post.extra.get("bid") or post.native_id
         url = f"{self.settings.longtext_base_url}/ajax/statuses/longtext"
-        try:
+
+        def fetch() -> str | None:
             response = self.client.get(url, params={"id": code}, cookies=self.cookie,
                                        headers={"Referer": f"{self.settings.longtext_base_url}/",
                                                 "Accept": "application/json"})
-            full = parse_long_text(decode_body(response))
-            problem = "no longTextContent in the answer" if full is None else ""
-        except SourceError as error:
-            full, problem = None, str(error)
-        if full is None:
-            self.result.health.notes.append(f"long text of {post.native_id} not expanded: {problem}; "
-                                            "kept the folded text")
-            return post
-        extra = {k: v for k, v in post.extra.items() if k != "truncated"}
-        return dataclasses.replace(post, text=full, extra=extra)
+            return parse_long_text(decode_body(response))
+
+        return with_full_text(post, fetch, self.result.health.notes)

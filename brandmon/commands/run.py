@@ -34,9 +34,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from brandmon import airflow_setup as af
     from brandmon.config import ConfigError, load_config
-    from brandmon.windows import floor_time
-
     from brandmon.detection import detector_config
+    from brandmon.windows import floor_time
 
     try:
         config = load_config()
