@@ -1,0 +1,37 @@
+"""The synthetic demo: deterministic, generated once, with a complaint burst at the end."""
+
+import json
+from datetime import datetime, timedelta, timezone
+
+from brandmon.demo import BURST, ensure_demo, generate
+
+END = datetime(2026, 11, 20, 4, 0, tzinfo=timezone.utc)
+
+
+def test_the_same_seed_gives_the_same_posts():
+    assert generate(END) == generate(END)
+
+
+def complaints(posts):
+    return [p for p in posts if any(cue in p["text"] for cue in ("退款", "投诉", "赔偿", "维权"))]
+
+
+def test_the_burst_is_complaints_about_one_brand_at_the_end():
+    posts = generate(END)
+    burst_start = END - BURST
+    in_burst = [p for p in posts if datetime.fromisoformat(p["published_at"]) >= burst_start]
+    day_before = [p for p in posts if burst_start - timedelta(days=1) <= datetime.fromisoformat(p["published_at"]) < burst_start]
+    usual_rate = len(complaints(day_before)) / timedelta(days=1).total_seconds()
+    burst_rate = len(complaints(in_burst)) / BURST.total_seconds()
+    assert burst_rate > 10 * usual_rate
+    about_coffee = [p for p in complaints(in_burst) if "示例咖啡" in p["text"] or "Demo Coffee" in p["text"]]
+    assert len(about_coffee) >= 0.8 * len(complaints(in_burst))
+    assert all(p["platform"] == "demo" and p["url"].startswith("https://example.com/") for p in posts)
+
+
+def test_the_archive_is_generated_once(tmp_path):
+    first = ensure_demo(tmp_path, END)
+    later = ensure_demo(tmp_path, END + timedelta(hours=5))
+    assert first == later and first["synthetic"] is True
+    lines = (tmp_path / "demo_posts.jsonl").read_text().splitlines()
+    assert len(lines) == first["posts"] and json.loads(lines[0])["id"] == "demo0000001"

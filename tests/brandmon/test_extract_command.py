@@ -1,0 +1,57 @@
+"""`brandmon extract`: one source, one brand, one window; posts as JSON lines, nothing stored."""
+
+import json
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
+
+import pytest
+import yaml
+
+from brandmon.cli import main
+
+T = datetime(2026, 11, 26, 2, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def config_file(tmp_path, httpserver, monkeypatch):
+    monkeypatch.delenv("BRANDMON_STATE_DIR", raising=False)
+    items = "".join(f"<item><title>艾克米新闻{i}</title><link>https://n.example.cn/{i}</link><guid>g{i}</guid>"
+                    f"<pubDate>{format_datetime(T + timedelta(minutes=10 * i))}</pubDate></item>" for i in range(3))
+    httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nAllow: /\n")
+    httpserver.expect_request("/feed").respond_with_data(
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>{items}</channel></rss>',
+        content_type="application/rss+xml")
+    path = tmp_path / "brands.yaml"
+    path.write_text(yaml.safe_dump({
+        "storage": {"state_dir": "state"},
+        "brands": {"acme": {"keywords": ["艾克米"], "sources": ["news"]}},
+        "sources": {"news": {"kind": "rss", "url": httpserver.url_for("/feed") + "?q={query}", "min_interval": 0}},
+    }, allow_unicode=True))
+    return path
+
+
+def test_prints_the_posts_of_the_window_and_stores_nothing(config_file, capsys):
+    code = main(["extract", "--config", str(config_file), "--brand", "acme", "--source", "news",
+                 "--start", "2026-11-26T10:00+08:00", "--end", "2026-11-26T10:25+08:00"])
+    out = capsys.readouterr()
+    posts = [json.loads(line) for line in out.out.splitlines()]
+    assert code == 0
+    assert [p["native_id"] for p in posts] == ["g0", "g1", "g2"] and posts[0]["title"] == "艾克米新闻0"
+    assert "news: ok, 3 posts" in out.err
+    assert not (config_file.parent / "state").exists()
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--brand", "nobody", "--source", "news"], "unknown brand 'nobody'"),
+    (["--brand", "acme", "--source", "ftp"], "unknown source 'ftp'"),
+])
+def test_unknown_names_are_explained(config_file, capsys, args, words):
+    assert main(["extract", "--config", str(config_file), *args, "--start", "2026-11-26T10:00+08:00",
+                 "--end", "2026-11-26T11:00+08:00"]) == 2
+    assert words in capsys.readouterr().err
+
+
+def test_times_need_an_offset(config_file, capsys):
+    assert main(["extract", "--config", str(config_file), "--brand", "acme", "--source", "news",
+                 "--start", "2026-11-26T10:00", "--end", "2026-11-26T11:00"]) == 2
+    assert "no UTC offset" in capsys.readouterr().err
