@@ -197,7 +197,7 @@ def _silence_alerts(conn: Any, config: Config, window: RunWindow) -> list[Alert]
     from transforms.silence import DEFAULT_SILENCE, detect_silence
 
     interval = config.schedule.interval
-    history = timedelta(days=DEFAULT_SILENCE.baseline_days + 1)
+    history = DEFAULT_SILENCE.history
     alerts = []
     for brand in config.brands.values():
         for source in brand.sources:
@@ -211,7 +211,7 @@ def _silence_alerts(conn: Any, config: Config, window: RunWindow) -> list[Alert]
             silences = detect_silence([r[0] for r in rows], [float(r[1]) for r in rows], DEFAULT_SILENCE,
                                       end=window.interval.end, bucket=interval)
             for silence in silences:
-                if window.interval.contains(silence.timestamp):
+                if window.extraction.contains(silence.timestamp):
                     message = (f"no posts since {silence.since.astimezone(config.timezone):%Y-%m-%d %H:%M}; "
                                f"usually about {silence.expected:.0f} per {DEFAULT_SILENCE.window}")
                     alerts.append(_ops_alert(config, brand.id, source, "source_silent", "silent", "warning",

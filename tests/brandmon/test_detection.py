@@ -1,0 +1,64 @@
+"""Detection's edge on a real warehouse: source errors and silent sources become ops alerts."""
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import yaml
+
+from brandmon.config import load_config
+from brandmon.detection import find_source_alerts
+from brandmon.windows import RunWindow
+from extractors.base import Window
+from warehouse.db import writer
+
+END = datetime(2026, 11, 20, 4, 0, tzinfo=timezone.utc)  # 12:00 in Shanghai, a busy hour
+Q = timedelta(minutes=15)
+
+
+@pytest.fixture
+def config(tmp_path, monkeypatch):
+    monkeypatch.delenv("BRANDMON_STATE_DIR", raising=False)
+    (tmp_path / "brands.yaml").write_text(yaml.safe_dump({
+        "storage": {"state_dir": "state"},
+        "brands": {"acme": {"keywords": ["艾克米"], "sources": ["weibo"]}},
+        "sources": {"weibo": {"kind": "weibo_search"}},
+    }))
+    return load_config(tmp_path / "brands.yaml")
+
+
+def record(conn, start, status="ok", error_kind=None, posts=20):
+    conn.execute("INSERT OR REPLACE INTO source_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 1, 1, 0, [], 'r', ?)",
+                 ["acme", "weibo", start, start + Q, status, error_kind, "boom" if error_kind else "", posts, posts])
+
+
+def alerts_for(config, fill):
+    with writer(config.duckdb_path, config.published_path, "Asia/Shanghai") as conn:
+        fill(conn)
+        return find_source_alerts(conn, config, RunWindow(Window(END - Q, END), timedelta(minutes=30)))
+
+
+def test_an_expired_cookie_alerts_ops_at_once_naming_the_source(config):
+    (alert,) = alerts_for(config, lambda conn: record(conn, END - Q, "error", "auth", 0))
+    assert (alert.kind, alert.audience, alert.severity, alert.subject) == ("source_error", "ops", "critical", "weibo:auth")
+    assert alert.bucket_start == datetime(2026, 11, 20, tzinfo=config.timezone)  # once per local day
+
+
+def test_transient_errors_alert_only_when_they_persist(config):
+    assert alerts_for(config, lambda conn: [record(conn, END - k * Q, "error", "transient", 0) for k in (1, 2, 3)]) == []
+    persisting = alerts_for(config, lambda conn: record(conn, END - 4 * Q, "error", "transient", 0))
+    assert [a.subject for a in persisting] == ["weibo:transient"]
+
+
+def test_a_busy_source_gone_silent_alerts_ops(config):
+    def history(conn):
+        start = END - timedelta(days=5)
+        moment = start
+        while moment < END:
+            silent = moment >= END - timedelta(minutes=90)
+            record(conn, moment, posts=0 if silent else 20)
+            moment += Q
+
+    alerts = alerts_for(config, history)
+    silent = [a for a in alerts if a.kind == "source_silent"]
+    assert len(silent) <= 1  # at most one alert per stretch
+    assert silent and silent[0].subject == "weibo:silent" and silent[0].expected > 10
