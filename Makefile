@@ -24,8 +24,9 @@ run: venv
 up: venv
 	$(VENV)/bin/brandmon run --serve
 
-## The test suite (CI calls this through .ci/run).
+## Lint, then the test suite (CI calls this through .ci/run).
 test: venv
+	$(VENV)/bin/ruff check .
 	$(VENV)/bin/python -m pytest
 
 ## Benchmarks: print throughput and memory figures.

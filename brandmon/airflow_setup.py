@@ -124,10 +124,17 @@ def airflow_bin() -> str:
     return str(Path(sys.executable).with_name("airflow"))
 
 
-def run_airflow(args: list[str], env: dict[str, str], check: bool = True, capture: bool = True) -> subprocess.CompletedProcess:
-    """One `airflow` CLI call with our environment."""
-    return subprocess.run([airflow_bin(), *args], env=env, check=check, text=True,
-                          stdout=subprocess.PIPE if capture else None, stderr=subprocess.PIPE if capture else None)
+class AirflowCommandError(RuntimeError):
+    """An airflow CLI call failed; the message carries the end of what it printed."""
+
+
+def run_airflow(args: list[str], env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess:
+    """One `airflow` CLI call with our environment; a failure raises with Airflow's own words."""
+    done = subprocess.run([airflow_bin(), *args], env=env, text=True, capture_output=True)
+    if check and done.returncode != 0:
+        output = (done.stderr or "") + (done.stdout or "")
+        raise AirflowCommandError(f"`airflow {' '.join(args)}` failed (exit {done.returncode}):\n{output[-3000:]}")
+    return done
 
 
 def initialise(env: dict[str, str]) -> None:

@@ -1,12 +1,12 @@
 """An isolated Airflow for DAG tests: its own AIRFLOW_HOME, SQLite metadata DB and state folder.
 
-Airflow reads its settings when first imported, so the environment is set here, before any
-test module of this folder imports it. The metadata DB is migrated once per session.
+Airflow reads its settings when first imported: the environment is set for this folder's tests
+only (package scope, so the end-to-end tests after them see a clean one), before any of them
+imports Airflow. The metadata DB is migrated once.
 """
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import tempfile
@@ -22,14 +22,21 @@ LAYOUT = AirflowHome(ROOT / "state")
 ENV = airflow_env(LAYOUT, port=18080)
 ENV["BRANDMON_CONFIG"] = str(CONFIG)
 ENV["PYTHONWARNINGS"] = "ignore"
-os.environ.update({k: v for k, v in ENV.items() if k.startswith(("AIRFLOW", "BRANDMON"))})
-dags_folder = ENV["AIRFLOW__CORE__DAGS_FOLDER"]
-if dags_folder not in sys.path:
-    sys.path.insert(0, dags_folder)
 
 
-@pytest.fixture(scope="session")
-def airflow_db() -> Path:
+@pytest.fixture(scope="package", autouse=True)
+def airflow_environment():
+    """Our Airflow settings in os.environ and the DAGs folder on sys.path, while this folder runs."""
+    with pytest.MonkeyPatch.context() as mp:
+        for key, value in ENV.items():
+            if key.startswith(("AIRFLOW", "BRANDMON")):
+                mp.setenv(key, value)
+        mp.syspath_prepend(ENV["AIRFLOW__CORE__DAGS_FOLDER"])
+        yield
+
+
+@pytest.fixture(scope="package")
+def airflow_db(airflow_environment) -> Path:
     """A migrated metadata DB (dag.test() needs one); returns the test state folder."""
     subprocess.run([str(Path(sys.executable).with_name("airflow")), "db", "migrate"], env=ENV, check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
