@@ -29,6 +29,7 @@ CREATE TABLE posts (
     complaint_reasons VARCHAR[] NOT NULL,
     keywords VARCHAR[] NOT NULL,
     model VARCHAR NOT NULL,
+    terms VARCHAR[],  -- snownlp words in order without stop words, punctuation, brand fragments: topics read them
     PRIMARY KEY (platform, native_id)
 );
 
@@ -70,6 +71,7 @@ CREATE TABLE source_runs (
     page_cap_hits BIGINT NOT NULL,
     notes VARCHAR[] NOT NULL,
     run_id VARCHAR NOT NULL,
+    interval_posts BIGINT,  -- posts inside the run's own interval (not its look-back): silence detection reads them
     PRIMARY KEY (brand, source, window_start, window_end)
 );
 
@@ -122,4 +124,22 @@ CREATE TABLE brands (
     name VARCHAR NOT NULL,
     keywords VARCHAR[] NOT NULL,
     competitors VARCHAR[] NOT NULL
+);
+
+-- Hot topics: every run stores the topics of the hour before its end, per brand.
+CREATE TABLE topics (
+    brand VARCHAR NOT NULL,
+    window_start TIMESTAMPTZ NOT NULL,
+    window_end TIMESTAMPTZ NOT NULL,
+    topic_key VARCHAR NOT NULL,
+    label VARCHAR NOT NULL,
+    terms VARCHAR[] NOT NULL,
+    volume BIGINT NOT NULL,
+    baseline_volume BIGINT NOT NULL,
+    score DOUBLE NOT NULL,
+    lift DOUBLE NOT NULL,
+    is_new BOOLEAN NOT NULL,
+    alert BOOLEAN NOT NULL,
+    post_keys VARCHAR[] NOT NULL,  -- 'platform:native_id', most representative first
+    PRIMARY KEY (brand, window_end, topic_key)
 );

@@ -90,7 +90,10 @@ SELECT
     d.attempts,
     d.last_error,
     d.sent_at,
-    a.details
+    a.details,
+    d.next_attempt_at,
+    a.details ->> '$.window_local' AS window_local,
+    a.run_id
 FROM alerts a
 LEFT JOIN deliveries d USING (alert_id);
 
@@ -105,9 +108,29 @@ SELECT
     error_kind,
     message,
     posts,
+    interval_posts,
     quarantined,
     requests,
     pages,
     page_cap_hits,
     notes
 FROM source_runs;
+
+CREATE VIEW v_hot_topics AS
+SELECT
+    brand,
+    timezone((SELECT value FROM settings WHERE key = 'timezone'), window_start) AS window_start_local,
+    timezone((SELECT value FROM settings WHERE key = 'timezone'), window_end) AS window_end_local,
+    window_start,
+    window_end,
+    topic_key,
+    label,
+    terms,
+    volume,
+    baseline_volume,
+    round(score, 2) AS score,
+    round(lift, 2) AS lift,
+    is_new,
+    alert,
+    post_keys
+FROM topics;
