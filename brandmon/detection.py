@@ -27,7 +27,7 @@ METRICS: dict[str, tuple[str, str]] = {
     "complaint_spike": ("complaints", "complaint"),
 }
 TERM_BASELINE = timedelta(days=7)
-TRANSIENT_STREAK = 4  # consecutive windows of transient errors before ops hear about it
+TRANSIENT_STREAK = 4  # scheduled intervals in a row with transient errors before ops hear about it
 ERROR_SEVERITY = {"auth": "critical", "permanent": "warning", "transient": "warning"}
 
 
@@ -186,7 +186,7 @@ def find_source_alerts(conn: Any, config: Config, window: RunWindow) -> list[Ale
         "WHERE window_start = ? AND window_end = ? AND status IN ('error', 'partial') AND error_kind IS NOT NULL",
         [window.interval.start, window.interval.end]).fetchall()
     for brand_id, source, error_kind, message in rows:
-        if error_kind == "transient" and _error_streak(conn, brand_id, source, window) < TRANSIENT_STREAK:
+        if error_kind == "transient" and _error_streak(conn, config, brand_id, source, window) < TRANSIENT_STREAK:
             continue
         alerts.append(_ops_alert(config, brand_id, source, "source_error", error_kind, ERROR_SEVERITY[error_kind],
                                  window, message))
@@ -230,10 +230,13 @@ def _ops_alert(config: Config, brand_id: str, source: str, kind: str, problem: s
                  expected=expected, score=0.0, details=details)
 
 
-def _error_streak(conn: Any, brand: str, source: str, window: RunWindow) -> int:
+def _error_streak(conn: Any, config: Config, brand: str, source: str, window: RunWindow) -> int:
+    """Failing scheduled intervals in a row up to this window (wide manual windows do not count:
+    the streak measures how long a source has been down, in intervals)."""
     statuses = conn.execute(
         "SELECT status FROM source_runs WHERE brand = ? AND source = ? AND window_end <= ? "
-        "ORDER BY window_end DESC LIMIT ?", [brand, source, window.interval.end, TRANSIENT_STREAK]).fetchall()
+        "AND window_end - window_start = ? ORDER BY window_end DESC LIMIT ?",
+        [brand, source, window.interval.end, config.schedule.interval, TRANSIENT_STREAK]).fetchall()
     streak = 0
     for (status,) in statuses:
         if status == "ok":

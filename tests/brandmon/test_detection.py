@@ -43,8 +43,13 @@ def test_an_expired_cookie_alerts_ops_at_once_naming_the_source(config):
     assert alert.bucket_start == datetime(2026, 11, 20, tzinfo=config.timezone)  # once per local day
 
 
-def test_transient_errors_alert_only_when_they_persist(config):
-    assert alerts_for(config, lambda conn: [record(conn, END - k * Q, "error", "transient", 0) for k in (1, 2, 3)]) == []
+def test_transient_errors_alert_only_when_they_persist_over_scheduled_intervals(config):
+    def week_import(conn):  # a manual run over a wide window failed too: it is not an interval
+        conn.execute("INSERT INTO source_runs VALUES ('acme', 'weibo', ?, ?, 'error', 'transient', 'boom', "
+                     "0, 0, 1, 1, 0, [], 'm', 0)", [END - timedelta(days=7), END - 3 * Q])
+
+    assert alerts_for(config, lambda conn: [week_import(conn)] + [
+        record(conn, END - k * Q, "error", "transient", 0) for k in (1, 2, 3)]) == []
     persisting = alerts_for(config, lambda conn: record(conn, END - 4 * Q, "error", "transient", 0))
     assert [a.subject for a in persisting] == ["weibo:transient"]
 
