@@ -14,6 +14,7 @@ import os
 import secrets
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -23,6 +24,10 @@ from pathlib import Path
 from brandmon.config import REPO_ROOT
 
 POOLS = {"duckdb_writer": (1, "The single DuckDB writer: load, detect, deliver (see docs/decisions)")}
+# SQLite metadata is shared by the scheduler, the API server, the DAG processor, task processes
+# and CLI calls: wait up to a minute for a lock instead of sqlite3's default 5 s ("database is
+# locked" under load on 2 cores). Read by Airflow through [database] sql_alchemy_connect_args.
+SQLITE_CONNECT_ARGS = {"timeout": 60}
 OUR_DAGS = ("brand_monitor", "brand_digest")
 DEFAULT_PORT = 8080
 
@@ -104,6 +109,7 @@ def airflow_env(layout: AirflowHome, port: int | None = None) -> dict[str, str]:
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
         "AIRFLOW__CORE__PARALLELISM": "4",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONNECT_ARGS": "brandmon.airflow_setup.SQLITE_CONNECT_ARGS",
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
         "AIRFLOW__API__HOST": "127.0.0.1",
         "AIRFLOW__API__PORT": str(port),
@@ -138,8 +144,12 @@ def run_airflow(args: list[str], env: dict[str, str], check: bool = True) -> sub
 
 
 def initialise(env: dict[str, str]) -> None:
-    """Migrate the metadata DB and provision pools (a missing pool silently stalls tasks)."""
+    """Migrate the metadata DB, switch it to WAL and provision pools (a missing pool silently
+    stalls tasks). WAL lets readers (the UI, the CLI) work while the scheduler writes."""
     run_airflow(["db", "migrate"], env)
+    database = env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].removeprefix("sqlite:///")
+    with sqlite3.connect(database, timeout=60) as conn:
+        conn.execute("PRAGMA journal_mode=WAL")
     for name, (slots, description) in POOLS.items():
         run_airflow(["pools", "set", name, str(slots), description], env)
 

@@ -33,3 +33,11 @@ def test_a_busy_port_is_replaced_by_a_free_one():
         taken = busy.getsockname()[1]
         chosen = pick_port(taken)
     assert chosen != taken and chosen > 0
+
+
+def test_every_airflow_process_waits_for_sqlite_locks_instead_of_failing(tmp_path):
+    import importlib
+
+    env = airflow_env(AirflowHome(tmp_path / "state"), port=8123)
+    module, name = env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONNECT_ARGS"].rsplit(".", 1)
+    assert getattr(importlib.import_module(module), name)["timeout"] >= 30
