@@ -108,8 +108,6 @@ def airflow_env(layout: AirflowHome, port: int | None = None) -> dict[str, str]:
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
         "AIRFLOW__CORE__PARALLELISM": "4",
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONNECT_ARGS": "brandmon.airflow_setup.SQLITE_CONNECT_ARGS",
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
         "AIRFLOW__API__HOST": "127.0.0.1",
         "AIRFLOW__API__PORT": str(port),
@@ -123,6 +121,10 @@ def airflow_env(layout: AirflowHome, port: int | None = None) -> dict[str, str]:
         "BRANDMON_STATE_DIR": str(layout.state_dir),
         "PYTHONPATH": os.pathsep.join(p for p in (str(REPO_ROOT / "dags"), os.environ.get("PYTHONPATH", "")) if p),
     })
+    # Embedded default: SQLite under state/airflow. An operator's own metadata DB (PostgreSQL) wins.
+    if not os.environ.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"):
+        env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = f"sqlite:///{home / 'airflow.db'}"
+        env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONNECT_ARGS"] = "brandmon.airflow_setup.SQLITE_CONNECT_ARGS"
     return env
 
 
@@ -147,9 +149,10 @@ def initialise(env: dict[str, str]) -> None:
     """Migrate the metadata DB, switch it to WAL and provision pools (a missing pool silently
     stalls tasks). WAL lets readers (the UI, the CLI) work while the scheduler writes."""
     run_airflow(["db", "migrate"], env)
-    database = env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].removeprefix("sqlite:///")
-    with sqlite3.connect(database, timeout=60) as conn:
-        conn.execute("PRAGMA journal_mode=WAL")
+    url = env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
+    if url.startswith("sqlite:///"):
+        with sqlite3.connect(url.removeprefix("sqlite:///"), timeout=60) as conn:
+            conn.execute("PRAGMA journal_mode=WAL")
     for name, (slots, description) in POOLS.items():
         run_airflow(["pools", "set", name, str(slots), description], env)
 

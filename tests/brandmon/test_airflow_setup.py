@@ -16,7 +16,8 @@ def test_secrets_are_generated_once_private_and_shared_by_every_process(tmp_path
     assert stat.S_IMODE(os.stat(layout.secrets_file).st_mode) == 0o600
 
 
-def test_airflow_cfg_holds_no_secret_and_paths_are_absolute(tmp_path):
+def test_airflow_cfg_holds_no_secret_and_paths_are_absolute(tmp_path, monkeypatch):
+    monkeypatch.delenv("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", raising=False)
     env = airflow_env(AirflowHome(tmp_path / "state"), port=8123)
     cfg = (tmp_path / "state" / "airflow" / "airflow.cfg").read_text()
     assert not any(env[k] in cfg for k in SECRETS)
@@ -41,3 +42,11 @@ def test_every_airflow_process_waits_for_sqlite_locks_instead_of_failing(tmp_pat
     env = airflow_env(AirflowHome(tmp_path / "state"), port=8123)
     module, name = env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONNECT_ARGS"].rsplit(".", 1)
     assert getattr(importlib.import_module(module), name)["timeout"] >= 30
+
+
+def test_an_operators_own_metadata_database_wins(tmp_path, monkeypatch):
+    monkeypatch.delenv("AIRFLOW__DATABASE__SQL_ALCHEMY_CONNECT_ARGS", raising=False)
+    monkeypatch.setenv("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "postgresql+psycopg2://airflow@127.0.0.1/airflow")
+    env = airflow_env(AirflowHome(tmp_path / "state"), port=8123)
+    assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].startswith("postgresql")
+    assert "AIRFLOW__DATABASE__SQL_ALCHEMY_CONNECT_ARGS" not in env  # the SQLite lock wait is SQLite's only
