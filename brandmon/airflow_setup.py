@@ -14,7 +14,6 @@ import os
 import secrets
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
@@ -136,23 +135,47 @@ class AirflowCommandError(RuntimeError):
     """An airflow CLI call failed; the message carries the end of what it printed."""
 
 
+# SQLite refuses at once, without waiting, when two processes both hold a read lock and want to
+# write (the scheduler and a CLI call, say). Airflow's commands run in one transaction, so the
+# refused call changed nothing and is safe to repeat.
+SQLITE_LOCKED = "database is locked"
+LOCK_ATTEMPTS = 5
+
+
 def run_airflow(args: list[str], env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess:
-    """One `airflow` CLI call with our environment; a failure raises with Airflow's own words."""
-    done = subprocess.run([airflow_bin(), *args], env=env, text=True, capture_output=True)
-    if check and done.returncode != 0:
+    """One `airflow` CLI call with our environment, repeated when SQLite refused it as locked;
+    a failure raises with Airflow's own words."""
+    for attempt in range(1, LOCK_ATTEMPTS + 1):
+        done = subprocess.run([airflow_bin(), *args], env=env, text=True, capture_output=True)
         output = (done.stderr or "") + (done.stdout or "")
+        if done.returncode == 0 or SQLITE_LOCKED not in output or attempt == LOCK_ATTEMPTS:
+            break
+        time.sleep(attempt)
+    if check and done.returncode != 0:
         raise AirflowCommandError(f"`airflow {' '.join(args)}` failed (exit {done.returncode}):\n{output[-3000:]}")
     return done
 
 
+def stream_airflow(args: list[str], env: dict[str, str]) -> int:
+    """`airflow ARGS` for a person at a terminal: output as it comes, repeated like run_airflow
+    when SQLite refused it as locked; returns the exit code."""
+    for attempt in range(1, LOCK_ATTEMPTS + 1):
+        proc = subprocess.Popen([airflow_bin(), *args], env=env, text=True, stderr=subprocess.PIPE)
+        locked = False
+        for line in proc.stderr:
+            sys.stderr.write(line)
+            locked = locked or SQLITE_LOCKED in line
+        code = proc.wait()
+        if code == 0 or not locked or attempt == LOCK_ATTEMPTS:
+            return code
+        sys.stderr.write(f"[brandmon] the Airflow metadata DB was busy; trying again ({attempt + 1}/{LOCK_ATTEMPTS})\n")
+        time.sleep(attempt)
+    return code
+
+
 def initialise(env: dict[str, str]) -> None:
-    """Migrate the metadata DB, switch it to WAL and provision pools (a missing pool silently
-    stalls tasks). WAL lets readers (the UI, the CLI) work while the scheduler writes."""
+    """Migrate the metadata DB and provision pools (a missing pool silently stalls tasks)."""
     run_airflow(["db", "migrate"], env)
-    url = env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
-    if url.startswith("sqlite:///"):
-        with sqlite3.connect(url.removeprefix("sqlite:///"), timeout=60) as conn:
-            conn.execute("PRAGMA journal_mode=WAL")
     for name, (slots, description) in POOLS.items():
         run_airflow(["pools", "set", name, str(slots), description], env)
 

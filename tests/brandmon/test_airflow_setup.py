@@ -50,3 +50,40 @@ def test_an_operators_own_metadata_database_wins(tmp_path, monkeypatch):
     env = airflow_env(AirflowHome(tmp_path / "state"), port=8123)
     assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].startswith("postgresql")
     assert "AIRFLOW__DATABASE__SQL_ALCHEMY_CONNECT_ARGS" not in env  # the SQLite lock wait is SQLite's only
+
+
+def fake_airflow(tmp_path, failures: int):
+    """An `airflow` stand-in that SQLite-locks `failures` times, then succeeds (counts its calls)."""
+    script = tmp_path / "airflow"
+    script.write_text(f"""#!/bin/sh
+n=$(cat {tmp_path}/calls 2>/dev/null || echo 0); n=$((n+1)); echo $n > {tmp_path}/calls
+if [ $n -le {failures} ]; then echo "sqlite3.OperationalError: database is locked" >&2; exit 1; fi
+echo "created backfill"
+""")
+    script.chmod(0o755)
+    return str(script)
+
+
+def test_a_command_refused_as_locked_is_repeated(tmp_path, monkeypatch):
+    from brandmon import airflow_setup
+
+    monkeypatch.setattr(airflow_setup, "airflow_bin", lambda: fake_airflow(tmp_path, failures=2))
+    monkeypatch.setattr(airflow_setup.time, "sleep", lambda seconds: None)
+    done = airflow_setup.run_airflow(["backfill", "create"], env=dict(os.environ))
+    assert done.stdout.strip() == "created backfill"
+    assert (tmp_path / "calls").read_text().strip() == "3"
+    assert airflow_setup.stream_airflow(["backfill", "create"], env=dict(os.environ)) == 0
+
+
+def test_other_failures_are_not_repeated_and_say_what_airflow_said(tmp_path, monkeypatch):
+    import pytest
+
+    from brandmon import airflow_setup
+
+    script = tmp_path / "airflow"
+    script.write_text(f"#!/bin/sh\necho x >> {tmp_path}/calls\necho 'DAG nope not found' >&2\nexit 1\n")
+    script.chmod(0o755)
+    monkeypatch.setattr(airflow_setup, "airflow_bin", lambda: str(script))
+    with pytest.raises(airflow_setup.AirflowCommandError, match="DAG nope not found"):
+        airflow_setup.run_airflow(["dags", "trigger", "nope"], env=dict(os.environ))
+    assert (tmp_path / "calls").read_text().count("x") == 1
