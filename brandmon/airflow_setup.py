@@ -266,18 +266,30 @@ class AirflowApi:
         self.client = httpx.Client(base_url=f"{self.base}/api/v2", timeout=30,
                                    headers={"Authorization": f"Bearer {token}"})
 
+    def _call(self, method: str, path: str, **kwargs):
+        """A request, repeated on a 5xx (a SQLite lock refusal inside the API server, mostly)."""
+        for attempt in range(1, LOCK_ATTEMPTS + 1):
+            response = self.client.request(method, path, **kwargs)
+            if response.status_code < 500 or attempt == LOCK_ATTEMPTS:
+                return response
+            time.sleep(attempt)
+        return response
+
     def dag_exists(self, dag_id: str) -> bool:
-        return self.client.get(f"/dags/{dag_id}").status_code == 200
+        return self._call("GET", f"/dags/{dag_id}").status_code == 200
 
     def unpause(self, dag_id: str) -> None:
-        self.client.patch(f"/dags/{dag_id}", json={"is_paused": False}).raise_for_status()
+        self._call("PATCH", f"/dags/{dag_id}", json={"is_paused": False}).raise_for_status()
 
     def trigger(self, dag_id: str, run_id: str, conf: dict) -> None:
+        """Create a manual run; a 409 after a repeated request means the first one went through."""
         body = {"dag_run_id": run_id, "logical_date": None, "conf": conf}
-        self.client.post(f"/dags/{dag_id}/dagRuns", json=body).raise_for_status()
+        response = self._call("POST", f"/dags/{dag_id}/dagRuns", json=body)
+        if response.status_code != 409:
+            response.raise_for_status()
 
     def dag_runs(self, dag_id: str) -> list[dict]:
-        response = self.client.get(f"/dags/{dag_id}/dagRuns", params={"limit": 100, "order_by": "-run_after"})
+        response = self._call("GET", f"/dags/{dag_id}/dagRuns", params={"limit": 100, "order_by": "-run_after"})
         return response.raise_for_status().json()["dag_runs"]
 
     def close(self) -> None:
