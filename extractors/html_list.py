@@ -41,12 +41,13 @@ from bs4 import BeautifulSoup, Tag
 
 from extractors.base import BrandQuery, ExtractContext, ExtractResult, SettingsError, SourceError, Window
 from extractors.htmltext import clip, html_to_text, title_and_body
-from extractors.http import client_for, decode_body
+from extractors.http import decode_body
 from extractors.record import Post, Quarantined, stable_id
 from extractors.sourceopts import (
     auth_hint,
     choice_option,
     connection_cookie,
+    http_client,
     http_options,
     number_option,
     reject_unknown,
@@ -162,9 +163,7 @@ def extract(settings: Settings, query: BrandQuery, window: Window, context: Extr
     seen: set[tuple[str, str]] = set()
     cookie = connection_cookie(settings.connection, context)
     try:
-        with client_for(context, timeout=settings.timeout, min_interval=settings.min_interval,
-                        max_bytes=settings.max_bytes, max_retries=settings.max_retries,
-                        backoff=settings.backoff, auth_hint=auth_hint(settings.connection)) as client:
+        with http_client(context, settings) as client:
             try:
                 for template in start_urls(settings, query):
                     _walk(client, template, settings, window, context, cookie, result, seen)

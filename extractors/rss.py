@@ -38,12 +38,12 @@ import feedparser
 
 from extractors.base import BrandQuery, ExtractContext, ExtractResult, SourceError, Window
 from extractors.htmltext import clip, html_to_text, title_and_body
-from extractors.http import client_for, decode_body
+from extractors.http import decode_body
 from extractors.record import Post, Quarantined, stable_id
 from extractors.sourceopts import (
-    auth_hint,
     choice_option,
     connection_cookie,
+    http_client,
     http_options,
     number_option,
     reject_unknown,
@@ -98,11 +98,8 @@ def extract(settings: Settings, query: BrandQuery, window: Window, context: Extr
     result = ExtractResult()
     seen: set[tuple[str, str]] = set()
     cookie = connection_cookie(settings.connection, context)
-    hint = auth_hint(settings.connection)
     try:
-        with client_for(context, timeout=settings.timeout, min_interval=settings.min_interval,
-                        max_bytes=settings.max_bytes, max_retries=settings.max_retries,
-                        backoff=settings.backoff, auth_hint=hint) as client:
+        with http_client(context, settings) as client:
             try:
                 for url in feed_urls(settings, query):
                     response = client.get(url, cookies=cookie)

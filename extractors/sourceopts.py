@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from urllib.parse import quote, urlsplit
 
 from extractors.base import ExtractContext, SettingsError
+from extractors.http import PoliteClient, client_for
 
 
 def reject_unknown(options: Mapping, allowed: tuple[str, ...]) -> None:
@@ -68,6 +69,13 @@ def http_options(options: Mapping, *, min_interval: float = 1.0, backoff: float 
         "backoff": number_option(options, "backoff", backoff, allow_zero=True),
         "connection": str(options["connection"]) if options.get("connection") else None,
     }
+
+
+def http_client(context: ExtractContext, settings: object) -> PoliteClient:
+    """The polite client for Settings built with `http_options`: its pacing, limits and auth hint."""
+    return client_for(context, timeout=settings.timeout, min_interval=settings.min_interval,
+                      max_bytes=settings.max_bytes, max_retries=settings.max_retries,
+                      backoff=settings.backoff, auth_hint=auth_hint(settings.connection))
 
 
 def search_urls(url: str, terms: Sequence[str], mode: str, encoding: str) -> list[str]:
