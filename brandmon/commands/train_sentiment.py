@@ -37,7 +37,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from transforms import sentiment, sentiment_training
+    from training import sentiment as sentiment_training
+    from transforms import sentiment
 
     if args.rebuild_shipped == bool(args.file):
         print("brandmon train-sentiment: give either FILE (with --output) or --rebuild-shipped", file=sys.stderr)

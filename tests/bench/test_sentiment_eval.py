@@ -10,7 +10,8 @@ from bench.sentiment_eval import (
     out_of_fold_weighted,
     with_word_bigrams,
 )
-from transforms import sentiment_training as st
+from training import corpora, evaluation
+from training import sentiment as st
 from transforms.textprep import ascii_token
 
 NEG = ["质量太差了，非常失望", "客服态度恶劣，再也不买了", "垃圾手机，用了三天就坏", "物流太慢，包装破损", "难吃，服务也差",
@@ -18,8 +19,8 @@ NEG = ["质量太差了，非常失望", "客服态度恶劣，再也不买了",
 POS = ["质量很好，非常满意", "客服耐心，点赞", "手机很流畅，拍照清晰", "物流很快，包装完好", "好吃不贵，还会再来", "性价比高，推荐购买"]
 
 
-def _examples() -> list[st.Example]:
-    return [st.Example(t, 0, "user") for t in NEG] + [st.Example(t, 1, "user") for t in POS]
+def _examples() -> list[corpora.Example]:
+    return [corpora.Example(t, 0, "user") for t in NEG] + [corpora.Example(t, 1, "user") for t in POS]
 
 
 def test_recipe_weights_give_the_same_held_out_probabilities_as_out_of_fold():
@@ -57,10 +58,10 @@ def test_words_after_a_contrast_count_twice_until_the_sentence_ends():
 
 def test_cutoff_is_chosen_without_the_fold_it_labels():
     texts = [f"第{i}条" for i in range(400)]
-    examples = [st.Example(t, i % 2, st.SOURCE_REVIEWS if i < 200 else st.SOURCE_WEIBO2018)
+    examples = [corpora.Example(t, i % 2, corpora.SOURCE_REVIEWS if i < 200 else corpora.SOURCE_WEIBO2018)
                 for i, t in enumerate(texts)]
     # positives score 0.65, negatives 0.45: any cut in [0.45, 0.65) is perfect on every fold
     probs = np.array([0.65 if ex.label else 0.45 for ex in examples])
     predicted, cuts = cutoff_from_training_folds(examples, probs)
-    assert len(cuts) == st.FOLDS and all(0.45 <= c < 0.65 for c in cuts)
+    assert len(cuts) == evaluation.FOLDS and all(0.45 <= c < 0.65 for c in cuts)
     assert list(predicted) == [ex.label for ex in examples]

@@ -31,7 +31,7 @@ def test_text_lines_give_one_scored_json_line_each_in_order(tmp_path, capsys):
     path.write_text("\n".join(POSTS) + "\n", encoding="utf-8")
     code, rows, _ = run([str(path)], capsys)
     assert code == 0 and len(rows) == len(POSTS)
-    expected = sentiment.score_texts(POSTS)
+    expected = sentiment.sentiments(POSTS)
     for text, row, score in zip(POSTS, rows, expected):
         assert set(row) == {"sentiment", "label", "complaint", "complaint_score", "reasons"}
         assert (row["sentiment"], row["label"]) == (score.probability, score.label)
@@ -50,7 +50,7 @@ def test_json_lines_keep_their_ids_and_text_lines_mix_in(capsys, monkeypatch):
     code, rows, _ = run(["-"], capsys, stdin, monkeypatch)
     assert code == 0
     assert [row.get("id") for row in rows] == ["a1", None, 7, None]
-    assert rows[0]["sentiment"] == sentiment.score_texts([POSTS[1]])[0].probability
+    assert rows[0]["sentiment"] == sentiment.sentiments([POSTS[1]])[0].probability
 
 
 def test_a_json_object_without_text_is_an_error(capsys, monkeypatch):
@@ -70,7 +70,7 @@ def test_model_snownlp_scores_raw_text_with_the_stock_model(capsys, monkeypatch)
 
 
 def test_model_path_scores_with_a_retrained_model(tmp_path, capsys, monkeypatch):
-    from transforms import sentiment_training
+    from training import sentiment as sentiment_training
 
     labels = tmp_path / "labels.csv"
     labels.write_text("text,label\n" + "".join(f"好用{i},pos\n垃圾{i},neg\n" for i in range(10)), encoding="utf-8")
@@ -92,7 +92,7 @@ def test_more_lines_than_a_batch_keep_their_order(monkeypatch):
     out = io.StringIO()
     score_command.write_scores(sentiment.shipped_scorer(), lines, out, workers=1)
     rows = [json.loads(line) for line in out.getvalue().splitlines()]
-    assert [row["label"] for row in rows] == [s.label for s in sentiment.score_texts([x.strip() for x in lines])]
+    assert [row["label"] for row in rows] == [s.label for s in sentiment.sentiments([x.strip() for x in lines])]
 
 
 def test_ten_thousand_lines_in_one_call(tmp_path, capsys):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from transforms.complaints import COMPLAINT_THRESHOLD, complaint, fired_cues
-from transforms.sentiment import score_texts
+from transforms.sentiment import sentiments
 from transforms.textprep import clean
 
 REPO = Path(__file__).resolve().parents[2]
@@ -102,7 +102,7 @@ def test_real_heimao_complaints_are_complaints():
         pytest.skip(f"{path} not found (set BRANDMON_DATA_DIR to the shared data folder)")
     with open(path, encoding="utf-8", newline="") as handle:
         texts = [row["summary"] for row in csv.DictReader(handle)]
-    for text, score in zip(texts, score_texts(texts)):
+    for text, score in zip(texts, sentiments(texts)):
         assert complaint(text, score.probability).is_complaint, text
 
 
@@ -113,5 +113,5 @@ def test_positive_weibo_posts_are_almost_never_complaints():
     with open(path, encoding="utf-8", newline="") as handle:
         positive = [text for label, text in csv.reader(handle, delimiter="\t") if label == "1"]
     sample = random.Random(8).sample(positive, 1000)
-    flagged = sum(complaint(t, s.probability).is_complaint for t, s in zip(sample, score_texts(sample)))
+    flagged = sum(complaint(t, s.probability).is_complaint for t, s in zip(sample, sentiments(sample)))
     assert flagged / len(sample) <= 0.01

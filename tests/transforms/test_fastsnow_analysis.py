@@ -6,7 +6,7 @@ import multiprocessing
 
 import pytest
 
-from transforms.fastsnow import Analysis, SentimentModel, analysis, analyze, segment_parallel, train_bayes, words
+from transforms.fastsnow import Analysis, SentimentModel, analyze, parallel, segment_parallel, train_bayes, words
 
 TEXTS = ["今天天气真好，心情不错[哈哈]", "转发微博", "手机坏了，客服不理人[怒]", "转发微博", "",
          "iPhone 15 Pro 发热严重！！", "转发微博", "今天天气真好，心情不错[哈哈]", "😀👍"]
@@ -39,7 +39,7 @@ def test_each_distinct_text_reaches_the_batch_function_once():
         seen_batches.append(list(texts))
         return [len(t) for t in texts]
 
-    assert analysis._per_distinct(batch, TEXTS, 1) == [len(t) for t in TEXTS]
+    assert parallel.per_distinct(batch, TEXTS, 1) == [len(t) for t in TEXTS]
     assert seen_batches == [list(dict.fromkeys(TEXTS))]
 
 
@@ -51,14 +51,14 @@ def test_empty_input_gives_no_results():
 def test_worker_processes_give_the_same_results(monkeypatch, custom_model):
     expected_stock = analyze(MANY, SentimentModel.stock(), workers=1)
     expected_custom = analyze(MANY, custom_model, workers=1)
-    monkeypatch.setattr(analysis, "PARALLEL_MIN_TEXTS", 10)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_TEXTS", 10)
     assert analyze(MANY, SentimentModel.stock(), workers=2) == expected_stock
     assert analyze(MANY, custom_model, workers=2) == expected_custom
     assert segment_parallel(MANY, workers=2) == [r.words for r in expected_stock]
 
 
 def test_default_workers_is_at_least_one():
-    assert analysis.default_workers() >= 1
+    assert parallel.default_workers() >= 1
 
 
 def _analyze_in_child(queue) -> None:
@@ -66,7 +66,7 @@ def _analyze_in_child(queue) -> None:
 
 
 def test_inside_a_daemonic_process_big_batches_stay_in_process(monkeypatch):
-    monkeypatch.setattr(analysis, "PARALLEL_MIN_TEXTS", 10)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_TEXTS", 10)
     context = multiprocessing.get_context("fork")
     queue = context.Queue()
     child = context.Process(target=_analyze_in_child, args=(queue,), daemon=True)

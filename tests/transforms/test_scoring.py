@@ -1,7 +1,7 @@
 """Scoring a batch: one row per input, in order, from one segmentation per distinct text."""
 
 from transforms.scoring import score_texts, topic_terms
-from transforms.sentiment import score_texts as sentiment_only
+from transforms.sentiment import sentiments as sentiment_only
 
 
 def test_rows_follow_the_input_order_and_repeated_texts_score_alike():

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from training.sentiment import content_digest
 from transforms import fastsnow, sentiment
-from transforms.sentiment import NeutralBand, prepare, prepare_many, score_texts
-from transforms.sentiment_training import content_digest
+from transforms.sentiment import NeutralBand, prepare, prepare_many, sentiments
 from transforms.textprep import MAX_CHARS
 
 REPO = Path(__file__).resolve().parents[2]
@@ -31,7 +31,7 @@ EXAMPLES = [
 
 
 def p(text: str) -> float:
-    return score_texts([text])[0].probability
+    return sentiments([text])[0].probability
 
 
 @pytest.fixture(scope="module")
@@ -54,14 +54,14 @@ def _real_posts(n: int = 150) -> list[str]:
 
 
 def test_plain_snownlp_scores_prepared_text_exactly_like_us(plain_snownlp):
-    scores = score_texts(EXAMPLES)
+    scores = sentiments(EXAMPLES)
     for text, prepared, score in zip(EXAMPLES, prepare_many(EXAMPLES), scores):
         assert plain_snownlp.classify(prepared) == score.probability, text
 
 
 def test_plain_snownlp_agrees_on_real_weibo_posts(plain_snownlp):
     posts = _real_posts()
-    for prepared, score in zip(prepare_many(posts), score_texts(posts)):
+    for prepared, score in zip(prepare_many(posts), sentiments(posts)):
         assert plain_snownlp.classify(prepared) == score.probability
 
 
@@ -98,8 +98,8 @@ def test_negation_lowers_sentiment(negated, plain):
 
 
 def test_negated_praise_is_negative_and_praise_positive():
-    assert score_texts(["这家店的菜一点也不好吃"])[0].label == "neg"
-    assert score_texts(["这家店的菜很好吃，下次还来"])[0].label == "pos"
+    assert sentiments(["这家店的菜一点也不好吃"])[0].label == "neg"
+    assert sentiments(["这家店的菜很好吃，下次还来"])[0].label == "pos"
 
 
 def test_traditional_text_scores_like_simplified():
@@ -107,12 +107,12 @@ def test_traditional_text_scores_like_simplified():
 
 
 def test_complaints_score_negative():
-    assert score_texts(["外卖送到的时候饭都凉了，差评"])[0].label == "neg"
-    assert score_texts(["买了三天就坏了，客服也不理人，要求退款"])[0].label == "neg"
+    assert sentiments(["外卖送到的时候饭都凉了，差评"])[0].label == "neg"
+    assert sentiments(["买了三天就坏了，客服也不理人，要求退款"])[0].label == "neg"
 
 
 def test_empty_posts_get_the_models_prior_and_a_neutral_label():
-    empty = score_texts(["", "   ", "@某人 http://t.cn/abc"])
+    empty = sentiments(["", "   ", "@某人 http://t.cn/abc"])
     prior = fastsnow.SentimentModel.load(sentiment.MODEL_BASE).probability_of_words([])
     assert {s.probability for s in empty} == {prior}
     assert {s.label for s in empty} == {"neu"}
@@ -128,11 +128,11 @@ def test_very_long_posts_are_scored_on_their_first_max_chars():
     long_post = "这家酒店的服务真的很好，早餐也丰富。" * 1000
     assert len(long_post) > MAX_CHARS
     assert p(long_post) == p(long_post[:MAX_CHARS])
-    assert score_texts([long_post])[0].label == "pos"
+    assert sentiments([long_post])[0].label == "pos"
 
 
 def test_batches_keep_order_and_equal_single_scores():
-    batch = score_texts(EXAMPLES + EXAMPLES[:3])
+    batch = sentiments(EXAMPLES + EXAMPLES[:3])
     assert [s.probability for s in batch] == [p(t) for t in EXAMPLES + EXAMPLES[:3]]
 
 
@@ -155,4 +155,4 @@ def test_neutral_band_labels(probability, label):
 def test_load_scorer_reads_a_model_and_the_metadata_beside_it():
     scorer = sentiment.load_scorer(str(sentiment.MODEL_BASE) + ".3")
     assert scorer.band == sentiment.shipped_scorer().band
-    assert [s.probability for s in scorer.score(EXAMPLES)] == [s.probability for s in score_texts(EXAMPLES)]
+    assert [s.probability for s in scorer.score(EXAMPLES)] == [s.probability for s in sentiments(EXAMPLES)]

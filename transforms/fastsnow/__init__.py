@@ -13,9 +13,10 @@ Nothing here imports snownlp: its model files are read directly and the segmente
 are compiled once into the user cache dir (see `seg_tables`).
 """
 
-from transforms.fastsnow.analysis import Analysis, analyze, segment_parallel
+from transforms.fastsnow.analysis import Analysis, analyze
 from transforms.fastsnow.bayes import SentimentModel, filter_stopwords, stopwords, train_bayes
 from transforms.fastsnow.keywords import keywords
+from transforms.fastsnow.parallel import segment_parallel
 from transforms.fastsnow.segmenter import segment_many, words
 
 __all__ = [

