@@ -222,7 +222,7 @@ def _source(v: _Validator, name: str, spec: Any, base_dir: Path) -> Source:
         raise v.error(f"{key}.kind", f"unknown kind {kind!r}", f"use one of {', '.join(sorted(KINDS))}")
     options = {k: val for k, val in spec.items() if k != "kind"}
     try:
-        settings = source_module(kind).parse_settings(options, base_dir)
+        settings = source_module(kind).Settings.parse(options, base_dir)
     except SettingsError as error:
         raise v.error(f"{key}.{error.key}", error.problem, error.fix) from None
     return Source(name=name, kind=kind, settings=settings, connection=getattr(settings, "connection", None))
