@@ -45,9 +45,9 @@ def brand_digest():
         now = utc_now()
         day_param = (context.get("params") or {}).get("day")
         reference = context.get("data_interval_end") or context["dag_run"].run_after
-        day = date.fromisoformat(day_param) if day_param else previous_day(reference, CONFIG)
+        day = date.fromisoformat(day_param) if day_param else previous_day(reference, CONFIG.alerting)
         with writer(CONFIG.duckdb_path, CONFIG.published_path, CONFIG.timezone.key) as conn:
-            report = send_digest(conn, CONFIG, day, channel_secrets(CONFIG), now,
+            report = send_digest(conn, CONFIG.alerting, day, channel_secrets(CONFIG.alerting), now,
                                  run_id=context["run_id"], run_type=run_type(context))
         if report.delivery.retryable_failures:
             raise AirflowException(f"digest for {day}: {report.delivery.retryable_failures} deliveries will be retried")

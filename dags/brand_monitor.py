@@ -88,7 +88,7 @@ def brand_monitor():
         info = run_info(context, run_window(context, CONFIG))
         if info.run_type == "backfill":
             return {"skipped": "backfill runs never deliver"}
-        report = pipeline.deliver(CONFIG, channel_secrets(CONFIG), now=utc_now())
+        report = pipeline.deliver(CONFIG, channel_secrets(CONFIG.alerting), now=utc_now())
         if report["retryable_failures"]:
             raise AirflowException(f"{report['retryable_failures']} deliveries failed and will be retried: {report}")
         return report

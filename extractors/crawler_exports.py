@@ -240,7 +240,7 @@ class Settings(FileSettings):
     """`path`, `format`, `timezone` (see FileSettings), the crawler `preset` and whether comment
     rows become posts (`comments`)."""
 
-    preset: Annotated[str, one_of(sorted(PRESETS), "a preset")] = required(
+    preset: Annotated[str, one_of(sorted(PRESETS), "{!r} is not a preset")] = required(
         f"set preset: to one of {', '.join(sorted(PRESETS))}")
     comments: Flag = True
 

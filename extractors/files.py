@@ -34,7 +34,7 @@ def read_posts(settings: FileSettings, window: Window, source: str, to_post: Row
     """
     result = ExtractResult()
     try:
-        files = list_files(settings.pattern)
+        files = list_files(settings.path)
     except SourceError as error:
         result.health.fail(error)
         return result

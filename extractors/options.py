@@ -26,6 +26,7 @@ from pydantic import (
     PlainValidator,
     ValidationError,
     ValidationInfo,
+    field_validator,
     model_validator,
 )
 from pydantic_core import ErrorDetails, PydanticCustomError
@@ -54,20 +55,25 @@ def settings_error(error: ErrorDetails) -> SettingsError:
     bound = {"greater_than_equal": ("ge", ">=", "at least"), "less_than_equal": ("le", "<=", "at most")}.get(error["type"])
     if bound:
         name, sign, words = bound
-        return SettingsError(key, f"{error['input']!r} is not a number {sign} {context[name]}",
-                             f"write a number of {words} {context[name]}")
+        limit = plain_number(context[name])
+        return SettingsError(key, f"{error['input']!r} is not a number {sign} {limit}", f"write a number of {words} {limit}")
     return SettingsError(key, error["msg"], "see docs/configuration.md and docs/sources.md")
+
+
+def plain_number(number: float) -> float:
+    """`number` as written in a message: 1 rather than 1.0."""
+    return int(number) if float(number).is_integer() else number
 
 
 def required(fix: str, **field: Any) -> Any:
     """A field that must be given; `fix` says what to write when it is missing (or null)."""
-    return Field(json_schema_extra={"fix": fix}, **field)
+    return Field(None, validate_default=True, json_schema_extra={"fix": fix}, **field)
 
 
 class Options(BaseModel):
-    """A mapping of options whose keys are the model's fields: anything else is an error.
-
-    `FIX` says what to write when the value is not a mapping; `UNKNOWN` names an unknown key.
+    """A mapping of options whose keys are the model's fields: anything else is an error (unless
+    the model allows extra keys). `FIX` says what to write when the value is not a mapping;
+    `UNKNOWN` names an unknown key; fields made with `required` say what to write when missing.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -79,15 +85,21 @@ class Options(BaseModel):
     def _a_mapping_of_known_keys(cls, data: Any) -> Any:
         if not isinstance(data, Mapping):
             raise problem(f"expected a mapping, got {type(data).__name__}", cls.FIX)
-        keys = {info.alias or name: info for name, info in cls.model_fields.items()}
+        if cls.model_config.get("extra") == "allow":
+            return data
+        keys = sorted(cls.model_fields)
         for key in data:
             if key not in keys:
-                raise problem(cls.UNKNOWN, f"remove it or use one of {', '.join(sorted(keys))}", key=str(key))
-        for key, info in keys.items():
-            if info.is_required() and data.get(key) is None:
-                extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
-                raise problem("missing", str(extra.get("fix") or f"set {key}:"), key=key)
+                raise problem(cls.UNKNOWN, f"remove it or use one of {', '.join(keys)}", key=str(key))
         return data
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _required_fields_are_given(cls, value: Any, info: ValidationInfo) -> Any:
+        extra = cls.model_fields[str(info.field_name)].json_schema_extra
+        if value is None and isinstance(extra, dict) and "fix" in extra:
+            raise problem("missing", str(extra["fix"]))
+        return value
 
 
 class SourceSettings(Options):
@@ -182,13 +194,14 @@ ConnectionId = Annotated[str, BeforeValidator(_connection_id)]
 RelativePath = Annotated[str, BeforeValidator(_relative_path)]
 
 
-def one_of(allowed: Iterable[Any], what: str = "allowed", fix: str | None = None) -> BeforeValidator:
-    """A value from `allowed`; the error says `VALUE is not WHAT` and lists them unless `fix` is given."""
+def one_of(allowed: Iterable[Any], problem_text: str = "{!r} is not allowed", fix: str | None = None) -> BeforeValidator:
+    """A value from `allowed`; the problem is `problem_text` with the value, the fix lists the
+    choices unless `fix` is given."""
     choices = tuple(allowed)
 
     def check(value: Any) -> Any:
         if isinstance(value, bool) or value not in choices:
-            raise problem(f"{value!r} is not {what}", fix or f"use one of {', '.join(map(str, choices))}")
+            raise problem(problem_text.format(value), fix or f"use one of {', '.join(map(str, choices))}")
         return value
 
     return BeforeValidator(check)
@@ -279,7 +292,6 @@ FORMATS = ("auto", "jsonl", "json", "csv")
 class FileSettings(SourceSettings):
     """Local JSONL/JSON/CSV files: the options archive and crawler_export share."""
 
-    pattern: RelativePath = required(
-        "set path: to a .jsonl/.json/.csv file, a folder or a glob (relative to the config file)", alias="path")
-    format: Annotated[str, one_of(FORMATS, "a format")] = "auto"
+    path: RelativePath = required("set path: to a .jsonl/.json/.csv file, a folder or a glob (relative to the config file)")
+    format: Annotated[str, one_of(FORMATS, "{!r} is not a format")] = "auto"
     timezone: TimeZone = ZoneInfo("Asia/Shanghai")

@@ -11,6 +11,7 @@ from typing import Any
 
 from airflow.sdk import BaseHook
 
+from alerts.settings import AlertSettings
 from brandmon.config import Config
 from brandmon.connections import secrets_from_fields
 from brandmon.pipeline import RunInfo
@@ -65,11 +66,11 @@ def source_secrets(conn_id: str | None) -> dict[str, str]:
         return {}
 
 
-def channel_secrets(config: Config) -> dict[str, dict[str, Any] | None]:
+def channel_secrets(alerting: AlertSettings) -> dict[str, dict[str, Any] | None]:
     """Each alert channel's Connection fields; None where the Connection is missing, so the
     outbox records a retryable error naming the Connection to create instead of failing all."""
     found: dict[str, dict[str, Any] | None] = {}
-    for name, channel in config.channels.items():
+    for name, channel in alerting.channels.items():
         if channel.connection:
             try:
                 found[name] = connection_fields(channel.connection)

@@ -69,8 +69,8 @@ def _uids(value: Any) -> tuple[str, ...]:
 class Settings(WeiboSettings):
     """The options listed in the module docstring."""
 
-    mode: Annotated[str, one_of(MODES, "a mode", "use search (keyword search) or timeline (accounts)")] = "search"
-    search_type: Annotated[int, one_of(SEARCH_TYPES, "supported", "use 1 (综合, mixed ranking) or 61 (实时, real time)")] = 1
+    mode: Annotated[str, one_of(MODES, "{!r} is not a mode", "use search (keyword search) or timeline (accounts)")] = "search"
+    search_type: Annotated[int, one_of(SEARCH_TYPES, "{!r} is not supported", "use 1 (综合, mixed ranking) or 61 (实时, real time)")] = 1
     uids: Annotated[tuple[str, ...], BeforeValidator(_uids)] = ()
     connection: ConnectionId = MOBILE_CONNECTION
     base_url: Annotated[str, http_url(f"write a base URL such as {DEFAULT_BASE_URL}", base=True)] = DEFAULT_BASE_URL

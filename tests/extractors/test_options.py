@@ -56,8 +56,8 @@ def test_the_platform_defaults_to_the_host():
 
 
 def test_paths_are_relative_to_the_config_file():
-    assert parse(FileSettings, path="exports/*.jsonl").pattern == "/configs/exports/*.jsonl"
-    assert parse(FileSettings, path="/data/x.csv").pattern == "/data/x.csv"
+    assert parse(FileSettings, path="exports/*.jsonl").path == "/configs/exports/*.jsonl"
+    assert parse(FileSettings, path="/data/x.csv").path == "/data/x.csv"
     assert parse(FileSettings, path="x.csv").timezone.key == "Asia/Shanghai"
     assert refused(FileSettings, path="x", timezone="Mars/Base").key == "timezone"
 
