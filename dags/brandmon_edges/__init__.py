@@ -7,15 +7,17 @@ plain data handed to the Airflow-free pipeline in `brandmon.pipeline`.
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseHook
 
-from alerts.settings import AlertSettings
-from brandmon.config import Config
 from brandmon.connections import secrets_from_fields
-from brandmon.pipeline import RunInfo
 from brandmon.windows import RunWindow, resolve_window
+
+if TYPE_CHECKING:
+    from alerts.settings import AlertSettings
+    from brandmon.config import Config
+    from brandmon.pipeline import RunInfo
 
 WRITER_POOL = "duckdb_writer"
 
@@ -40,6 +42,8 @@ def run_type(context: Any) -> str:
 
 def run_info(context: Any, window: RunWindow) -> RunInfo:
     """Run id and type; the reference time is the interval's end, or run_after for manual runs."""
+    from brandmon.pipeline import RunInfo  # the pipeline loads inside tasks, never when a DAG is parsed
+
     kind = run_type(context)
     run_after = getattr(context["dag_run"], "run_after", None)
     reference = window.interval.end if kind in ("scheduled", "backfill") or run_after is None else run_after
