@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from brandmon.config import DEFAULT_CONFIG, ConfigError, load_config, parse_config
+from brandmon.config import DEFAULT_CONFIG, ConfigError, load_config, parse_config, read_schedule
 
 MINIMAL = {
     "brands": {"acme": {"keywords": ["艾克米"], "sources": ["history"], "competitors": ["rival"]},
@@ -114,3 +114,18 @@ def test_missing_file_and_broken_yaml_are_explained(tmp_path):
     broken.write_text("brands: [\n")
     with pytest.raises(ConfigError, match="not valid YAML"):
         load_config(broken)
+
+
+def test_the_dags_read_only_the_schedule_and_time_zone(tmp_path):
+    doc = yaml.safe_load(yaml.safe_dump(MINIMAL))
+    doc.update(timezone="Europe/Berlin", schedule={"interval_minutes": 30})
+    doc["sources"]["history"]["kind"] = "ftp"  # validated when a task loads the whole file, not at parse time
+    path = tmp_path / "brands.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    schedule, zone = read_schedule(path)
+    assert (schedule.cron, schedule.lookback.total_seconds(), zone.key) == ("*/30 * * * *", 1800, "Europe/Berlin")
+    with pytest.raises(ConfigError, match="unknown kind 'ftp'"):
+        load_config(path)
+    path.write_text("schedule: {interval_minutes: 7}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"schedule\.interval_minutes: 7 does not divide"):
+        read_schedule(path)
