@@ -57,6 +57,7 @@ from extractors.options import (
     Text,
     TimeZone,
     Whole,
+    expect_mapping,
     one_of,
     plain_number,
     problem,
@@ -254,11 +255,7 @@ def _identifier(name: Any) -> str:
 
 
 def _mapping(fix: str) -> BeforeValidator:
-    def check(value: Any) -> Any:
-        if not isinstance(value, Mapping):
-            raise problem(f"expected a mapping, got {type(value).__name__}", fix)
-        return value
-    return BeforeValidator(check)
+    return BeforeValidator(lambda value: expect_mapping(value, fix))
 
 
 def _list(value: Any) -> Any:
@@ -296,9 +293,7 @@ def _clock(value: Any) -> time:
 
 def _source(value: Any, info: ValidationInfo) -> tuple[str, SourceSettings]:
     """(kind, the kind's validated settings) of one `sources:` entry."""
-    if not isinstance(value, Mapping):
-        raise problem(f"expected a mapping, got {type(value).__name__}", "write {kind: rss, url: ...}")
-    kind = value.get("kind")
+    kind = expect_mapping(value, "write {kind: rss, url: ...}").get("kind")
     if kind not in KINDS:
         raise problem(f"unknown kind {kind!r}", f"use one of {', '.join(sorted(KINDS))}", key="kind")
     options = {key: option for key, option in value.items() if key != "kind"}

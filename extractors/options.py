@@ -65,6 +65,13 @@ def plain_number(number: float) -> float:
     return int(number) if float(number).is_integer() else number
 
 
+def expect_mapping(value: Any, fix: str) -> Mapping[str, Any]:
+    """`value` if it is a mapping, else the problem saying what it is instead."""
+    if not isinstance(value, Mapping):
+        raise problem(f"expected a mapping, got {type(value).__name__}", fix)
+    return value
+
+
 def required(fix: str, **field: Any) -> Any:
     """A field that must be given; `fix` says what to write when it is missing (or null)."""
     return Field(None, validate_default=True, json_schema_extra={"fix": fix}, **field)
@@ -83,8 +90,7 @@ class Options(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _a_mapping_of_known_keys(cls, data: Any) -> Any:
-        if not isinstance(data, Mapping):
-            raise problem(f"expected a mapping, got {type(data).__name__}", cls.FIX)
+        expect_mapping(data, cls.FIX)
         if cls.model_config.get("extra") == "allow":
             return data
         keys = sorted(cls.model_fields)
