@@ -88,6 +88,8 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class Source:
+    """A configured source: its kind, the kind's validated settings and the Connection they name."""
+
     name: str
     kind: str
     settings: SourceSettings
@@ -96,6 +98,8 @@ class Source:
 
 @dataclass(frozen=True)
 class Brand(NamedBrand):
+    """A monitored brand: what counts as a mention of it, its competitors and its sources."""
+
     keywords: tuple[str, ...]
     aliases: tuple[str, ...] = ()
     exclusions: tuple[str, ...] = ()
@@ -113,6 +117,8 @@ class Brand(NamedBrand):
 
 @dataclass(frozen=True)
 class Schedule:
+    """How often the pipeline runs, how far back each run re-reads, and the detection bucket."""
+
     interval: timedelta
     lookback: timedelta
     bucket: timedelta
@@ -128,6 +134,8 @@ class Schedule:
 
 @dataclass(frozen=True)
 class Config:
+    """The validated config file; `alerting` is what the alerts floor reads."""
+
     path: Path
     timezone: ZoneInfo
     schedule: Schedule
