@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import time, timedelta
 from pathlib import Path
@@ -486,30 +486,24 @@ class ConfigFile(TimingFile):
 
     @model_validator(mode="after")
     def _references_exist(self) -> Self:
+        sources, brands = ", ".join(self.sources) or "(none defined)", ", ".join(self.brands)
         for bid, brand in self.brands.items():
-            for i, name in enumerate(brand.sources):
-                if name not in self.sources:
-                    raise problem(f"unknown source {name!r}",
-                                  f"define it under sources: or use one of {', '.join(self.sources) or '(none defined)'}",
-                                  key=f"brands.{bid}.sources[{i}]")
+            _all_known(brand.sources, self.sources, f"brands.{bid}.sources", "source",
+                       f"define it under sources: or use one of {sources}")
         for bid, brand in self.brands.items():
-            for i, other in enumerate(brand.competitors):
-                if other not in self.brands:
-                    raise problem(f"unknown brand {other!r}",
-                                  f"use one of {', '.join(self.brands)} (competitors are brands configured here too)",
-                                  key=f"brands.{bid}.competitors[{i}]")
+            _all_known(brand.competitors, self.brands, f"brands.{bid}.competitors", "brand",
+                       f"use one of {brands} (competitors are brands configured here too)")
+        channels = [LOCAL_FILE, *(name for name in self.alerts.channels if name != LOCAL_FILE)]
+        channel_fix = f"define it under alerts.channels: or use one of {', '.join(channels)}"
         for index, route in enumerate(self.alerts.routes):
-            for i, name in enumerate(route.brands):
-                if name != "*" and name not in self.brands:
-                    raise problem(f"unknown brand {name!r}", f"use '*' or one of {', '.join(self.brands)}",
-                                  key=f"alerts.routes[{index}].brands[{i}]")
-            self._channels_exist(route.channels, f"alerts.routes[{index}].channels")
-        self._channels_exist(self.alerts.digest.channels, "alerts.digest.channels")
+            _all_known(route.brands, {"*", *self.brands}, f"alerts.routes[{index}].brands", "brand",
+                       f"use '*' or one of {brands}")
+            _all_known(route.channels, channels, f"alerts.routes[{index}].channels", "channel", channel_fix)
+        _all_known(self.alerts.digest.channels, channels, "alerts.digest.channels", "channel", channel_fix)
         return self
 
-    def _channels_exist(self, names: tuple[str, ...], key: str) -> None:
-        known = [LOCAL_FILE, *(name for name in self.alerts.channels if name != LOCAL_FILE)]
-        for i, name in enumerate(names):
-            if name not in known:
-                raise problem(f"unknown channel {name!r}",
-                              f"define it under alerts.channels: or use one of {', '.join(known)}", key=f"{key}[{i}]")
+
+def _all_known(names: tuple[str, ...], known: Collection[str], key: str, what: str, fix: str) -> None:
+    for i, name in enumerate(names):
+        if name not in known:
+            raise problem(f"unknown {what} {name!r}", fix, key=f"{key}[{i}]")
