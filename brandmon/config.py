@@ -399,6 +399,8 @@ class ChannelFile(Options):
                               f"put it in the Airflow Connection {self.connection!r} "
                               f"(AIRFLOW_CONN_{self.connection.upper()})", key=secret)
         if self.kind == "email" and not self.to:
+            if "to" in self.model_fields_set:
+                raise problem("empty", "write at least one value", key="to")
             raise problem("missing", "write the recipients as a list, e.g. [pr@example.com]", key="to")
         return self
 
