@@ -14,10 +14,14 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from alerts.model import Alert, AlertDetails, SamplePost
 from alerts.outbox import BACKFILL, DeliveryReport, EnqueueReport, Target, deliver_pending, store
+from alerts.settings import AlertSettings, NamedBrand
+
+if TYPE_CHECKING:
+    from duckdb import DuckDBPyConnection
 
 DIGEST_KIND = "digest"
 PRIOR_DAYS = 7
@@ -32,40 +36,37 @@ class DigestReport:
     delivery: DeliveryReport = field(default_factory=DeliveryReport)
 
 
-def day_bounds(day: date, config: Any) -> tuple[datetime, datetime]:
+def day_bounds(day: date, settings: AlertSettings) -> tuple[datetime, datetime]:
     """The UTC start and end of a calendar day in the configured time zone."""
-    start = datetime.combine(day, time(0), tzinfo=config.timezone)
-    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=config.timezone)
+    start = datetime.combine(day, time(0), tzinfo=settings.timezone)
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=settings.timezone)
     return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
 
 
-def previous_day(moment: datetime, config: Any) -> date:
+def previous_day(moment: datetime, settings: AlertSettings) -> date:
     """Yesterday relative to `moment` in the configured time zone: the day a morning digest covers."""
-    return moment.astimezone(config.timezone).date() - timedelta(days=1)
+    return moment.astimezone(settings.timezone).date() - timedelta(days=1)
 
 
-def build_digest(conn: Any, config: Any, day: date, until: datetime | None = None) -> list[Alert]:
+def build_digest(conn: DuckDBPyConnection, settings: AlertSettings, day: date,
+                 until: datetime | None = None) -> list[Alert]:
     """One digest Alert per configured brand for `day`; held alerts count up to `until` (default: day end).
 
     Reads only (a reader on the published copy is fine): v_mentions and the outbox tables.
     """
-    start, end = day_bounds(day, config)
+    start, end = day_bounds(day, settings)
     until = until or end
-    return [_brand_digest(conn, config, brand, day, start, end, until) for brand in config.brands.values()]
+    return [_brand_digest(conn, settings, brand, day, start, end, until) for brand in settings.brands.values()]
 
 
-def digest_channels(config: Any, brand: str) -> tuple[str, ...]:
+def digest_channels(settings: AlertSettings, brand: str) -> tuple[str, ...]:
     """`alerts.digest.channels`, else every channel of the brand's PR routes, else the local file."""
-    if config.alerting.digest.channels:
-        return tuple(config.alerting.digest.channels)
-    names: list[str] = []
-    for route in config.routes:
-        if route.audience == "pr" and ("*" in route.brands or brand in route.brands):
-            names.extend(n for n in route.channels if n not in names)
-    return tuple(names) or ("local_file",)
+    if settings.digest.channels:
+        return tuple(settings.digest.channels)
+    return tuple(name for name, _ in settings.routed_channels(brand, None, "pr"))
 
 
-def send_digest(conn: Any, config: Any, day: date, channel_secrets: Mapping[str, Mapping[str, Any] | None],
+def send_digest(conn: DuckDBPyConnection, settings: AlertSettings, day: date, channel_secrets: Mapping[str, Mapping[str, Any] | None],
                 now: datetime, run_id: str = "digest", run_type: str = "scheduled") -> DigestReport:
     """Build, enqueue (once) and deliver the digests of `day`; held alerts up to `now` are released.
 
@@ -73,8 +74,8 @@ def send_digest(conn: Any, config: Any, day: date, channel_secrets: Mapping[str,
     clock. A `backfill` run stores the digests as suppressed and delivers nothing at all.
     """
     report = DigestReport(day=day.isoformat())
-    digests = build_digest(conn, config, day, until=now)
-    expire_after = config.alerting.delivery.expire_after
+    digests = build_digest(conn, settings, day, until=now)
+    expire_after = settings.delivery.expire_after
     conn.execute("BEGIN")
     try:
         for digest in digests:
@@ -84,7 +85,7 @@ def send_digest(conn: Any, config: Any, day: date, channel_secrets: Mapping[str,
                 status, reason = "expired", "stale"
             else:
                 status, reason = "pending", None
-            targets = [Target(name, status, reason) for name in digest_channels(config, digest.brand)]
+            targets = [Target(name, status, reason) for name in digest_channels(settings, digest.brand)]
             if store(conn, digest, run_id, run_type, targets, report.enqueue) and status == "pending":
                 report.released += _release_held(conn, digest)
             report.digests += 1
@@ -93,11 +94,11 @@ def send_digest(conn: Any, config: Any, day: date, channel_secrets: Mapping[str,
         conn.execute("ROLLBACK")
         raise
     if run_type != BACKFILL:
-        report.delivery = deliver_pending(conn, config, channel_secrets, now)
+        report.delivery = deliver_pending(conn, settings, channel_secrets, now)
     return report
 
 
-def _release_held(conn: Any, digest: Alert) -> int:
+def _release_held(conn: DuckDBPyConnection, digest: Alert) -> int:
     held = [a["alert_id"] for a in digest.details.day_alerts if a.get("held")]
     if not held:
         return 0
@@ -107,10 +108,10 @@ def _release_held(conn: Any, digest: Alert) -> int:
         f"AND alert_id IN ({placeholders})", [f"digest:{digest.alert_id}", *held]).fetchone()[0]
 
 
-def _brand_digest(conn: Any, config: Any, brand: Any, day: date, start: datetime, end: datetime,
+def _brand_digest(conn: DuckDBPyConnection, settings: AlertSettings, brand: NamedBrand, day: date, start: datetime, end: datetime,
                   until: datetime) -> Alert:
-    top_n = config.alerting.digest.top_n
-    tz = config.timezone
+    top_n = settings.digest.top_n
+    tz = settings.timezone
     rows = conn.execute(
         """SELECT published_at, label, complaint, complaint_reasons, keywords, platform
            FROM v_mentions WHERE brand = ? AND published_at >= ? AND published_at < ?""",
@@ -148,7 +149,7 @@ def _brand_digest(conn: Any, config: Any, brand: Any, day: date, start: datetime
                  score=0.0, details=details)
 
 
-def _listed_alerts(conn: Any, brand: str, start: datetime, end: datetime, until: datetime) -> list[dict[str, Any]]:
+def _listed_alerts(conn: DuckDBPyConnection, brand: str, start: datetime, end: datetime, until: datetime) -> list[dict[str, Any]]:
     rows = conn.execute(
         """SELECT a.alert_id, a.kind, a.severity, a.subject, a.bucket_start, a.bucket_end, a.details,
                   bool_or(d.status = 'held' AND d.reason = 'quiet_hours') AS held

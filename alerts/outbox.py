@@ -25,11 +25,14 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from alerts.channels import DeliveryError, Envelope, channel_module, redact, secret_values
 from alerts.model import Alert
-from alerts.settings import QuietHours
+from alerts.settings import AlertSettings, QuietHours
+
+if TYPE_CHECKING:
+    from duckdb import DuckDBPyConnection
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +87,7 @@ class DeliveryReport:
             self.permanent_failures += 1
 
 
-def enqueue(conn: Any, alerts: Iterable[Alert], config: Any, run_id: str, run_type: str,
+def enqueue(conn: DuckDBPyConnection, alerts: Iterable[Alert], settings: AlertSettings, run_id: str, run_type: str,
             reference_time: datetime) -> EnqueueReport:
     """Store alerts and one delivery row per routed channel; re-runs add nothing (insert-or-ignore).
 
@@ -95,35 +98,26 @@ def enqueue(conn: Any, alerts: Iterable[Alert], config: Any, run_id: str, run_ty
     """
     report = EnqueueReport()
     for alert in alerts:
-        targets = [Target(channel, *initial_status(alert, run_type, reference_time, config, quiet))
-                   for channel, quiet in routed_channels(config, alert)]
+        routed = settings.routed_channels(alert.brand, alert.severity, alert.audience)
+        targets = [Target(channel, *initial_status(alert, run_type, reference_time, settings, quiet))
+                   for channel, quiet in routed]
         store(conn, alert, run_id, run_type, targets, report)
     return report
 
 
-def routed_channels(config: Any, alert: Alert) -> list[tuple[str, QuietHours | None]]:
-    """The alert's channels with the quiet hours of the first route naming each; `local_file` if none."""
-    found: dict[str, QuietHours | None] = {}
-    for route in config.routes:
-        if route.matches(alert.brand, alert.severity, alert.audience):
-            for name in route.channels:
-                found.setdefault(name, route.quiet_hours)
-    return list(found.items()) or [("local_file", config.alerting.quiet_hours)]
-
-
-def initial_status(alert: Alert, run_type: str, reference_time: datetime, config: Any,
+def initial_status(alert: Alert, run_type: str, reference_time: datetime, settings: AlertSettings,
                    quiet: QuietHours | None) -> tuple[str, str | None, datetime | None]:
     """(status, reason, next_attempt_at) of a new delivery row; see the module doc for the rules."""
     if run_type == BACKFILL:
         return "suppressed", "backfill", None
-    if alert.bucket_end < reference_time - config.max_alert_age:
+    if alert.bucket_end < reference_time - settings.max_alert_age:
         return "expired", "stale", None
     if quiet is not None and alert.audience == "pr" and alert.severity != "critical" and quiet.contains(reference_time):
         return "held", "quiet_hours", quiet.end_after(reference_time)
     return "pending", None, None
 
 
-def store(conn: Any, alert: Alert, run_id: str, run_type: str, targets: Iterable[Target],
+def store(conn: DuckDBPyConnection, alert: Alert, run_id: str, run_type: str, targets: Iterable[Target],
           report: EnqueueReport) -> bool:
     """Insert-or-ignore the alert and its delivery rows (caller holds the transaction); True if new."""
     inserted = conn.execute(
@@ -146,7 +140,7 @@ def store(conn: Any, alert: Alert, run_id: str, run_type: str, targets: Iterable
     return bool(inserted)
 
 
-def deliver_pending(conn: Any, config: Any, channel_secrets: Mapping[str, Mapping[str, Any] | None],
+def deliver_pending(conn: DuckDBPyConnection, settings: AlertSettings, channel_secrets: Mapping[str, Mapping[str, Any] | None],
                     now: datetime) -> DeliveryReport:
     """Send every due delivery once, committing each result as it happens; see the module doc.
 
@@ -154,8 +148,7 @@ def deliver_pending(conn: Any, config: Any, channel_secrets: Mapping[str, Mappin
     `now` is the edge's clock. Sends are in bucket order, critical first within a bucket.
     """
     report = DeliveryReport()
-    expire_after = config.alerting.delivery.expire_after
-    connections = {name: source.connection for name, source in config.sources.items()}
+    expire_after = settings.delivery.expire_after
     rows = conn.execute(
         f"""SELECT d.alert_id, d.channel, d.attempts, {', '.join('a.' + c.strip() for c in _ALERT_COLUMNS.split(','))}
             FROM deliveries d JOIN alerts a USING (alert_id)
@@ -169,24 +162,24 @@ def deliver_pending(conn: Any, config: Any, channel_secrets: Mapping[str, Mappin
             _finish(conn, alert_id, channel_name, "expired", reason=reason)
             report.add(alert_id, channel_name, "expired", attempts)
             continue
-        channel = config.channels.get(channel_name)
+        channel = settings.channels.get(channel_name)
         if channel is None:
             error = f"channel {channel_name!r} is no longer configured under alerts.channels"
             _fail(conn, alert_id, channel_name, attempts + 1, error, None)
             report.add(alert_id, channel_name, "failed", attempts + 1, error)
             continue
         secret = channel_secrets.get(channel_name)
-        envelope = Envelope(alert=alert, channel=channel_name, languages=tuple(config.languages), now=now,
-                            source_connections=connections, alert_id=alert_id)
+        envelope = Envelope(alert=alert, channel=channel_name, languages=settings.languages, now=now,
+                            source_connections=settings.source_connections, alert_id=alert_id)
         try:
             note = channel_module(channel.kind).send(envelope, channel, secret,
-                                                     config.alerting.delivery.timeout_seconds)
+                                                     settings.delivery.timeout_seconds)
         except DeliveryError as failure:
-            _record_failure(conn, report, config, envelope, attempts + 1, str(failure), failure.retryable, secret)
+            _record_failure(conn, report, settings, envelope, attempts + 1, str(failure), failure.retryable, secret)
             continue
         except Exception as bug:  # a bug in a channel must not lose the alert: retry it like a failure
             log.exception("channel %s crashed delivering %s", channel_name, alert_id)
-            _record_failure(conn, report, config, envelope, attempts + 1, f"{type(bug).__name__}: {bug}", True,
+            _record_failure(conn, report, settings, envelope, attempts + 1, f"{type(bug).__name__}: {bug}", True,
                             secret)
             continue
         _finish(conn, alert_id, channel_name, "sent", reason=redact(note, secret_values(secret)) if note else None,
@@ -197,22 +190,22 @@ def deliver_pending(conn: Any, config: Any, channel_secrets: Mapping[str, Mappin
     return report
 
 
-def _record_failure(conn: Any, report: DeliveryReport, config: Any, envelope: Envelope, attempts: int, error: str,
+def _record_failure(conn: DuckDBPyConnection, report: DeliveryReport, settings: AlertSettings, envelope: Envelope, attempts: int, error: str,
                     retryable: bool, secret: Mapping[str, Any] | None) -> None:
     error = redact(error, secret_values(secret))[:1000]
-    next_at = envelope.now + config.alerting.delivery.backoff(attempts) if retryable else None
+    next_at = envelope.now + settings.delivery.backoff(attempts) if retryable else None
     _fail(conn, envelope.alert_id, envelope.channel, attempts, error, next_at)
     report.add(envelope.alert_id, envelope.channel, "failed", attempts, error, next_at)
     log.warning("delivery of %s to %s failed (attempt %d, %s): %s", envelope.alert_id, envelope.channel, attempts,
                 "will retry" if retryable else "permanent", error)
 
 
-def _fail(conn: Any, alert_id: str, channel: str, attempts: int, error: str, next_at: datetime | None) -> None:
+def _fail(conn: DuckDBPyConnection, alert_id: str, channel: str, attempts: int, error: str, next_at: datetime | None) -> None:
     conn.execute("UPDATE deliveries SET status = 'failed', attempts = ?, last_error = ?, next_attempt_at = ? "
                  "WHERE alert_id = ? AND channel = ?", [attempts, error, next_at, alert_id, channel])
 
 
-def _finish(conn: Any, alert_id: str, channel: str, status: str, reason: str | None = None,
+def _finish(conn: DuckDBPyConnection, alert_id: str, channel: str, status: str, reason: str | None = None,
             sent_at: datetime | None = None, attempts: int | None = None) -> None:
     conn.execute("UPDATE deliveries SET status = ?, reason = coalesce(?, reason), sent_at = ?, "
                  "attempts = coalesce(?, attempts), next_attempt_at = NULL WHERE alert_id = ? AND channel = ?",

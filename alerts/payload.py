@@ -9,13 +9,14 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
+from alerts.channels import Envelope
 from alerts.formats import to_text
 
 SCHEMA_VERSION = 1
 
 
-def build_payload(envelope: Any) -> dict[str, Any]:
-    """A JSON-ready dict for `envelope` (an `alerts.channels.Envelope`), keyed for deduplication."""
+def build_payload(envelope: Envelope) -> dict[str, Any]:
+    """A JSON-ready dict for `envelope`, keyed for deduplication."""
     alert = envelope.alert
     docs = envelope.documents()
     return {

@@ -1,33 +1,79 @@
 """`config/brands.yaml`: loading and validation.
 
-Every error names the file, the key path and the fix, e.g.
-`config/brands.yaml: brands.acme.sources[1]: unknown source 'news'. Fix: define it under
-sources: or use one of ...`. Secrets never live here: sources and channels name Airflow
-Connections (`connection: weibo_default`) instead.
+The file's shape is a set of pydantic models (`ConfigFile` and its sections); every error names
+the file, the key path and the fix, e.g. `config/brands.yaml: brands.acme.sources[1]: unknown
+source 'news'. Fix: define it under sources: or use one of ...`. The validated file becomes a
+`Config` of typed records: brands, sources with their kind's settings, and the `AlertSettings`
+the alerts floor reads. Secrets never live here: sources and channels name Airflow Connections
+(`connection: weibo_default`) instead.
+
+`read_schedule` is the cheap read the DAG files do when the scheduler parses them: the time
+zone and the schedule only, without importing any source kind.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import time, timedelta
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Annotated, Any, Self, TypeVar
+from zoneinfo import ZoneInfo
 
 import yaml
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
-from alerts.settings import AlertSettings, DeliverySettings, DigestSettings, QuietHours
+from alerts.channels import MODULES as CHANNEL_MODULES
+from alerts.settings import (
+    LOCAL_FILE,
+    SEVERITIES,
+    AlertSettings,
+    Channel,
+    DeliverySettings,
+    DigestSettings,
+    NamedBrand,
+    QuietHours,
+    Route,
+)
 from extractors.base import BrandQuery, SettingsError
+from extractors.options import (
+    ConnectionId,
+    HttpSettings,
+    Number,
+    Options,
+    SourceSettings,
+    Text,
+    TimeZone,
+    Whole,
+    expect_mapping,
+    one_of,
+    plain_number,
+    problem,
+    required,
+    settings_error,
+)
 from extractors.registry import KINDS, source_module
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = REPO_ROOT / "config" / "brands.yaml"
-SEVERITIES = ("info", "warning", "critical")
-CHANNEL_KINDS = ("file", "email", "webhook", "apprise")
+CHANNEL_KINDS = tuple(CHANNEL_MODULES)
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+_CLOCK = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
+_SECRET_KEYS = ("password", "token", "secret", "webhook_url", "url")
+_LIST_FIX = "write a non-empty list, e.g. [示例咖啡]"
+_File = TypeVar("_File", bound=Options)
 
 
 class ConfigError(ValueError):
@@ -38,18 +84,22 @@ class ConfigError(ValueError):
         self.file, self.key, self.problem, self.fix = str(file), key, problem, fix
 
 
+# --- what the rest of the application reads ------------------------------------------------------
+
 @dataclass(frozen=True)
 class Source:
+    """A configured source: its kind, the kind's validated settings and the Connection they name."""
+
     name: str
     kind: str
-    settings: Any
+    settings: SourceSettings
     connection: str | None = None
 
 
 @dataclass(frozen=True)
-class Brand:
-    id: str
-    name: str
+class Brand(NamedBrand):
+    """A monitored brand: what counts as a mention of it, its competitors and its sources."""
+
     keywords: tuple[str, ...]
     aliases: tuple[str, ...] = ()
     exclusions: tuple[str, ...] = ()
@@ -66,28 +116,9 @@ class Brand:
 
 
 @dataclass(frozen=True)
-class Channel:
-    name: str
-    kind: str
-    options: Mapping[str, Any]
-    connection: str | None = None
-
-
-@dataclass(frozen=True)
-class Route:
-    brands: tuple[str, ...]  # ("*",) means every brand
-    severities: tuple[str, ...]
-    channels: tuple[str, ...]
-    audience: str = "pr"  # pr alerts (spikes, topics) or ops alerts (source health)
-    quiet_hours: QuietHours | None = None  # resolved at parse time: the route's own, else alerts.quiet_hours
-
-    def matches(self, brand: str, severity: str, audience: str) -> bool:
-        return (("*" in self.brands or brand in self.brands) and severity in self.severities
-                and audience == self.audience)
-
-
-@dataclass(frozen=True)
 class Schedule:
+    """How often the pipeline runs, how far back each run re-reads, and the detection bucket."""
+
     interval: timedelta
     lookback: timedelta
     bucket: timedelta
@@ -103,18 +134,16 @@ class Schedule:
 
 @dataclass(frozen=True)
 class Config:
+    """The validated config file; `alerting` is what the alerts floor reads."""
+
     path: Path
     timezone: ZoneInfo
     schedule: Schedule
     state_dir: Path
     brands: Mapping[str, Brand]
     sources: Mapping[str, Source]
-    channels: Mapping[str, Channel]
-    routes: tuple[Route, ...]
-    languages: tuple[str, ...]
+    alerting: AlertSettings
     detection: Mapping[str, Any] = field(default_factory=dict)
-    max_alert_age: timedelta = timedelta(hours=6)
-    alerting: AlertSettings = field(default_factory=AlertSettings)
 
     @property
     def duckdb_path(self) -> Path:
@@ -129,263 +158,354 @@ class Config:
     def staging_dir(self) -> Path:
         return self.state_dir / "staging"
 
-    def channels_for(self, brand: str, severity: str, audience: str) -> tuple[str, ...]:
-        """Channels an alert goes to; the local file channel when no route matches."""
-        names: list[str] = []
-        for route in self.routes:
-            if route.matches(brand, severity, audience):
-                names.extend(n for n in route.channels if n not in names)
-        return tuple(names) or ("local_file",)
+
+# --- loading -----------------------------------------------------------------------------------
+
+def config_path(path: Path | str | None = None) -> Path:
+    """The config file: `path`, else `BRANDMON_CONFIG`, else config/brands.yaml in the repository."""
+    return Path(path or os.environ.get("BRANDMON_CONFIG") or DEFAULT_CONFIG).resolve()
 
 
 def load_config(path: Path | str | None = None) -> Config:
     """Read and validate the config; `BRANDMON_CONFIG` overrides the default path."""
-    path = Path(path or os.environ.get("BRANDMON_CONFIG") or DEFAULT_CONFIG).resolve()
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(path, "(file)", "not found", "create it from config/brands.yaml in the repository") from None
-    except yaml.YAMLError as error:
-        raise ConfigError(path, "(file)", f"not valid YAML: {error}", "fix the YAML syntax at the line shown") from None
-    return parse_config(raw, path)
+    path = config_path(path)
+    return parse_config(_read_yaml(path), path)
+
+
+def read_schedule(path: Path | str | None = None) -> tuple[Schedule, ZoneInfo]:
+    """The schedule and time zone alone, validated: what a DAG needs when the scheduler parses it.
+
+    Cheap: no source kind is imported and the rest of the file is left for `load_config`, which
+    the tasks call.
+    """
+    path = config_path(path)
+    raw = _read_yaml(path)
+    timing = {key: raw[key] for key in ("timezone", "schedule") if key in raw} if isinstance(raw, Mapping) else raw
+    spec = _validate(TimingFile, timing, path)
+    return _schedule(spec.schedule), spec.timezone
 
 
 def parse_config(raw: Any, path: Path) -> Config:
     """Validate an already-parsed YAML document; `path` is used for messages and relative paths."""
-    v = _Validator(path)
-    root = v.mapping(raw, "(top level)", "write a YAML mapping with brands: and sources:")
-    v.known_keys(root, "", {"version", "timezone", "schedule", "storage", "brands", "sources", "alerts", "detection"})
-    tz_name = root.get("timezone", "Asia/Shanghai")
+    spec = _validate(ConfigFile, raw, path)
+    state_dir = Path(os.environ.get("BRANDMON_STATE_DIR") or (path.parent / spec.storage.state_dir)).resolve()
+    sources = {name: Source(name=name, kind=kind, settings=settings,
+                            connection=settings.connection if isinstance(settings, HttpSettings) else None)
+               for name, (kind, settings) in spec.sources.items()}
+    brands = {bid: Brand(id=bid, name=brand.name or bid, keywords=brand.keywords, aliases=brand.aliases,
+                         exclusions=brand.exclusions, competitors=brand.competitors, sources=brand.sources)
+              for bid, brand in spec.brands.items()}
+    return Config(path=path, timezone=spec.timezone, schedule=_schedule(spec.schedule), state_dir=state_dir,
+                  brands=brands, sources=sources, detection=dict(spec.detection),
+                  alerting=_alerting(spec, path.parent, state_dir, brands, sources))
+
+
+def _read_yaml(path: Path) -> Any:
     try:
-        tz = ZoneInfo(str(tz_name))
-    except (ZoneInfoNotFoundError, ValueError):
-        raise v.error("timezone", f"{tz_name!r} is not a time zone", "use an IANA name such as Asia/Shanghai") from None
-
-    schedule = _schedule(v, v.mapping(root.get("schedule", {}), "schedule", "write schedule: {interval_minutes: 15}"))
-    storage = v.mapping(root.get("storage", {}), "storage", "write storage: {state_dir: ../state}")
-    v.known_keys(storage, "storage", {"state_dir"})
-    state_dir = Path(os.environ.get("BRANDMON_STATE_DIR") or (path.parent / str(storage.get("state_dir", "../state")))).resolve()
-
-    sources = {name: _source(v, name, spec, path.parent)
-               for name, spec in v.mapping(root.get("sources"), "sources", "define at least one source").items()}
-    brands_raw = v.mapping(root.get("brands"), "brands", "define at least one brand")
-    if not brands_raw:
-        raise v.error("brands", "no brands", "add a brand with keywords: and sources:")
-    brands = {bid: _brand(v, bid, spec, sources) for bid, spec in brands_raw.items()}
-    for brand in brands.values():
-        for i, other in enumerate(brand.competitors):
-            if other not in brands:
-                raise v.error(f"brands.{brand.id}.competitors[{i}]", f"unknown brand {other!r}",
-                              f"use one of {', '.join(brands)} (competitors are brands configured here too)")
-
-    alerts = v.mapping(root.get("alerts", {}), "alerts", "write alerts: {channels: ..., routes: ...}")
-    v.known_keys(alerts, "alerts", {"channels", "routes", "languages", "max_alert_age_hours", "quiet_hours",
-                                    "delivery", "digest"})
-    quiet = _quiet_hours(v, alerts.get("quiet_hours"), "alerts.quiet_hours", tz)
-    channels = {"local_file": Channel("local_file", "file", {"path": str(state_dir / "alerts" / "alerts.jsonl")})}
-    for name, spec in v.mapping(alerts.get("channels", {}), "alerts.channels", "map channel names to {kind: ...}").items():
-        channels[name] = _channel(v, name, spec, path.parent, state_dir)
-    routes = tuple(_route(v, i, spec, brands, channels, quiet, tz)
-                   for i, spec in enumerate(v.sequence(alerts.get("routes", []), "alerts.routes")))
-    languages = tuple(v.sequence(alerts.get("languages", ["zh", "en"]), "alerts.languages"))
-    for i, lang in enumerate(languages):
-        if lang not in ("zh", "en"):
-            raise v.error(f"alerts.languages[{i}]", f"{lang!r} is not supported", "use zh, en or both")
-    max_age = v.number(alerts.get("max_alert_age_hours", 6), "alerts.max_alert_age_hours", minimum=0.25)
-    alerting = AlertSettings(quiet_hours=quiet, delivery=_delivery(v, alerts.get("delivery", {})),
-                             digest=_digest(v, alerts.get("digest", {}), channels))
-    detection = v.mapping(root.get("detection", {}), "detection", "write detection: {key: value}")
-    return Config(path=path, timezone=tz, schedule=schedule, state_dir=state_dir, brands=brands,
-                  sources=sources, channels=channels, routes=routes, languages=languages,
-                  detection=dict(detection), max_alert_age=timedelta(hours=max_age), alerting=alerting)
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(path, "(file)", "not found", "create it from config/brands.yaml in the repository") from None
+    except yaml.YAMLError as error:
+        raise ConfigError(path, "(file)", f"not valid YAML: {error}", "fix the YAML syntax at the line shown") from None
 
 
-def _schedule(v: _Validator, spec: Mapping) -> Schedule:
-    v.known_keys(spec, "schedule", {"interval_minutes", "lookback_minutes", "bucket_minutes"})
-    interval = int(v.number(spec.get("interval_minutes", 15), "schedule.interval_minutes", minimum=1))
-    if not (interval < 60 and 60 % interval == 0) and not (interval % 60 == 0 and 1440 % interval == 0):
-        raise v.error("schedule.interval_minutes", f"{interval} does not divide a day evenly",
-                      "use 5, 10, 15, 20, 30, 60, 120, 180, 240, 360, 720 or 1440")
-    lookback = int(v.number(spec.get("lookback_minutes", 30), "schedule.lookback_minutes", minimum=0))
-    bucket = int(v.number(spec.get("bucket_minutes", 15), "schedule.bucket_minutes", minimum=1))
-    if 1440 % bucket:
-        raise v.error("schedule.bucket_minutes", f"{bucket} does not divide a day evenly", "use 5, 10, 15, 30 or 60")
-    return Schedule(timedelta(minutes=interval), timedelta(minutes=lookback), timedelta(minutes=bucket))
-
-
-def _source(v: _Validator, name: str, spec: Any, base_dir: Path) -> Source:
-    key = f"sources.{name}"
-    v.identifier(name, key)
-    spec = v.mapping(spec, key, "write {kind: rss, url: ...}")
-    kind = spec.get("kind")
-    if kind not in KINDS:
-        raise v.error(f"{key}.kind", f"unknown kind {kind!r}", f"use one of {', '.join(sorted(KINDS))}")
-    options = {k: val for k, val in spec.items() if k != "kind"}
+def _validate(model: type[_File], raw: Any, path: Path) -> _File:
     try:
-        settings = source_module(kind).parse_settings(options, base_dir)
-    except SettingsError as error:
-        raise v.error(f"{key}.{error.key}", error.problem, error.fix) from None
-    return Source(name=name, kind=kind, settings=settings, connection=getattr(settings, "connection", None))
+        return model.model_validate(raw, context={"base_dir": path.parent})
+    except ValidationError as error:
+        found = settings_error(error.errors()[0])
+        raise ConfigError(path, found.key or "(top level)", found.problem, found.fix) from None
 
 
-def _brand(v: _Validator, bid: str, spec: Any, sources: Mapping[str, Source]) -> Brand:
-    key = f"brands.{bid}"
-    v.identifier(bid, key)
-    spec = v.mapping(spec, key, "write {keywords: [...], sources: [...]}")
-    v.known_keys(spec, key, {"name", "keywords", "aliases", "exclusions", "competitors", "sources"})
-    keywords = tuple(v.strings(spec.get("keywords"), f"{key}.keywords", required=True))
-    source_names = tuple(v.strings(spec.get("sources"), f"{key}.sources", required=True))
-    for i, name in enumerate(source_names):
-        if name not in sources:
-            raise v.error(f"{key}.sources[{i}]", f"unknown source {name!r}",
-                          f"define it under sources: or use one of {', '.join(sources) or '(none defined)'}")
-    return Brand(id=bid, name=str(spec.get("name", bid)), keywords=keywords,
-                 aliases=tuple(v.strings(spec.get("aliases"), f"{key}.aliases")),
-                 exclusions=tuple(v.strings(spec.get("exclusions"), f"{key}.exclusions")),
-                 competitors=tuple(v.strings(spec.get("competitors"), f"{key}.competitors")),
-                 sources=source_names)
+def _schedule(spec: ScheduleFile) -> Schedule:
+    return Schedule(timedelta(minutes=spec.interval_minutes), timedelta(minutes=spec.lookback_minutes),
+                    timedelta(minutes=spec.bucket_minutes))
 
 
-def _channel(v: _Validator, name: str, spec: Any, base_dir: Path, state_dir: Path) -> Channel:
-    key = f"alerts.channels.{name}"
-    v.identifier(name, key)
-    spec = dict(v.mapping(spec, key, "write {kind: email, connection: ..., to: [...]}"))
-    kind = spec.pop("kind", None)
-    if kind not in CHANNEL_KINDS:
-        raise v.error(f"{key}.kind", f"unknown kind {kind!r}", f"use one of {', '.join(CHANNEL_KINDS)}")
-    connection = spec.pop("connection", None)
-    if kind in ("email", "webhook", "apprise") and not connection:
-        raise v.error(f"{key}.connection", "missing",
-                      "name the Airflow Connection that holds the secrets (host, password, URL); never put them here")
-    for secret in ("password", "token", "secret", "webhook_url", "url"):
-        if secret in spec and kind != "file":
-            raise v.error(f"{key}.{secret}", "secrets and endpoints do not belong in the config file",
-                          f"put it in the Airflow Connection {connection!r} (AIRFLOW_CONN_{str(connection).upper()})")
-    if kind == "email":
-        v.strings(spec.get("to"), f"{key}.to", required=True)
-    if kind == "file":
-        spec["path"] = str(base_dir / spec["path"]) if "path" in spec else str(state_dir / "alerts" / f"{name}.jsonl")
-    return Channel(name=name, kind=kind, options=spec, connection=connection)
+def _alerting(spec: ConfigFile, base_dir: Path, state_dir: Path, brands: Mapping[str, Brand],
+              sources: Mapping[str, Source]) -> AlertSettings:
+    alerts, tz = spec.alerts, spec.timezone
+    quiet = _quiet_hours(alerts.quiet_hours, tz)
+    channels = {LOCAL_FILE: Channel(LOCAL_FILE, "file", {"path": str(state_dir / "alerts" / "alerts.jsonl")})}
+    for name, channel in alerts.channels.items():
+        options = channel.options()
+        if channel.kind == "file":
+            options["path"] = str(base_dir / options["path"]) if "path" in options else str(
+                state_dir / "alerts" / f"{name}.jsonl")
+        channels[name] = Channel(name=name, kind=channel.kind, options=options, connection=channel.connection)
+    routes = tuple(Route(brands=route.brands, severities=route.severities, channels=route.channels,
+                         audience=route.audience,
+                         quiet_hours=_quiet_hours(route.quiet_hours, tz) if "quiet_hours" in route.model_fields_set
+                         else quiet)
+                   for route in alerts.routes)
+    delivery = alerts.delivery
+    return AlertSettings(
+        timezone=tz, languages=alerts.languages, brands=brands, channels=channels, routes=routes, quiet_hours=quiet,
+        max_alert_age=timedelta(hours=alerts.max_alert_age_hours),
+        delivery=DeliverySettings(retry_initial=timedelta(seconds=delivery.retry_initial_seconds),
+                                  retry_max=timedelta(seconds=delivery.retry_max_seconds),
+                                  expire_after=timedelta(hours=delivery.expire_after_hours),
+                                  timeout_seconds=delivery.timeout_seconds),
+        digest=DigestSettings(channels=alerts.digest.channels, top_n=alerts.digest.top_n),
+        source_connections={name: source.connection for name, source in sources.items()})
 
 
-def _route(v: _Validator, index: int, spec: Any, brands: Mapping, channels: Mapping,
-           quiet: QuietHours | None, tz: ZoneInfo) -> Route:
-    key = f"alerts.routes[{index}]"
-    spec = v.mapping(spec, key, "write {brands: ['*'], severities: [warning, critical], channels: [...]}")
-    v.known_keys(spec, key, {"brands", "severities", "channels", "audience", "quiet_hours"})
-    if "quiet_hours" in spec:  # the route's own period; false or null turns quiet hours off for it
-        quiet = _quiet_hours(v, spec["quiet_hours"] or None, f"{key}.quiet_hours", tz)
-    route_brands = tuple(v.strings(spec.get("brands", ["*"]), f"{key}.brands"))
-    for i, b in enumerate(route_brands):
-        if b != "*" and b not in brands:
-            raise v.error(f"{key}.brands[{i}]", f"unknown brand {b!r}", f"use '*' or one of {', '.join(brands)}")
-    severities = tuple(v.strings(spec.get("severities", list(SEVERITIES)), f"{key}.severities"))
-    for i, s in enumerate(severities):
-        if s not in SEVERITIES:
-            raise v.error(f"{key}.severities[{i}]", f"unknown severity {s!r}", f"use {', '.join(SEVERITIES)}")
-    names = tuple(v.strings(spec.get("channels"), f"{key}.channels", required=True))
-    for i, c in enumerate(names):
-        if c not in channels:
-            raise v.error(f"{key}.channels[{i}]", f"unknown channel {c!r}",
-                          f"define it under alerts.channels: or use one of {', '.join(channels)}")
-    audience = spec.get("audience", "pr")
-    if audience not in ("pr", "ops"):
-        raise v.error(f"{key}.audience", f"{audience!r} is not an audience", "use pr (spikes, topics) or ops (source health)")
-    return Route(brands=route_brands, severities=severities, channels=names, audience=audience, quiet_hours=quiet)
+def _quiet_hours(spec: QuietHoursFile | None, default_tz: ZoneInfo) -> QuietHours | None:
+    return None if spec is None else QuietHours(start=spec.start, end=spec.end, timezone=spec.timezone or default_tz)
 
 
-def _quiet_hours(v: _Validator, spec: Any, key: str, default_tz: ZoneInfo) -> QuietHours | None:
-    if spec is None:
-        return None
-    spec = v.mapping(spec, key, 'write {start: "22:00", end: "08:00"} (quoted), or false for none')
-    v.known_keys(spec, key, {"start", "end", "timezone"})
-    start, end = (_clock(v, spec.get(part), f"{key}.{part}") for part in ("start", "end"))
-    if start == end:
-        raise v.error(key, "start equals end", "give a period of at least one minute, or remove quiet_hours")
-    tz = default_tz
-    if "timezone" in spec:
-        try:
-            tz = ZoneInfo(str(spec["timezone"]))
-        except (ZoneInfoNotFoundError, ValueError):
-            raise v.error(f"{key}.timezone", f"{spec['timezone']!r} is not a time zone",
-                          "use an IANA name such as Asia/Shanghai") from None
-    return QuietHours(start=start, end=end, timezone=tz)
+# --- the file's shape ----------------------------------------------------------------------------
+
+def _identifier(name: Any) -> str:
+    if not isinstance(name, str) or not _ID.match(name):
+        raise problem(f"{name!r} is not a valid id", "use lower-case letters, digits and _, starting with a letter")
+    return name
 
 
-def _clock(v: _Validator, value: Any, key: str) -> time:
+def _mapping(fix: str) -> BeforeValidator:
+    return BeforeValidator(lambda value: expect_mapping(value, fix))
+
+
+def _list(value: Any) -> Any:
+    if not isinstance(value, list):
+        raise problem(f"expected a list, got {type(value).__name__}", "write a YAML list: [a, b]")
+    return value
+
+
+def _one_or_many(value: Any) -> Any:
+    """A list of strings; a single string is a list of one, null an empty list."""
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else _list(value)
+
+
+def _term(item: Any) -> str:
+    if not isinstance(item, (str, int)) or not str(item).strip():
+        raise problem(f"{item!r} is not a non-empty string", "quote the value")
+    return str(item).strip()
+
+
+def _not_empty(items: tuple[str, ...]) -> tuple[str, ...]:
+    if not items:
+        raise problem("empty", "write at least one value")
+    return items
+
+
+def _clock(value: Any) -> time:
     # Unquoted 22:00 is a base-60 integer in YAML 1.1, so only quoted strings are accepted.
-    match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", value) if isinstance(value, str) else None
+    match = _CLOCK.fullmatch(value) if isinstance(value, str) else None
     if not match:
-        raise v.error(key, f"{value!r} is not a time of day", 'write it quoted as "HH:MM", e.g. "22:00"')
+        raise problem(f"{value!r} is not a time of day", 'write it quoted as "HH:MM", e.g. "22:00"')
     return time(int(match[1]), int(match[2]))
 
 
-def _delivery(v: _Validator, spec: Any) -> DeliverySettings:
-    key = "alerts.delivery"
-    spec = v.mapping(spec, key, "write delivery: {retry_initial_seconds: 60, expire_after_hours: 24}")
-    v.known_keys(spec, key, {"retry_initial_seconds", "retry_max_seconds", "expire_after_hours", "timeout_seconds"})
-    initial = v.number(spec.get("retry_initial_seconds", 60), f"{key}.retry_initial_seconds", minimum=1)
-    most = v.number(spec.get("retry_max_seconds", 3600), f"{key}.retry_max_seconds", minimum=initial)
-    return DeliverySettings(
-        retry_initial=timedelta(seconds=initial), retry_max=timedelta(seconds=most),
-        expire_after=timedelta(hours=v.number(spec.get("expire_after_hours", 24), f"{key}.expire_after_hours",
-                                              minimum=0.25)),
-        timeout_seconds=v.number(spec.get("timeout_seconds", 10), f"{key}.timeout_seconds", minimum=1))
+def _source(value: Any, info: ValidationInfo) -> tuple[str, SourceSettings]:
+    """(kind, the kind's validated settings) of one `sources:` entry."""
+    kind = expect_mapping(value, "write {kind: rss, url: ...}").get("kind")
+    if kind not in KINDS:
+        raise problem(f"unknown kind {kind!r}", f"use one of {', '.join(sorted(KINDS))}", key="kind")
+    options = {key: option for key, option in value.items() if key != "kind"}
+    try:
+        return kind, source_module(kind).Settings.parse(options, (info.context or {})["base_dir"])
+    except SettingsError as error:
+        raise problem(error.problem, error.fix, key=error.key) from None
 
 
-def _digest(v: _Validator, spec: Any, channels: Mapping) -> DigestSettings:
-    key = "alerts.digest"
-    spec = v.mapping(spec, key, "write digest: {channels: [...]}")
-    v.known_keys(spec, key, {"channels", "top_n"})
-    names = tuple(v.strings(spec.get("channels"), f"{key}.channels"))
-    for i, c in enumerate(names):
-        if c not in channels:
-            raise v.error(f"{key}.channels[{i}]", f"unknown channel {c!r}",
-                          f"define it under alerts.channels: or use one of {', '.join(channels)}")
-    return DigestSettings(channels=names, top_n=int(v.number(spec.get("top_n", 5), f"{key}.top_n", minimum=1)))
+Id = Annotated[str, BeforeValidator(_identifier)]
+Term = Annotated[str, BeforeValidator(_term)]
+Terms = Annotated[tuple[Term, ...], BeforeValidator(_one_or_many)]
+RequiredTerms = Annotated[tuple[Term, ...], BeforeValidator(_one_or_many), AfterValidator(_not_empty)]
+Clock = Annotated[time, PlainValidator(_clock)]
+SourceEntry = Annotated[tuple[str, SourceSettings], PlainValidator(_source)]
+Severity = Annotated[str, one_of(SEVERITIES, "unknown severity {!r}", "use " + ", ".join(SEVERITIES))]
+Language = Annotated[str, one_of(("zh", "en"), "{!r} is not supported", "use zh, en or both")]
 
 
-class _Validator:
-    def __init__(self, path: Path) -> None:
-        self.path = path
+class ScheduleFile(Options):
+    FIX = "write schedule: {interval_minutes: 15}"
 
-    def error(self, key: str, problem: str, fix: str) -> ConfigError:
-        return ConfigError(self.path, key, problem, fix)
+    interval_minutes: Whole = Field(15, ge=1)
+    lookback_minutes: Whole = Field(30, ge=0)
+    bucket_minutes: Whole = Field(15, ge=1)
 
-    def mapping(self, value: Any, key: str, fix: str) -> Mapping:
-        if not isinstance(value, Mapping):
-            raise self.error(key, f"expected a mapping, got {type(value).__name__}", fix)
-        return value
+    @field_validator("interval_minutes")
+    @classmethod
+    def _interval_divides_a_day(cls, minutes: int) -> int:
+        if not (minutes < 60 and 60 % minutes == 0) and not (minutes % 60 == 0 and 1440 % minutes == 0):
+            raise problem(f"{minutes} does not divide a day evenly",
+                          "use 5, 10, 15, 20, 30, 60, 120, 180, 240, 360, 720 or 1440")
+        return minutes
 
-    def sequence(self, value: Any, key: str) -> list:
-        if not isinstance(value, list):
-            raise self.error(key, f"expected a list, got {type(value).__name__}", "write a YAML list: [a, b]")
-        return value
+    @field_validator("bucket_minutes")
+    @classmethod
+    def _bucket_divides_a_day(cls, minutes: int) -> int:
+        if 1440 % minutes:
+            raise problem(f"{minutes} does not divide a day evenly", "use 5, 10, 15, 30 or 60")
+        return minutes
 
-    def strings(self, value: Any, key: str, required: bool = False) -> list[str]:
-        if value is None:
-            if required:
-                raise self.error(key, "missing", "write a non-empty list, e.g. [示例咖啡]")
-            return []
-        items = [value] if isinstance(value, str) else self.sequence(value, key)
-        for i, item in enumerate(items):
-            if not isinstance(item, (str, int)) or not str(item).strip():
-                raise self.error(f"{key}[{i}]", f"{item!r} is not a non-empty string", "quote the value")
-        if required and not items:
-            raise self.error(key, "empty", "write at least one value")
-        return [str(item).strip() for item in items]
 
-    def number(self, value: Any, key: str, minimum: float) -> float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < minimum:
-            raise self.error(key, f"{value!r} is not a number >= {minimum}", f"write a number of at least {minimum}")
-        return float(value)
+class StorageFile(Options):
+    FIX = "write storage: {state_dir: ../state}"
 
-    def identifier(self, name: Any, key: str) -> None:
-        if not isinstance(name, str) or not _ID.match(name):
-            raise self.error(key, f"{name!r} is not a valid id", "use lower-case letters, digits and _, starting with a letter")
+    state_dir: Text = "../state"
 
-    def known_keys(self, spec: Mapping, key: str, allowed: set[str]) -> None:
-        for name in spec:
-            if name not in allowed:
-                where = f"{key}.{name}" if key else str(name)
-                raise self.error(where, "unknown key", f"remove it or use one of {', '.join(sorted(allowed))}")
+
+class BrandFile(Options):
+    FIX = "write {keywords: [...], sources: [...]}"
+
+    name: Text | None = None
+    keywords: RequiredTerms = required(_LIST_FIX)
+    aliases: Terms = ()
+    exclusions: Terms = ()
+    competitors: Terms = ()
+    sources: RequiredTerms = required(_LIST_FIX)
+
+
+class QuietHoursFile(Options):
+    FIX = 'write {start: "22:00", end: "08:00"} (quoted), or false for none'
+
+    start: Clock = required('write it quoted as "HH:MM", e.g. "22:00"')
+    end: Clock = required('write it quoted as "HH:MM", e.g. "22:00"')
+    timezone: TimeZone | None = None
+
+    @model_validator(mode="after")
+    def _a_period(self) -> Self:
+        if self.start == self.end:
+            raise problem("start equals end", "give a period of at least one minute, or remove quiet_hours")
+        return self
+
+
+class ChannelFile(Options):
+    """A channel: its kind, its Connection and the kind's own options (`to`, `cc`, `format`, `path`)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    FIX = "write {kind: email, connection: ..., to: [...]}"
+
+    kind: Annotated[str, one_of(CHANNEL_KINDS, "unknown kind {!r}")] = required(f"use one of {', '.join(CHANNEL_KINDS)}")
+    connection: ConnectionId | None = None
+    to: Terms = ()
+    cc: Terms = ()
+
+    @model_validator(mode="after")
+    def _secrets_stay_in_the_connection(self) -> Self:
+        if self.kind == "file":
+            return self
+        if not self.connection:
+            raise problem("missing", "name the Airflow Connection that holds the secrets (host, password, URL); "
+                          "never put them here", key="connection")
+        for secret in _SECRET_KEYS:
+            if secret in (self.model_extra or {}):
+                raise problem("secrets and endpoints do not belong in the config file",
+                              f"put it in the Airflow Connection {self.connection!r} "
+                              f"(AIRFLOW_CONN_{self.connection.upper()})", key=secret)
+        if self.kind == "email" and not self.to:
+            if "to" in self.model_fields_set:
+                raise problem("empty", "write at least one value", key="to")
+            raise problem("missing", "write the recipients as a list, e.g. [pr@example.com]", key="to")
+        return self
+
+    def options(self) -> dict[str, Any]:
+        """The kind's options as written (recipients validated)."""
+        given = {name: getattr(self, name) for name in ("to", "cc") if name in self.model_fields_set}
+        return {**(self.model_extra or {}), **given}
+
+
+class RouteFile(Options):
+    FIX = "write {brands: ['*'], severities: [warning, critical], channels: [...]}"
+
+    # the route's own quiet hours; false or null turns quiet hours off for it
+    quiet_hours: Annotated[QuietHoursFile | None, BeforeValidator(lambda value: value or None)] = None
+    brands: Terms = ("*",)
+    severities: Annotated[tuple[Severity, ...], BeforeValidator(_one_or_many)] = SEVERITIES
+    channels: RequiredTerms = required(_LIST_FIX)
+    audience: Annotated[str, one_of(("pr", "ops"), "{!r} is not an audience",
+                                    "use pr (spikes, topics) or ops (source health)")] = "pr"
+
+
+class DeliveryFile(Options):
+    FIX = "write delivery: {retry_initial_seconds: 60, expire_after_hours: 24}"
+
+    retry_initial_seconds: Number = Field(60, ge=1)
+    retry_max_seconds: Number = 3600
+    expire_after_hours: Number = Field(24, ge=0.25)
+    timeout_seconds: Number = Field(10, ge=1)
+
+    @model_validator(mode="after")
+    def _the_longest_wait_is_not_shorter_than_the_first(self) -> Self:
+        if self.retry_max_seconds < self.retry_initial_seconds:
+            initial = plain_number(self.retry_initial_seconds)
+            raise problem(f"{self.retry_max_seconds!r} is not a number >= {initial}",
+                          f"write a number of at least {initial}", key="retry_max_seconds")
+        return self
+
+
+class DigestFile(Options):
+    FIX = "write digest: {channels: [...]}"
+
+    channels: Terms = ()
+    top_n: Whole = Field(5, ge=1)
+
+
+class AlertsFile(Options):
+    FIX = "write alerts: {channels: ..., routes: ...}"
+
+    quiet_hours: QuietHoursFile | None = None
+    channels: Annotated[dict[Id, ChannelFile], _mapping("map channel names to {kind: ...}")] = {}
+    routes: Annotated[tuple[RouteFile, ...], BeforeValidator(_list)] = ()
+    languages: Annotated[tuple[Language, ...], BeforeValidator(_list)] = ("zh", "en")
+    max_alert_age_hours: Number = Field(6, ge=0.25)
+    delivery: DeliveryFile = DeliveryFile()
+    digest: DigestFile = DigestFile()
+
+
+class TimingFile(Options):
+    """The keys a DAG reads when it is parsed: the time zone and the schedule."""
+
+    FIX = "write a YAML mapping with brands: and sources:"
+
+    timezone: TimeZone = ZoneInfo("Asia/Shanghai")
+    schedule: ScheduleFile = ScheduleFile()
+
+
+class ConfigFile(TimingFile):
+    """config/brands.yaml as a whole; names that refer to other entries must exist."""
+
+    version: Any = None
+    storage: StorageFile = StorageFile()
+    sources: Annotated[dict[Id, SourceEntry], _mapping("define at least one source")] = required(
+        "define at least one source")
+    brands: Annotated[dict[Id, BrandFile], _mapping("define at least one brand")] = required(
+        "define at least one brand")
+    alerts: AlertsFile = AlertsFile()
+    detection: Annotated[dict[str, Any], _mapping("write detection: {key: value}")] = {}
+
+    @field_validator("brands")
+    @classmethod
+    def _some_brand(cls, brands: dict[str, BrandFile]) -> dict[str, BrandFile]:
+        if not brands:
+            raise problem("no brands", "add a brand with keywords: and sources:")
+        return brands
+
+    @model_validator(mode="after")
+    def _references_exist(self) -> Self:
+        sources, brands = ", ".join(self.sources) or "(none defined)", ", ".join(self.brands)
+        for bid, brand in self.brands.items():
+            _all_known(brand.sources, self.sources, f"brands.{bid}.sources", "source",
+                       f"define it under sources: or use one of {sources}")
+        for bid, brand in self.brands.items():
+            _all_known(brand.competitors, self.brands, f"brands.{bid}.competitors", "brand",
+                       f"use one of {brands} (competitors are brands configured here too)")
+        channels = [LOCAL_FILE, *(name for name in self.alerts.channels if name != LOCAL_FILE)]
+        channel_fix = f"define it under alerts.channels: or use one of {', '.join(channels)}"
+        for index, route in enumerate(self.alerts.routes):
+            _all_known(route.brands, {"*", *self.brands}, f"alerts.routes[{index}].brands", "brand",
+                       f"use '*' or one of {brands}")
+            _all_known(route.channels, channels, f"alerts.routes[{index}].channels", "channel", channel_fix)
+        _all_known(self.alerts.digest.channels, channels, "alerts.digest.channels", "channel", channel_fix)
+        return self
+
+
+def _all_known(names: tuple[str, ...], known: Collection[str], key: str, what: str, fix: str) -> None:
+    for i, name in enumerate(names):
+        if name not in known:
+            raise problem(f"unknown {what} {name!r}", fix, key=f"{key}[{i}]")

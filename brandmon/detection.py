@@ -13,12 +13,18 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from alerts.model import Alert, AlertDetails, SamplePost
 from brandmon.config import Brand, Config
 from brandmon.windows import RunWindow, floor_time
 from transforms.terms import burst_terms
+
+if TYPE_CHECKING:
+    from duckdb import DuckDBPyConnection
+
+    from transforms.spikes import DetectorConfig
+    from transforms.topics import Topic
 
 # kind → (bucket_stats column, the posts behind it)
 METRICS: dict[str, tuple[str, str]] = {
@@ -37,7 +43,7 @@ class Series:
     columns: dict[str, list[float]]
 
 
-def brand_series(conn: Any, brand: str, start: datetime, end: datetime, bucket: timedelta) -> Series:
+def brand_series(conn: DuckDBPyConnection, brand: str, start: datetime, end: datetime, bucket: timedelta) -> Series:
     """Dense bucket counts for one brand over [start, end): missing buckets are zero."""
     rows = conn.execute(
         "SELECT bucket_start, mentions, neg, complaints FROM bucket_stats "
@@ -56,7 +62,7 @@ def brand_series(conn: Any, brand: str, start: datetime, end: datetime, bucket: 
                                for i, name in enumerate(names)})
 
 
-def detector_config(config: Config) -> Any:
+def detector_config(config: Config) -> DetectorConfig:
     """The shipped detector defaults with the config's `detection:` overrides applied."""
     from transforms.spikes import config_from_overrides
 
@@ -66,7 +72,7 @@ def detector_config(config: Config) -> Any:
         raise ValueError(f"{config.path}: detection: {error}") from None
 
 
-def find_spike_alerts(conn: Any, config: Config, window: RunWindow) -> list[Alert]:
+def find_spike_alerts(conn: DuckDBPyConnection, config: Config, window: RunWindow) -> list[Alert]:
     """Spike alerts for every brand and metric whose bucket lies in the run's extraction window."""
     from transforms.spikes import detect_spikes
 
@@ -87,7 +93,7 @@ def find_spike_alerts(conn: Any, config: Config, window: RunWindow) -> list[Aler
     return alerts
 
 
-def explain(conn: Any, config: Config, brand: Brand, start: datetime, end: datetime, condition: str,
+def explain(conn: DuckDBPyConnection, config: Config, brand: Brand, start: datetime, end: datetime, condition: str,
             ratio: float) -> AlertDetails:
     """What a PR reader needs: terms, mix, reasons, sources, three most engaged posts, a query.
 
@@ -124,7 +130,7 @@ TOPIC_WINDOW = timedelta(hours=1)
 TOPIC_BASELINE = timedelta(days=7)
 
 
-def find_topics(conn: Any, config: Config, window: RunWindow) -> list[Alert]:
+def find_topics(conn: DuckDBPyConnection, config: Config, window: RunWindow) -> list[Alert]:
     """Hot topics of the hour before the run's end, per brand, against the week before it.
 
     Every topic is stored in `topics` (v_hot_topics); a new topic with enough posts alerts, once
@@ -148,7 +154,7 @@ def find_topics(conn: Any, config: Config, window: RunWindow) -> list[Alert]:
     return alerts
 
 
-def _topic_docs(conn: Any, brand: str, start: datetime, end: datetime) -> list[tuple[str, list[str]]]:
+def _topic_docs(conn: DuckDBPyConnection, brand: str, start: datetime, end: datetime) -> list[tuple[str, list[str]]]:
     rows = conn.execute(
         "SELECT platform || ':' || native_id, terms FROM posts JOIN mentions USING (platform, native_id) "
         "WHERE brand = ? AND posts.published_at >= ? AND posts.published_at < ? AND terms IS NOT NULL "
@@ -156,7 +162,7 @@ def _topic_docs(conn: Any, brand: str, start: datetime, end: datetime) -> list[t
     return [(key, terms) for key, terms in rows]
 
 
-def _topic_alert(conn: Any, config: Config, brand: Brand, topic: Any, start: datetime, end: datetime) -> Alert:
+def _topic_alert(conn: DuckDBPyConnection, config: Config, brand: Brand, topic: Topic, start: datetime, end: datetime) -> Alert:
     keys = ", ".join("'" + key.replace("'", "''") + "'" for key in topic.post_keys)
     details = explain(conn, config, brand, start, end, f"platform || ':' || native_id IN ({keys})",
                       ratio=topic.lift)
@@ -173,7 +179,7 @@ def _local_day(config: Config, moment: datetime) -> datetime:
     return last.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def find_source_alerts(conn: Any, config: Config, window: RunWindow) -> list[Alert]:
+def find_source_alerts(conn: DuckDBPyConnection, config: Config, window: RunWindow) -> list[Alert]:
     """Ops alerts: sources failing in this window, and busy sources gone silent.
 
     Auth and permanent errors alert at once, transient ones after TRANSIENT_STREAK windows in a
@@ -193,7 +199,7 @@ def find_source_alerts(conn: Any, config: Config, window: RunWindow) -> list[Ale
     return alerts + _silence_alerts(conn, config, window)
 
 
-def _silence_alerts(conn: Any, config: Config, window: RunWindow) -> list[Alert]:
+def _silence_alerts(conn: DuckDBPyConnection, config: Config, window: RunWindow) -> list[Alert]:
     from transforms.silence import DEFAULT_SILENCE, detect_silence
 
     interval = config.schedule.interval
@@ -230,7 +236,7 @@ def _ops_alert(config: Config, brand_id: str, source: str, kind: str, problem: s
                  expected=expected, score=0.0, details=details)
 
 
-def _error_streak(conn: Any, config: Config, brand: str, source: str, window: RunWindow) -> int:
+def _error_streak(conn: DuckDBPyConnection, config: Config, brand: str, source: str, window: RunWindow) -> int:
     """Failing scheduled intervals in a row up to this window (wide manual windows do not count:
     the streak measures how long a source has been down, in intervals)."""
     statuses = conn.execute(

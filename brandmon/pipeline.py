@@ -13,7 +13,7 @@ import traceback
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from brandmon.config import Config
 from brandmon.staging import prune, read_jsonl, run_dir, write_jsonl
@@ -24,6 +24,11 @@ from extractors.registry import source_module
 from transforms.dedupe import dedupe_posts
 from transforms.matching import BrandTerms, match_brands, searchable_text
 from transforms.terms import without_brand
+
+if TYPE_CHECKING:
+    from duckdb import DuckDBPyConnection
+
+    from transforms.scoring import TextScores
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +135,7 @@ def transform(config: Config, staged: list[dict[str, Any]], window: RunWindow, r
             "touched_buckets": sorted({floor_time(p.published_at, config.schedule.bucket).isoformat() for p, _ in kept})}
 
 
-def _post_row(post: Post, score: Any, keywords: list[str], terms: list[str]) -> dict[str, Any]:
+def _post_row(post: Post, score: TextScores, keywords: list[str], terms: list[str]) -> dict[str, Any]:
     row = post.to_json()
     row.update(clean_text=score.clean_text, sentiment=score.sentiment, label=score.label,
                complaint=score.complaint, complaint_score=score.complaint_score,
@@ -213,12 +218,12 @@ def load(config: Config, transformed: dict[str, Any], window: RunWindow) -> dict
             "staging_pruned": len(pruned)}
 
 
-def _sync_brands(conn: Any, config: Config) -> None:
+def _sync_brands(conn: DuckDBPyConnection, config: Config) -> None:
     rows = [(b.id, b.name, list(b.terms), list(b.competitors)) for b in config.brands.values()]
     conn.executemany("INSERT OR REPLACE INTO brands VALUES (?, ?, ?, ?)", rows)
 
 
-def _recompute_buckets(conn: Any, bucket_starts: list[str], bucket: timedelta) -> None:
+def _recompute_buckets(conn: DuckDBPyConnection, bucket_starts: list[str], bucket: timedelta) -> None:
     if not bucket_starts:
         return
     seconds = int(bucket.total_seconds())
@@ -247,7 +252,7 @@ def detect(config: Config, window: RunWindow, run: RunInfo) -> dict[str, Any]:
         conn.execute("BEGIN")
         topic_alerts = find_topics(conn, config, window)
         alerts = find_spike_alerts(conn, config, window) + topic_alerts + find_source_alerts(conn, config, window)
-        report = enqueue(conn, alerts, config, run.run_id, run.run_type, run.reference_time)
+        report = enqueue(conn, alerts, config.alerting, run.run_id, run.run_type, run.reference_time)
         conn.execute("COMMIT")
     return {"alerts": len(alerts), "run_type": run.run_type, **report.to_json()}
 
@@ -258,5 +263,5 @@ def deliver(config: Config, channel_secrets: dict[str, dict], now: datetime) -> 
     from warehouse.db import writer
 
     with writer(config.duckdb_path, config.published_path, config.timezone.key) as conn:
-        report = deliver_pending(conn, config, channel_secrets, now)
+        report = deliver_pending(conn, config.alerting, channel_secrets, now)
     return asdict(report)

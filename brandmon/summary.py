@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from brandmon.config import Config
 
+if TYPE_CHECKING:
+    from duckdb import DuckDBPyConnection
 
-def summarise(conn: Any, config: Config) -> str:
+
+def summarise(conn: DuckDBPyConnection, config: Config) -> str:
     """A plain-text report from the published warehouse (read-only connection)."""
     lines: list[str] = []
     add = lines.append
@@ -57,7 +60,7 @@ def summarise(conn: Any, config: Config) -> str:
         "ORDER BY 1").fetchall()
     for day, channel, status in digests:
         add(f"  daily digest {day} -> {channel}: {status}")
-    file_channels = [ch.options.get("path") for ch in config.channels.values() if ch.kind == "file"]
+    file_channels = [ch.options.get("path") for ch in config.alerting.channels.values() if ch.kind == "file"]
     if file_channels:
         add(f"  local file channel: {', '.join(p for p in file_channels if p)}")
     return "\n".join(lines)

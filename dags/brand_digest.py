@@ -18,15 +18,15 @@ from airflow.sdk import CronDataIntervalTimetable, Param, dag, get_current_conte
 from airflow.sdk.exceptions import AirflowException
 from brandmon_edges import WRITER_POOL, channel_secrets, run_type, utc_now
 
-from brandmon.config import load_config
+from brandmon.config import load_config, read_schedule
 
-CONFIG = load_config()
+_, TIMEZONE = read_schedule()  # parsing reads only the time zone; the task loads the whole config
 
 
 @dag(
     dag_id="brand_digest",
-    schedule=CronDataIntervalTimetable("0 9 * * *", timezone=CONFIG.timezone.key),
-    start_date=pendulum.datetime(2026, 1, 1, tz=CONFIG.timezone.key),
+    schedule=CronDataIntervalTimetable("0 9 * * *", timezone=TIMEZONE.key),
+    start_date=pendulum.datetime(2026, 1, 1, tz=TIMEZONE.key),
     catchup=False,
     max_active_runs=1,
     is_paused_upon_creation=True,
@@ -41,13 +41,13 @@ def brand_digest():
         from alerts.digest import previous_day, send_digest
         from warehouse.db import writer
 
-        context = get_current_context()
+        context, config = get_current_context(), load_config()
         now = utc_now()
         day_param = (context.get("params") or {}).get("day")
         reference = context.get("data_interval_end") or context["dag_run"].run_after
-        day = date.fromisoformat(day_param) if day_param else previous_day(reference, CONFIG)
-        with writer(CONFIG.duckdb_path, CONFIG.published_path, CONFIG.timezone.key) as conn:
-            report = send_digest(conn, CONFIG, day, channel_secrets(CONFIG), now,
+        day = date.fromisoformat(day_param) if day_param else previous_day(reference, config.alerting)
+        with writer(config.duckdb_path, config.published_path, config.timezone.key) as conn:
+            report = send_digest(conn, config.alerting, day, channel_secrets(config.alerting), now,
                                  run_id=context["run_id"], run_type=run_type(context))
         if report.delivery.retryable_failures:
             raise AirflowException(f"digest for {day}: {report.delivery.retryable_failures} deliveries will be retried")

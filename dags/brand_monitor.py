@@ -28,16 +28,17 @@ from airflow.sdk import CronDataIntervalTimetable, Param, dag, get_current_conte
 from airflow.sdk.exceptions import AirflowException
 from brandmon_edges import WRITER_POOL, channel_secrets, run_info, run_window, source_secrets, utc_now
 
-from brandmon import pipeline
-from brandmon.config import load_config
+from brandmon.config import load_config, read_schedule
 
-CONFIG = load_config()
+# Parsing reads only the schedule and time zone; each task loads (and validates) the whole config
+# and imports the pipeline, so the scheduler never imports the source kinds, httpx, bs4 or duckdb.
+SCHEDULE, TIMEZONE = read_schedule()
 
 
 @dag(
     dag_id="brand_monitor",
-    schedule=CronDataIntervalTimetable(CONFIG.schedule.cron, timezone=CONFIG.timezone.key),
-    start_date=pendulum.datetime(2026, 1, 1, tz=CONFIG.timezone.key),
+    schedule=CronDataIntervalTimetable(SCHEDULE.cron, timezone=TIMEZONE.key),
+    start_date=pendulum.datetime(2026, 1, 1, tz=TIMEZONE.key),
     catchup=False,
     max_active_runs=1,
     is_paused_upon_creation=True,
@@ -52,15 +53,19 @@ CONFIG = load_config()
 def brand_monitor():
     @task
     def plan():
-        return pipeline.plan(CONFIG)
+        from brandmon import pipeline
+
+        return pipeline.plan(load_config())
 
     # The HTTP client already retries with backoff; one more try later, then the next run's
     # look-back (longer than an interval) re-reads the window anyway.
     @task(max_active_tis_per_dagrun=2, retries=1, retry_delay=timedelta(seconds=30))
     def extract(item: dict[str, str]):
-        context = get_current_context()
-        source = CONFIG.sources[item["source"]]
-        staged = pipeline.extract(CONFIG, item["brand"], item["source"], run_window(context, CONFIG),
+        from brandmon import pipeline
+
+        context, config = get_current_context(), load_config()
+        source = config.sources[item["source"]]
+        staged = pipeline.extract(config, item["brand"], item["source"], run_window(context, config),
                                   context["run_id"], fetched_at=utc_now(), secrets=source_secrets(source.connection))
         ti = context["ti"]
         if staged["error_kind"] == "transient" and ti.try_number <= ti.max_tries:
@@ -69,26 +74,35 @@ def brand_monitor():
 
     @task(trigger_rule="all_done")
     def transform(staged: list[dict]):
-        context = get_current_context()
-        return pipeline.transform(CONFIG, [s for s in staged if s], run_window(context, CONFIG), context["run_id"])
+        from brandmon import pipeline
+
+        context, config = get_current_context(), load_config()
+        return pipeline.transform(config, [s for s in staged if s], run_window(context, config), context["run_id"])
 
     @task(pool=WRITER_POOL)
     def load(transformed: dict):
-        return pipeline.load(CONFIG, transformed, run_window(get_current_context(), CONFIG))
+        from brandmon import pipeline
+
+        config = load_config()
+        return pipeline.load(config, transformed, run_window(get_current_context(), config))
 
     @task(pool=WRITER_POOL)
     def detect(loaded: dict):
-        context = get_current_context()
-        window = run_window(context, CONFIG)
-        return pipeline.detect(CONFIG, window, run_info(context, window))
+        from brandmon import pipeline
+
+        context, config = get_current_context(), load_config()
+        window = run_window(context, config)
+        return pipeline.detect(config, window, run_info(context, window))
 
     @task(pool=WRITER_POOL, retries=4, retry_delay=timedelta(seconds=30), retry_exponential_backoff=True)
     def deliver(detected: dict):
-        context = get_current_context()
-        info = run_info(context, run_window(context, CONFIG))
+        from brandmon import pipeline
+
+        context, config = get_current_context(), load_config()
+        info = run_info(context, run_window(context, config))
         if info.run_type == "backfill":
             return {"skipped": "backfill runs never deliver"}
-        report = pipeline.deliver(CONFIG, channel_secrets(CONFIG), now=utc_now())
+        report = pipeline.deliver(config, channel_secrets(config.alerting), now=utc_now())
         if report["retryable_failures"]:
             raise AirflowException(f"{report['retryable_failures']} deliveries failed and will be retried: {report}")
         return report

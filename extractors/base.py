@@ -1,12 +1,13 @@
 """The contract between the pipeline and every source kind.
 
-A source kind is a module in `extractors` listed in `extractors.registry.KINDS`. It exposes:
+A source kind is a module (or a package's module, like `extractors.weibo.search`) listed in
+`extractors.registry.KINDS`. It exposes:
 
 - `KIND`: the name used in `config/brands.yaml` (`kind: rss`).
-- `Settings`: a frozen dataclass of the source's options, and
-  `parse_settings(options: Mapping, base_dir: Path) -> Settings`, which raises `SettingsError`
-  naming the key and the fix (the config loader adds the file and the path). Relative paths in
-  options are relative to `base_dir`, the folder of the config file.
+- `Settings`: a frozen pydantic model of the source's options derived from
+  `extractors.options.SourceSettings`; `Settings.parse(options, base_dir)` validates them and
+  raises `SettingsError` naming the key and the fix (the config loader adds the file and the
+  path). Relative paths in options are relative to `base_dir`, the folder of the config file.
 - `extract(settings, query, window, context) -> ExtractResult`: fetch (I/O) and parse (pure)
   everything the source holds for one brand query within one window. It never raises for bad
   items (they are quarantined) and reports a failed source in `ExtractResult.health` instead of

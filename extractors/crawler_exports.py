@@ -25,19 +25,20 @@ times ("3小时前", which tieba exports may hold) are resolved against the row'
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Annotated
+from zoneinfo import ZoneInfo
 
-from extractors.archive import FORMATS, list_files, parse_count, read_rows
-from extractors.base import BrandQuery, ExtractContext, ExtractResult, SettingsError, SourceError, Window
+from extractors.base import BrandQuery, ExtractContext, ExtractResult, Window
+from extractors.counts import parse_count
+from extractors.files import read_posts
 from extractors.htmltext import html_to_text, title_and_body
-from extractors.record import Post, Quarantined
-from extractors.sourceopts import reject_unknown
+from extractors.options import FileSettings, Flag, one_of, required
+from extractors.record import Post
 from extractors.timeparse import parse_timestamp
 
 KIND = "crawler_export"
@@ -74,76 +75,17 @@ class Preset:
         return self.content(row, context)
 
 
-@dataclass(frozen=True, slots=True)
-class Settings:
-    pattern: str
-    preset: str
-    format: str = "auto"
-    comments: bool = True
-    timezone: str = "Asia/Shanghai"
-
-
-def parse_settings(options: Mapping, base_dir: Path) -> Settings:
-    """Validate `path`, `preset`, `format`, `comments` and `timezone`."""
-    reject_unknown(options, ("path", "preset", "format", "comments", "timezone"))
-    raw_path = options.get("path")
-    if not isinstance(raw_path, str) or not raw_path.strip():
-        raise SettingsError("path", "missing", "set path: to the crawler's output file, folder or a glob")
-    preset = options.get("preset")
-    if preset not in PRESETS:
-        raise SettingsError("preset", f"{preset!r} is not a preset", f"use one of {', '.join(sorted(PRESETS))}")
-    fmt = options.get("format", "auto")
-    if fmt not in FORMATS:
-        raise SettingsError("format", f"{fmt!r} is not a format", f"use one of {', '.join(FORMATS)}")
-    comments = options.get("comments", True)
-    if not isinstance(comments, bool):
-        raise SettingsError("comments", f"{comments!r} is not true/false", "write true or false")
-    tz = options.get("timezone", "Asia/Shanghai")
-    try:
-        ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError, TypeError):
-        raise SettingsError("timezone", f"{tz!r} is not a time zone", "use an IANA name such as Asia/Shanghai") from None
-    pattern = str(Path(raw_path) if Path(raw_path).is_absolute() else base_dir / raw_path)
-    return Settings(pattern=pattern, preset=preset, format=fmt, comments=comments, timezone=tz)
-
-
 def extract(settings: Settings, query: BrandQuery, window: Window, context: ExtractContext) -> ExtractResult:
     """Read every export file and return the rows inside the window, each post once."""
-    result = ExtractResult()
     preset = PRESETS[settings.preset]
-    tz = ZoneInfo(settings.timezone)
-    try:
-        files = list_files(settings.pattern)
-    except SourceError as error:
-        result.health.fail(error)
-        return result
-    seen: set[tuple[str, str]] = set()
-    for path in files:
-        if _NOT_POSTS.search(path.name):
-            result.health.notes.append(f"skipped {path.name}: holds no posts")
-            continue
-        result.health.pages += 1
-        try:
-            rows = list(read_rows(path, settings.format, KIND, preset.list_keys))
-            modified = datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc)
-        except (OSError, UnicodeDecodeError, ValueError) as error:
-            result.quarantined.append(Quarantined(KIND, f"unreadable file: {error}", "", str(path)))
-            continue
-        for location, row in rows:
-            if isinstance(row, Quarantined):
-                result.quarantined.append(row)
-                continue
-            if not settings.comments and _has(row, "comment_id"):
-                continue
-            try:
-                post = preset.map_row(row, RowContext(tz, _crawled_at(row, modified), path.stem))
-            except (ValueError, TypeError, KeyError) as error:
-                result.quarantined.append(Quarantined(KIND, str(error), _raw(row), location))
-                continue
-            if window.contains(post.published_at) and post.key not in seen:
-                seen.add(post.key)
-                result.posts.append(post)
-    return result.finish()
+
+    def to_post(row: Mapping, path: Path, modified: datetime) -> Post | None:
+        if not settings.comments and _has(row, "comment_id"):
+            return None
+        return preset.map_row(row, RowContext(settings.timezone, _crawled_at(row, modified), path.stem))
+
+    return read_posts(settings, window, KIND, to_post, list_keys=preset.list_keys,
+                      skip=lambda path: bool(_NOT_POSTS.search(path.name)))
 
 
 # --- row mappings, one per crawler record type ------------------------------------------------
@@ -294,6 +236,15 @@ PRESETS: dict[str, Preset] = {
 }
 
 
+class Settings(FileSettings):
+    """`path`, `format`, `timezone` (see FileSettings), the crawler `preset` and whether comment
+    rows become posts (`comments`)."""
+
+    preset: Annotated[str, one_of(sorted(PRESETS), "{!r} is not a preset")] = required(
+        f"set preset: to one of {', '.join(sorted(PRESETS))}")
+    comments: Flag = True
+
+
 # --- helpers ------------------------------------------------------------------------------------
 
 
@@ -378,7 +329,3 @@ def _crawled_at(row: Mapping, fallback: datetime) -> datetime:
         return parse_timestamp(stamp, ZoneInfo("UTC"))
     except ValueError:
         return fallback
-
-
-def _raw(row: Mapping) -> str:
-    return json.dumps(row, ensure_ascii=False, default=str)[:20000]

@@ -29,40 +29,27 @@ value, else the item's absolute link, else a stable hash of its text and time.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from pathlib import Path
+from typing import Annotated, Any
 from urllib.parse import urljoin, urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import soupsieve
 from bs4 import BeautifulSoup, Tag
+from pydantic import Field, PlainValidator, ValidationInfo
 
-from extractors.base import BrandQuery, ExtractContext, ExtractResult, SettingsError, SourceError, Window
+from extractors.base import BrandQuery, ExtractContext, ExtractResult, SourceError, Window
 from extractors.htmltext import clip, html_to_text, title_and_body
-from extractors.http import decode_body
+from extractors.http import PoliteClient, client_for, decode_body
+from extractors.options import Encoding, Flag, PageSettings, Text, TimeZone, Whole, http_url, problem, required
 from extractors.record import Post, Quarantined, stable_id
-from extractors.sourceopts import (
-    auth_hint,
-    choice_option,
-    connection_cookie,
-    http_client,
-    http_options,
-    number_option,
-    reject_unknown,
-    search_urls,
-    url_option,
-)
 from extractors.timeparse import find_timestamp
 
 KIND = "html_list"
 _SELECTOR_KEYS = ("item", "text", "time", "link", "title", "author", "id", "next", "login_selector")
-_REQUIRED = ("item", "text", "time")
 _RAW_LIMIT = 5000
-OPTIONS = ("url", *_SELECTOR_KEYS, "platform", "max_pages", "first_page", "stop_when_older", "time_format", "timezone",
-           "encoding", "terms", "query_encoding", "max_text_chars", "timeout", "min_interval", "max_bytes",
-           "max_retries", "backoff", "connection")
+_URL_FIX = "set url: to the list page, with {query} and/or {page} where they go"
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,36 +61,52 @@ class Selector:
 
     @classmethod
     def parse(cls, key: str, spec: object) -> Selector:
+        """`css` or `css@attr`; raises the validation problem naming `key` when it is not a selector."""
         if not isinstance(spec, str) or not spec.strip():
-            raise SettingsError(key, f"{spec!r} is not a CSS selector", f"set {key}: to a CSS selector, optionally ending in @attribute")
+            raise problem(f"{spec!r} is not a CSS selector", f"set {key}: to a CSS selector, optionally ending in @attribute")
         css, _, attr = spec.strip().rpartition("@") if re.search(r"@[\w:-]+$", spec.strip()) else (spec.strip(), "", "")
         try:
             soupsieve.compile(css)
         except (soupsieve.SelectorSyntaxError, ValueError, TypeError) as error:
-            raise SettingsError(key, f"bad CSS selector {css!r}: {error}", "fix the selector (test it in the browser's console)") from None
+            raise problem(f"bad CSS selector {css!r}: {error}", "fix the selector (test it in the browser's console)") from None
         return cls(css, attr or None)
 
 
-@dataclass(frozen=True, slots=True)
-class Settings:
-    url: str
-    selectors: Mapping[str, Selector]
-    platform: str
-    max_pages: int = 5
-    first_page: int = 1
-    stop_when_older: bool = True
-    time_format: str | None = None
-    timezone: str = "Asia/Shanghai"
-    encoding: str | None = None
-    terms: str = "all"
-    query_encoding: str = "utf-8"
-    max_text_chars: int = 5000
-    timeout: float = 20.0
-    min_interval: float = 1.0
-    max_bytes: int = 5_000_000
-    max_retries: int = 3
-    backoff: float = 1.0
-    connection: str | None = None
+def _selector(value: Any, info: ValidationInfo) -> Selector | None:
+    return None if value is None else Selector.parse(str(info.field_name), value)
+
+
+SelectorOption = Annotated[Selector, PlainValidator(_selector)]
+
+
+def _required_selector(key: str) -> Any:
+    return required(f"set {key}: to the CSS selector of each post's {key}")
+
+
+class Settings(PageSettings):
+    """The options listed in the module docstring."""
+
+    url: Annotated[str, http_url(_URL_FIX)] = required(_URL_FIX)
+    item: SelectorOption = _required_selector("item")
+    text: SelectorOption = _required_selector("text")
+    time: SelectorOption = _required_selector("time")
+    link: SelectorOption | None = None
+    title: SelectorOption | None = None
+    author: SelectorOption | None = None
+    id: SelectorOption | None = None
+    next: SelectorOption | None = None
+    login_selector: SelectorOption | None = None
+    max_pages: Whole = Field(5, ge=1)
+    first_page: Whole = Field(1, ge=0)
+    stop_when_older: Flag = True
+    time_format: Text | None = None
+    timezone: TimeZone = ZoneInfo("Asia/Shanghai")
+    encoding: Encoding | None = None
+
+    @property
+    def selectors(self) -> dict[str, Selector]:
+        """The configured selectors by option name (`item`, `text`, …; absent ones left out)."""
+        return {key: getattr(self, key) for key in _SELECTOR_KEYS if getattr(self, key) is not None}
 
 
 @dataclass(slots=True)
@@ -117,53 +120,18 @@ class Page:
     login_wall: bool = False
 
 
-def parse_settings(options: Mapping, base_dir: Path) -> Settings:
-    """Validate the options listed in the module docstring."""
-    reject_unknown(options, OPTIONS)
-    url = url_option(options, "url", "set url: to the list page, with {query} and/or {page} where they go")
-    selectors = {key: Selector.parse(key, options[key]) for key in _SELECTOR_KEYS if options.get(key) is not None}
-    for key in _REQUIRED:
-        if key not in selectors:
-            raise SettingsError(key, "missing", f"set {key}: to the CSS selector of each post's {key}")
-    tz = options.get("timezone", "Asia/Shanghai")
-    try:
-        ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError, TypeError):
-        raise SettingsError("timezone", f"{tz!r} is not a time zone", "use an IANA name such as Asia/Shanghai") from None
-    encoding = options.get("encoding")
-    if encoding is not None:
-        try:
-            "".encode(str(encoding))
-        except LookupError:
-            raise SettingsError("encoding", f"{encoding!r} is not a known encoding", "use e.g. gbk, gb18030, big5, utf-8") from None
-    stop = options.get("stop_when_older", True)
-    if not isinstance(stop, bool):
-        raise SettingsError("stop_when_older", f"{stop!r} is not true/false", "write true or false")
-    host = (urlsplit(url).hostname or "").removeprefix("www.")
-    return Settings(
-        url=url, selectors=selectors, platform=str(options.get("platform") or host),
-        max_pages=number_option(options, "max_pages", 5, int),
-        first_page=number_option(options, "first_page", 1, int, allow_zero=True),
-        stop_when_older=stop, time_format=options.get("time_format") or None, timezone=tz,
-        encoding=str(encoding) if encoding else None,
-        terms=choice_option(options, "terms", ("all", "primary")),
-        query_encoding=choice_option(options, "query_encoding", ("utf-8", "gb18030")),
-        max_text_chars=number_option(options, "max_text_chars", 5000, int),
-        **http_options(options))
-
-
 def start_urls(settings: Settings, query: BrandQuery) -> list[str]:
     """The first list page for each search term (one URL when there is no `{query}`)."""
-    return search_urls(settings.url, query.terms, settings.terms, settings.query_encoding)
+    return settings.search_urls(query.terms)
 
 
 def extract(settings: Settings, query: BrandQuery, window: Window, context: ExtractContext) -> ExtractResult:
     """Walk the list pages of each term and keep the posts inside the window, without duplicates."""
     result = ExtractResult()
     seen: set[tuple[str, str]] = set()
-    cookie = connection_cookie(settings.connection, context)
+    cookie = settings.cookie(context.secrets)
     try:
-        with http_client(context, settings) as client:
+        with client_for(context, settings) as client:
             try:
                 for template in start_urls(settings, query):
                     _walk(client, template, settings, window, context, cookie, result, seen)
@@ -174,8 +142,8 @@ def extract(settings: Settings, query: BrandQuery, window: Window, context: Extr
     return result.finish()
 
 
-def _walk(client, template: str, settings: Settings, window: Window, context: ExtractContext,
-          cookie: str | None, result: ExtractResult, seen: set) -> None:
+def _walk(client: PoliteClient, template: str, settings: Settings, window: Window, context: ExtractContext,
+          cookie: str | None, result: ExtractResult, seen: set[tuple[str, str]]) -> None:
     """Fetch up to max_pages pages of one list, following `{page}` or the `next` link."""
     url: str | None = template.replace("{page}", str(settings.first_page))
     for number in range(settings.max_pages):
@@ -185,7 +153,7 @@ def _walk(client, template: str, settings: Settings, window: Window, context: Ex
                 else decode_body(response))
         page = parse_page(text, str(response.url), settings, context.fetched_at)
         if page.login_wall:
-            raise SourceError("auth", f"{url} shows a login page (login_selector matched)", auth_hint(settings.connection))
+            raise SourceError("auth", f"{url} shows a login page (login_selector matched)", settings.auth_hint)
         result.quarantined.extend(page.quarantined)
         in_window = [post for post in page.posts if window.contains(post.published_at)]
         for post in in_window:
@@ -213,7 +181,7 @@ def parse_page(html: str, page_url: str, settings: Settings, fetched_at: datetim
     if "login_selector" in selectors and soup.select_one(selectors["login_selector"].css) is not None:
         page.login_wall = True
         return page
-    tz = ZoneInfo(settings.timezone)
+    tz = settings.timezone
     for number, item in enumerate(soup.select(selectors["item"].css)):
         page.items += 1
         try:

@@ -22,12 +22,16 @@ import urllib.robotparser
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 import charset_normalizer
 import httpx
 
 from extractors.base import ExtractContext, SourceError
+
+if TYPE_CHECKING:
+    from extractors.options import HttpSettings
 
 LOGIN_HOSTS = ("passport.weibo.com", "login.sina.com.cn", "passport.weibo.cn")
 LOGIN_PATH = re.compile(r"/(login|signin|sign_in|passport)(\b|/|\.|$)", re.IGNORECASE)
@@ -216,9 +220,13 @@ class PoliteClient:
         return rules
 
 
-def client_for(context: ExtractContext, **overrides: object) -> PoliteClient:
-    """A PoliteClient identifying itself with the run's User-Agent; options override defaults."""
-    return PoliteClient(context.user_agent, **overrides)  # type: ignore[arg-type]
+def client_for(context: ExtractContext, settings: HttpSettings | None = None, **overrides: Any) -> PoliteClient:
+    """A PoliteClient with the run's User-Agent and the source's politeness options and auth hint;
+    keyword `overrides` win (tests use them)."""
+    options: dict[str, Any] = {} if settings is None else {
+        "timeout": settings.timeout, "min_interval": settings.min_interval, "max_bytes": settings.max_bytes,
+        "max_retries": settings.max_retries, "backoff": settings.backoff, "auth_hint": settings.auth_hint}
+    return PoliteClient(context.user_agent, **{**options, **overrides})
 
 
 def is_login_url(url: str) -> bool:

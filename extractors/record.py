@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -93,6 +94,18 @@ class Quarantined:
     @classmethod
     def from_json(cls, row: dict[str, Any]) -> Quarantined:
         return cls(**row)
+
+
+RAW_LIMIT = 20000
+
+
+def raw_json(value: object, limit: int = RAW_LIMIT) -> str:
+    """A raw payload for a quarantine record as JSON, capped so one bad item cannot bloat the store."""
+    try:
+        text = json.dumps(value, ensure_ascii=False, default=str)
+    except (TypeError, ValueError, RecursionError):
+        text = repr(value)[:limit]
+    return text[:limit]
 
 
 def stable_id(*parts: str) -> str:

@@ -10,8 +10,8 @@ KINDS: dict[str, str] = {
     "rss": "extractors.rss",
     "html_list": "extractors.html_list",
     "crawler_export": "extractors.crawler_exports",
-    "weibo_search": "extractors.weibo_search",
-    "weibo_api": "extractors.weibo_api",
+    "weibo_search": "extractors.weibo.search",
+    "weibo_api": "extractors.weibo.api",
 }
 
 

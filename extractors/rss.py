@@ -29,77 +29,43 @@ import re
 import time as _time
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime, timezone
-from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from typing import Annotated
+from urllib.parse import urljoin
 
 import feedparser
 
 from extractors.base import BrandQuery, ExtractContext, ExtractResult, SourceError, Window
 from extractors.htmltext import clip, html_to_text, title_and_body
-from extractors.http import decode_body
-from extractors.record import Post, Quarantined, stable_id
-from extractors.sourceopts import (
-    choice_option,
-    connection_cookie,
-    http_client,
-    http_options,
-    number_option,
-    reject_unknown,
-    search_urls,
-    url_option,
-)
+from extractors.http import client_for, decode_body
+from extractors.options import PageSettings, http_url, one_of, required
+from extractors.record import RAW_LIMIT, Post, Quarantined, stable_id
 from extractors.timeparse import SHANGHAI, parse_timestamp
 
 KIND = "rss"
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
-_RAW_LIMIT = 20000
-OPTIONS = ("url", "terms", "query_encoding", "platform", "undated", "max_text_chars", "timeout", "min_interval",
-           "max_bytes", "max_retries", "backoff", "connection")
+_URL_FIX = "set url: to the feed address, with {query} for a search feed"
 
 
-@dataclass(frozen=True, slots=True)
-class Settings:
-    url: str
-    platform: str
-    terms: str = "all"
-    query_encoding: str = "utf-8"
-    undated: str = "quarantine"
-    max_text_chars: int = 5000
-    timeout: float = 20.0
-    min_interval: float = 1.0
-    max_bytes: int = 5_000_000
-    max_retries: int = 3
-    backoff: float = 1.0
-    connection: str | None = None
+class Settings(PageSettings):
+    """The options listed in the module docstring."""
 
-
-def parse_settings(options: Mapping, base_dir: Path) -> Settings:
-    """Validate the options listed in the module docstring."""
-    reject_unknown(options, OPTIONS)
-    url = url_option(options, "url", "set url: to the feed address, with {query} for a search feed")
-    host = (urlsplit(url).hostname or "").removeprefix("www.")
-    return Settings(url=url, platform=str(options.get("platform") or host),
-                    terms=choice_option(options, "terms", ("all", "primary")),
-                    query_encoding=choice_option(options, "query_encoding", ("utf-8", "gb18030")),
-                    undated=choice_option(options, "undated", ("quarantine", "feed_date")),
-                    max_text_chars=number_option(options, "max_text_chars", 5000, int),
-                    **http_options(options))
+    url: Annotated[str, http_url(_URL_FIX)] = required(_URL_FIX)
+    undated: Annotated[str, one_of(("quarantine", "feed_date"))] = "quarantine"
 
 
 def feed_urls(settings: Settings, query: BrandQuery) -> list[str]:
     """The URLs to fetch: one per search term for a `{query}` template, the URL itself otherwise."""
-    return search_urls(settings.url, query.terms, settings.terms, settings.query_encoding)
+    return settings.search_urls(query.terms)
 
 
 def extract(settings: Settings, query: BrandQuery, window: Window, context: ExtractContext) -> ExtractResult:
     """Fetch each feed URL, parse it, and keep the entries published inside the window."""
     result = ExtractResult()
     seen: set[tuple[str, str]] = set()
-    cookie = connection_cookie(settings.connection, context)
+    cookie = settings.cookie(context.secrets)
     try:
-        with http_client(context, settings) as client:
+        with client_for(context, settings) as client:
             try:
                 for url in feed_urls(settings, query):
                     response = client.get(url, cookies=cookie)
@@ -135,13 +101,13 @@ def parse_feed(body: bytes, *, source_url: str, platform: str, fetched_at: datet
         parsed = feedparser.parse(io.BytesIO(normalised), response_headers={
             "content-type": "application/xml; charset=utf-8"}, resolve_relative_uris=False)
     except Exception as error:  # the third-party parser may fail in ways it does not document
-        return [], [Quarantined(KIND, f"feed parser failed: {type(error).__name__}: {error}", text[:_RAW_LIMIT], source_url)], []
+        return [], [Quarantined(KIND, f"feed parser failed: {type(error).__name__}: {error}", text[:RAW_LIMIT], source_url)], []
     entries = parsed.get("entries") or []
     malformed = parsed.get("bozo") and not isinstance(parsed.get("bozo_exception"), feedparser.CharacterEncodingOverride)
     if not entries:
         if malformed or not parsed.get("version"):
             reason = f"not a readable feed: {parsed.get('bozo_exception') or 'no RSS/Atom structure'}"
-            return [], [Quarantined(KIND, reason, text[:_RAW_LIMIT], source_url)], []
+            return [], [Quarantined(KIND, reason, text[:RAW_LIMIT], source_url)], []
         return [], [], []
     feed_date = _feed_date(parsed.get("feed") or {}, fetched_at) if undated == "feed_date" else None
     posts: list[Post] = []
@@ -149,7 +115,7 @@ def parse_feed(body: bytes, *, source_url: str, platform: str, fetched_at: datet
     notes: list[str] = []
     if malformed:
         reason = f"malformed feed ({parsed.get('bozo_exception')}); {len(entries)} entries recovered"
-        quarantined.append(Quarantined(KIND, reason, text[:_RAW_LIMIT], source_url))
+        quarantined.append(Quarantined(KIND, reason, text[:RAW_LIMIT], source_url))
         notes.append(f"{source_url}: {reason}")
     with warnings.catch_warnings():
         # feedparser warns when `updated` is read on an entry that only has `published`
@@ -228,7 +194,7 @@ def _from_struct(parsed: _time.struct_time | None) -> datetime | None:
 
 def _entry_raw(entry: Mapping) -> str:
     keys = ("id", "title", "link", "published", "updated", "summary")
-    return repr({key: entry.get(key) for key in keys if entry.get(key)})[:_RAW_LIMIT]
+    return repr({key: entry.get(key) for key in keys if entry.get(key)})[:RAW_LIMIT]
 
 
 def _charset(content_type: str | None) -> str | None:

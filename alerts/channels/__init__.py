@@ -19,6 +19,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 from alerts.compose import Document, compose
 from alerts.model import Alert
+from alerts.settings import Channel
 
 MODULES = {"file": "alerts.channels.file", "email": "alerts.channels.email",
            "webhook": "alerts.channels.webhook", "apprise": "alerts.channels.apprise_bot"}
@@ -58,7 +59,7 @@ class Envelope:
 
 
 class ChannelModule(Protocol):
-    def send(self, envelope: Envelope, channel: Any, secret: Mapping[str, Any] | None,
+    def send(self, envelope: Envelope, channel: Channel, secret: Mapping[str, Any] | None,
              timeout: float) -> str | None: ...
 
 
@@ -67,7 +68,7 @@ def channel_module(kind: str) -> ChannelModule:
     return importlib.import_module(MODULES[kind])  # type: ignore[return-value]
 
 
-def require_secret(secret: Mapping[str, Any] | None, channel: Any) -> Mapping[str, Any]:
+def require_secret(secret: Mapping[str, Any] | None, channel: Channel) -> Mapping[str, Any]:
     """The channel's Connection fields, or a retryable error naming the Connection to create."""
     if not secret:
         conn = channel.connection or channel.name

@@ -22,6 +22,7 @@ import apprise
 
 from alerts.channels import DeliveryError, Envelope, require_secret
 from alerts.formats import to_markdown, to_text
+from alerts.settings import Channel
 
 # Apprise protocol -> (body format, Markdown flavour, body limit in UTF-8 bytes)
 BOTS: dict[str, tuple[str, str | None, int]] = {
@@ -34,7 +35,7 @@ BOTS: dict[str, tuple[str, str | None, int]] = {
 DEFAULT = ("text", None, 30_000)
 
 
-def send(envelope: Envelope, channel: Any, secret: Mapping[str, Any] | None, timeout: float) -> str | None:
+def send(envelope: Envelope, channel: Channel, secret: Mapping[str, Any] | None, timeout: float) -> str | None:
     """Notify the Connection's Apprise URL; Apprise reports only success, so failures are retried."""
     plugin = _plugin(apprise_url(require_secret(secret, channel)))
     plugin.socket_connect_timeout = plugin.socket_read_timeout = timeout

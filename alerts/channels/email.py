@@ -23,11 +23,12 @@ from typing import Any
 from alerts.channels import DeliveryError, Envelope, require_secret
 from alerts.chart import bar_chart_png
 from alerts.formats import to_html, to_text
+from alerts.settings import Channel
 
 CHART_CID = "digest-chart@brandmon"
 
 
-def send(envelope: Envelope, channel: Any, secret: Mapping[str, Any] | None, timeout: float) -> str | None:
+def send(envelope: Envelope, channel: Channel, secret: Mapping[str, Any] | None, timeout: float) -> str | None:
     """Send one multipart email to the channel's recipients; returns a note if some were refused."""
     secret = require_secret(secret, channel)
     extra = secret.get("extra") or {}

@@ -16,11 +16,12 @@ from typing import Any
 
 from alerts.channels import DeliveryError, Envelope
 from alerts.payload import build_payload
+from alerts.settings import Channel
 
 TAIL_BYTES = 256 * 1024
 
 
-def send(envelope: Envelope, channel: Any, secret: Mapping[str, Any] | None, timeout: float) -> str | None:
+def send(envelope: Envelope, channel: Channel, secret: Mapping[str, Any] | None, timeout: float) -> str | None:
     """Append the alert's JSON line to `channel.options['path']` (created with its folder if missing)."""
     path = Path(channel.options["path"])
     try:

@@ -27,11 +27,12 @@ import httpx
 
 from alerts.channels import DeliveryError, Envelope, require_secret
 from alerts.payload import build_payload
+from alerts.settings import Channel
 
 RETRYABLE_4XX = (408, 425, 429)
 
 
-def send(envelope: Envelope, channel: Any, secret: Mapping[str, Any] | None, timeout: float) -> str | None:
+def send(envelope: Envelope, channel: Channel, secret: Mapping[str, Any] | None, timeout: float) -> str | None:
     """POST the payload; raise DeliveryError (retryable or not) unless the receiver answers 2xx."""
     secret = require_secret(secret, channel)
     url = webhook_url(secret)

@@ -38,11 +38,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"brandmon digest: unknown brand {args.brand!r}; use one of {', '.join(config.brands)}", file=sys.stderr)
         return 2
     now = datetime.now(timezone.utc)
-    day = args.day or previous_day(now, config)
+    day = args.day or previous_day(now, config.alerting)
     if args.send:
-        secrets = {name: env_connection(ch.connection) for name, ch in config.channels.items() if ch.connection}
+        secrets = {name: env_connection(ch.connection) for name, ch in config.alerting.channels.items() if ch.connection}
         with writer(config.duckdb_path, config.published_path, config.timezone.key) as conn:
-            report = send_digest(conn, config, day, secrets, now, run_id=f"cli__{now.isoformat()}", run_type="manual")
+            report = send_digest(conn, config.alerting, day, secrets, now, run_id=f"cli__{now.isoformat()}", run_type="manual")
         print(json.dumps({"day": report.day, "digests": report.digests, "released_held_alerts": report.released,
                           "enqueue": report.enqueue.to_json(), "delivery": {
                               k: v for k, v in vars(report.delivery).items() if k != "outcomes"}},
@@ -54,6 +54,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"brandmon digest: {error}", file=sys.stderr)
         return 2
     with conn:
-        digests = [d for d in build_digest(conn, config, day, until=now) if not args.brand or d.brand == args.brand]
-    print("\n\n".join(to_text([compose(d, lang) for lang in config.languages]) for d in digests))
+        digests = [d for d in build_digest(conn, config.alerting, day, until=now) if not args.brand or d.brand == args.brand]
+    print("\n\n".join(to_text([compose(d, lang) for lang in config.alerting.languages]) for d in digests))
     return 0

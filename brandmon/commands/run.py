@@ -16,6 +16,11 @@ import sys
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from brandmon.airflow_setup import AirflowHome
+    from brandmon.config import Config
 
 NAME = "run"
 HELP = "Set up Airflow on embedded defaults and run brand_monitor once; --serve keeps it running"
@@ -89,13 +94,15 @@ def run(args: argparse.Namespace) -> int:
         components.stop()
 
 
-def _ensure_demo(config, now: datetime) -> dict | None:
+def _ensure_demo(config: Config, now: datetime) -> dict | None:
     from brandmon.demo import ensure_demo
+    from extractors.options import FileSettings
 
     for source in config.sources.values():
-        pattern = getattr(source.settings, "pattern", "")
-        if source.kind == "archive" and Path(pattern).parent.name == "demo":
-            return ensure_demo(Path(pattern).parent, now)
+        if source.kind == "archive" and isinstance(source.settings, FileSettings):
+            folder = Path(source.settings.path).parent
+            if folder.name == "demo":
+                return ensure_demo(folder, now)
     return None
 
 
@@ -135,7 +142,7 @@ def _wait_for_runs(api, components, run_id: str, timeout: float) -> dict[str, st
     raise TimeoutError(f"brand_monitor runs did not finish within {timeout:.0f}s: {last_report}")
 
 
-def _print_summary(config, states: dict[str, str], port: int, layout) -> None:
+def _print_summary(config: Config, states: dict[str, str], port: int, layout: AirflowHome) -> None:
     from brandmon.summary import summarise
     from warehouse.db import reader
 

@@ -18,7 +18,10 @@ import json
 import os
 import sys
 from collections.abc import Iterable, Iterator
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from transforms.sentiment import Scorer
 
 NAME = "score"
 HELP = "Score posts (text or JSON lines) for sentiment and complaints; JSON lines out"
@@ -80,7 +83,7 @@ def parse_line(line: str, number: int) -> tuple[str, Any]:
     return stripped, None
 
 
-def score_records(scorer: Any, records: list[tuple[str, Any]], workers: int | None = None) -> list[dict]:
+def score_records(scorer: Scorer, records: list[tuple[str, Any]], workers: int | None = None) -> list[dict]:
     """Output dicts for (text, id) records, in order, scored as one batch."""
     from transforms import complaints, textprep
 
@@ -102,7 +105,7 @@ def _batches(lines: Iterable[str]) -> Iterator[list[tuple[str, Any]]]:
         yield [parse_line(line, number) for number, line in batch]
 
 
-def write_scores(scorer: Any, lines: Iterable[str], out: TextIO, workers: int | None = None) -> None:
+def write_scores(scorer: Scorer, lines: Iterable[str], out: TextIO, workers: int | None = None) -> None:
     """Score input lines batch by batch and write one JSON line per input line."""
     for batch in _batches(lines):
         for row in score_records(scorer, batch, workers):

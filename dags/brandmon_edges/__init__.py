@@ -7,14 +7,17 @@ plain data handed to the Airflow-free pipeline in `brandmon.pipeline`.
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseHook
 
-from brandmon.config import Config
 from brandmon.connections import secrets_from_fields
-from brandmon.pipeline import RunInfo
 from brandmon.windows import RunWindow, resolve_window
+
+if TYPE_CHECKING:
+    from alerts.settings import AlertSettings
+    from brandmon.config import Config
+    from brandmon.pipeline import RunInfo
 
 WRITER_POOL = "duckdb_writer"
 
@@ -39,6 +42,8 @@ def run_type(context: Any) -> str:
 
 def run_info(context: Any, window: RunWindow) -> RunInfo:
     """Run id and type; the reference time is the interval's end, or run_after for manual runs."""
+    from brandmon.pipeline import RunInfo  # the pipeline loads inside tasks, never when a DAG is parsed
+
     kind = run_type(context)
     run_after = getattr(context["dag_run"], "run_after", None)
     reference = window.interval.end if kind in ("scheduled", "backfill") or run_after is None else run_after
@@ -65,11 +70,11 @@ def source_secrets(conn_id: str | None) -> dict[str, str]:
         return {}
 
 
-def channel_secrets(config: Config) -> dict[str, dict[str, Any] | None]:
+def channel_secrets(alerting: AlertSettings) -> dict[str, dict[str, Any] | None]:
     """Each alert channel's Connection fields; None where the Connection is missing, so the
     outbox records a retryable error naming the Connection to create instead of failing all."""
     found: dict[str, dict[str, Any] | None] = {}
-    for name, channel in config.channels.items():
+    for name, channel in alerting.channels.items():
         if channel.connection:
             try:
                 found[name] = connection_fields(channel.connection)

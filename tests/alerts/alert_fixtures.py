@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from alerts.model import Alert, AlertDetails, SamplePost
+from alerts.settings import AlertSettings
 from brandmon.config import parse_config
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -59,8 +60,9 @@ def ops_alert(**changes) -> Alert:
     return replace(alert, **changes)
 
 
-def make_config(tmp_path, alerts: dict | None = None, sources: dict | None = None):
-    """A validated Config with two brands and the given `alerts:` block; state under tmp_path."""
+def make_config(tmp_path, alerts: dict | None = None, sources: dict | None = None) -> AlertSettings:
+    """The alert settings of a validated config with two brands and the given `alerts:` block;
+    state under tmp_path."""
     doc = {
         "timezone": "Asia/Shanghai",
         "storage": {"state_dir": str(tmp_path / "state")},
@@ -69,4 +71,4 @@ def make_config(tmp_path, alerts: dict | None = None, sources: dict | None = Non
         "sources": sources or {"weibo_hot": {"kind": "archive", "path": "posts.jsonl"}},
         "alerts": alerts or {},
     }
-    return parse_config(doc, tmp_path / "brands.yaml")
+    return parse_config(doc, tmp_path / "brands.yaml").alerting

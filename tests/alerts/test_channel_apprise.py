@@ -12,7 +12,7 @@ from apprise.plugins.wecombot import NotifyWeComBot
 
 from alerts.channels import DeliveryError, Envelope, redact, secret_values
 from alerts.channels.apprise_bot import apprise_url, bot_format, render_body, send
-from brandmon.config import Channel
+from alerts.settings import Channel
 
 from .alert_fixtures import JUST_AFTER, spike_alert
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from brandmon.config import DEFAULT_CONFIG, ConfigError, load_config, parse_config
+from brandmon.config import DEFAULT_CONFIG, ConfigError, load_config, parse_config, read_schedule
 
 MINIMAL = {
     "brands": {"acme": {"keywords": ["艾克米"], "sources": ["history"], "competitors": ["rival"]},
@@ -24,6 +24,11 @@ def parse(doc, tmp_path: Path):
     return parse_config(doc, tmp_path / "brands.yaml")
 
 
+def channels_for(config, brand: str, severity: str, audience: str) -> tuple[str, ...]:
+    """The channel names the one routing rule (alerts.settings) picks for an alert."""
+    return tuple(name for name, _quiet in config.alerting.routed_channels(brand, severity, audience))
+
+
 def test_the_shipped_config_is_valid():
     config = load_config(DEFAULT_CONFIG)
     assert config.brands and config.sources
@@ -36,13 +41,13 @@ def test_defaults_fill_schedule_storage_and_channels(tmp_path):
     assert config.schedule.interval.total_seconds() == 900
     assert config.schedule.lookback.total_seconds() == 1800
     assert config.state_dir == (tmp_path / ".." / "state").resolve()
-    assert config.channels_for("acme", "warning", "pr") == ("local_file",)
+    assert channels_for(config, "acme", "warning", "pr") == ("local_file",)
     assert config.brands["acme"].query().terms == ("艾克米",)
 
 
 def test_relative_source_paths_are_relative_to_the_config_file(tmp_path):
     config = parse(MINIMAL, tmp_path)
-    assert config.sources["history"].settings.pattern == str(tmp_path / "posts.jsonl")
+    assert config.sources["history"].settings.path == str(tmp_path / "posts.jsonl")
 
 
 def test_state_dir_can_be_overridden_by_environment(tmp_path, monkeypatch):
@@ -97,9 +102,9 @@ def test_routes_pick_channels_by_brand_severity_and_audience(tmp_path):
                    {"brands": ["*"], "channels": ["ops_hook"], "audience": "ops"}],
     }
     config = parse(doc, tmp_path)
-    assert config.channels_for("acme", "critical", "pr") == ("pr_mail",)
-    assert config.channels_for("acme", "warning", "pr") == ("local_file",)
-    assert config.channels_for("rival", "info", "ops") == ("ops_hook",)
+    assert channels_for(config, "acme", "critical", "pr") == ("pr_mail",)
+    assert channels_for(config, "acme", "warning", "pr") == ("local_file",)
+    assert channels_for(config, "rival", "info", "ops") == ("ops_hook",)
 
 
 def test_missing_file_and_broken_yaml_are_explained(tmp_path):
@@ -109,3 +114,18 @@ def test_missing_file_and_broken_yaml_are_explained(tmp_path):
     broken.write_text("brands: [\n")
     with pytest.raises(ConfigError, match="not valid YAML"):
         load_config(broken)
+
+
+def test_the_dags_read_only_the_schedule_and_time_zone(tmp_path):
+    doc = yaml.safe_load(yaml.safe_dump(MINIMAL))
+    doc.update(timezone="Europe/Berlin", schedule={"interval_minutes": 30})
+    doc["sources"]["history"]["kind"] = "ftp"  # validated when a task loads the whole file, not at parse time
+    path = tmp_path / "brands.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    schedule, zone = read_schedule(path)
+    assert (schedule.cron, schedule.lookback.total_seconds(), zone.key) == ("*/30 * * * *", 1800, "Europe/Berlin")
+    with pytest.raises(ConfigError, match="unknown kind 'ftp'"):
+        load_config(path)
+    path.write_text("schedule: {interval_minutes: 7}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"schedule\.interval_minutes: 7 does not divide"):
+        read_schedule(path)

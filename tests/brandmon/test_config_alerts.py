@@ -40,7 +40,7 @@ def test_quiet_hours_default_to_the_config_time_zone_and_routes_inherit_or_overr
     config = parse(alerts, tmp_path, timezone="Asia/Shanghai")
     quiet = config.alerting.quiet_hours
     assert (quiet.start, quiet.end, quiet.timezone) == (time(22), time(8), ZoneInfo("Asia/Shanghai"))
-    inherited, own, off = config.routes
+    inherited, own, off = config.alerting.routes
     assert inherited.quiet_hours == quiet
     assert (own.quiet_hours.start, own.quiet_hours.timezone.key) == (time(23, 30), "Europe/Berlin")
     assert off.quiet_hours is None

@@ -20,7 +20,7 @@ WINDOW = Window(datetime(2025, 11, 26, tzinfo=SHANGHAI), datetime(2025, 11, 27, 
 
 
 def run(tmp_path: Path, options: dict, window: Window = WINDOW):
-    settings = archive.parse_settings(options, tmp_path)
+    settings = archive.Settings.parse(options, tmp_path)
     return archive.extract(settings, QUERY, window, CONTEXT)
 
 
@@ -94,36 +94,13 @@ def test_missing_file_is_a_permanent_health_error(tmp_path):
                                               ({"path": "x", "fields": {"body": "t"}}, "fields")])
 def test_bad_settings_name_the_key(tmp_path, options, key):
     with pytest.raises(SettingsError) as caught:
-        archive.parse_settings(options, tmp_path)
+        archive.Settings.parse(options, tmp_path)
     assert caught.value.key == key
-
-
-@pytest.mark.parametrize(("raw", "count"), [
-    (12, 12), ("12", 12), ("1,234", 1234), ("1.2万", 12000), ("10万+", 100000), ("3亿", 300_000_000),
-    ("999+", 999), ("2.5k", 2500), ("1.5w", 15000), (None, None), ("", None), ("None", None), (" 7 ", 7), (3.0, 3),
-])
-def test_counts_as_sites_and_crawlers_write_them(raw, count):
-    assert archive.parse_count(raw) == count
-
-
-@pytest.mark.parametrize("raw", ["很多", "-3", -1, float("nan"), True, "1.2.3万"])
-def test_impossible_counts_are_value_errors(raw):
-    with pytest.raises(ValueError):
-        archive.parse_count(raw, "likes")
-
-
-@given(st.one_of(st.text(max_size=12), st.integers(), st.floats(), st.none()))
-def test_count_parsing_never_fails_otherwise(raw):
-    try:
-        value = archive.parse_count(raw)
-    except ValueError:
-        return
-    assert value is None or value >= 0
 
 
 @given(st.dictionaries(st.sampled_from(archive.OUR_FIELDS), st.one_of(st.text(max_size=20), st.integers(), st.none()), max_size=8))
 def test_row_mapping_gives_a_post_or_a_value_error(row):
-    settings = archive.parse_settings({"path": "x"}, Path("."))
+    settings = archive.Settings.parse({"path": "x"}, Path("."))
     try:
         post = archive.row_to_post(row, settings, SHANGHAI)
     except ValueError:

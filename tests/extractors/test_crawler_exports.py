@@ -21,7 +21,7 @@ CRAWLED = datetime(2025, 11, 26, 5, 13, 20, tzinfo=timezone.utc)  # last_modify_
 
 
 def load(preset: str, path: str, window: Window = WINDOW, **options):
-    settings = crawler_exports.parse_settings({"path": path, "preset": preset, **options}, FIXTURES)
+    settings = crawler_exports.Settings.parse({"path": path, "preset": preset, **options}, FIXTURES)
     return crawler_exports.extract(settings, QUERY, window, CONTEXT)
 
 
@@ -144,7 +144,7 @@ def test_a_missing_path_is_a_permanent_health_error():
 ])
 def test_bad_settings_name_the_key(options, key):
     with pytest.raises(SettingsError) as caught:
-        crawler_exports.parse_settings(options, FIXTURES)
+        crawler_exports.Settings.parse(options, FIXTURES)
     assert caught.value.key == key
 
 

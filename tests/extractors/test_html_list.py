@@ -27,7 +27,7 @@ DISCUZ_OPTIONS = {
 
 
 def settings_for(url: str, **options) -> html_list.Settings:
-    return html_list.parse_settings({"url": url, **DISCUZ_OPTIONS, "min_interval": 0, "backoff": 0.01, **options}, Path("."))
+    return html_list.Settings.parse({"url": url, **DISCUZ_OPTIONS, "min_interval": 0, "backoff": 0.01, **options}, Path("."))
 
 
 def parse(html: str, **options) -> html_list.Page:
@@ -127,7 +127,7 @@ def test_bad_settings_name_the_key(change, key):
     options = {"url": "https://bbs.example.com/list", **DISCUZ_OPTIONS, **change}
     options = {k: v for k, v in options.items() if v is not None}
     with pytest.raises(SettingsError) as caught:
-        html_list.parse_settings(options, Path("."))
+        html_list.Settings.parse(options, Path("."))
     assert caught.value.key == key
 
 

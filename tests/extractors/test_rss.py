@@ -195,23 +195,23 @@ def test_truncated_or_spliced_feeds_never_crash(cut, junk):
 
 
 def test_query_template_gets_each_term_url_encoded():
-    settings = rss.parse_settings({"url": "https://news.example.com/rss?q={query}&hl=zh-CN"}, Path("."))
+    settings = rss.Settings.parse({"url": "https://news.example.com/rss?q={query}&hl=zh-CN"}, Path("."))
     query = BrandQuery("acme", ("小米", "Xiaomi 14", "小米"))
     assert rss.feed_urls(settings, query) == [
         "https://news.example.com/rss?q=%E5%B0%8F%E7%B1%B3&hl=zh-CN",
         "https://news.example.com/rss?q=Xiaomi%2014&hl=zh-CN",
     ]
-    primary = rss.parse_settings({"url": settings.url, "terms": "primary"}, Path("."))
+    primary = rss.Settings.parse({"url": settings.url, "terms": "primary"}, Path("."))
     assert rss.feed_urls(primary, query) == ["https://news.example.com/rss?q=%E5%B0%8F%E7%B1%B3&hl=zh-CN"]
 
 
 def test_gbk_query_encoding_for_old_sites():
-    settings = rss.parse_settings({"url": "https://old.example.com/s?kw={query}", "query_encoding": "gb18030"}, Path("."))
+    settings = rss.Settings.parse({"url": "https://old.example.com/s?kw={query}", "query_encoding": "gb18030"}, Path("."))
     assert rss.feed_urls(settings, BrandQuery("acme", ("小米",))) == ["https://old.example.com/s?kw=%D0%A1%C3%D7"]
 
 
 def test_site_feed_without_template_is_fetched_once_and_platform_defaults_to_host():
-    settings = rss.parse_settings({"url": "https://www.example.com/feed"}, Path("."))
+    settings = rss.Settings.parse({"url": "https://www.example.com/feed"}, Path("."))
     assert rss.feed_urls(settings, BrandQuery("acme", ("a", "b"))) == ["https://www.example.com/feed"]
     assert settings.platform == "example.com"
 
@@ -223,7 +223,7 @@ def test_site_feed_without_template_is_fetched_once_and_platform_defaults_to_hos
 ])
 def test_bad_settings_name_the_key(options, key):
     with pytest.raises(SettingsError) as caught:
-        rss.parse_settings(options, Path("."))
+        rss.Settings.parse(options, Path("."))
     assert caught.value.key == key
 
 
@@ -232,7 +232,7 @@ def test_bad_settings_name_the_key(options, key):
 
 def loopback_settings(httpserver, path: str, **extra) -> rss.Settings:
     options = {"url": httpserver.url_for(path), "min_interval": 0, "backoff": 0.01, "platform": "news", **extra}
-    return rss.parse_settings(options, Path("."))
+    return rss.Settings.parse(options, Path("."))
 
 
 def context(**secrets) -> ExtractContext:

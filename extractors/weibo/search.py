@@ -17,88 +17,50 @@ resolves the Connection into `context.secrets`; nothing secret is read from the 
 logged. No cookie, an expired one, a redirect to passport.weibo.com / login.sina.com.cn or the
 "Sina Visitor System" page all give an auth error that names the Connection to renew.
 
-Options: connection, base_url (https://s.weibo.com), longtext_base_url (https://weibo.com),
-max_pages (50), expand_long_text (true), min_interval (2 s between requests to one host),
-timeout (20 s), max_retries (3), backoff (2 s).
+Options: connection (weibo_default), base_url (https://s.weibo.com), longtext_base_url
+(https://weibo.com), max_pages (50, at most 50), expand_long_text (true), and the politeness
+options of every web source with Weibo's defaults (extractors.weibo.settings): min_interval (2 s
+between requests to one host), timeout (20 s), max_bytes (5 MB), max_retries (3), backoff (2 s).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
+from typing import Annotated
 from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup, Tag
+from pydantic import Field
 
 from extractors.base import BrandQuery, ExtractContext, ExtractResult, SourceError, Window
+from extractors.htmltext import html_to_text
 from extractors.http import PoliteClient, client_for, decode_body
-from extractors.record import Post, Quarantined
+from extractors.options import Whole, http_url
+from extractors.record import RAW_LIMIT, Post, Quarantined
 from extractors.timeparse import SHANGHAI
-from extractors.weibo_common import (
-    DEFAULT_CONNECTION,
-    PLATFORM,
-    as_weibo_auth,
-    auth_error,
-    bid_to_mid,
-    check_known,
-    cookie_from,
-    html_to_text,
-    http_options,
-    long_text_body,
-    missing_cookie_error,
-    option_bool,
-    option_connection,
-    option_number,
-    option_url,
-    parse_count,
-    post_url,
-    wall_reason,
-    weibo_time,
-    with_full_text,
-    with_retweeted,
-)
+from extractors.weibo.auth import as_weibo_auth, auth_error, missing_cookie_error, wall_reason
+from extractors.weibo.display import display_count, long_text_answer, weibo_time
+from extractors.weibo.ids import bid_to_mid, post_url
+from extractors.weibo.posts import with_full_text, with_retweeted
+from extractors.weibo.settings import PLATFORM, WEB_BASE, WeiboSettings
 
 KIND = "weibo_search"
 DEFAULT_BASE_URL = "https://s.weibo.com"
-DEFAULT_LONGTEXT_BASE_URL = "https://weibo.com"
 WEIBO_PAGE_CAP = 50
 HOUR = timedelta(hours=1)
-_OPTIONS = {"connection", "base_url", "longtext_base_url", "max_pages", "expand_long_text",
-            "min_interval", "timeout", "max_retries", "backoff"}
 _DIGITS = re.compile(r"[0-9]+")
 _ACTION_MID = re.compile(r"mid=(\d+)")
 
 
-@dataclass(frozen=True, slots=True)
-class Settings:
-    connection: str = DEFAULT_CONNECTION
-    base_url: str = DEFAULT_BASE_URL
-    longtext_base_url: str = DEFAULT_LONGTEXT_BASE_URL
-    max_pages: int = WEIBO_PAGE_CAP
-    expand_long_text: bool = True
-    min_interval: float = 2.0
-    timeout: float = 20.0
-    max_retries: int = 3
-    backoff: float = 2.0
+class Settings(WeiboSettings):
+    """The options listed in the module docstring."""
 
-
-def parse_settings(options: Mapping, base_dir: Path) -> Settings:
-    """Validate the options listed in the module docstring; raises SettingsError naming the key."""
-    check_known(options, _OPTIONS)
-    return Settings(
-        connection=option_connection(options),
-        base_url=option_url(options, "base_url", DEFAULT_BASE_URL),
-        longtext_base_url=option_url(options, "longtext_base_url", DEFAULT_LONGTEXT_BASE_URL),
-        max_pages=option_number(options, "max_pages", WEIBO_PAGE_CAP, minimum=1, maximum=WEIBO_PAGE_CAP,
-                                integer=True),
-        expand_long_text=option_bool(options, "expand_long_text", True),
-        **http_options(options),
-    )
+    base_url: Annotated[str, http_url(f"write a base URL such as {DEFAULT_BASE_URL}", base=True)] = DEFAULT_BASE_URL
+    longtext_base_url: Annotated[str, http_url(f"write a base URL such as {WEB_BASE}", base=True)] = WEB_BASE
+    max_pages: Whole = Field(WEIBO_PAGE_CAP, ge=1, le=WEIBO_PAGE_CAP)
 
 
 # --- the request window -----------------------------------------------------------------------
@@ -154,7 +116,7 @@ def parse_search_page(html: str, *, fetched_at: datetime, location: str = "") ->
         try:
             posts.extend(_card_posts(wrap, fetched_at))
         except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as error:
-            quarantined.append(Quarantined(KIND, f"unparseable result card: {error}", str(wrap)[:20000],
+            quarantined.append(Quarantined(KIND, f"unparseable result card: {error}", str(wrap)[:RAW_LIMIT],
                                            f"{location}#card{number}"))
     page_box = soup.select_one("div.m-page")
     has_next = page_box is not None and page_box.select_one("a.next[href]") is not None
@@ -293,7 +255,7 @@ def _action_count(actions: Tag | None, action: str, position: int) -> int | None
     link = actions.select_one(f'a[action-type="{action}"]')
     if link is not None:
         number = link.select_one("span.woo-like-count, em")
-        return parse_count((number or link).get_text(" ", strip=True))
+        return display_count((number or link).get_text(" ", strip=True))
     return _count_at(actions.select("li"), position)
 
 
@@ -301,20 +263,7 @@ def _count_at(items: list[Tag], position: int) -> int | None:
     if position >= len(items):
         return None
     number = items[position].select_one("span.woo-like-count, em")
-    return parse_count((number or items[position]).get_text(" ", strip=True))
-
-
-def parse_long_text(body: str) -> str | None:
-    """The full text from weibo.com's ajax/statuses/longtext answer, or None when it has none."""
-    try:
-        payload = json.loads(body)
-    except (ValueError, RecursionError):
-        return None
-    data = payload.get("data") if isinstance(payload, dict) else None
-    content = data.get("longTextContent") if isinstance(data, dict) else None
-    if not isinstance(content, str) or not content.strip():
-        return None
-    return long_text_body(content)
+    return display_count((number or items[position]).get_text(" ", strip=True))
 
 
 # --- fetching ---------------------------------------------------------------------------------
@@ -322,13 +271,11 @@ def parse_long_text(body: str) -> str | None:
 def extract(settings: Settings, query: BrandQuery, window: Window, context: ExtractContext) -> ExtractResult:
     """Collect every post s.weibo.com returns for the brand's primary term within the window."""
     result = ExtractResult()
-    cookie = cookie_from(context.secrets)
+    cookie = settings.cookie(context.secrets)
     if cookie is None:
         result.health.fail(missing_cookie_error(settings.connection))
         return result.finish()
-    client = client_for(context, min_interval=settings.min_interval, timeout=settings.timeout,
-                        max_retries=settings.max_retries, backoff=settings.backoff,
-                        auth_hint=f"renew the cookie of Airflow Connection '{settings.connection}'")
+    client = client_for(context, settings)
     run = _Run(settings, query, window, context, client, cookie, result)
     with client:
         try:
@@ -406,7 +353,7 @@ class _Run:
         if not page.recognised:
             self.unrecognised += 1
             self.result.quarantined.append(Quarantined(KIND, "page has neither result cards nor the no-result notice",
-                                                       html[:20000], location))
+                                                       html[:RAW_LIMIT], location))
             return None
         return page
 
@@ -428,6 +375,6 @@ class _Run:
             response = self.client.get(url, params={"id": code}, cookies=self.cookie,
                                        headers={"Referer": f"{self.settings.longtext_base_url}/",
                                                 "Accept": "application/json"})
-            return parse_long_text(decode_body(response))
+            return long_text_answer(decode_body(response))
 
         return with_full_text(post, fetch, self.result.health.notes)

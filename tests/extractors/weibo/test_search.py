@@ -1,4 +1,4 @@
-"""weibo_search: s.weibo.com result pages parsed into posts, fetched window by window.
+"""extractors.weibo.search (kind weibo_search): s.weibo.com result pages parsed into posts, fetched window by window.
 
 Parse tests read the reconstructed pages in fixtures/weibo_search (see its README); fetch tests
 serve them from a loopback HTTP server.
@@ -16,18 +16,17 @@ from hypothesis import strategies as st
 from werkzeug import Request, Response
 
 from extractors.base import BrandQuery, ExtractContext, SettingsError, Window
-from extractors.weibo_search import (
+from extractors.weibo.display import long_text_answer
+from extractors.weibo.search import (
     Settings,
     extract,
     hour_slice,
-    parse_long_text,
     parse_search_page,
-    parse_settings,
     split_slice,
     timescope,
 )
 
-FIXTURES = Path(__file__).parent / "fixtures" / "weibo_search"
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "weibo_search"
 FETCHED = datetime(2024, 11, 26, 6, 0, tzinfo=timezone.utc)  # 14:00 in Shanghai
 QUERY = BrandQuery("nio", ("蔚来",))
 COOKIE = "SUB=_2A25test; SUBP=0033test"
@@ -56,7 +55,7 @@ def settings_for(server, **overrides) -> Settings:
     base = server.url_for("/").rstrip("/")
     options = {"base_url": base, "longtext_base_url": base, "min_interval": 0, "backoff": 0.01,
                "max_retries": 2, "timeout": 5, **overrides}
-    return parse_settings(options, Path("."))
+    return Settings.parse(options, Path("."))
 
 
 def context(secrets: dict | None = None) -> ExtractContext:
@@ -160,9 +159,9 @@ def test_a_page_that_is_not_a_result_page_is_not_recognised():
 
 
 def test_long_text_answer():
-    assert parse_long_text((FIXTURES / "longtext.json").read_text(encoding="utf-8")).endswith("服务别拖后腿。")
-    assert parse_long_text('{"ok": 0, "data": {}}') is None
-    assert parse_long_text('{"ok": 1, "data": {"longTextContent": "a<br />b"}}') == "a\nb"
+    assert long_text_answer((FIXTURES / "longtext.json").read_text(encoding="utf-8")).endswith("服务别拖后腿。")
+    assert long_text_answer('{"ok": 0, "data": {}}') is None
+    assert long_text_answer('{"ok": 1, "data": {"longTextContent": "a<br />b"}}') == "a\nb"
 
 
 # --- the request window -----------------------------------------------------------------------
@@ -185,7 +184,7 @@ def test_slices_split_into_hour_aligned_halves():
 # --- settings ---------------------------------------------------------------------------------
 
 def test_settings_defaults_are_polite():
-    settings = parse_settings({}, Path("."))
+    settings = Settings.parse({}, Path("."))
     assert settings.base_url == "https://s.weibo.com" and settings.connection == "weibo_default"
     assert settings.max_pages == 50 and settings.min_interval >= 2
 
@@ -198,7 +197,7 @@ def test_settings_defaults_are_polite():
 ])
 def test_bad_settings_name_the_key(options, key):
     with pytest.raises(SettingsError) as raised:
-        parse_settings(options, Path("."))
+        Settings.parse(options, Path("."))
     assert raised.value.key == key
 
 
@@ -391,4 +390,4 @@ def test_a_mangled_result_page_never_crashes_the_parser(cut_from, cut_to, junk):
 @given(st.text(max_size=300))
 def test_random_text_never_crashes_the_page_or_long_text_parsers(text):
     parse_search_page(text, fetched_at=FETCHED)
-    parse_long_text(text)
+    long_text_answer(text)

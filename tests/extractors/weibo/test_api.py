@@ -1,4 +1,4 @@
-"""weibo_api: m.weibo.cn getIndex answers parsed into posts; keyword search and timelines fetched.
+"""extractors.weibo.api (kind weibo_api): m.weibo.cn getIndex answers parsed into posts; keyword search and timelines fetched.
 
 Parse tests read the real responses in ../shared/data/fixtures/weibo_mobile_api where present
 (skipped, saying why, elsewhere) and the small reconstructed answers in fixtures/weibo_api (see its
@@ -19,10 +19,11 @@ from hypothesis import strategies as st
 from werkzeug import Request, Response
 
 from extractors.base import BrandQuery, ExtractContext, SettingsError, Window
-from extractors.weibo_api import extract, parse_extend, parse_index, parse_settings
+from extractors.weibo.api import Settings, extract, parse_index
+from extractors.weibo.display import long_text_answer
 from tests.shared_data import shared_path
 
-FIXTURES = Path(__file__).parent / "fixtures" / "weibo_api"
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "weibo_api"
 SHARED = shared_path("fixtures", "weibo_mobile_api")
 FETCHED = datetime(2024, 11, 26, 6, 0, tzinfo=timezone.utc)  # 14:00 in Shanghai
 WINDOW = Window(datetime(2024, 11, 26, 0, 0, tzinfo=timezone.utc), FETCHED)
@@ -56,7 +57,7 @@ def server(httpserver):
 def settings_for(server, **overrides):
     options = {"base_url": server.url_for("/").rstrip("/"), "min_interval": 0, "backoff": 0.01,
                "max_retries": 1, "timeout": 5, **overrides}
-    return parse_settings(options, Path("."))
+    return Settings.parse(options, Path("."))
 
 
 def context(secrets: dict | None = None) -> ExtractContext:
@@ -104,7 +105,7 @@ def test_a_real_user_timeline_answer_gives_its_posts_and_the_next_page():
 
 
 def test_a_real_long_text_answer():
-    text = parse_extend(shared("statuses_extend_longtext.json"))
+    text = long_text_answer(shared("statuses_extend_longtext.json"))
     assert text is not None and "\nNature\n" in text and "<br" not in text
 
 
@@ -168,7 +169,7 @@ def test_answers_that_end_or_stop_the_paging(body, status):
 # --- settings ---------------------------------------------------------------------------------
 
 def test_settings_defaults():
-    settings = parse_settings({}, Path("."))
+    settings = Settings.parse({}, Path("."))
     assert (settings.mode, settings.search_type, settings.base_url) == ("search", 1, "https://m.weibo.cn")
     assert settings.min_interval >= 2 and settings.connection == "weibo_mobile"
 
@@ -182,7 +183,7 @@ def test_settings_defaults():
 ])
 def test_bad_settings_name_the_key(options, key):
     with pytest.raises(SettingsError) as raised:
-        parse_settings(options, Path("."))
+        Settings.parse(options, Path("."))
     assert raised.value.key == key
 
 
@@ -332,7 +333,7 @@ def test_random_json_never_crashes_the_parsers(value):
     page = parse_index(body, fetched_at=FETCHED)
     assert page.status in ("ok", "end", "auth", "throttled", "broken")
     assert all(q.source == "weibo_api" for q in page.quarantined)
-    parse_extend(body)
+    long_text_answer(body)
 
 
 @hsettings(max_examples=300, deadline=None)

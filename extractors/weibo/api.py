@@ -25,8 +25,9 @@ cookie has its own Airflow Connection, named by `connection` (default `weibo_mob
 from the config file nor logged.
 
 Options: mode (search), search_type (1), uids (timeline mode), connection (weibo_mobile), base_url
-(https://m.weibo.cn), max_pages (50), expand_long_text (true), min_interval (2 s between
-requests to one host), timeout (20 s), max_retries (3), backoff (2 s).
+(https://m.weibo.cn), max_pages (50, at most 200), expand_long_text (true), and the politeness
+options of every web source with Weibo's defaults (extractors.weibo.settings): min_interval (2 s
+between requests to one host), timeout (20 s), max_bytes (5 MB), max_retries (3), backoff (2 s).
 """
 
 from __future__ import annotations
@@ -37,81 +38,49 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Self
 
-from extractors.base import BrandQuery, ExtractContext, ExtractResult, SettingsError, SourceError, Window
+from pydantic import BeforeValidator, Field, model_validator
+
+from extractors.base import BrandQuery, ExtractContext, ExtractResult, SourceError, Window
 from extractors.http import PoliteClient, client_for, decode_body
-from extractors.record import Post, Quarantined
-from extractors.weibo_common import (
-    auth_error,
-    check_known,
-    cookie_from,
-    http_options,
-    long_text_body,
-    mblog_posts,
-    missing_cookie_error,
-    option_bool,
-    option_connection,
-    option_number,
-    option_url,
-    raw_json,
-    wall_reason,
-    with_full_text,
-)
+from extractors.options import ConnectionId, Whole, http_url, one_of, problem
+from extractors.record import RAW_LIMIT, Post, Quarantined, raw_json
+from extractors.weibo.auth import auth_error, missing_cookie_error, wall_reason
+from extractors.weibo.display import long_text_answer
+from extractors.weibo.posts import mblog_posts, with_full_text
+from extractors.weibo.settings import MOBILE_CONNECTION, WeiboSettings
 
 KIND = "weibo_api"
 DEFAULT_BASE_URL = "https://m.weibo.cn"
-# m.weibo.cn keeps its own login (cookies of .weibo.cn, not the .weibo.com ones s.weibo.com uses).
-DEFAULT_CONNECTION = "weibo_mobile"
 MODES = ("search", "timeline")
 SEARCH_TYPES = {1: "综合 (mixed ranking)", 61: "实时 (real time, newest first)"}
-_OPTIONS = {"mode", "search_type", "uids", "connection", "base_url", "max_pages", "expand_long_text",
-            "min_interval", "timeout", "max_retries", "backoff"}
 _REFUSED = re.compile(r"HTTP 432\b")  # m.weibo.cn's answer to clients it takes for anonymous crawlers
 
 
-@dataclass(frozen=True, slots=True)
-class Settings:
-    mode: str = "search"
-    search_type: int = 1
-    uids: tuple[str, ...] = ()
-    connection: str = DEFAULT_CONNECTION
-    base_url: str = DEFAULT_BASE_URL
-    max_pages: int = 50
-    expand_long_text: bool = True
-    min_interval: float = 2.0
-    timeout: float = 20.0
-    max_retries: int = 3
-    backoff: float = 2.0
-
-
-def parse_settings(options: Mapping, base_dir: Path) -> Settings:
-    """Validate the options listed in the module docstring; raises SettingsError naming the key."""
-    check_known(options, _OPTIONS)
-    mode = options.get("mode", "search")
-    if mode not in MODES:
-        raise SettingsError("mode", f"{mode!r} is not a mode", "use search (keyword search) or timeline (accounts)")
-    search_type = options.get("search_type", 1)
-    if search_type not in SEARCH_TYPES or isinstance(search_type, bool):
-        raise SettingsError("search_type", f"{search_type!r} is not supported",
-                            "use 1 (综合, mixed ranking) or 61 (实时, real time)")
-    uids = options.get("uids", [])
-    if isinstance(uids, (str, int)):
-        uids = [uids]
+def _uids(value: Any) -> tuple[str, ...]:
+    uids = [value] if isinstance(value, (str, int)) else value
     if not isinstance(uids, list) or not all(re.fullmatch(r"[0-9]+", str(uid).strip()) for uid in uids):
-        raise SettingsError("uids", f"{uids!r} is not a list of numeric Weibo user ids",
-                            "write uids: [1669879400, ...] (the number in https://weibo.com/u/<uid>)")
-    if mode == "timeline" and not uids:
-        raise SettingsError("uids", "missing for mode timeline", "list the accounts to follow: uids: [1669879400]")
-    return Settings(
-        mode=mode, search_type=int(search_type), uids=tuple(str(uid).strip() for uid in uids),
-        connection=option_connection(options, DEFAULT_CONNECTION),
-        base_url=option_url(options, "base_url", DEFAULT_BASE_URL),
-        max_pages=option_number(options, "max_pages", 50, minimum=1, maximum=200, integer=True),
-        expand_long_text=option_bool(options, "expand_long_text", True),
-        **http_options(options),
-    )
+        raise problem(f"{value!r} is not a list of numeric Weibo user ids",
+                      "write uids: [1669879400, ...] (the number in https://weibo.com/u/<uid>)")
+    return tuple(str(uid).strip() for uid in uids)
+
+
+class Settings(WeiboSettings):
+    """The options listed in the module docstring."""
+
+    mode: Annotated[str, one_of(MODES, "{!r} is not a mode", "use search (keyword search) or timeline (accounts)")] = "search"
+    search_type: Annotated[int, one_of(SEARCH_TYPES, "{!r} is not supported", "use 1 (综合, mixed ranking) or 61 (实时, real time)")] = 1
+    uids: Annotated[tuple[str, ...], BeforeValidator(_uids)] = ()
+    connection: ConnectionId = MOBILE_CONNECTION
+    base_url: Annotated[str, http_url(f"write a base URL such as {DEFAULT_BASE_URL}", base=True)] = DEFAULT_BASE_URL
+    max_pages: Whole = Field(50, ge=1, le=200)
+
+    @model_validator(mode="after")
+    def _timelines_need_accounts(self) -> Self:
+        if self.mode == "timeline" and not self.uids:
+            raise problem("missing for mode timeline", "list the accounts to follow: uids: [1669879400]", key="uids")
+        return self
 
 
 # --- parsing (pure) ---------------------------------------------------------------------------
@@ -204,29 +173,16 @@ def _next_cursor(info: object) -> dict[str, str] | None:
     return None
 
 
-def parse_extend(body: str) -> str | None:
-    """The full text from statuses/extend (`data.longTextContent`), or None when it has none."""
-    try:
-        payload = json.loads(body)
-    except (ValueError, RecursionError):
-        return None
-    data = payload.get("data") if isinstance(payload, Mapping) else None
-    content = data.get("longTextContent") if isinstance(data, Mapping) else None
-    return long_text_body(content) if isinstance(content, str) and content.strip() else None
-
-
 # --- fetching ---------------------------------------------------------------------------------
 
 def extract(settings: Settings, query: BrandQuery, window: Window, context: ExtractContext) -> ExtractResult:
     """Collect the posts of the search or the timelines that fall within the window."""
     result = ExtractResult()
-    cookie = cookie_from(context.secrets)
+    cookie = settings.cookie(context.secrets)
     if cookie is None and settings.mode == "search":
         result.health.notes.append("no cookie: m.weibo.cn keyword search usually needs a logged-in cookie "
                                    f"(Airflow Connection '{settings.connection}')")
-    client = client_for(context, min_interval=settings.min_interval, timeout=settings.timeout,
-                        max_retries=settings.max_retries, backoff=settings.backoff,
-                        auth_hint=f"renew the cookie of Airflow Connection '{settings.connection}'")
+    client = client_for(context, settings)
     run = _Run(settings, window, context, client, cookie, result)
     with client:
         try:
@@ -292,7 +248,7 @@ class _Run:
                                   "the next run will try again; consider a larger min_interval")
             if page.status == "broken":
                 self.result.quarantined.append(Quarantined(KIND, f"unusable getIndex answer: {page.message}",
-                                                           body[:20000], location))
+                                                           body[:RAW_LIMIT], location))
                 raise SourceError("transient", f"{location}: unusable answer ({page.message}); quarantined",
                                   "the next run will try again")
             if page.status == "end":
@@ -324,6 +280,6 @@ class _Run:
             response = self.client.get(f"{self.settings.base_url}/statuses/extend", params={"id": post.native_id},
                                        cookies=self.cookie, headers={"Referer": f"{self.settings.base_url}/",
                                                                      "Accept": "application/json, text/plain, */*"})
-            return parse_extend(decode_body(response))
+            return long_text_answer(decode_body(response))
 
         return with_full_text(post, fetch, self.result.health.notes)

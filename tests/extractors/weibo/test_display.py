@@ -1,0 +1,48 @@
+"""weibo.display: Weibo's time stamps and counts as it writes them."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+
+from extractors.weibo.display import display_count, long_text_body, weibo_time
+
+
+@pytest.mark.parametrize("value, expected", [
+    (12, 12), ("12", 12), (" 3456 ", 3456), ("1,234", 1234), ("1.2万", 12000), ("2.8万", 28000),
+    ("3亿", 300_000_000), ("100万+", 1_000_000), ("10万+", 100_000), ("评论 17", 17),
+    ("转发", 0), ("评论", 0), ("赞", 0), (" 转发 ", 0), ("", 0),
+    (None, None), ("abc", None), (True, None), (-1, None), ([], None), (float("nan"), None),
+    ("1.2.3", 1), ("9" * 400, None), (1e300, None),
+])
+def test_counts_as_weibo_writes_them(value, expected):
+    assert display_count(value) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("\n  5分钟前\n ", datetime(2024, 11, 26, 5, 55, tzinfo=timezone.utc)),
+    ("今天 12:30", datetime(2024, 11, 26, 4, 30, tzinfo=timezone.utc)),
+    ("11月26日 09:00", datetime(2024, 11, 26, 1, 0, tzinfo=timezone.utc)),
+    ("2023年11月20日 10:00", datetime(2023, 11, 20, 2, 0, tzinfo=timezone.utc)),
+    ("Sat Jun 01 12:00:00 +0800 2019", datetime(2019, 6, 1, 4, 0, tzinfo=timezone.utc)),
+])
+def test_weibo_times_are_read_in_shanghai_from_the_fetch_time(text, expected):
+    assert weibo_time(text, datetime(2024, 11, 26, 6, 0, tzinfo=timezone.utc)) == expected
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=20)))
+def test_counts_never_raise(value):
+    result = display_count(value)
+    assert result is None or result >= 0
+
+
+
+
+def test_long_texts_are_html_on_mobile_and_plain_on_the_web():
+    assert long_text_body("完整的<br />正文") == "完整的\n正文"
+    assert long_text_body("  价格<100元\u200b  ") == "价格<100元"
