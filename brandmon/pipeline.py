@@ -41,9 +41,12 @@ class RunInfo:
     reference_time: datetime
 
 
-def plan(config: Config) -> list[dict[str, str]]:
-    """One extract task per configured brand × source."""
-    return [{"brand": b.id, "source": s} for b in config.brands.values() for s in b.sources]
+def plan(config: Config, only_brand: str | None = None) -> list[dict[str, str]]:
+    """One extract task per configured brand × source (of one brand, when `only_brand` is given)."""
+    if only_brand is not None and only_brand not in config.brands:
+        raise ValueError(f"unknown brand {only_brand!r}; configured: {', '.join(config.brands)}")
+    return [{"brand": b.id, "source": s} for b in config.brands.values() for s in b.sources
+            if only_brand in (None, b.id)]
 
 
 def extract(config: Config, brand: str, source: str, window: RunWindow, run_id: str,
