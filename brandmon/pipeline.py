@@ -22,7 +22,7 @@ from extractors.base import ExtractContext, ExtractResult, SourceHealth
 from extractors.record import Post, Quarantined
 from extractors.registry import source_module
 from transforms.dedupe import dedupe_posts
-from transforms.matching import BrandTerms, match_brands, searchable_text
+from transforms.matching import BrandMatcher, BrandTerms, searchable_text
 from transforms.terms import without_brand
 
 log = logging.getLogger(__name__)
@@ -109,8 +109,8 @@ def transform(config: Config, staged: list[dict[str, Any]], window: RunWindow, r
         quarantine_rows += [_quarantine_row(q, item["brand"], window) for q in quarantined]
 
     unique = dedupe_posts(all_posts)
-    matchers = [BrandTerms(b.id, b.terms, b.exclusions) for b in config.brands.values()]
-    matched = [(post, match_brands(searchable_text([post.title, post.text]), matchers)) for post in unique]
+    matcher = BrandMatcher(BrandTerms(b.id, b.terms, b.exclusions) for b in config.brands.values())
+    matched = [(post, matcher.match(searchable_text([post.title, post.text]))) for post in unique]
     kept = [(post, brands) for post, brands in matched if brands]
     scores = score_texts([searchable_text([post.title, post.text]) for post, _ in kept])
 
