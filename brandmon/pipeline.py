@@ -8,6 +8,7 @@ Every step takes the run's window and identity as arguments; none reads the cloc
 
 from __future__ import annotations
 
+import json
 import logging
 import traceback
 from dataclasses import asdict, dataclass
@@ -76,17 +77,42 @@ def extract(config: Config, brand: str, source: str, window: RunWindow, run_id: 
             "posts": len(result.posts), "quarantined": len(result.quarantined)}
 
 
-def read_staged(path: Path) -> tuple[SourceHealth, list[Post], list[Quarantined]]:
-    """The health record, posts and quarantined items of one staged extract file."""
-    health, posts, quarantined = SourceHealth(), [], []
-    for row in read_jsonl(path):
-        kind = row.pop("type")
-        if kind == "health":
-            health = SourceHealth.from_json(row)
-        elif kind == "post":
-            posts.append(Post.from_json(row))
-        else:
-            quarantined.append(Quarantined.from_json(row))
+def read_staged(path: Path, source: str) -> tuple[SourceHealth, list[Post], list[Quarantined]]:
+    """The health record, posts and quarantined items of one staged extract file.
+
+    A damaged file loses nothing it still holds: its unreadable lines are quarantined with their
+    raw text, and a file without its health record (or no file at all) reads as a transient
+    failure of the source, whose window the next run's look-back fetches again.
+    """
+    try:
+        rows, bad_lines = read_jsonl(path)
+    except OSError as error:
+        return SourceHealth(status="error", error_kind="transient",
+                            message=f"staged file {path} unreadable ({error}); the next run fetches again"), [], []
+    health, posts, quarantined = None, [], []
+    for row in rows:
+        kind = row.pop("type", None)
+        try:
+            if kind == "health":
+                health = SourceHealth.from_json(row)
+            elif kind == "post":
+                posts.append(Post.from_json(row))
+            elif kind == "quarantined":
+                quarantined.append(Quarantined.from_json(row))
+            else:
+                raise ValueError(f"unknown row type {kind!r}")
+        except (TypeError, ValueError, KeyError) as error:
+            quarantined.append(Quarantined(source, f"unreadable staged row: {error}",
+                                           json.dumps({"type": kind, **row}, ensure_ascii=False, default=str),
+                                           str(path)))
+    quarantined += [Quarantined(source, f"unreadable staged line: {bad.error}", bad.raw, f"{path}:{bad.number}")
+                    for bad in bad_lines]
+    if health is None:
+        health = SourceHealth(status="error", error_kind="transient",
+                              message=f"staged file {path} is damaged (no health record); "
+                                      f"{len(posts)} posts kept, the next run fetches again")
+    elif bad_lines:
+        health.notes.append(f"staged file {path.name}: {len(bad_lines)} damaged line(s) quarantined")
     return health, posts, quarantined
 
 
@@ -102,7 +128,7 @@ def transform(config: Config, staged: list[dict[str, Any]], window: RunWindow, r
     all_posts: list[Post] = []
     source_rows, quarantine_rows = [], []
     for item in staged:
-        health, posts, quarantined = read_staged(Path(item["path"]))
+        health, posts, quarantined = read_staged(Path(item["path"]), item["source"])
         all_posts.extend(posts)
         in_interval = sum(1 for p in posts if window.interval.contains(p.published_at))
         source_rows.append(_source_run_row(item, health, len(posts), in_interval, len(quarantined), window, run_id))

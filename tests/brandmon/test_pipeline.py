@@ -152,3 +152,4 @@ def test_a_run_can_be_limited_to_one_brand(world):
     assert len(pipeline.plan(config)) == 3
     with pytest.raises(ValueError, match="unknown brand 'nope'"):
         pipeline.plan(config, only_brand="nope")
+
