@@ -20,9 +20,10 @@ $(VENV)/.synced: pyproject.toml uv.lock
 run: venv
 	$(VENV)/bin/brandmon run
 
-## Like run, but keep the scheduler and the UI serving until Ctrl-C.
+## Like run, but keep the scheduler and the UI serving until Ctrl-C (PORT=8181 make up for another port).
+PORT ?= 8080
 up: venv
-	$(VENV)/bin/brandmon run --serve
+	$(VENV)/bin/brandmon run --serve --port $(PORT)
 
 ## Lint, then the test suite (CI calls this through .ci/run).
 test: venv

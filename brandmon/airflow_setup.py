@@ -9,6 +9,7 @@ API server and the task processes always agree on them.
 from __future__ import annotations
 
 import base64
+import fcntl
 import json
 import os
 import secrets
@@ -17,7 +18,10 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from brandmon.config import REPO_ROOT
@@ -51,6 +55,14 @@ class AirflowHome:
     def logs(self) -> Path:
         return self.state_dir / "logs"
 
+    @property
+    def passwords_file(self) -> Path:
+        return self.home / "simple_auth_manager_passwords.json"
+
+    @property
+    def instance_lock(self) -> Path:
+        return self.home / "instance.lock"
+
 
 def ensure_secrets(path: Path) -> dict[str, str]:
     """Generate the Fernet key, JWT secret and API secret key once; reuse them afterwards."""
@@ -66,6 +78,22 @@ def ensure_secrets(path: Path) -> dict[str, str]:
     with os.fdopen(fd, "w") as handle:
         handle.write("".join(f"{k}={v}\n" for k, v in values.items()))
     return values
+
+
+def ensure_admin_password(passwords_file: Path) -> str:
+    """The UI/API password of user admin, generated once into a private file.
+
+    Airflow's simple auth manager would generate it itself, but into a file readable by everyone
+    and with the password printed into the API server's log; written here first, it does neither.
+    """
+    if passwords_file.exists():
+        return json.loads(passwords_file.read_text())["admin"]
+    password = secrets.token_urlsafe(16)
+    passwords_file.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(passwords_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(json.dumps({"admin": password}) + "\n")
+    return password
 
 
 def write_airflow_cfg(home: Path) -> Path:
@@ -96,6 +124,7 @@ def airflow_env(layout: AirflowHome, port: int | None = None) -> dict[str, str]:
     home = layout.home
     secret_values = ensure_secrets(layout.secrets_file)
     write_airflow_cfg(home)
+    ensure_admin_password(layout.passwords_file)
     if port is None:
         port = int(layout.port_file.read_text()) if layout.port_file.exists() else DEFAULT_PORT
     env = dict(os.environ)
@@ -112,7 +141,7 @@ def airflow_env(layout: AirflowHome, port: int | None = None) -> dict[str, str]:
         "AIRFLOW__API__PORT": str(port),
         "AIRFLOW__API__BASE_URL": f"http://127.0.0.1:{port}",
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
-        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(home / "simple_auth_manager_passwords.json"),
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(layout.passwords_file),
         "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "2",
         "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "30",
         "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(layout.logs / "tasks"),
@@ -180,27 +209,89 @@ def initialise(env: dict[str, str]) -> None:
         run_airflow(["pools", "set", name, str(slots), description], env)
 
 
+class InstanceBusy(RuntimeError):
+    """Another brandmon process already runs Airflow on this state folder."""
+
+
+@contextmanager
+def instance_lock(layout: AirflowHome) -> Iterator[None]:
+    """Hold the state folder for the one brandmon process that starts Airflow on it.
+
+    Two `brandmon run` on one folder would share one SQLite metadata DB, one API port file and
+    one run id; the second is refused, naming the first (other commands talk to its API server).
+    """
+    layout.home.mkdir(parents=True, exist_ok=True)
+    with open(layout.instance_lock, "a+") as handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            raise InstanceBusy(
+                f"another brandmon process ({holder}) is already running Airflow on {layout.state_dir}; "
+                "stop it first (Ctrl-C), or use `brandmon backfill` / `brandmon airflow ...`, which talk to it") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}\n")
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.seek(0)
+            handle.truncate()
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def instance_running(layout: AirflowHome) -> bool:
+    """Whether a brandmon process holds this state folder's Airflow (see `instance_lock`)."""
+    if not layout.instance_lock.exists():
+        return False
+    with open(layout.instance_lock) as handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        return False
+
+
+# Files Airflow and our tasks create (metadata DB, DuckDB files, logs) are for this user only.
+PRIVATE_UMASK = 0o077
+COMPONENTS = ("api-server", "scheduler", "dag-processor")
+
+
 class Components:
     """API server, scheduler and DAG processor in one process group, stopped together."""
 
     def __init__(self, env: dict[str, str], logs: Path) -> None:
         self.env, self.logs = env, logs
-        self.leader: subprocess.Popen | None = None
         self.procs: list[subprocess.Popen] = []
 
     def start(self) -> None:
         self.logs.mkdir(parents=True, exist_ok=True)
         port = self.env["AIRFLOW__API__PORT"]
-        for name, args in (("api-server", ["api-server", "--host", "127.0.0.1", "--port", port]),
-                           ("scheduler", ["scheduler"]), ("dag-processor", ["dag-processor"])):
+        # The scheduler's log server would listen on 0.0.0.0:8793 (one per machine); tasks run
+        # on this machine and the API server reads their log files directly, so it is not started.
+        commands = {"api-server": ["api-server", "--host", "127.0.0.1", "--port", port],
+                    "scheduler": ["scheduler", "--skip-serve-logs"], "dag-processor": ["dag-processor"]}
+        for name in COMPONENTS:
             log = open(self.logs / f"{name}.log", "ab")
             group = {"process_group": self.procs[0].pid} if self.procs else {"process_group": 0}
-            self.procs.append(subprocess.Popen([airflow_bin(), *args], env=self.env, stdout=log,
-                                               stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, **group))
+            self.procs.append(subprocess.Popen([airflow_bin(), *commands[name]], env=self.env, stdout=log,
+                                               stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                               umask=PRIVATE_UMASK, **group))
 
     def alive(self) -> list[str]:
-        names = ("api-server", "scheduler", "dag-processor")
-        return [n for n, p in zip(names, self.procs) if p.poll() is None]
+        return [n for n, p in zip(COMPONENTS, self.procs) if p.poll() is None]
+
+    def dead(self) -> list[str]:
+        """Components that exited, each with its exit code and log file, for an operator to read."""
+        return [f"{n} (exit {p.returncode}; log {self.logs / f'{n}.log'})"
+                for n, p in zip(COMPONENTS, self.procs) if p.poll() is not None]
+
+    @property
+    def pids(self) -> list[int]:
+        return [p.pid for p in self.procs]
 
     def stop(self, timeout: float = 30.0) -> None:
         """SIGTERM the whole group (children included), then SIGKILL what lingers."""
@@ -250,6 +341,9 @@ def wait_for_http(url: str, timeout: float, procs: Components | None = None) -> 
     raise TimeoutError(f"{url} did not answer within {timeout:.0f}s ({last})")
 
 
+PAGE = 100  # the API server's maximum_page_limit
+
+
 class AirflowApi:
     """The few REST calls `brandmon run` needs, as user admin of the simple auth manager.
 
@@ -259,6 +353,7 @@ class AirflowApi:
     def __init__(self, port: int, passwords_file: Path) -> None:
         import httpx
 
+        self.port = port
         self.base = f"http://127.0.0.1:{port}"
         password = json.loads(passwords_file.read_text())["admin"]
         token = httpx.post(f"{self.base}/auth/token", json={"username": "admin", "password": password},
@@ -288,9 +383,109 @@ class AirflowApi:
         if response.status_code != 409:
             response.raise_for_status()
 
-    def dag_runs(self, dag_id: str) -> list[dict]:
-        response = self._call("GET", f"/dags/{dag_id}/dagRuns", params={"limit": 100, "order_by": "-run_after"})
-        return response.raise_for_status().json()["dag_runs"]
+    def dag_runs(self, dag_id: str, run_types: tuple[str, ...] = (), everything: bool = False,
+                 **filters: str) -> list[dict]:
+        """The latest 100 runs first (every page when `everything`); `run_types` and range filters
+        (e.g. logical_date_gte) narrow them."""
+        params: list[tuple[str, str | int]] = [("limit", PAGE), ("order_by", "-run_after")]
+        params += [("run_type", t) for t in run_types] + list(filters.items())
+        runs: list[dict] = []
+        while True:
+            response = self._call("GET", f"/dags/{dag_id}/dagRuns", params=[*params, ("offset", len(runs))])
+            page = response.raise_for_status().json()["dag_runs"]
+            runs += page
+            if not everything or len(page) < PAGE:
+                return runs
+
+    def create_backfill(self, dag_id: str, start: datetime, end: datetime, *, max_active_runs: int,
+                        reprocess: str, conf: dict) -> dict:
+        """A backfill over [start, end] through the scheduler; Airflow's error text when refused."""
+        body = {"dag_id": dag_id, "from_date": start.isoformat(), "to_date": end.isoformat(),
+                "max_active_runs": max_active_runs, "reprocess_behavior": reprocess, "dag_run_conf": conf}
+        response = self._call("POST", "/backfills", json=body)
+        if response.status_code >= 400:
+            raise AirflowCommandError(f"Airflow refused the backfill ({response.status_code}): {response.text[:800]}")
+        return response.json()
+
+    def backfills(self, dag_id: str) -> list[dict]:
+        response = self._call("GET", "/backfills", params={"dag_id": dag_id, "limit": 100})
+        return response.raise_for_status().json()["backfills"]
+
+    def backfill(self, backfill_id: int) -> dict:
+        return self._call("GET", f"/backfills/{backfill_id}").raise_for_status().json()
+
+    def cancel_backfill(self, backfill_id: int) -> None:
+        response = self._call("PUT", f"/backfills/{backfill_id}/cancel")
+        if response.status_code != 409:  # 409: it had already completed
+            response.raise_for_status()
 
     def close(self) -> None:
         self.client.close()
+
+
+@dataclass
+class Session:
+    """A running Airflow of ours: its REST client and, when this process started it, its processes."""
+
+    api: AirflowApi
+    components: Components | None
+
+    def check_alive(self) -> None:
+        """Raise when a component we started has exited (the scheduler died, say), naming it."""
+        if self.components is not None and len(self.components.alive()) < len(COMPONENTS):
+            raise ComponentDied("an Airflow component exited: " + "; ".join(self.components.dead()))
+
+
+class ComponentDied(RuntimeError):
+    """The API server, scheduler or DAG processor we started has exited."""
+
+
+@contextmanager
+def airflow_session(layout: AirflowHome, port: int, dag_ids: tuple[str, ...] = OUR_DAGS,
+                    step=lambda message: None) -> Iterator[Session]:
+    """Start our Airflow on `layout` (holding its instance lock): migrate, pools, API server,
+    scheduler and DAG processor; wait until `dag_ids` are parsed; stop every process on exit."""
+    with instance_lock(layout):
+        layout.home.mkdir(parents=True, exist_ok=True)
+        layout.port_file.write_text(str(port))
+        env = airflow_env(layout, port)
+        env["PYTHONWARNINGS"] = "ignore"
+        step(f"Initialising Airflow under {layout.home}")
+        initialise(env)
+        components = Components(env, layout.logs)
+        step(f"Starting the API server (port {port}), scheduler and DAG processor; logs in {layout.logs}")
+        components.start()
+        api = None
+        try:
+            wait_for_http(f"http://127.0.0.1:{port}/api/v2/monitor/health", 180, components)
+            api = AirflowApi(port, layout.passwords_file)
+            session = Session(api, components)
+            for dag_id in dag_ids:
+                wait_for_dag(session, dag_id, 180)
+            yield session
+        finally:
+            if api is not None:
+                api.close()
+            step("Stopping Airflow")
+            components.stop()
+
+
+def attach(layout: AirflowHome) -> Session | None:
+    """A session with the Airflow another brandmon process serves on `layout`, or None if none does."""
+    if not instance_running(layout) or not layout.port_file.exists():
+        return None
+    port = int(layout.port_file.read_text())
+    wait_for_http(f"http://127.0.0.1:{port}/api/v2/monitor/health", 60)
+    return Session(AirflowApi(port, layout.passwords_file), None)
+
+
+def wait_for_dag(session: Session, dag_id: str, timeout: float) -> None:
+    """Wait until the DAG processor has parsed `dag_id`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        session.check_alive()
+        if session.api.dag_exists(dag_id):
+            return
+        time.sleep(2)
+    raise RuntimeError(f"DAG {dag_id} was not parsed within {timeout:.0f}s; "
+                       "see `brandmon airflow dags list-import-errors` and state/logs/dag-processor.log")

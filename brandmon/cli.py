@@ -10,6 +10,7 @@ import sys
 # Modules are imported lazily so `brandmon score` never pays for Airflow, and vice versa.
 COMMANDS: dict[str, str] = {
     "run": "Set up Airflow and run brand_monitor once (make run); --serve keeps it up",
+    "backfill": "Re-process past intervals through the scheduler (live runs first, alerts suppressed)",
     "sql": "Run read-only SQL against the warehouse views",
     "extract": "Try one source: print its posts for a brand and window, store nothing",
     "airflow": "Run the airflow CLI with this project's environment",

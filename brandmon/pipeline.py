@@ -8,6 +8,7 @@ Every step takes the run's window and identity as arguments; none reads the cloc
 
 from __future__ import annotations
 
+import json
 import logging
 import traceback
 from dataclasses import asdict, dataclass
@@ -22,7 +23,7 @@ from extractors.base import ExtractContext, ExtractResult, SourceHealth
 from extractors.record import Post, Quarantined
 from extractors.registry import source_module
 from transforms.dedupe import dedupe_posts
-from transforms.matching import BrandTerms, match_brands, searchable_text
+from transforms.matching import BrandMatcher, BrandTerms, searchable_text
 from transforms.terms import without_brand
 
 if TYPE_CHECKING:
@@ -46,9 +47,12 @@ class RunInfo:
     reference_time: datetime
 
 
-def plan(config: Config) -> list[dict[str, str]]:
-    """One extract task per configured brand × source."""
-    return [{"brand": b.id, "source": s} for b in config.brands.values() for s in b.sources]
+def plan(config: Config, only_brand: str | None = None) -> list[dict[str, str]]:
+    """One extract task per configured brand × source (of one brand, when `only_brand` is given)."""
+    if only_brand is not None and only_brand not in config.brands:
+        raise ValueError(f"unknown brand {only_brand!r}; configured: {', '.join(config.brands)}")
+    return [{"brand": b.id, "source": s} for b in config.brands.values() for s in b.sources
+            if only_brand in (None, b.id)]
 
 
 def extract(config: Config, brand: str, source: str, window: RunWindow, run_id: str,
@@ -78,17 +82,42 @@ def extract(config: Config, brand: str, source: str, window: RunWindow, run_id: 
             "posts": len(result.posts), "quarantined": len(result.quarantined)}
 
 
-def read_staged(path: Path) -> tuple[SourceHealth, list[Post], list[Quarantined]]:
-    """The health record, posts and quarantined items of one staged extract file."""
-    health, posts, quarantined = SourceHealth(), [], []
-    for row in read_jsonl(path):
-        kind = row.pop("type")
-        if kind == "health":
-            health = SourceHealth.from_json(row)
-        elif kind == "post":
-            posts.append(Post.from_json(row))
-        else:
-            quarantined.append(Quarantined.from_json(row))
+def read_staged(path: Path, source: str) -> tuple[SourceHealth, list[Post], list[Quarantined]]:
+    """The health record, posts and quarantined items of one staged extract file.
+
+    A damaged file loses nothing it still holds: its unreadable lines are quarantined with their
+    raw text, and a file without its health record (or no file at all) reads as a transient
+    failure of the source, whose window the next run's look-back fetches again.
+    """
+    try:
+        rows, bad_lines = read_jsonl(path)
+    except OSError as error:
+        return SourceHealth(status="error", error_kind="transient",
+                            message=f"staged file {path} unreadable ({error}); the next run fetches again"), [], []
+    health, posts, quarantined = None, [], []
+    for row in rows:
+        kind = row.pop("type", None)
+        try:
+            if kind == "health":
+                health = SourceHealth.from_json(row)
+            elif kind == "post":
+                posts.append(Post.from_json(row))
+            elif kind == "quarantined":
+                quarantined.append(Quarantined.from_json(row))
+            else:
+                raise ValueError(f"unknown row type {kind!r}")
+        except (TypeError, ValueError, KeyError) as error:
+            quarantined.append(Quarantined(source, f"unreadable staged row: {error}",
+                                           json.dumps({"type": kind, **row}, ensure_ascii=False, default=str),
+                                           str(path)))
+    quarantined += [Quarantined(source, f"unreadable staged line: {bad.error}", bad.raw, f"{path}:{bad.number}")
+                    for bad in bad_lines]
+    if health is None:
+        health = SourceHealth(status="error", error_kind="transient",
+                              message=f"staged file {path} is damaged (no health record); "
+                                      f"{len(posts)} posts kept, the next run fetches again")
+    elif bad_lines:
+        health.notes.append(f"staged file {path.name}: {len(bad_lines)} damaged line(s) quarantined")
     return health, posts, quarantined
 
 
@@ -104,15 +133,15 @@ def transform(config: Config, staged: list[dict[str, Any]], window: RunWindow, r
     all_posts: list[Post] = []
     source_rows, quarantine_rows = [], []
     for item in staged:
-        health, posts, quarantined = read_staged(Path(item["path"]))
+        health, posts, quarantined = read_staged(Path(item["path"]), item["source"])
         all_posts.extend(posts)
         in_interval = sum(1 for p in posts if window.interval.contains(p.published_at))
         source_rows.append(_source_run_row(item, health, len(posts), in_interval, len(quarantined), window, run_id))
         quarantine_rows += [_quarantine_row(q, item["brand"], window) for q in quarantined]
 
     unique = dedupe_posts(all_posts)
-    matchers = [BrandTerms(b.id, b.terms, b.exclusions) for b in config.brands.values()]
-    matched = [(post, match_brands(searchable_text([post.title, post.text]), matchers)) for post in unique]
+    matcher = BrandMatcher(BrandTerms(b.id, b.terms, b.exclusions) for b in config.brands.values())
+    matched = [(post, matcher.match(searchable_text([post.title, post.text]))) for post in unique]
     kept = [(post, brands) for post, brands in matched if brands]
     scores = score_texts([searchable_text([post.title, post.text]) for post, _ in kept])
 

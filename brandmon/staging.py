@@ -10,7 +10,8 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -24,25 +25,53 @@ def run_dir(staging_root: Path, run_id: str) -> Path:
 
 
 def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> int:
-    """Write rows as JSON lines via a temp file and rename, so readers never see half a file."""
+    """Write rows as JSON lines via a synced temp file and rename, so readers never see half a
+    file, even after a crash; a failed write (a full disk) leaves no temp file behind."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     count = 0
-    with open(tmp, "w", encoding="utf-8") as handle:
-        for row in rows:
-            handle.write(json.dumps(row, ensure_ascii=False, default=str))
-            handle.write("\n")
-            count += 1
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w", encoding="utf-8") as handle:
+            for row in rows:
+                handle.write(json.dumps(row, ensure_ascii=False, default=str))
+                handle.write("\n")
+                count += 1
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return count
 
 
-def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    """Read back what write_jsonl wrote."""
-    with open(path, encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                yield json.loads(line)
+@dataclass(frozen=True, slots=True)
+class BadLine:
+    """A staged line that is not a JSON object (a file cut short by a crash, a full disk or a hand)."""
+
+    number: int
+    raw: str
+    error: str
+
+
+def read_jsonl(path: Path) -> tuple[list[dict[str, Any]], list[BadLine]]:
+    """Every row of a staged file that parses, and the lines that do not, so one broken line
+    never costs the rest; raises OSError only when the file cannot be read at all."""
+    rows, bad = [], []
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as error:
+                bad.append(BadLine(number, line.rstrip("\n"), str(error)))
+                continue
+            if isinstance(row, dict):
+                rows.append(row)
+            else:
+                bad.append(BadLine(number, line.rstrip("\n"), "not a JSON object"))
+    return rows, bad
 
 
 def prune(staging_root: Path, older_than: datetime, keep: str) -> list[str]:

@@ -16,7 +16,9 @@ Every interval (default 15 minutes, Asia/Shanghai; see `config/brands.yaml`) thi
    suppressed and deliver nothing.
 
 Manual runs have no data interval: pass `start`/`end` (ISO 8601 with offset) to process a chosen
-window, or leave them empty to process the last whole interval before the trigger time.
+window, or leave them empty to process the last whole interval before the trigger time. `brand`
+limits a run to one brand (`brandmon backfill --brand`). Backfill tasks yield the writer pool to
+live runs (`airflow_local_settings.py`).
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ SCHEDULE, TIMEZONE = read_schedule()
     params={
         "start": Param(None, type=["null", "string"], description="Manual runs: window start, ISO 8601 with offset"),
         "end": Param(None, type=["null", "string"], description="Manual runs: window end, ISO 8601 with offset"),
+        "brand": Param(None, type=["null", "string"], description="Only this brand (brandmon backfill --brand)"),
     },
 )
 def brand_monitor():
@@ -55,7 +58,7 @@ def brand_monitor():
     def plan():
         from brandmon import pipeline
 
-        return pipeline.plan(load_config())
+        return pipeline.plan(load_config(), only_brand=(get_current_context().get("params") or {}).get("brand"))
 
     # The HTTP client already retries with backoff; one more try later, then the next run's
     # look-back (longer than an interval) re-reads the window anyway.

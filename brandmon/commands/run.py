@@ -5,13 +5,16 @@ secrets under state/; migrate the metadata DB; provision the DuckDB writer pool;
 server, scheduler and DAG processor in one process group; trigger one manual run covering the
 demo's week (or the last --hours, default 3) up to the last whole interval; unpause our DAGs;
 wait for that run and for the scheduler's own run of the latest interval; print the
-summary; stop every Airflow process (unless --serve). Running it again adds nothing: posts are
-keyed, alerts have stable ids, and deliveries already sent are not sent again.
+summary; stop every Airflow process (unless --serve; then it serves until Ctrl-C, and exits
+non-zero naming the component and its log if the scheduler, API server or DAG processor dies).
+One `brandmon run` per state folder: a second is refused. Running it again adds nothing: posts
+are keyed, alerts have stable ids, and deliveries already sent are not sent again.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from datetime import datetime, timedelta, timezone
@@ -25,6 +28,7 @@ if TYPE_CHECKING:
 NAME = "run"
 HELP = "Set up Airflow on embedded defaults and run brand_monitor once; --serve keeps it running"
 TERMINAL = {"success", "failed"}
+LIVE_RUN_TYPES = ("manual", "scheduled")
 DEFAULT_HOURS = 3
 
 
@@ -42,6 +46,7 @@ def run(args: argparse.Namespace) -> int:
     from brandmon.detection import detector_config
     from brandmon.windows import floor_time
 
+    os.umask(af.PRIVATE_UMASK)
     try:
         config = load_config()
         detector_config(config)  # a bad `detection:` override fails here, not in the first run
@@ -52,46 +57,35 @@ def run(args: argparse.Namespace) -> int:
     now = datetime.now(timezone.utc)
     demo = _ensure_demo(config, now)
     port = af.pick_port(args.port)
-    layout.home.mkdir(parents=True, exist_ok=True)
-    layout.port_file.write_text(str(port))
-    env = af.airflow_env(layout, port)
-    env["PYTHONWARNINGS"] = "ignore"
-
-    _step("Initialising Airflow (SQLite metadata, LocalExecutor) under " + str(layout.home))
-    af.initialise(env)
-    components = af.Components(env, layout.logs)
-    _step(f"Starting the API server (port {port}), scheduler and DAG processor; logs in {layout.logs}")
-    components.start()
-    api = None
     try:
-        af.wait_for_http(f"http://127.0.0.1:{port}/api/v2/monitor/health", 180, components)
-        api = af.AirflowApi(port, layout.home / "simple_auth_manager_passwords.json")
-        _wait_for_dag(api, "brand_monitor", 180)
-        end = floor_time(now, config.schedule.interval)
-        if args.hours is not None:
-            start = end - timedelta(hours=args.hours)
-        else:
-            start = datetime.fromisoformat(demo["start"]) if demo else end - timedelta(hours=DEFAULT_HOURS)
-        run_id = f"manual__make_run_{now:%Y%m%dT%H%M%S}"
-        _step(f"Triggering brand_monitor for {start.isoformat()} .. {end.isoformat()} ({run_id})")
-        api.trigger("brand_monitor", run_id, {"start": start.isoformat(), "end": end.isoformat()})
-        for dag_id in af.OUR_DAGS:
-            api.unpause(dag_id)
-        states = _wait_for_runs(api, components, run_id, timeout=args.timeout)
-        _print_summary(config, states, port, layout)
-        if args.serve:
-            _step(f"Serving: UI at http://127.0.0.1:{port} (user admin, password in "
-                  f"{layout.home / 'simple_auth_manager_passwords.json'}). Ctrl-C stops everything.")
-            while len(components.alive()) == 3:
-                time.sleep(5)
-        return 0 if all(state == "success" for state in states.values()) else 1
+        with af.airflow_session(layout, port, step=_step) as session:
+            end = floor_time(now, config.schedule.interval)
+            if args.hours is not None:
+                start = end - timedelta(hours=args.hours)
+            else:
+                start = datetime.fromisoformat(demo["start"]) if demo else end - timedelta(hours=DEFAULT_HOURS)
+            run_id = f"manual__make_run_{now:%Y%m%dT%H%M%S}"
+            _step(f"Triggering brand_monitor for {start.isoformat()} .. {end.isoformat()} ({run_id})")
+            session.api.trigger("brand_monitor", run_id, {"start": start.isoformat(), "end": end.isoformat()})
+            for dag_id in af.OUR_DAGS:
+                session.api.unpause(dag_id)
+            states = _wait_for_runs(session, run_id, timeout=args.timeout)
+            _print_summary(config, states, port, layout, serving=args.serve)
+            if args.serve:
+                _step(f"Serving: UI at http://127.0.0.1:{port} (user admin, password in {layout.passwords_file}). "
+                      "Ctrl-C stops everything.")
+                while True:
+                    session.check_alive()
+                    time.sleep(5)
+            return 0 if all(state == "success" for state in states.values()) else 1
     except KeyboardInterrupt:
         return 130
-    finally:
-        if api is not None:
-            api.close()
-        _step("Stopping Airflow")
-        components.stop()
+    except af.InstanceBusy as error:
+        print(f"brandmon run: {error}", file=sys.stderr)
+        return 2
+    except (af.ComponentDied, TimeoutError, RuntimeError) as error:
+        print(f"brandmon run: {error}", file=sys.stderr)
+        return 1
 
 
 def _ensure_demo(config: Config, now: datetime) -> dict | None:
@@ -106,28 +100,18 @@ def _ensure_demo(config: Config, now: datetime) -> dict | None:
     return None
 
 
-def _wait_for_dag(api, dag_id: str, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if api.dag_exists(dag_id):
-            return
-        time.sleep(2)
-    raise RuntimeError(f"DAG {dag_id} was not parsed within {timeout:.0f}s; "
-                       "see `brandmon airflow dags list-import-errors` and state/logs/dag-processor.log")
+def _wait_for_runs(session, run_id: str, timeout: float) -> dict[str, str]:
+    """Wait until our manual run and the scheduler's live runs have finished; their final states.
 
-
-def _wait_for_runs(api, components, run_id: str, timeout: float) -> dict[str, str]:
-    """Wait until our manual run has finished and no brand_monitor run is queued or running.
-
-    Unpausing lets the scheduler create the run of the latest interval too; with one active
-    run at a time it runs before or after ours, and we wait for it as well.
+    Unpausing lets the scheduler create the run of the latest interval too; with one active run
+    at a time it runs before or after ours, and we wait for it as well. Backfill runs (another
+    operator's `brandmon backfill`) are not ours to wait for.
     """
     deadline = time.monotonic() + timeout
     last_report = ""
     while time.monotonic() < deadline:
-        if len(components.alive()) < 3:
-            raise RuntimeError(f"an Airflow component exited ({components.alive()} still up); see {components.logs}")
-        runs = api.dag_runs("brand_monitor")
+        session.check_alive()
+        runs = session.api.dag_runs("brand_monitor", run_types=LIVE_RUN_TYPES)
         ours = next((r for r in runs if r["dag_run_id"] == run_id), None)
         active = {r["dag_run_id"]: r["state"] for r in runs if r["state"] in ("queued", "running")}
         report = ", ".join(f"{k}: {v}" for k, v in sorted(active.items())) or "idle"
@@ -139,10 +123,11 @@ def _wait_for_runs(api, components, run_id: str, timeout: float) -> dict[str, st
             return {r["dag_run_id"]: r["state"] for r in runs
                     if r["dag_run_id"] == run_id or (r.get("end_date") or "") >= started}
         time.sleep(3)
-    raise TimeoutError(f"brand_monitor runs did not finish within {timeout:.0f}s: {last_report}")
+    raise TimeoutError(f"brand_monitor runs did not finish within {timeout:.0f}s (still {last_report}); "
+                       "see the task logs under state/logs/tasks, or raise --timeout")
 
 
-def _print_summary(config: Config, states: dict[str, str], port: int, layout: AirflowHome) -> None:
+def _print_summary(config: Config, states: dict[str, str], port: int, layout: AirflowHome, serving: bool) -> None:
     from brandmon.summary import summarise
     from warehouse.db import reader
 
@@ -157,8 +142,8 @@ def _print_summary(config: Config, states: dict[str, str], port: int, layout: Ai
     print()
     print("Query it:    .venv/bin/brandmon sql \"SELECT * FROM v_daily ORDER BY day DESC, brand\"")
     print("             .venv/bin/brandmon sql \"SELECT * FROM v_alerts\" --format json")
-    print(f"Airflow UI:  make up, then http://127.0.0.1:{port} (user admin, password in "
-          f"{layout.home / 'simple_auth_manager_passwords.json'})")
+    where = f"http://127.0.0.1:{port}" if serving else "make up, then http://127.0.0.1:8080"
+    print(f"Airflow UI:  {where} (user admin, password in {layout.passwords_file})")
     print(f"Task logs:   {layout.logs / 'tasks'}")
     print("=" * 78)
 

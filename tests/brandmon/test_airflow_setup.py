@@ -1,8 +1,11 @@
 """Airflow on embedded defaults: secrets generated once, identical for every process, never in airflow.cfg."""
 
+import json
 import os
 import socket
 import stat
+import subprocess
+import sys
 
 from brandmon.airflow_setup import AirflowHome, airflow_env, pick_port
 
@@ -87,3 +90,51 @@ def test_other_failures_are_not_repeated_and_say_what_airflow_said(tmp_path, mon
     with pytest.raises(airflow_setup.AirflowCommandError, match="DAG nope not found"):
         airflow_setup.run_airflow(["dags", "trigger", "nope"], env=dict(os.environ))
     assert (tmp_path / "calls").read_text().count("x") == 1
+
+
+def test_the_admin_password_is_generated_once_into_a_private_file(tmp_path):
+    layout = AirflowHome(tmp_path / "state")
+    airflow_env(layout, port=8123)
+    first = layout.passwords_file.read_text()
+    airflow_env(layout, port=8123)
+    assert layout.passwords_file.read_text() == first and len(json.loads(first)["admin"]) >= 16
+    assert stat.S_IMODE(os.stat(layout.passwords_file).st_mode) == 0o600
+
+
+def test_one_brandmon_process_holds_a_state_folder_and_a_second_is_refused(tmp_path):
+    import pytest
+
+    from brandmon.airflow_setup import InstanceBusy, instance_lock, instance_running
+
+    layout = AirflowHome(tmp_path / "state")
+    assert not instance_running(layout)
+    with instance_lock(layout):
+        assert instance_running(layout)
+        # another process tries: flock locks belong to the open file, so a child shows it
+        child = subprocess.run([sys.executable, "-c", (
+            "from pathlib import Path; from brandmon.airflow_setup import AirflowHome, instance_lock\n"
+            f"with instance_lock(AirflowHome(Path({str(layout.state_dir)!r}))): pass")],
+            capture_output=True, text=True)
+        assert child.returncode != 0
+        assert "another brandmon process (pid" in child.stderr and str(layout.state_dir) in child.stderr
+        with pytest.raises(InstanceBusy):
+            with instance_lock(layout):
+                pass
+    assert not instance_running(layout)
+
+
+def test_the_scheduler_serves_no_logs_on_a_public_port_and_files_stay_private(tmp_path, monkeypatch):
+    from brandmon import airflow_setup
+
+    script = tmp_path / "airflow"
+    script.write_text(f"#!/bin/sh\necho \"$@\" >> {tmp_path}/calls\numask >> {tmp_path}/calls\n")
+    script.chmod(0o755)
+    monkeypatch.setattr(airflow_setup, "airflow_bin", lambda: str(script))
+    components = airflow_setup.Components(airflow_env(AirflowHome(tmp_path / "state"), port=8123), tmp_path / "logs")
+    components.start()
+    for proc in components.procs:
+        proc.wait(timeout=10)
+    calls = (tmp_path / "calls").read_text().split()
+    assert "--skip-serve-logs" in calls
+    assert calls.count("0077") == 3
+    assert components.alive() == [] and all("exit 0" in d for d in components.dead())

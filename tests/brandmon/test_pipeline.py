@@ -144,3 +144,12 @@ def test_a_new_topic_is_stored_and_alerts(world):
     assert topics and any("爆炸" in label for label, *_ in topics)
     assert all(volume >= 10 and is_new for _, volume, is_new, _ in topics)
     assert alerts and "爆炸" in alerts[0][1]
+
+
+def test_a_run_can_be_limited_to_one_brand(world):
+    _, config = world
+    assert pipeline.plan(config, only_brand="demo_tea") == [{"brand": "demo_tea", "source": "history"}]
+    assert len(pipeline.plan(config)) == 3
+    with pytest.raises(ValueError, match="unknown brand 'nope'"):
+        pipeline.plan(config, only_brand="nope")
+

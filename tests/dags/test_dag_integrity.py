@@ -67,7 +67,7 @@ def test_the_pipeline_shape(dagbag):
     assert dag.get_task("transform").trigger_rule == "all_done"  # one broken source never blocks the rest
     assert dag.get_task("extract").retries >= 1
     assert dag.get_task("extract").retry_delay <= timedelta(minutes=1)
-    assert set(dag.params.keys()) == {"start", "end"}
+    assert set(dag.params.keys()) == {"start", "end", "brand"}
 
 
 # What a parse must not load: the scorer, the warehouse, every source kind and its parsers and HTTP
