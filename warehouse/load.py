@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from warehouse.db import transaction
 from warehouse.schema import STAGED_COLUMNS
 
 if TYPE_CHECKING:
@@ -46,10 +47,10 @@ def load_staged(conn: duckdb.DuckDBPyConnection, files: StagedFiles, brands: Seq
 
     `conn` is the writer in auto-commit mode; re-running with the same files leaves the same rows.
     """
-    conn.execute("BEGIN")
-    try:
-        conn.executemany("INSERT OR REPLACE INTO brands (brand, name, keywords, competitors) VALUES (?, ?, ?, ?)",
-                         [[b.brand, b.name, list(b.keywords), list(b.competitors)] for b in brands])
+    with transaction(conn):
+        if brands:
+            conn.executemany("INSERT OR REPLACE INTO brands (brand, name, keywords, competitors) VALUES (?, ?, ?, ?)",
+                             [[b.brand, b.name, list(b.keywords), list(b.competitors)] for b in brands])
         _insert_staged(conn, "INSERT OR REPLACE", "posts", files.posts)
         conn.execute(f"""DELETE FROM mentions USING (SELECT platform, native_id FROM {_staged('posts')}) AS s
                          WHERE mentions.platform = s.platform AND mentions.native_id = s.native_id""",
@@ -58,10 +59,6 @@ def load_staged(conn: duckdb.DuckDBPyConnection, files: StagedFiles, brands: Seq
         _insert_staged(conn, "INSERT OR REPLACE", "source_runs", files.source_runs)
         _insert_staged(conn, "INSERT OR IGNORE", "quarantine", files.quarantine)
         _recompute_buckets(conn, sorted(set(touched)), bucket)
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
     return conn.execute("SELECT count(*) FROM posts").fetchone()[0]
 
 
