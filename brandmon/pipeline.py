@@ -185,14 +185,12 @@ def detect(config: Config, window: RunWindow, run: RunInfo) -> dict[str, Any]:
     """Find spikes and source problems up to the window's end and write them to the outbox."""
     from alerts.outbox import enqueue
     from brandmon.detection import find_source_alerts, find_spike_alerts, find_topics
-    from warehouse.db import writer
+    from warehouse.db import transaction, writer
 
-    with writer(config.duckdb_path, config.published_path, config.timezone.key) as conn:
-        conn.execute("BEGIN")
+    with writer(config.duckdb_path, config.published_path, config.timezone.key) as conn, transaction(conn):
         topic_alerts = find_topics(conn, config, window)
         alerts = find_spike_alerts(conn, config, window) + topic_alerts + find_source_alerts(conn, config, window)
         report = enqueue(conn, alerts, config, run.run_id, run.run_type, run.reference_time)
-        conn.execute("COMMIT")
     return {"alerts": len(alerts), "run_type": run.run_type, **report.to_json()}
 
 
