@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from alerts.model import AlertDetails, SamplePost
-from warehouse.posts import EngagedPost, PostFacts
+from alerts.model import AlertDetails
+from warehouse.posts import PostFacts, SamplePost
 
 LABELS = ("pos", "neu", "neg")
 SAMPLES = 3  # posts an alert quotes
@@ -37,15 +38,13 @@ def sentiment_mix(facts: Iterable[PostFacts]) -> dict[str, int]:
     return {label: mix.get(label, 0) for label in LABELS}
 
 
-def quoted(posts: Iterable[EngagedPost]) -> list[SamplePost]:
-    """The posts as an alert quotes them: text cut to QUOTE_CHARS."""
-    return [SamplePost(text=p.text[:QUOTE_CHARS], url=p.url, author=p.author, platform=p.platform,
-                       published_local=p.published_local, engagement=int(p.engagement), label=p.label,
-                       complaint=bool(p.complaint)) for p in posts]
+def quoted(posts: Iterable[SamplePost]) -> list[SamplePost]:
+    """The posts with their text cut to QUOTE_CHARS, as messages quote them."""
+    return [replace(p, text=p.text[:QUOTE_CHARS]) for p in posts]
 
 
 def posts_details(brand_name: str, window: str, ratio: float, top_terms: list[str], facts: Sequence[PostFacts],
-                  engaged: Iterable[EngagedPost], query: str) -> AlertDetails:
+                  engaged: Iterable[SamplePost], query: str) -> AlertDetails:
     """A spike's or topic's explanation: terms, mix, the complaints' reasons, top sources, quotes, query."""
     return AlertDetails(
         brand_name=brand_name, window_local=window, ratio=round(ratio, 2), top_terms=top_terms,

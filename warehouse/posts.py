@@ -56,8 +56,9 @@ class PostFacts(NamedTuple):
     platform: str
 
 
-class EngagedPost(NamedTuple):
-    """A post as an alert quotes it (local time as 'YYYY-MM-DD HH:MM')."""
+@dataclass(frozen=True)
+class SamplePost:
+    """A post as alerts quote it (local time as 'YYYY-MM-DD HH:MM'); alert details store these."""
 
     text: str
     url: str | None
@@ -90,7 +91,7 @@ def post_count(conn: duckdb.DuckDBPyConnection, selection: PostSelection) -> int
     return conn.execute(f"SELECT count(*) FROM v_mentions WHERE {sql}", params).fetchone()[0]
 
 
-def most_engaged(conn: duckdb.DuckDBPyConnection, selection: PostSelection, limit: int) -> list[EngagedPost]:
+def most_engaged(conn: duckdb.DuckDBPyConnection, selection: PostSelection, limit: int) -> list[SamplePost]:
     """The `limit` selected posts with most reposts + comments + likes; earlier first on ties."""
     sql, params = where(selection.conditions())
     rows = conn.execute(
@@ -98,7 +99,7 @@ def most_engaged(conn: duckdb.DuckDBPyConnection, selection: PostSelection, limi
                    complaint
             FROM v_mentions WHERE {sql} ORDER BY engagement DESC, published_at, native_id LIMIT ?""",
         [*params, limit]).fetchall()
-    return [EngagedPost(*row) for row in rows]
+    return [SamplePost(*row) for row in rows]
 
 
 def listing_query(selection: PostSelection) -> str:

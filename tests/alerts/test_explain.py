@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from alerts.explain import local_day, posts_details, quoted, sentiment_mix, window_local
-from warehouse.posts import EngagedPost, PostFacts
+from warehouse.posts import PostFacts, SamplePost
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2026, 11, 26, 6, 0, tzinfo=timezone.utc)  # 14:00 in Shanghai
@@ -23,8 +23,8 @@ def test_windows_and_days_read_in_the_configured_time_zone():
 
 def test_the_mix_names_every_label_and_quotes_are_cut():
     assert sentiment_mix([fact("neg"), fact("neg"), fact("pos")]) == {"pos": 1, "neu": 0, "neg": 2}
-    (sample,) = quoted([EngagedPost("长" * 300, None, "网友", "weibo", "2026-11-26 14:03", 7, "neg", 1)])
-    assert len(sample.text) == 280 and sample.complaint is True and sample.engagement == 7
+    (sample,) = quoted([SamplePost("长" * 300, None, "网友", "weibo", "2026-11-26 14:03", 7, "neg", True)])
+    assert len(sample.text) == 280 and (sample.author, sample.engagement) == ("网友", 7)
 
 
 def test_a_spike_counts_the_reasons_of_its_complaints_only_and_its_top_sources():
