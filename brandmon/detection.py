@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from alerts.explain import SAMPLES, local_day, posts_details, window_local
@@ -22,14 +22,17 @@ from brandmon.config import Brand, Config
 from brandmon.windows import RunWindow, floor_time
 from transforms.terms import burst_terms
 from warehouse.posts import PostSelection, keyword_lists, listing_query, most_engaged, post_facts, topic_docs
+from warehouse.schema import Metric
 from warehouse.series import bucket_series, failed_sources, failure_streak, interval_posts
 from warehouse.topics import store_topics
 
 if TYPE_CHECKING:
     import duckdb
 
+    from transforms.topics import Topic
+
 # alert kind → the bucket_stats count it watches (warehouse.schema.BUCKET_METRICS)
-METRICS: dict[str, str] = {"volume_spike": "mentions", "negative_spike": "neg", "complaint_spike": "complaints"}
+METRICS: dict[str, Metric] = {"volume_spike": "mentions", "negative_spike": "neg", "complaint_spike": "complaints"}
 TERM_BASELINE = timedelta(days=7)
 TOPIC_WINDOW = timedelta(hours=1)
 TOPIC_BASELINE = timedelta(days=7)
@@ -80,9 +83,9 @@ def explain(conn: duckdb.DuckDBPyConnection, config: Config, brand: Brand, posts
                          most_engaged(conn, posts, SAMPLES), listing_query(posts))
 
 
-def _term_counts(keyword_lists: Iterable[list[str]]) -> Counter[str]:
+def _term_counts(per_post: Iterable[list[str]]) -> Counter[str]:
     """In how many posts each term occurs."""
-    return Counter(term for keywords in keyword_lists for term in set(keywords))
+    return Counter(term for keywords in per_post for term in set(keywords))
 
 
 def find_topics(conn: duckdb.DuckDBPyConnection, config: Config, window: RunWindow) -> list[Alert]:
@@ -105,7 +108,8 @@ def find_topics(conn: duckdb.DuckDBPyConnection, config: Config, window: RunWind
     return alerts
 
 
-def _topic_alert(conn: duckdb.DuckDBPyConnection, config: Config, brand: Brand, topic: Any, start, end) -> Alert:
+def _topic_alert(conn: duckdb.DuckDBPyConnection, config: Config, brand: Brand, topic: Topic, start: datetime,
+                 end: datetime) -> Alert:
     posts = PostSelection(brand.id, start, end, post_keys=tuple(topic.post_keys))
     details = replace(explain(conn, config, brand, posts, ratio=topic.lift),
                       topic_label=topic.label, top_terms=list(topic.terms[:8]))

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, NamedTuple
 
 from warehouse.filters import Condition, where, where_literal
-from warehouse.schema import BUCKET_METRICS
+from warehouse.schema import BUCKET_METRICS, Metric
 
 if TYPE_CHECKING:
     import duckdb
@@ -23,12 +23,12 @@ _LISTING_COLUMNS = "published_local, platform, label, complaint, engagement, url
 
 @dataclass(frozen=True)
 class PostSelection:
-    """A brand's posts published in [start, end): those `metric` counts, or only `post_keys` if given."""
+    """A brand's posts published in [start, end) that `metric` counts, narrowed to `post_keys` if given."""
 
     brand: str
     start: datetime
     end: datetime
-    metric: str = "mentions"  # a BUCKET_METRICS name
+    metric: Metric = "mentions"
     post_keys: tuple[str, ...] | None = None  # 'platform:native_id'
 
     def __post_init__(self) -> None:
@@ -36,6 +36,7 @@ class PostSelection:
             raise ValueError(f"unknown metric {self.metric!r}; one of {', '.join(BUCKET_METRICS)}")
 
     def conditions(self) -> list[Condition]:
+        """The selection as conditions on v_mentions, to run bound or to show as literals."""
         found = [Condition("brand", "=", self.brand), Condition("published_at", ">=", self.start),
                  Condition("published_at", "<", self.end)]
         if (metric := BUCKET_METRICS[self.metric]) is not None:

@@ -9,7 +9,11 @@ with the condition on `v_mentions` that selects the posts it counts.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from warehouse.filters import Condition
+
+Metric = Literal["mentions", "neg", "complaints"]  # the BUCKET_METRICS names
 
 STAGED_COLUMNS: dict[str, dict[str, str]] = {
     "posts": {"platform": "VARCHAR", "native_id": "VARCHAR", "source": "VARCHAR", "published_at": "TIMESTAMPTZ",
@@ -29,7 +33,7 @@ STAGED_COLUMNS: dict[str, dict[str, str]] = {
 }
 
 # bucket_stats column → the posts it counts (None: every mention); the load computes them alike.
-BUCKET_METRICS: dict[str, Condition | None] = {
+BUCKET_METRICS: dict[Metric, Condition | None] = {
     "mentions": None,
     "neg": Condition("label", "=", "neg"),
     "complaints": Condition("complaint"),
