@@ -12,21 +12,11 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+from warehouse.posts import SamplePost  # a post as alerts quote it, as the warehouse reads it
+
 Audience = Literal["pr", "ops"]
 Severity = Literal["info", "warning", "critical"]
 KINDS = ("volume_spike", "negative_spike", "complaint_spike", "new_topic", "source_silent", "source_error")
-
-
-@dataclass(frozen=True)
-class SamplePost:
-    text: str
-    url: str | None
-    author: str | None
-    platform: str
-    published_local: str
-    engagement: int
-    label: str
-    complaint: bool
 
 
 @dataclass(frozen=True)

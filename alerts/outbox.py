@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -138,6 +138,19 @@ def store(conn: DuckDBPyConnection, alert: Alert, run_id: str, run_type: str, ta
         if added:
             report.deliveries[target.status] += 1
     return bool(inserted)
+
+
+def release_held(conn: DuckDBPyConnection, alert_ids: Sequence[str], into: str) -> int:
+    """Mark the rows of these alerts still held by quiet hours as released `into` a digest; returns how many.
+
+    Released rows keep the status `held` and are never delivered on their own (alerts.digest).
+    """
+    if not alert_ids:
+        return 0
+    placeholders = ", ".join("?" for _ in alert_ids)
+    return conn.execute(
+        f"UPDATE deliveries SET reason = ? WHERE status = 'held' AND reason = 'quiet_hours' "
+        f"AND alert_id IN ({placeholders})", [into, *alert_ids]).fetchone()[0]
 
 
 def deliver_pending(conn: DuckDBPyConnection, settings: AlertSettings, channel_secrets: Mapping[str, Mapping[str, Any] | None],

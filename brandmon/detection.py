@@ -1,4 +1,4 @@
-"""Detection's I/O edge: read per-brand series, run the pure detectors, explain each alert.
+"""Detection, per brand: read series from the warehouse, run the pure detectors, build the alerts.
 
 Look-back: the spike detector decides a bucket from the `DetectorConfig.history` before it
 (baseline days plus its scale window), so each run loads exactly that much history before its
@@ -11,55 +11,34 @@ alert id makes a spike found twice the same alert.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, replace
+from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from alerts.model import Alert, AlertDetails, SamplePost
+from alerts.explain import SAMPLES, local_day, posts_details, window_local
+from alerts.model import Alert, AlertDetails
 from brandmon.config import Brand, Config
 from brandmon.windows import RunWindow, floor_time
 from transforms.terms import burst_terms
+from warehouse.posts import PostSelection, keyword_lists, listing_query, most_engaged, post_facts, topic_docs
+from warehouse.schema import Metric
+from warehouse.series import bucket_series, failed_sources, failure_streak, interval_posts
+from warehouse.topics import store_topics
 
 if TYPE_CHECKING:
-    from duckdb import DuckDBPyConnection
+    import duckdb
 
     from transforms.spikes import DetectorConfig
     from transforms.topics import Topic
 
-# kind → (bucket_stats column, the posts behind it)
-METRICS: dict[str, tuple[str, str]] = {
-    "volume_spike": ("mentions", "TRUE"),
-    "negative_spike": ("neg", "label = 'neg'"),
-    "complaint_spike": ("complaints", "complaint"),
-}
+# alert kind → the bucket_stats count it watches (warehouse.schema.BUCKET_METRICS)
+METRICS: dict[str, Metric] = {"volume_spike": "mentions", "negative_spike": "neg", "complaint_spike": "complaints"}
 TERM_BASELINE = timedelta(days=7)
+TOPIC_WINDOW = timedelta(hours=1)
+TOPIC_BASELINE = timedelta(days=7)
 TRANSIENT_STREAK = 4  # scheduled intervals in a row with transient errors before ops hear about it
 ERROR_SEVERITY = {"auth": "critical", "permanent": "warning", "transient": "warning"}
-
-
-@dataclass(frozen=True)
-class Series:
-    timestamps: list[datetime]
-    columns: dict[str, list[float]]
-
-
-def brand_series(conn: DuckDBPyConnection, brand: str, start: datetime, end: datetime, bucket: timedelta) -> Series:
-    """Dense bucket counts for one brand over [start, end): missing buckets are zero."""
-    rows = conn.execute(
-        "SELECT bucket_start, mentions, neg, complaints FROM bucket_stats "
-        "WHERE brand = ? AND bucket_start >= ? AND bucket_start < ? ORDER BY bucket_start",
-        [brand, start, end]).fetchall()
-    names = [column for column, _ in METRICS.values()]
-    if not rows:
-        return Series([], {name: [] for name in names})
-    by_time = {row[0]: row[1:] for row in rows}
-    timestamps, current = [], rows[0][0]
-    while current < end:
-        timestamps.append(current)
-        current += bucket
-    zero = (0,) * len(names)
-    return Series(timestamps, {name: [float(by_time.get(t, zero)[i]) for t in timestamps]
-                               for i, name in enumerate(names)})
 
 
 def detector_config(config: Config) -> DetectorConfig:
@@ -72,7 +51,7 @@ def detector_config(config: Config) -> DetectorConfig:
         raise ValueError(f"{config.path}: detection: {error}") from None
 
 
-def find_spike_alerts(conn: DuckDBPyConnection, config: Config, window: RunWindow) -> list[Alert]:
+def find_spike_alerts(conn: duckdb.DuckDBPyConnection, config: Config, window: RunWindow) -> list[Alert]:
     """Spike alerts for every brand and metric whose bucket lies in the run's extraction window."""
     from transforms.spikes import detect_spikes
 
@@ -81,56 +60,36 @@ def find_spike_alerts(conn: DuckDBPyConnection, config: Config, window: RunWindo
     end = window.interval.end
     alerts = []
     for brand in config.brands.values():
-        series = brand_series(conn, brand.id, floor_time(end - detector.history, bucket), end, bucket)
-        for kind, (column, condition) in METRICS.items():
-            for spike in detect_spikes(series.timestamps, series.columns[column], detector, bucket=bucket):
+        series = bucket_series(conn, brand.id, floor_time(end - detector.history, bucket), end, bucket)
+        for kind, metric in METRICS.items():
+            for spike in detect_spikes(series.timestamps, series.counts[metric], detector, bucket=bucket):
                 if window.extraction.contains(spike.timestamp):
-                    details = explain(conn, config, brand, spike.window_start, spike.window_end, condition, spike.ratio)
+                    posts = PostSelection(brand.id, spike.window_start, spike.window_end, metric=metric)
                     alerts.append(Alert(
-                        brand=brand.id, kind=kind, audience="pr", severity=spike.severity, subject=column,
+                        brand=brand.id, kind=kind, audience="pr", severity=spike.severity, subject=metric,
                         bucket_start=spike.window_start, bucket_end=spike.window_end, observed=float(spike.value),
-                        expected=float(spike.expected), score=float(spike.score), details=details))
+                        expected=float(spike.expected), score=float(spike.score),
+                        details=explain(conn, config, brand, posts, spike.ratio)))
     return alerts
 
 
-def explain(conn: DuckDBPyConnection, config: Config, brand: Brand, start: datetime, end: datetime, condition: str,
+def explain(conn: duckdb.DuckDBPyConnection, config: Config, brand: Brand, posts: PostSelection,
             ratio: float) -> AlertDetails:
-    """What a PR reader needs: terms, mix, reasons, sources, three most engaged posts, a query.
-
-    `condition` is SQL on v_mentions selecting the posts behind the alert (literals only).
-    """
-    where = f"brand = ? AND published_at >= ? AND published_at < ? AND {condition}"
-    rows = conn.execute(
-        f"SELECT label, complaint_reasons, keywords, platform, complaint FROM v_mentions WHERE {where}",
-        [brand.id, start, end]).fetchall()
-    base = conn.execute(
-        "SELECT keywords FROM v_mentions WHERE brand = ? AND published_at >= ? AND published_at < ?",
-        [brand.id, start - TERM_BASELINE, start]).fetchall()
-    samples = conn.execute(
-        f"""SELECT text, url, author, platform, strftime(published_local, '%Y-%m-%d %H:%M'), engagement, label, complaint
-            FROM v_mentions WHERE {where} ORDER BY engagement DESC, published_at, native_id LIMIT 3""",
-        [brand.id, start, end]).fetchall()
-    mix = Counter(r[0] for r in rows)
-    current_terms = Counter(term for r in rows for term in set(r[2]))
-    baseline_terms = Counter(term for r in base for term in set(r[0]))
-    literal_where = where.replace("?", "{}").format(repr(brand.id), _ts(start), _ts(end))
-    return AlertDetails(
-        brand_name=brand.name, window_local=window_local(config, start, end), ratio=round(ratio, 2),
-        top_terms=burst_terms(current_terms, baseline_terms),
-        sentiment_mix={label: mix.get(label, 0) for label in ("pos", "neu", "neg")},
-        complaint_reasons=Counter(reason for r in rows if r[4] for reason in r[1]).most_common(5),
-        top_sources=Counter(r[3] for r in rows).most_common(3),
-        samples=[SamplePost(text=s[0][:280], url=s[1], author=s[2], platform=s[3], published_local=s[4],
-                            engagement=int(s[5]), label=s[6], complaint=bool(s[7])) for s in samples],
-        query=(f"SELECT published_local, platform, label, complaint, engagement, url, text FROM v_mentions "
-               f"WHERE {literal_where} ORDER BY engagement DESC"))
+    """What a PR reader needs about the selected posts: terms new against the week before, mix,
+    reasons, sources, the most engaged posts and the query that lists them all."""
+    facts = post_facts(conn, posts)
+    baseline = keyword_lists(conn, PostSelection(brand.id, posts.start - TERM_BASELINE, posts.start))
+    top_terms = burst_terms(_term_counts(f.keywords for f in facts), _term_counts(baseline))
+    return posts_details(brand.name, window_local(config.timezone, posts.start, posts.end), ratio, top_terms, facts,
+                         most_engaged(conn, posts, SAMPLES), listing_query(posts))
 
 
-TOPIC_WINDOW = timedelta(hours=1)
-TOPIC_BASELINE = timedelta(days=7)
+def _term_counts(per_post: Iterable[list[str]]) -> Counter[str]:
+    """In how many posts each term occurs."""
+    return Counter(term for keywords in per_post for term in set(keywords))
 
 
-def find_topics(conn: DuckDBPyConnection, config: Config, window: RunWindow) -> list[Alert]:
+def find_topics(conn: duckdb.DuckDBPyConnection, config: Config, window: RunWindow) -> list[Alert]:
     """Hot topics of the hour before the run's end, per brand, against the week before it.
 
     Every topic is stored in `topics` (v_hot_topics); a new topic with enough posts alerts, once
@@ -142,81 +101,55 @@ def find_topics(conn: DuckDBPyConnection, config: Config, window: RunWindow) -> 
     start = end - TOPIC_WINDOW
     alerts = []
     for brand in config.brands.values():
-        current = _topic_docs(conn, brand.id, start, end)
-        baseline = _topic_docs(conn, brand.id, start - TOPIC_BASELINE, start)
-        for topic in detect_topics(current, baseline):
-            conn.execute("INSERT OR REPLACE INTO topics VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                         [brand.id, start, end, topic.key, topic.label, list(topic.terms), topic.volume,
-                          topic.baseline_volume, topic.score, topic.lift, topic.is_new, topic.alert,
-                          list(topic.post_keys)])
-            if topic.alert:
-                alerts.append(_topic_alert(conn, config, brand, topic, start, end))
+        current = topic_docs(conn, brand.id, start, end)
+        baseline = topic_docs(conn, brand.id, start - TOPIC_BASELINE, start)
+        topics = detect_topics(current, baseline)
+        store_topics(conn, brand.id, start, end, topics)
+        alerts += [_topic_alert(conn, config, brand, topic, start, end) for topic in topics if topic.alert]
     return alerts
 
 
-def _topic_docs(conn: DuckDBPyConnection, brand: str, start: datetime, end: datetime) -> list[tuple[str, list[str]]]:
-    rows = conn.execute(
-        "SELECT platform || ':' || native_id, terms FROM posts JOIN mentions USING (platform, native_id) "
-        "WHERE brand = ? AND posts.published_at >= ? AND posts.published_at < ? AND terms IS NOT NULL "
-        "ORDER BY posts.published_at, platform, native_id", [brand, start, end]).fetchall()
-    return [(key, terms) for key, terms in rows]
-
-
-def _topic_alert(conn: DuckDBPyConnection, config: Config, brand: Brand, topic: Topic, start: datetime, end: datetime) -> Alert:
-    keys = ", ".join("'" + key.replace("'", "''") + "'" for key in topic.post_keys)
-    details = explain(conn, config, brand, start, end, f"platform || ':' || native_id IN ({keys})",
-                      ratio=topic.lift)
-    details = replace(details, topic_label=topic.label, top_terms=list(topic.terms[:8]))
-    day = _local_day(config, end)
+def _topic_alert(conn: duckdb.DuckDBPyConnection, config: Config, brand: Brand, topic: Topic, start: datetime,
+                 end: datetime) -> Alert:
+    posts = PostSelection(brand.id, start, end, post_keys=tuple(topic.post_keys))
+    details = replace(explain(conn, config, brand, posts, ratio=topic.lift),
+                      topic_label=topic.label, top_terms=list(topic.terms[:8]))
+    day = local_day(config.timezone, end)
     return Alert(brand=brand.id, kind="new_topic", audience="pr", severity="warning", subject=topic.key,
                  bucket_start=day, bucket_end=day + timedelta(days=1), observed=float(topic.volume),
                  expected=float(topic.baseline_volume), score=float(topic.score), details=details)
 
 
-def _local_day(config: Config, moment: datetime) -> datetime:
-    """Midnight of the local day holding the instant just before `moment`."""
-    last = (moment - timedelta(microseconds=1)).astimezone(config.timezone)
-    return last.replace(hour=0, minute=0, second=0, microsecond=0)
-
-
-def find_source_alerts(conn: DuckDBPyConnection, config: Config, window: RunWindow) -> list[Alert]:
+def find_source_alerts(conn: duckdb.DuckDBPyConnection, config: Config, window: RunWindow) -> list[Alert]:
     """Ops alerts: sources failing in this window, and busy sources gone silent.
 
-    Auth and permanent errors alert at once, transient ones after TRANSIENT_STREAK windows in a
-    row. One alert per source, problem and local day, so an expired cookie pages once a day,
-    not every interval.
+    Auth and permanent errors alert at once, transient ones after TRANSIENT_STREAK scheduled
+    intervals in a row. One alert per source, problem and local day, so an expired cookie pages
+    once a day, not every interval.
     """
     alerts = []
-    rows = conn.execute(
-        "SELECT brand, source, error_kind, message FROM source_runs "
-        "WHERE window_start = ? AND window_end = ? AND status IN ('error', 'partial') AND error_kind IS NOT NULL",
-        [window.interval.start, window.interval.end]).fetchall()
-    for brand_id, source, error_kind, message in rows:
-        if error_kind == "transient" and _error_streak(conn, config, brand_id, source, window) < TRANSIENT_STREAK:
+    for failure in failed_sources(conn, window.interval.start, window.interval.end):
+        if failure.error_kind == "transient" and failure_streak(
+                conn, failure.brand, failure.source, window.interval.end, config.schedule.interval,
+                TRANSIENT_STREAK) < TRANSIENT_STREAK:
             continue
-        alerts.append(_ops_alert(config, brand_id, source, "source_error", error_kind, ERROR_SEVERITY[error_kind],
-                                 window, message))
+        alerts.append(_ops_alert(config, failure.brand, failure.source, "source_error", failure.error_kind,
+                                 ERROR_SEVERITY[failure.error_kind], window, failure.message))
     return alerts + _silence_alerts(conn, config, window)
 
 
-def _silence_alerts(conn: DuckDBPyConnection, config: Config, window: RunWindow) -> list[Alert]:
+def _silence_alerts(conn: duckdb.DuckDBPyConnection, config: Config, window: RunWindow) -> list[Alert]:
     from transforms.silence import DEFAULT_SILENCE, detect_silence
 
     interval = config.schedule.interval
-    history = DEFAULT_SILENCE.history
+    end = window.interval.end
     alerts = []
     for brand in config.brands.values():
         for source in brand.sources:
-            rows = conn.execute(
-                "SELECT window_start, interval_posts FROM source_runs WHERE brand = ? AND source = ? "
-                "AND window_end - window_start = ? AND interval_posts IS NOT NULL "
-                "AND window_start >= ? AND window_start < ? ORDER BY window_start",
-                [brand.id, source, interval, window.interval.end - history, window.interval.end]).fetchall()
-            if len(rows) < 2:
+            starts, counts = interval_posts(conn, brand.id, source, end - DEFAULT_SILENCE.history, end, interval)
+            if len(starts) < 2:
                 continue
-            silences = detect_silence([r[0] for r in rows], [float(r[1]) for r in rows], DEFAULT_SILENCE,
-                                      end=window.interval.end, bucket=interval)
-            for silence in silences:
+            for silence in detect_silence(starts, counts, DEFAULT_SILENCE, end=end, bucket=interval):
                 if window.extraction.contains(silence.timestamp):
                     message = (f"no posts since {silence.since.astimezone(config.timezone):%Y-%m-%d %H:%M}; "
                                f"usually about {silence.expected:.0f} per {DEFAULT_SILENCE.window}")
@@ -226,36 +159,11 @@ def _silence_alerts(conn: DuckDBPyConnection, config: Config, window: RunWindow)
 
 
 def _ops_alert(config: Config, brand_id: str, source: str, kind: str, problem: str, severity: str,
-               window: RunWindow, message: str, observed: float = 0.0, expected: float = 0.0) -> Alert:
-    local_day = _local_day(config, window.interval.end)
+               window: RunWindow, message: str | None, observed: float = 0.0, expected: float = 0.0) -> Alert:
+    day = local_day(config.timezone, window.interval.end)
     details = AlertDetails(brand_name=config.brands[brand_id].name,
-                           window_local=window_local(config, window.interval.start, window.interval.end),
+                           window_local=window_local(config.timezone, window.interval.start, window.interval.end),
                            ratio=0.0, source=source, error_kind=problem, message=message)
     return Alert(brand=brand_id, kind=kind, audience="ops", severity=severity, subject=f"{source}:{problem}",
-                 bucket_start=local_day, bucket_end=local_day + timedelta(days=1), observed=observed,
+                 bucket_start=day, bucket_end=day + timedelta(days=1), observed=observed,
                  expected=expected, score=0.0, details=details)
-
-
-def _error_streak(conn: DuckDBPyConnection, config: Config, brand: str, source: str, window: RunWindow) -> int:
-    """Failing scheduled intervals in a row up to this window (wide manual windows do not count:
-    the streak measures how long a source has been down, in intervals)."""
-    statuses = conn.execute(
-        "SELECT status FROM source_runs WHERE brand = ? AND source = ? AND window_end <= ? "
-        "AND window_end - window_start = ? ORDER BY window_end DESC LIMIT ?",
-        [brand, source, window.interval.end, config.schedule.interval, TRANSIENT_STREAK]).fetchall()
-    streak = 0
-    for (status,) in statuses:
-        if status == "ok":
-            break
-        streak += 1
-    return streak
-
-
-def window_local(config: Config, start: datetime, end: datetime) -> str:
-    """A window as PR teams read it: '2026-11-26 14:00–15:00 (Asia/Shanghai)'."""
-    local = config.timezone
-    return f"{start.astimezone(local):%Y-%m-%d %H:%M}–{end.astimezone(local):%H:%M} ({local.key})"
-
-
-def _ts(moment: datetime) -> str:
-    return f"TIMESTAMPTZ '{moment.isoformat()}'"

@@ -27,7 +27,6 @@ from transforms.matching import BrandMatcher, BrandTerms, searchable_text
 from transforms.terms import without_brand
 
 if TYPE_CHECKING:
-    from duckdb import DuckDBPyConnection
 
     from transforms.scoring import TextScores
 
@@ -188,58 +187,26 @@ def _quarantine_row(item: Quarantined, brand: str, window: RunWindow) -> dict[st
             "window_end": window.interval.end.isoformat()}
 
 
-_COLUMNS = {
-    "posts": {"platform": "VARCHAR", "native_id": "VARCHAR", "source": "VARCHAR", "published_at": "TIMESTAMPTZ",
-              "text": "VARCHAR", "title": "VARCHAR", "url": "VARCHAR", "author": "VARCHAR", "author_id": "VARCHAR",
-              "reposts": "BIGINT", "comments": "BIGINT", "likes": "BIGINT", "lang": "VARCHAR", "extra": "JSON",
-              "clean_text": "VARCHAR", "sentiment": "DOUBLE", "label": "VARCHAR", "complaint": "BOOLEAN",
-              "complaint_score": "DOUBLE", "complaint_reasons": "VARCHAR[]", "keywords": "VARCHAR[]", "model": "VARCHAR",
-              "terms": "VARCHAR[]"},
-    "mentions": {"platform": "VARCHAR", "native_id": "VARCHAR", "brand": "VARCHAR", "published_at": "TIMESTAMPTZ",
-                 "matched_terms": "VARCHAR[]"},
-    "source_runs": {"brand": "VARCHAR", "source": "VARCHAR", "window_start": "TIMESTAMPTZ", "window_end": "TIMESTAMPTZ",
-                    "status": "VARCHAR", "error_kind": "VARCHAR", "message": "VARCHAR", "posts": "BIGINT",
-                    "quarantined": "BIGINT", "requests": "BIGINT", "pages": "BIGINT", "page_cap_hits": "BIGINT",
-                    "notes": "VARCHAR[]", "run_id": "VARCHAR", "interval_posts": "BIGINT"},
-    "quarantine": {"key": "VARCHAR", "source": "VARCHAR", "brand": "VARCHAR", "reason": "VARCHAR", "raw": "VARCHAR",
-                   "location": "VARCHAR", "window_start": "TIMESTAMPTZ", "window_end": "TIMESTAMPTZ"},
-}
-
-
-def _staged_relation(name: str) -> str:
-    columns = ", ".join(f"'{col}': '{typ}'" for col, typ in _COLUMNS[name].items())
-    return f"read_json(?, format = 'newline_delimited', columns = {{{columns}}})"
-
-
 STAGING_RETENTION = timedelta(days=7)
 
 
 def load(config: Config, transformed: dict[str, Any], window: RunWindow) -> dict[str, Any]:
-    """Write the run's staged rows in one transaction; re-running leaves the same rows.
+    """Load the run's staged files in one transaction (warehouse.load), then prune old staging.
 
-    Posts and mentions are upserted by key; a post's mentions are replaced as a whole (a config
-    change can add or drop a brand); bucket counts are recomputed from stored posts for every
-    bucket this window touched, so they never depend on which run loaded a post.
+    The buckets recounted are those the run's posts fall in and every bucket of its extraction
+    window; re-running leaves the same rows.
     """
     from warehouse.db import writer
+    from warehouse.load import BrandRow, StagedFiles, load_staged
 
     paths = transformed["paths"]
-    touched = set(transformed["touched_buckets"])
-    touched |= {b.isoformat() for b in buckets(window.extraction, config.schedule.bucket)}
+    bucket = config.schedule.bucket
+    touched = {datetime.fromisoformat(b) for b in transformed["touched_buckets"]}
+    touched |= set(buckets(window.extraction, bucket))
+    brands = [BrandRow(b.id, b.name, b.terms, b.competitors) for b in config.brands.values()]
+    files = StagedFiles(**{name: Path(path) for name, path in paths.items()})
     with writer(config.duckdb_path, config.published_path, config.timezone.key) as conn:
-        conn.execute("BEGIN")
-        _sync_brands(conn, config)
-        conn.execute(f"INSERT OR REPLACE INTO posts SELECT * FROM {_staged_relation('posts')}", [paths["posts"]])
-        conn.execute(f"""DELETE FROM mentions USING (SELECT platform, native_id FROM {_staged_relation('posts')}) AS s
-                         WHERE mentions.platform = s.platform AND mentions.native_id = s.native_id""", [paths["posts"]])
-        conn.execute(f"INSERT INTO mentions SELECT * FROM {_staged_relation('mentions')}", [paths["mentions"]])
-        conn.execute(f"INSERT OR REPLACE INTO source_runs SELECT * FROM {_staged_relation('source_runs')}",
-                     [paths["source_runs"]])
-        conn.execute(f"INSERT OR IGNORE INTO quarantine SELECT * FROM {_staged_relation('quarantine')}",
-                     [paths["quarantine"]])
-        _recompute_buckets(conn, sorted(touched), config.schedule.bucket)
-        conn.execute("COMMIT")
-        total = conn.execute("SELECT count(*) FROM posts").fetchone()[0]
+        total = load_staged(conn, files, brands, touched, bucket)
     this_run = Path(paths["posts"]).parent.parent.name
     pruned = prune(config.staging_dir, window.interval.end - STAGING_RETENTION, keep=this_run)
     return {"posts": transformed["matched"], "mentions": transformed["mentions"],
@@ -247,42 +214,16 @@ def load(config: Config, transformed: dict[str, Any], window: RunWindow) -> dict
             "staging_pruned": len(pruned)}
 
 
-def _sync_brands(conn: DuckDBPyConnection, config: Config) -> None:
-    rows = [(b.id, b.name, list(b.terms), list(b.competitors)) for b in config.brands.values()]
-    conn.executemany("INSERT OR REPLACE INTO brands VALUES (?, ?, ?, ?)", rows)
-
-
-def _recompute_buckets(conn: DuckDBPyConnection, bucket_starts: list[str], bucket: timedelta) -> None:
-    if not bucket_starts:
-        return
-    seconds = int(bucket.total_seconds())
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS touched (bucket_start TIMESTAMPTZ)")
-    conn.execute("DELETE FROM touched")
-    conn.executemany("INSERT INTO touched VALUES (?)", [[datetime.fromisoformat(b)] for b in bucket_starts])
-    conn.execute("DELETE FROM bucket_stats WHERE bucket_start IN (SELECT bucket_start FROM touched)")
-    conn.execute(f"""
-        INSERT INTO bucket_stats
-        SELECT m.brand,
-               to_timestamp(floor(epoch(m.published_at) / {seconds}) * {seconds}) AS bucket_start,
-               count(*), count(*) FILTER (WHERE p.label = 'pos'), count(*) FILTER (WHERE p.label = 'neu'),
-               count(*) FILTER (WHERE p.label = 'neg'), count(*) FILTER (WHERE p.complaint)
-        FROM mentions m JOIN posts p USING (platform, native_id)
-        WHERE to_timestamp(floor(epoch(m.published_at) / {seconds}) * {seconds}) IN (SELECT bucket_start FROM touched)
-        GROUP BY ALL""")
-
-
 def detect(config: Config, window: RunWindow, run: RunInfo) -> dict[str, Any]:
     """Find spikes and source problems up to the window's end and write them to the outbox."""
     from alerts.outbox import enqueue
     from brandmon.detection import find_source_alerts, find_spike_alerts, find_topics
-    from warehouse.db import writer
+    from warehouse.db import transaction, writer
 
-    with writer(config.duckdb_path, config.published_path, config.timezone.key) as conn:
-        conn.execute("BEGIN")
+    with writer(config.duckdb_path, config.published_path, config.timezone.key) as conn, transaction(conn):
         topic_alerts = find_topics(conn, config, window)
         alerts = find_spike_alerts(conn, config, window) + topic_alerts + find_source_alerts(conn, config, window)
         report = enqueue(conn, alerts, config.alerting, run.run_id, run.run_type, run.reference_time)
-        conn.execute("COMMIT")
     return {"alerts": len(alerts), "run_type": run.run_type, **report.to_json()}
 
 

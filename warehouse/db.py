@@ -49,17 +49,27 @@ def migrate(conn: duckdb.DuckDBPyConnection, timezone: str) -> list[str]:
     for version, name, sql in migrations():
         if version in done:
             continue
-        conn.execute("BEGIN")
-        try:
+        with transaction(conn):
             conn.execute(sql)
             conn.execute("INSERT INTO schema_migrations VALUES (?, ?)", [version, name])
-            conn.execute("COMMIT")
-        except Exception:
-            conn.execute("ROLLBACK")
-            raise
         applied.append(name)
     conn.execute("INSERT OR REPLACE INTO settings VALUES ('timezone', ?)", [timezone])
     return applied
+
+
+@contextmanager
+def transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Run the block as one transaction: committed if it succeeds, rolled back if it raises.
+
+    `conn` must be in auto-commit mode (no transaction open), as `writer` hands it out.
+    """
+    conn.execute("BEGIN")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
 
 
 @contextmanager

@@ -22,27 +22,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import duckdb
-
     from brandmon.config import load_config
-    from warehouse.db import WarehouseMissing, reader
+    from warehouse.analyst import QueryFailed, run_query
+    from warehouse.db import WarehouseMissing
 
     config = load_config(args.config)
     try:
-        conn = reader(config.published_path)
+        result = run_query(config.published_path, args.query)
     except WarehouseMissing as error:
         print(f"brandmon sql: {error}", file=sys.stderr)
         return 2
-    try:
-        cursor = conn.execute(args.query)
-        columns = [d[0] for d in cursor.description or []]
-        rows = cursor.fetchall() if columns else []
-    except duckdb.Error as error:
+    except QueryFailed as error:
         print(f"brandmon sql: {error}", file=sys.stderr)
         return 1
-    finally:
-        conn.close()
-    write_rows(columns, rows, args.format, sys.stdout)
+    write_rows(result.columns, result.rows, args.format, sys.stdout)
     return 0
 
 

@@ -153,3 +153,21 @@ def test_a_run_can_be_limited_to_one_brand(world):
     with pytest.raises(ValueError, match="unknown brand 'nope'"):
         pipeline.plan(config, only_brand="nope")
 
+
+def test_the_query_each_alert_shows_lists_exactly_the_posts_behind_it(world):
+    root, config = world
+    story = [{"id": f"it's{i}", "platform": "demo", "text": f"示例咖啡门店的咖啡机爆炸了，店员受伤送医 {i}",
+              "published_at": (END - timedelta(minutes=50 - 3 * i)).isoformat(), "likes": i} for i in range(14)]
+    with open(root / "posts.jsonl", "a", encoding="utf-8") as handle:  # keys with a quote in them
+        handle.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in story)
+    window, _ = run_window(config, END - timedelta(days=7), END, "manual__q")
+    pipeline.detect(config, window, pipeline.RunInfo("manual__q", "manual", NOW))
+    conn = reader(config.published_path)
+    try:
+        alerts = conn.execute("SELECT DISTINCT kind, observed, details->>'$.query' FROM v_alerts "
+                              "WHERE audience = 'pr'").fetchall()
+        listed = [(kind, observed, len(conn.execute(query).fetchall())) for kind, observed, query in alerts]
+    finally:
+        conn.close()
+    assert {kind for kind, *_ in listed} >= {"new_topic", "complaint_spike"}
+    assert all(observed == rows for _, observed, rows in listed), listed

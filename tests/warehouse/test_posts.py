@@ -1,0 +1,97 @@
+"""Post selections on a real warehouse: by metric or by key, the rows read and the query shown agree."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from warehouse.posts import (
+    PostSelection,
+    keyword_lists,
+    listing_query,
+    most_engaged,
+    post_count,
+    post_facts,
+    topic_docs,
+)
+
+from .conftest import T0, load_posts, post
+
+HOUR = timedelta(hours=1)
+
+
+@pytest.fixture
+def hour_of_posts(warehouse, tmp_path):
+    rows = [post("p1", T0 + timedelta(minutes=1), "艾克米 拉肚子 要求退款", "neg", True, ("退款",), ("退款", "拉肚子"),
+                 likes=50, terms=("拉肚子", "退款")),
+            post("p2", T0 + timedelta(minutes=2), "艾克米 太难喝", "neg", keywords=("难喝",), likes=80, terms=None),
+            post("p3", T0 + timedelta(minutes=3), "艾克米 不错", "pos", keywords=("不错",), likes=80,
+                 platform="news", terms=("不错",)),
+            post("p4", T0 + timedelta(minutes=4), "艾克米 排队太久 投诉", "neu", True, ("服务",), ("排队",), likes=5),
+            post("old", T0 - timedelta(days=1), "艾克米 昨天", keywords=("昨天",)),
+            post("later", T0 + HOUR, "艾克米 下一小时", likes=999)]
+    load_posts(warehouse, tmp_path, rows)
+    load_posts(warehouse, tmp_path / "rival", [post("r1", T0 + timedelta(minutes=5), "对手", likes=1000)], "rival")
+    return warehouse
+
+
+def ids(conn, selection):
+    sql = listing_query(selection).replace("SELECT published_local,", "SELECT native_id, published_local,")
+    return sorted(row[0] for row in conn.execute(sql).fetchall())
+
+
+@pytest.mark.parametrize(("metric", "expected"), [("mentions", ["p1", "p2", "p3", "p4"]), ("neg", ["p1", "p2"]),
+                                                  ("complaints", ["p1", "p4"])])
+def test_a_metric_selects_the_posts_its_bucket_count_counts(hour_of_posts, metric, expected):
+    selection = PostSelection("acme", T0, T0 + HOUR, metric=metric)
+    assert sorted(f.platform for f in post_facts(hour_of_posts, selection)) == sorted(
+        "news" if i == "p3" else "weibo" for i in expected)
+    assert post_count(hour_of_posts, selection) == len(expected)
+    assert ids(hour_of_posts, selection) == expected  # the query users paste lists the same posts
+
+
+def test_listed_posts_are_selected_by_key_and_the_query_names_them_quoted(hour_of_posts):
+    selection = PostSelection("acme", T0, T0 + HOUR, post_keys=("weibo:p1", "news:p3", "weibo:it's"))
+    assert [f.label for f in post_facts(hour_of_posts, selection)] == ["neg", "pos"]
+    assert "platform || ':' || native_id IN ('weibo:p1', 'news:p3', 'weibo:it''s')" in listing_query(selection)
+    assert ids(hour_of_posts, selection) == ["p1", "p3"]
+    assert post_facts(hour_of_posts, PostSelection("acme", T0, T0 + HOUR, post_keys=())) == []
+
+
+def test_the_listing_query_is_what_alerts_have_always_shown():
+    selection = PostSelection("acme", T0, T0 + HOUR, metric="neg")
+    assert listing_query(selection) == (
+        "SELECT published_local, platform, label, complaint, engagement, url, text FROM v_mentions "
+        "WHERE brand = 'acme' AND published_at >= TIMESTAMPTZ '2026-11-26T06:00:00+00:00' "
+        "AND published_at < TIMESTAMPTZ '2026-11-26T07:00:00+00:00' AND label = 'neg' ORDER BY engagement DESC")
+
+
+def test_facts_come_in_publication_order_with_their_reasons_and_keywords(hour_of_posts):
+    facts = post_facts(hour_of_posts, PostSelection("acme", T0, T0 + HOUR, metric="complaints"))
+    assert [(f.published_at, f.complaint, f.complaint_reasons, f.keywords) for f in facts] == [
+        (T0 + timedelta(minutes=1), True, ["退款"], ["退款", "拉肚子"]),
+        (T0 + timedelta(minutes=4), True, ["服务"], ["排队"])]
+
+
+def test_the_most_engaged_posts_come_first_and_ties_go_to_the_earlier(hour_of_posts):
+    engaged = most_engaged(hour_of_posts, PostSelection("acme", T0, T0 + HOUR), 3)
+    assert [(p.text, p.engagement) for p in engaged] == [("艾克米 太难喝", 80), ("艾克米 不错", 80),
+                                                        ("艾克米 拉肚子 要求退款", 50)]
+    assert engaged[0].published_local == "2026-11-26 14:02"  # Shanghai time
+    assert (engaged[0].url, engaged[0].author, engaged[0].label) == ("https://weibo.com/1/p2", "网友", "neg")
+
+
+def test_keywords_of_a_baseline_window(hour_of_posts):
+    assert keyword_lists(hour_of_posts, PostSelection("acme", T0 - timedelta(days=7), T0)) == [["昨天"]]
+
+
+def test_topic_docs_are_the_posts_with_terms_in_order(hour_of_posts):
+    assert topic_docs(hour_of_posts, "acme", T0, T0 + HOUR) == [
+        ("weibo:p1", ["拉肚子", "退款"]), ("news:p3", ["不错"]), ("weibo:p4", [])]
+    assert topic_docs(hour_of_posts, "rival", T0, T0 + HOUR) == [("weibo:r1", [])]
+
+
+def test_an_unknown_metric_is_refused():
+    with pytest.raises(ValueError, match="unknown metric 'likes'"):
+        PostSelection("acme", T0, T0 + HOUR, metric="likes")

@@ -1,0 +1,32 @@
+"""The code's copy of the schema (warehouse.schema) agrees with what the migrations create."""
+
+import duckdb
+import pytest
+
+from warehouse.db import migrate
+from warehouse.schema import BUCKET_METRICS, STAGED_COLUMNS
+
+
+@pytest.fixture(scope="module")
+def migrated(tmp_path_factory):
+    conn = duckdb.connect(str(tmp_path_factory.mktemp("schema") / "fresh.duckdb"))
+    migrate(conn, "Asia/Shanghai")
+    yield conn
+    conn.close()
+
+
+def described(conn, relation):
+    return [(name, kind) for name, kind, *_ in conn.execute(f"DESCRIBE {relation}").fetchall()]
+
+
+@pytest.mark.parametrize("table", sorted(STAGED_COLUMNS))
+def test_staged_columns_are_the_migrated_tables_columns_in_order_with_their_types(migrated, table):
+    # DuckDB spells types its own way (TIMESTAMPTZ is TIMESTAMP WITH TIME ZONE): compare both as DESCRIBEd.
+    columns = ", ".join(f'"{name}" {kind}' for name, kind in STAGED_COLUMNS[table].items())
+    migrated.execute(f"CREATE TEMP TABLE expected_{table} ({columns})")
+    assert described(migrated, f"expected_{table}") == described(migrated, table)
+
+
+def test_bucket_metrics_are_the_bucket_stats_counts(migrated):
+    counts = {name for name, kind in described(migrated, "bucket_stats") if kind == "BIGINT"}
+    assert set(BUCKET_METRICS) <= counts

@@ -1,0 +1,40 @@
+"""What the code must know about the tables the migrations create, kept beside them.
+
+`STAGED_COLUMNS` are the columns of the tables a load fills from staged JSON files, in table
+order with their DuckDB types: the load names them in every INSERT and types the staged files
+with them, so adding a column means a migration and an entry here (tests/warehouse/test_schema.py
+checks the two agree). `BUCKET_METRICS` are the `bucket_stats` counts detection watches, each
+with the condition on `v_mentions` that selects the posts it counts.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from warehouse.filters import Condition
+
+Metric = Literal["mentions", "neg", "complaints"]  # the BUCKET_METRICS names
+
+STAGED_COLUMNS: dict[str, dict[str, str]] = {
+    "posts": {"platform": "VARCHAR", "native_id": "VARCHAR", "source": "VARCHAR", "published_at": "TIMESTAMPTZ",
+              "text": "VARCHAR", "title": "VARCHAR", "url": "VARCHAR", "author": "VARCHAR", "author_id": "VARCHAR",
+              "reposts": "BIGINT", "comments": "BIGINT", "likes": "BIGINT", "lang": "VARCHAR", "extra": "JSON",
+              "clean_text": "VARCHAR", "sentiment": "DOUBLE", "label": "VARCHAR", "complaint": "BOOLEAN",
+              "complaint_score": "DOUBLE", "complaint_reasons": "VARCHAR[]", "keywords": "VARCHAR[]", "model": "VARCHAR",
+              "terms": "VARCHAR[]"},
+    "mentions": {"platform": "VARCHAR", "native_id": "VARCHAR", "brand": "VARCHAR", "published_at": "TIMESTAMPTZ",
+                 "matched_terms": "VARCHAR[]"},
+    "source_runs": {"brand": "VARCHAR", "source": "VARCHAR", "window_start": "TIMESTAMPTZ", "window_end": "TIMESTAMPTZ",
+                    "status": "VARCHAR", "error_kind": "VARCHAR", "message": "VARCHAR", "posts": "BIGINT",
+                    "quarantined": "BIGINT", "requests": "BIGINT", "pages": "BIGINT", "page_cap_hits": "BIGINT",
+                    "notes": "VARCHAR[]", "run_id": "VARCHAR", "interval_posts": "BIGINT"},
+    "quarantine": {"key": "VARCHAR", "source": "VARCHAR", "brand": "VARCHAR", "reason": "VARCHAR", "raw": "VARCHAR",
+                   "location": "VARCHAR", "window_start": "TIMESTAMPTZ", "window_end": "TIMESTAMPTZ"},
+}
+
+# bucket_stats column → the posts it counts (None: every mention); the load computes them alike.
+BUCKET_METRICS: dict[Metric, Condition | None] = {
+    "mentions": None,
+    "neg": Condition("label", "=", "neg"),
+    "complaints": Condition("complaint"),
+}
