@@ -1,7 +1,8 @@
 """The polite HTTP client every web source uses, and body decoding for Chinese pages.
 
-Politeness: an identifying User-Agent; robots.txt honoured (RFC 9309: a 4xx robots.txt allows
-everything, a 5xx or unreachable one blocks the host until it answers); a minimum interval
+Politeness: an identifying User-Agent; robots.txt honoured as RFC 9309 says, read with protego
+(`*` and `$` patterns, the longest matching rule wins, the group naming our product token replaces
+`*`; a 4xx robots.txt allows everything, a 5xx or unreachable one blocks the host until it answers); a minimum interval
 between requests to one host, shared by every client in the process (cross-process politeness
 comes from the Airflow pool/concurrency of the extract task, which the DAG configures); a
 concurrency limit per host and client; timeouts; a size cap per response.
@@ -18,7 +19,6 @@ import codecs
 import re
 import threading
 import time
-import urllib.robotparser
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -27,6 +27,7 @@ from urllib.parse import urljoin, urlsplit
 
 import charset_normalizer
 import httpx
+from protego import Protego
 
 from extractors.base import ExtractContext, SourceError
 
@@ -88,7 +89,8 @@ class PoliteClient:
         self.requests = 0
         self._concurrency = max(1, max_concurrency_per_host)
         self._gates: dict[str, threading.BoundedSemaphore] = {}
-        self._robots: dict[str, urllib.robotparser.RobotFileParser] = {}
+        self._robots: dict[str, Protego] = {}
+        self._product_token = user_agent.split("/")[0].strip()
         self._lock = threading.Lock()
         self._http = httpx.Client(timeout=httpx.Timeout(timeout), follow_redirects=False,
                                   transport=transport, headers={"User-Agent": user_agent})
@@ -191,20 +193,18 @@ class PoliteClient:
         rules = self._robots.get(origin)
         if rules is None:
             rules = self._robots[origin] = self._load_robots(origin)
-        if not rules.can_fetch(self.user_agent, url):
+        if not rules.can_fetch(url, self._product_token):
             raise SourceError("permanent", f"robots.txt of {origin} disallows {_short(url)}; not fetched",
                               "remove this source or ask the site for permission")
 
-    def _load_robots(self, origin: str) -> urllib.robotparser.RobotFileParser:
-        rules = urllib.robotparser.RobotFileParser(f"{origin}/robots.txt")
+    def _load_robots(self, origin: str) -> Protego:
         current = f"{origin}/robots.txt"
         for _ in range(5):  # RFC 9309: follow at least five redirects
             try:
                 response = self._with_retries(current, {}, ROBOTS_MAX_BYTES)
             except SourceError as error:
                 if error.kind == "permanent" and "larger than" in str(error):
-                    rules.parse([])  # an oversized robots.txt: treat like a missing one
-                    return rules
+                    return Protego.parse("")  # an oversized robots.txt: treat like a missing one
                 raise SourceError("transient", f"robots.txt of {origin} is unreachable: {error}",
                                   "nothing is fetched from this host until its robots.txt answers") from None
             if not response.is_redirect:
@@ -214,10 +214,8 @@ class PoliteClient:
             raise SourceError("transient", f"robots.txt of {origin} answered HTTP {response.status_code}",
                               "nothing is fetched from this host until its robots.txt answers")
         if response.status_code >= 400:
-            rules.allow_all = True  # RFC 9309: an unavailable (4xx) robots.txt allows everything
-        else:
-            rules.parse(decode_body(response).splitlines())
-        return rules
+            return Protego.parse("")  # RFC 9309: an unavailable (4xx) robots.txt allows everything
+        return Protego.parse(response.content.decode("utf-8-sig", errors="replace"))  # RFC 9309: UTF-8
 
 
 def client_for(context: ExtractContext, settings: HttpSettings | None = None, **overrides: Any) -> PoliteClient:

@@ -167,6 +167,53 @@ def test_robots_rules_for_our_agent_apply(httpserver):
         client.get(httpserver.url_for("/anything"))
 
 
+def robots_verdicts(httpserver, robots: str, paths: list[str], **options) -> dict[str, bool]:
+    """Which of `paths` the client fetches (True) or refuses for robots.txt (False)."""
+    httpserver.expect_request("/robots.txt").respond_with_data(robots)
+    verdicts = {}
+    with fast_client(**options) as client:
+        for path in paths:
+            httpserver.expect_request(path.split("?")[0]).respond_with_data("page")
+            try:
+                client.get(httpserver.url_for(path))
+            except SourceError as error:
+                assert error.kind == "permanent" and "robots.txt" in str(error)
+                verdicts[path] = False
+            else:
+                verdicts[path] = True
+    refused = {path for path, fetched in verdicts.items() if not fetched}
+    assert not refused & {request.full_path.rstrip("?") for request, _ in httpserver.log}
+    return verdicts
+
+
+def test_robots_wildcards_and_end_anchors_like_jd_com(httpserver):
+    """RFC 9309 §2.2.3: `*` matches any characters, `$` anchors the end of the path."""
+    robots = "User-agent: *\nDisallow: /*?*\nDisallow: /*.php$\nDisallow: /pinpai/*.html\n"
+    verdicts = robots_verdicts(httpserver, robots, [
+        "/search?keyword=x", "/forum.php", "/forum.php/archive", "/list.html", "/pinpai/12.html", "/pinpai/"])
+    assert verdicts == {"/search?keyword=x": False, "/forum.php": False, "/forum.php/archive": True,
+                        "/list.html": True, "/pinpai/12.html": False, "/pinpai/": True}
+
+
+def test_robots_longest_match_wins_and_allow_wins_a_tie(httpserver):
+    """RFC 9309 §2.2.2: the most specific (longest) rule applies; on equal length, allow."""
+    robots = ("User-agent: *\nDisallow: /shop/\nAllow: /shop/public/\nDisallow: /shop/public/secret\n"
+              "Allow: /page\nDisallow: /page\n")
+    verdicts = robots_verdicts(httpserver, robots, [
+        "/shop/cart", "/shop/public/list", "/shop/public/secret/1", "/page"])
+    assert verdicts == {"/shop/cart": False, "/shop/public/list": True, "/shop/public/secret/1": False,
+                        "/page": True}
+
+
+def test_robots_our_group_replaces_the_star_group(httpserver):
+    """RFC 9309 §2.2.1: the group naming our product token applies instead of `*`, not on top of it;
+    groups sharing a user-agent list and a name in any case match."""
+    robots = ("User-agent: *\nDisallow: /\n\nUser-agent: otherbot\nUser-agent: BRANDMON-TEST\n"
+              "Disallow: /private\n")
+    verdicts = robots_verdicts(httpserver, robots, ["/public", "/private/1"])
+    assert verdicts == {"/public": True, "/private/1": False}
+
+
 def test_missing_robots_allows_and_is_fetched_once(httpserver):
     httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
     httpserver.expect_request("/a").respond_with_data("a")
