@@ -97,9 +97,14 @@ def parse_feed(body: bytes, *, source_url: str, platform: str, fetched_at: datet
     text = decode_body(body, _charset(content_type))
     # Decoded already: re-encode as UTF-8 and say so, so the parser cannot re-guess the encoding.
     normalised = _XML_DECLARATION.sub("", text, count=1).lstrip().encode("utf-8")
+    headers = {"content-type": "application/xml; charset=utf-8"}
+    if b"xml:base" in normalised:
+        # Without a base of the document's own, feedparser carries one entry's xml:base over to the
+        # entries after it. Only then is the feed URL given: feedparser also resolves RSS guids
+        # against it, and guids written relative ("12345") are the posts' identity as they stand.
+        headers["content-location"] = source_url
     try:
-        parsed = feedparser.parse(io.BytesIO(normalised), response_headers={
-            "content-type": "application/xml; charset=utf-8"}, resolve_relative_uris=False)
+        parsed = feedparser.parse(io.BytesIO(normalised), response_headers=headers, resolve_relative_uris=False)
     except Exception as error:  # the third-party parser may fail in ways it does not document
         return [], [Quarantined(KIND, f"feed parser failed: {type(error).__name__}: {error}", text[:RAW_LIMIT], source_url)], []
     entries = parsed.get("entries") or []

@@ -152,6 +152,19 @@ def test_relative_links_resolve_against_the_feed_url():
     assert posts[0].url == "https://feeds.example.com/a/7"
 
 
+def test_atom_links_resolve_against_their_own_entrys_xml_base_or_the_feed_url():
+    """Only the first entry has xml:base: the second's relative link is the feed's, not the first's."""
+    atom = b"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>news</title><id>urn:feed</id><updated>2025-12-01T03:00:00Z</updated>
+<entry xml:base="https://mirror.example.net/news/"><title>one</title><id>urn:1</id>
+  <link href="2025/one.html"/><updated>2025-12-01T01:00:00Z</updated></entry>
+<entry><title>two</title><id>urn:2</id><link href="posts/two.html"/><updated>2025-12-01T02:00:00Z</updated></entry>
+</feed>"""
+    posts, _, _ = parse(atom)
+    assert [post.url for post in posts] == ["https://mirror.example.net/news/2025/one.html",
+                                            "https://feeds.example.com/posts/two.html"]
+
+
 def test_entry_without_title_or_text_is_quarantined():
     posts, quarantined, _ = parse(rss_document("<item><guid>empty</guid><pubDate>2025-12-01</pubDate></item>"))
     assert posts == [] and "neither title nor text" in quarantined[0].reason
