@@ -40,8 +40,9 @@ from bs4 import BeautifulSoup, Tag
 from pydantic import Field, PlainValidator, ValidationInfo
 
 from extractors.base import BrandQuery, ExtractContext, ExtractResult, SourceError, Window
+from extractors.decoding import codec_name
 from extractors.htmltext import clip, html_to_text, title_and_body
-from extractors.http import PoliteClient, client_for, decode_body
+from extractors.http import PoliteClient, client_for, page_text
 from extractors.options import Encoding, Flag, PageSettings, Text, TimeZone, Whole, http_url, problem, required
 from extractors.record import Post, Quarantined, stable_id
 from extractors.timeparse import find_timestamp
@@ -149,8 +150,7 @@ def _walk(client: PoliteClient, template: str, settings: Settings, window: Windo
     for number in range(settings.max_pages):
         response = client.get(url, cookies=cookie)
         result.health.pages += 1
-        text = (response.content.decode(_codec(settings.encoding), errors="replace") if settings.encoding
-                else decode_body(response))
+        text = page_text(response, result.health.notes, codec_name(settings.encoding))
         page = parse_page(text, str(response.url), settings, context.fetched_at)
         if page.login_wall:
             raise SourceError("auth", f"{url} shows a login page (login_selector matched)", settings.auth_hint)
@@ -263,7 +263,3 @@ def _read_time(scope: Tag, selector: Selector) -> str | None:
     machine = element.get("datetime")
     return machine.strip() if isinstance(machine, str) and machine.strip() else (element.get_text(" ").strip() or None)
 
-
-def _codec(label: str | None) -> str:
-    name = (label or "utf-8").lower()
-    return "gb18030" if name in ("gbk", "gb2312", "cp936") else name

@@ -1,11 +1,12 @@
-"""The polite HTTP client every web source uses, and body decoding for Chinese pages.
+"""The polite HTTP client every web source uses, and the decoding of what it fetches.
 
 Politeness: an identifying User-Agent; robots.txt honoured as RFC 9309 says, read with protego
-(`*` and `$` patterns, the longest matching rule wins, the group naming our product token replaces
-`*`; a 4xx robots.txt allows everything, a 5xx or unreachable one blocks the host until it answers); a minimum interval
-between requests to one host, shared by every client in the process (cross-process politeness
-comes from the Airflow pool/concurrency of the extract task, which the DAG configures); a
-concurrency limit per host and client; timeouts; a size cap per response.
+(`*` and `$` patterns, the longest matching rule wins, the group naming our product token
+replaces `*`; a 4xx robots.txt allows everything, a 5xx or unreachable one blocks the host until
+it answers); a minimum interval between requests to one host, shared by every client in the
+process (cross-process politeness comes from the Airflow pool/concurrency of the extract task,
+which the DAG configures); a concurrency limit per host and client; timeouts; a size cap per
+response. Decoding follows `extractors.decoding`.
 
 Failures become `SourceError`s so sources can report them in their health record:
 transient (timeouts, connection errors, 429 and 5xx after the retries), permanent (400, 404,
@@ -15,7 +16,6 @@ redirect to a login page: the message says which credential ops must renew).
 
 from __future__ import annotations
 
-import codecs
 import re
 import threading
 import time
@@ -25,11 +25,11 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
-import charset_normalizer
 import httpx
 from protego import Protego
 
 from extractors.base import ExtractContext, SourceError
+from extractors.decoding import Decoded, decode_as, decode_bytes, header_charset
 
 if TYPE_CHECKING:
     from extractors.options import HttpSettings
@@ -267,73 +267,20 @@ def _short(url: str, limit: int = 200) -> str:
 
 # --- decoding ---------------------------------------------------------------------------------
 
-_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
-         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
-_DOC_CHARSET = re.compile(
-    rb"""<\?xml[^>]*?encoding\s*=\s*["']([\w.:-]+)["']|<meta[^>]+?charset\s*=\s*["']?\s*([\w.:-]+)""",
-    re.IGNORECASE)
-_CHINESE_SUPERSETS = {"gbk": "gb18030", "gb2312": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030",
-                      "ms936": "gb18030", "euc-cn": "gb18030", "csgb2312": "gb18030", "x-euc-cn": "gb18030",
-                      "gb_2312-80": "gb18030", "chinese": "gb18030"}
-# Charsets that decode any byte string, so they cannot be checked: a label servers often get wrong.
-_UNCHECKABLE = frozenset({"latin_1", "iso8859-1", "cp1252", "ascii"})
 
-
-def decode_body(response: httpx.Response | bytes, declared: str | None = None) -> str:
-    """Decode a page: BOM > HTTP charset (or `declared`) > <meta>/XML declaration > detection.
-
-    GBK and GB2312 are decoded as their superset GB18030. A label that does not fit the bytes
-    (declared UTF-8 but GBK inside, or a Latin-1 default on a Chinese page) is skipped. Bytes
-    that are valid UTF-8 with non-ASCII text are read as UTF-8 whatever the label says: GBK
-    decoding accepts most UTF-8 byte pairs and would silently garble such a page, while GBK text
-    is practically never valid UTF-8.
-    """
+def decode_body(response: httpx.Response | bytes, declared: str | None = None) -> Decoded:
+    """Decode a page or feed (rules in `extractors.decoding`): BOM > HTTP charset (or `declared`)
+    > <meta>/XML declaration > detection; invalid bytes replaced and counted, never a codec switch."""
     if isinstance(response, httpx.Response):
-        body = response.content
-        declared = declared or _header_charset(response.headers.get("Content-Type", ""))
-    else:
-        body = response
-    for bom, codec in _BOMS:
-        if body.startswith(bom):
-            return body.decode(codec, errors="replace")
-    match = _DOC_CHARSET.search(body[:4096])
-    in_document = (match.group(1) or match.group(2)).decode("ascii", "ignore") if match else None
-    non_ascii = any(byte >= 0x80 for byte in body)
-    if non_ascii:
-        try:
-            return body.decode("utf-8")
-        except UnicodeDecodeError:
-            pass
-    for label in (declared, in_document):
-        codec = _codec(label)
-        if codec is None or (non_ascii and codecs.lookup(codec).name in _UNCHECKABLE):
-            continue
-        try:
-            return body.decode(codec)
-        except (UnicodeDecodeError, LookupError):
-            continue
-    best = charset_normalizer.from_bytes(body).best()
-    if best is not None and best.encoding:
-        codec = _codec(best.encoding) or best.encoding
-        try:
-            return body.decode(codec)
-        except (UnicodeDecodeError, LookupError):
-            pass
-    return body.decode("gb18030", errors="replace")
+        return decode_bytes(response.content, declared or header_charset(response.headers.get("Content-Type")))
+    return decode_bytes(response, declared)
 
 
-def _header_charset(content_type: str) -> str | None:
-    match = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", content_type, re.IGNORECASE)
-    return match.group(1) if match else None
-
-
-def _codec(label: str | None) -> str | None:
-    """A Python codec name for a charset label, GBK family widened to GB18030; None if unknown."""
-    if not label:
-        return None
-    name = label.strip().lower()
-    name = _CHINESE_SUPERSETS.get(name, name)
-    try:
-        return codecs.lookup(name).name
-    except LookupError:
-        return None
+def page_text(response: httpx.Response, notes: list[str], encoding: str | None = None) -> str:
+    """The text of a fetched page (in `encoding` when the source forces one); replaced bytes are
+    noted in `notes` (the source's health) with the page's URL."""
+    decoded = decode_as(response.content, encoding) if encoding else decode_body(response)
+    note = decoded.note(_short(str(response.url)))
+    if note:
+        notes.append(note)
+    return decoded.text

@@ -36,6 +36,7 @@ from urllib.parse import urljoin
 import feedparser
 
 from extractors.base import BrandQuery, ExtractContext, ExtractResult, SourceError, Window
+from extractors.decoding import header_charset
 from extractors.htmltext import clip, html_to_text, title_and_body
 from extractors.http import client_for, decode_body
 from extractors.options import PageSettings, http_url, one_of, required
@@ -94,7 +95,8 @@ def parse_feed(body: bytes, *, source_url: str, platform: str, fetched_at: datet
 
     Pure: never raises for any input; a document that is not a feed at all is quarantined whole.
     """
-    text = decode_body(body, _charset(content_type))
+    decoded = decode_body(body, header_charset(content_type))
+    text = decoded.text
     # Decoded already: re-encode as UTF-8 and say so, so the parser cannot re-guess the encoding.
     normalised = _XML_DECLARATION.sub("", text, count=1).lstrip().encode("utf-8")
     headers = {"content-type": "application/xml; charset=utf-8"}
@@ -117,7 +119,7 @@ def parse_feed(body: bytes, *, source_url: str, platform: str, fetched_at: datet
     feed_date = _feed_date(parsed.get("feed") or {}, fetched_at) if undated == "feed_date" else None
     posts: list[Post] = []
     quarantined: list[Quarantined] = []
-    notes: list[str] = []
+    notes: list[str] = [note for note in [decoded.note(source_url)] if note]
     if malformed:
         reason = f"malformed feed ({parsed.get('bozo_exception')}); {len(entries)} entries recovered"
         quarantined.append(Quarantined(KIND, reason, text[:RAW_LIMIT], source_url))
@@ -201,7 +203,3 @@ def _entry_raw(entry: Mapping) -> str:
     keys = ("id", "title", "link", "published", "updated", "summary")
     return repr({key: entry.get(key) for key in keys if entry.get(key)})[:RAW_LIMIT]
 
-
-def _charset(content_type: str | None) -> str | None:
-    match = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", content_type or "", re.IGNORECASE)
-    return match.group(1) if match else None

@@ -158,6 +158,20 @@ def test_gbk_forum_page_with_and_without_a_charset_header(httpserver, content_ty
     assert len(result.quarantined) == 1 and result.health.status == "ok"
 
 
+@pytest.mark.parametrize("charset", ["utf-8", "gbk"])
+def test_a_stray_byte_damages_one_title_not_the_page(httpserver, charset):
+    """A byte that fits no character: one title shows U+FFFD, the rest of the page reads right."""
+    serve_robots(httpserver)
+    page = DISCUZ.replace("charset=gbk", f"charset={charset}").encode(charset)
+    damaged = page.replace("大家遇到过吗".encode(charset), "大家遇到过".encode(charset) + b"\xff")
+    httpserver.expect_request("/forum.php").respond_with_data(damaged, content_type=f"text/html; charset={charset}")
+    result = html_list.extract(settings_for(httpserver.url_for("/forum.php"), next=None), QUERY, WINDOW, context())
+    assert [post.author for post in result.posts] == ["数码小白", "阿布", "夜猫子"]
+    assert result.posts[0].text == "某米手机充电发烫，售后说正常，大家遇到过\ufffd？"
+    assert result.health.notes == [f"{httpserver.url_for('/forum.php')}: 1 invalid byte replaced "
+                                   f"(decoded as {'gb18030' if charset == 'gbk' else 'utf-8'})"]
+
+
 def test_encoding_override_for_a_mislabelled_page(httpserver):
     serve_robots(httpserver)
     page = DISCUZ.replace("charset=gbk", "charset=big5")

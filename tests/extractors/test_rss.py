@@ -102,6 +102,26 @@ def test_utf8_feed_labelled_gbk_in_its_declaration_is_fixed():
     assert posts[0].title == "某品牌手机投诉"
 
 
+def cut_summary_item(number: int, title: str, summary: str, keep: int) -> bytes:
+    """An RSS item whose summary a PHP site cut to `keep` bytes, wherever the cut falls."""
+    return (f"<item><title>{title}</title><guid>n{number}</guid><pubDate>Mon, 01 Dec 2025 10:00:00 +0800</pubDate>"
+            "<description>").encode() + summary.encode()[:keep] + "…</description></item>".encode()
+
+
+@pytest.mark.parametrize("content_type", ["application/rss+xml; charset=utf-8", None])
+def test_a_cut_character_in_a_utf8_feed_garbles_nothing_else(content_type):
+    """One summary cut inside a character: every title stays right, the damage is counted."""
+    titles = ["某品牌手机投诉", "客服电话打不通", "退款三个月没到账"]
+    items = [cut_summary_item(0, titles[0], "电池续航太差，客服不处理。", 100),
+             cut_summary_item(1, titles[1], "打了二十次都是忙音，", 11),  # two bytes of the fourth character
+             cut_summary_item(2, titles[2], "申请退款后一直显示处理中。", 100)]
+    body = rss_document("").replace(b"</channel>", b"".join(items) + b"</channel>")
+    posts, quarantined, notes = parse(body, content_type=content_type)
+    assert [post.title for post in posts] == titles and quarantined == []
+    assert posts[1].text == "客服电话打不通\n打了二\ufffd…"
+    assert notes == ["https://feeds.example.com/feed.xml: 2 invalid bytes replaced (decoded as utf-8)"]
+
+
 # --- dates, ids, text ---------------------------------------------------------------------------
 
 
