@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 import httpx
+from bs4 import Tag
 from protego import Protego
 
 from extractors.base import ExtractContext, SourceError
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
 LOGIN_HOSTS = ("passport.weibo.com", "login.sina.com.cn", "passport.weibo.cn")
 LOGIN_PATH = re.compile(r"/(login|signin|sign_in|passport)(\b|/|\.|$)", re.IGNORECASE)
 LOGIN_QUERY = re.compile(r"(^|&)(action=login|mod=logging)(&|$)", re.IGNORECASE)  # Discuz! forums
+LOGIN_WORDS = re.compile(r"登录|登陆|log\s*in|sign\s*in", re.IGNORECASE)
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 520, 521, 522, 524})
 AUTH_STATUSES = frozenset({401, 403})
 MAX_REDIRECTS = 10
@@ -232,6 +234,22 @@ def is_login_url(url: str) -> bool:
     parts = urlsplit(url)
     host = parts.hostname or ""
     return host in LOGIN_HOSTS or bool(LOGIN_PATH.search(parts.path) or LOGIN_QUERY.search(parts.query))
+
+
+def is_login_page(page: Tag, page_url: str) -> bool:
+    """True when a page answered instead of the expected one is a login form: a password field,
+    a form posting to a login URL, or a form offering 登录 / log in (checked only when the page
+    lacks what the source expects, since list pages often carry a login box beside the list)."""
+    if page.select_one("input[type=password i]") is not None:
+        return True
+    for form in page.find_all("form"):
+        action = form.get("action")
+        if isinstance(action, str) and is_login_url(urljoin(page_url, action)):
+            return True
+        labels = [form.get_text(" ")] + [str(button.get("value") or "") for button in form.select("input[type=submit i]")]
+        if any(LOGIN_WORDS.search(label) for label in labels):
+            return True
+    return False
 
 
 def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:

@@ -229,6 +229,57 @@ def test_login_page_served_with_200_is_an_auth_error(httpserver):
     assert result.health.error_kind == "auth" and "bbs_example" in result.health.message
 
 
+ERROR_PAGE = "<html><head><title>系统繁忙</title></head><body><p>系统繁忙，请稍后再试</p></body></html>"
+LOGIN_PAGE = ('<html><head><title>登录 - 示例社区</title></head><body><form action="member.php?mod=logging">'
+              '<input name="username"><input type="password" name="password"><button>登录</button></form></body></html>')
+LOGIN_BOX = ('<div id="um"><form id="lsform" action="member.php?mod=logging&action=login&loginsubmit=yes">'
+             '<input name="username"><input type="password" name="password"><button>登录</button></form></div>')
+EMPTY_BOARD = ('<html><body><div id="threadlist"><table><tbody id="separatorline"><tr><th>版块主题</th></tr></tbody>'
+               "</table></div></body></html>")
+
+
+def extract_page(httpserver, html: str, **options):
+    serve_robots(httpserver)
+    httpserver.expect_request("/forum.php").respond_with_data(gbk(html), content_type="text/html; charset=gbk")
+    settings = settings_for(httpserver.url_for("/forum.php"), next=None, **options)
+    return html_list.extract(settings, QUERY, WINDOW, context())
+
+
+def test_an_error_page_answered_with_200_is_a_permanent_error_naming_the_url(httpserver):
+    result = extract_page(httpserver, ERROR_PAGE)
+    assert result.health.status == "error" and result.health.error_kind == "permanent"
+    message = result.health.message
+    assert httpserver.url_for("/forum.php") in message and "tbody[id^=normalthread_]" in message and "系统繁忙" in message
+
+
+def test_a_login_page_without_login_selector_is_an_auth_error(httpserver):
+    result = extract_page(httpserver, LOGIN_PAGE, connection="bbs_example")
+    assert result.health.error_kind == "auth" and "bbs_example" in result.health.message
+    assert httpserver.url_for("/forum.php") in result.health.message
+
+
+def test_a_login_box_beside_the_list_is_no_login_wall(httpserver):
+    result = extract_page(httpserver, DISCUZ.replace('<body id="nv_forum" class="pg_forumdisplay">',
+                                                     f'<body id="nv_forum">{LOGIN_BOX}'))
+    assert result.health.status == "ok" and len(result.posts) == 3
+
+
+def test_an_empty_list_is_ok_when_its_container_is_there(httpserver):
+    result = extract_page(httpserver, EMPTY_BOARD, container="#threadlist")
+    assert result.health.status == "ok" and result.posts == [] and result.health.pages == 1
+
+
+def test_a_page_without_the_list_container_is_a_permanent_error(httpserver):
+    result = extract_page(httpserver, ERROR_PAGE, container="#threadlist")
+    assert result.health.error_kind == "permanent"
+    assert "#threadlist" in result.health.message and httpserver.url_for("/forum.php") in result.health.message
+
+
+def test_an_empty_list_without_a_container_option_is_an_error_that_says_what_to_set(httpserver):
+    result = extract_page(httpserver, EMPTY_BOARD)
+    assert result.health.error_kind == "permanent" and "container:" in result.health.message
+
+
 def test_login_redirect_is_an_auth_error_and_the_cookie_is_sent(httpserver):
     serve_robots(httpserver)
     httpserver.expect_request("/forum.php", headers={"Cookie": "auth=1"}).respond_with_data(
