@@ -27,8 +27,9 @@ Options (config/brands.yaml, under the source):
 A first page that answers 200 without any item (and without its `container`) is not an empty
 list but an error naming the URL: `auth` when it is a login form (a password field, a form that
 posts to a login URL or offers 登录), else `permanent` (an error page, a block, a changed layout).
-Later pages without items end the walk. Items without text or time are quarantined with their HTML. native_id is the `id` selector's
-value, else the item's absolute link, else a stable hash of its text and time.
+Later pages without items end the walk. Items without text or time are quarantined with their
+HTML. native_id is the `id` selector's value, else the item's absolute link, else a stable hash
+of its text and time.
 """
 
 from __future__ import annotations

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 LOGIN_HOSTS = ("passport.weibo.com", "login.sina.com.cn", "passport.weibo.cn")
 LOGIN_PATH = re.compile(r"/(login|signin|sign_in|passport)(\b|/|\.|$)", re.IGNORECASE)
 LOGIN_QUERY = re.compile(r"(^|&)(action=login|mod=logging)(&|$)", re.IGNORECASE)  # Discuz! forums
-LOGIN_WORDS = re.compile(r"登录|登陆|log\s*in|sign\s*in", re.IGNORECASE)
+LOGIN_WORDS = re.compile(r"登录|登陆|\blog\s*in\b|\bsign\s*in\b", re.IGNORECASE)
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 520, 521, 522, 524})
 AUTH_STATUSES = frozenset({401, 403})
 MAX_REDIRECTS = 10
