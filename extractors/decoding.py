@@ -36,7 +36,7 @@ _CHINESE_SUPERSETS = {"gbk": "gb18030", "gb2312": "gb18030", "x-gbk": "gb18030",
                       "ms936": "gb18030", "euc-cn": "gb18030", "csgb2312": "gb18030", "x-euc-cn": "gb18030",
                       "gb_2312-80": "gb18030", "chinese": "gb18030"}
 # Charsets that decode any byte string, so they cannot be checked: a label servers often get wrong.
-_UNCHECKABLE = frozenset({"latin_1", "iso8859-1", "cp1252", "ascii"})
+_UNCHECKABLE = frozenset({"iso8859-1", "cp1252", "ascii"})  # codecs.lookup names
 _DAMAGE_SHARE = 20  # at most 1 non-ASCII byte in 20 invalid ...
 _DAMAGE_FLOOR = 3  # ... or 3 bytes (one cut character), whichever is more
 
