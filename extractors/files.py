@@ -2,7 +2,9 @@
 
 `read_posts` is the one loop: list the files `path:` names, read each one's rows, turn each row
 into a post, keep those inside the window (each post once) and quarantine the rest with the
-reason: an unreadable file, a broken line, a row the kind's mapping refuses.
+reason: an unreadable file, a broken line, a row the kind's mapping refuses. A bad byte damages
+its record only: it is replaced and counted in the source's health notes, or, where it breaks
+the line, the line is quarantined with its bytes.
 """
 
 from __future__ import annotations
@@ -10,15 +12,18 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 from extractors.base import ExtractResult, SourceError, Window
+from extractors.decoding import choose_encoding, decode_escaped, repair, replaced_bytes, shown_raw
 from extractors.options import FileSettings
 from extractors.record import Post, Quarantined, raw_json
 
 SUFFIXES = (".jsonl", ".json", ".csv")
+FILE_CHARSET = "gb18030"  # what a file that is not UTF-8 is taken to declare: what Chinese Windows tools write
 RowMapper = Callable[[Mapping, Path, datetime], Post | None]
 
 
@@ -45,12 +50,15 @@ def read_posts(settings: FileSettings, window: Window, source: str, to_post: Row
             continue
         result.health.pages += 1
         try:
-            rows = list(read_rows(path, settings.format, source, list_keys))
+            found = read_rows(path, settings.format, source, list_keys)
             modified = datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc)
-        except (OSError, UnicodeDecodeError, ValueError, csv.Error) as error:
+        except (OSError, ValueError, csv.Error) as error:
             result.quarantined.append(Quarantined(source, f"unreadable file: {error}", "", str(path)))
             continue
-        for location, row in rows:
+        note = found.note(path.name)
+        if note:
+            result.health.notes.append(note)
+        for location, row in found.rows:
             if isinstance(row, Quarantined):
                 result.quarantined.append(row)
                 continue
@@ -83,40 +91,112 @@ def list_files(pattern: str) -> list[Path]:
     return found
 
 
-def read_rows(path: Path, fmt: str, source: str,
-              list_keys: tuple[str, ...] = ("data", "items")) -> Iterator[tuple[str, Mapping | Quarantined]]:
+@dataclass(slots=True)
+class FileRows:
+    """A file's rows with their locations (unreadable ones as Quarantined), the codec it was read
+    with and the records whose invalid bytes were replaced."""
+
+    encoding: str
+    rows: list[tuple[str, Mapping | Quarantined]] = field(default_factory=list)
+    replaced: int = 0
+    damaged: list[str] = field(default_factory=list)
+
+    def add(self, location: str, row: Mapping | Quarantined, where: str = "", replaced: int = 0) -> None:
+        """Keep a row; `replaced` invalid bytes were repaired in it (`where` it is: "line 3")."""
+        self.rows.append((location, row))
+        self.count(where, replaced)
+
+    def count(self, where: str, replaced: int) -> None:
+        """Count the invalid bytes replaced in one record (or the header, or the whole file)."""
+        if replaced:
+            self.replaced += replaced
+            self.damaged.append(where)
+
+    def note(self, name: str) -> str | None:
+        """The health note naming the damaged records, when there are any."""
+        if not self.replaced:
+            return None
+        shown = ", ".join(self.damaged[:5]) + (", …" if len(self.damaged) > 5 else "")
+        records = "1 record" if len(self.damaged) == 1 else f"{len(self.damaged)} records"
+        return f"{name}: {replaced_bytes(self.replaced)} in {records} ({shown}; decoded as {self.encoding})"
+
+
+def read_rows(path: Path, fmt: str, source: str, list_keys: tuple[str, ...] = ("data", "items")) -> FileRows:
     """Each row of a JSONL, JSON or CSV file with its location; unreadable rows come as Quarantined.
 
-    A JSON file may be a list of rows, one row, or an object holding the list under one of
-    `list_keys`. `source` names the source kind in quarantined records.
+    The file's codec follows `extractors.decoding` (a BOM, else UTF-8, else GB18030, else
+    detection); invalid bytes are repaired record by record (replaced and counted), so one bad
+    byte damages its record only, and a line it breaks is quarantined with the bytes shown
+    (`\\xff`). A JSON file may be a list of rows, one row, or an object holding the list under
+    one of `list_keys`. `source` names the source kind in quarantined records.
     """
     if fmt == "auto":
         fmt = {".csv": "csv", ".json": "json"}.get(path.suffix.lower(), "jsonl")
-    text = _read_text(path)
+    data = path.read_bytes()
+    found = FileRows(choose_encoding(data, FILE_CHARSET))
+    text = decode_escaped(data, found.encoding)
     if fmt == "csv":
-        for number, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
-            yield f"{path}:{number}", row
+        _csv_rows(text, path, found)
     elif fmt == "json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as error:
-            yield str(path), Quarantined(source, f"broken JSON: {error}", text[:10000], str(path))
-            return
-        for number, row in enumerate(_json_items(data, list_keys)):
-            location = f"{path}[{number}]"
-            yield location, row if isinstance(row, Mapping) else Quarantined(
-                source, "item is not an object", raw_json(row), location)
+        _json_rows(text, path, source, list_keys, found)
     else:
-        for number, line in enumerate(text.splitlines(), start=1):
-            if not line.strip():
-                continue
-            location = f"{path}:{number}"
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as error:
-                yield location, Quarantined(source, f"broken JSON line: {error}", line, location)
-                continue
-            yield location, row if isinstance(row, Mapping) else Quarantined(source, "line is not a JSON object", line, location)
+        _jsonl_rows(text, path, source, found)
+    return found
+
+
+def _csv_rows(text: str, path: Path, found: FileRows) -> None:
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    if reader.fieldnames is None:
+        return
+    header = [repair(name) for name in reader.fieldnames]
+    reader.fieldnames = [name for name, _ in header]
+    found.count("line 1", sum(replaced for _, replaced in header))
+    first_line = reader.line_num + 1
+    for row in reader:
+        cells = {key: _repair_cell(value) for key, value in row.items()}
+        found.add(f"{path}:{first_line}", {key: cell for key, (cell, _) in cells.items()}, f"line {first_line}",
+                  sum(replaced for _, replaced in cells.values()))
+        first_line = reader.line_num + 1
+
+
+def _repair_cell(value: str | list[str] | None) -> tuple[str | list[str] | None, int]:
+    if isinstance(value, list):  # cells beyond the header
+        repaired = [repair(cell) for cell in value]
+        return [cell for cell, _ in repaired], sum(replaced for _, replaced in repaired)
+    return repair(value) if isinstance(value, str) else (value, 0)
+
+
+def _json_rows(text: str, path: Path, source: str, list_keys: tuple[str, ...], found: FileRows) -> None:
+    repaired, replaced = repair(text)
+    try:
+        data = json.loads(repaired)
+    except json.JSONDecodeError as error:
+        found.add(str(path), Quarantined(source, f"broken JSON: {error}", shown_raw(text)[:10000], str(path)))
+        return
+    found.count("the file", replaced)
+    for number, row in enumerate(_json_items(data, list_keys)):
+        location = f"{path}[{number}]"
+        found.add(location, row if isinstance(row, Mapping) else Quarantined(
+            source, "item is not an object", raw_json(row), location))
+
+
+def _jsonl_rows(text: str, path: Path, source: str, found: FileRows) -> None:
+    # Split on newlines only: U+2028 and friends are text inside a JSON string, not line ends.
+    for number, line in enumerate(text.split("\n"), start=1):
+        line = line.rstrip("\r")
+        if not line.strip():
+            continue
+        location = f"{path}:{number}"
+        repaired, replaced = repair(line)
+        try:
+            row = json.loads(repaired)
+        except json.JSONDecodeError as error:
+            found.add(location, Quarantined(source, f"broken JSON line: {error}", shown_raw(line), location))
+            continue
+        if isinstance(row, Mapping):
+            found.add(location, row, f"line {number}", replaced)
+        else:
+            found.add(location, Quarantined(source, "line is not a JSON object", shown_raw(line), location))
 
 
 def _json_items(data: object, list_keys: tuple[str, ...]) -> list:
@@ -129,10 +209,3 @@ def _json_items(data: object, list_keys: tuple[str, ...]) -> list:
         return [data]
     return [data]
 
-
-def _read_text(path: Path) -> str:
-    data = path.read_bytes()
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("gb18030")

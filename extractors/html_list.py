@@ -16,14 +16,20 @@ Options (config/brands.yaml, under the source):
   `timezone` (default Asia/Shanghai) for times without an offset. Relative times ("3小时前",
   "昨天 12:30") are resolved against the fetch time.
 - `encoding`: force a charset (`gbk`, `big5`) when a site mislabels its pages; default: detect.
+- `container`: CSS selector of the list itself (`div#threadlist`), for lists that can really be
+  empty (search results): with it, a page whose container holds no item is an empty list.
 - `login_selector`: a CSS selector present only on the site's login page or wall (`form#login`):
   seeing it is an auth error rather than an empty list.
 - `platform` (default: the site's host), `terms` (`all` | `primary`), `query_encoding` (`utf-8` |
   `gb18030`), `timeout`, `min_interval`, `max_bytes`, `max_retries`, `backoff`, `connection`
   (an Airflow Connection whose cookie is sent, for forums that need a login) as for `rss`.
 
-Items without text or time are quarantined with their HTML. native_id is the `id` selector's
-value, else the item's absolute link, else a stable hash of its text and time.
+A first page that answers 200 without any item (and without its `container`) is not an empty
+list but an error naming the URL: `auth` when it is a login form (a password field, a form that
+posts to a login URL or offers 登录), else `permanent` (an error page, a block, a changed layout).
+Later pages without items end the walk. Items without text or time are quarantined with their
+HTML. native_id is the `id` selector's value, else the item's absolute link, else a stable hash
+of its text and time.
 """
 
 from __future__ import annotations
@@ -40,14 +46,15 @@ from bs4 import BeautifulSoup, Tag
 from pydantic import Field, PlainValidator, ValidationInfo
 
 from extractors.base import BrandQuery, ExtractContext, ExtractResult, SourceError, Window
+from extractors.decoding import codec_name
 from extractors.htmltext import clip, html_to_text, title_and_body
-from extractors.http import PoliteClient, client_for, decode_body
+from extractors.http import PoliteClient, client_for, is_login_page, page_text
 from extractors.options import Encoding, Flag, PageSettings, Text, TimeZone, Whole, http_url, problem, required
 from extractors.record import Post, Quarantined, stable_id
 from extractors.timeparse import find_timestamp
 
 KIND = "html_list"
-_SELECTOR_KEYS = ("item", "text", "time", "link", "title", "author", "id", "next", "login_selector")
+_SELECTOR_KEYS = ("item", "text", "time", "link", "title", "author", "id", "next", "container", "login_selector")
 _RAW_LIMIT = 5000
 _URL_FIX = "set url: to the list page, with {query} and/or {page} where they go"
 
@@ -95,6 +102,7 @@ class Settings(PageSettings):
     author: SelectorOption | None = None
     id: SelectorOption | None = None
     next: SelectorOption | None = None
+    container: SelectorOption | None = None
     login_selector: SelectorOption | None = None
     max_pages: Whole = Field(5, ge=1)
     first_page: Whole = Field(1, ge=0)
@@ -111,13 +119,16 @@ class Settings(PageSettings):
 
 @dataclass(slots=True)
 class Page:
-    """What one list page held: posts, quarantined items, the next page's URL and the item count."""
+    """What one list page held: posts, quarantined items, the next page's URL and the item count;
+    or why it is a login wall, or why it is not the list page expected (an error page, a block, a
+    changed layout)."""
 
     posts: list[Post] = field(default_factory=list)
     quarantined: list[Quarantined] = field(default_factory=list)
     next_url: str | None = None
     items: int = 0
-    login_wall: bool = False
+    login_wall: str | None = None
+    unexpected: str | None = None
 
 
 def start_urls(settings: Settings, query: BrandQuery) -> list[str]:
@@ -149,11 +160,16 @@ def _walk(client: PoliteClient, template: str, settings: Settings, window: Windo
     for number in range(settings.max_pages):
         response = client.get(url, cookies=cookie)
         result.health.pages += 1
-        text = (response.content.decode(_codec(settings.encoding), errors="replace") if settings.encoding
-                else decode_body(response))
+        text = page_text(response, result.health.notes, codec_name(settings.encoding))
         page = parse_page(text, str(response.url), settings, context.fetched_at)
         if page.login_wall:
-            raise SourceError("auth", f"{url} shows a login page (login_selector matched)", settings.auth_hint)
+            raise SourceError("auth", f"{url} shows a login page ({page.login_wall})", settings.auth_hint)
+        if page.unexpected:
+            if number == 0:
+                raise SourceError("permanent", f"{url} answered 200 but is not the list page: {page.unexpected}",
+                                  "open it in a browser: an error page or a block passes; a changed layout needs "
+                                  "new selectors")
+            return  # a page past the end of the list
         result.quarantined.extend(page.quarantined)
         in_window = [post for post in page.posts if window.contains(post.published_at)]
         for post in in_window:
@@ -179,10 +195,17 @@ def parse_page(html: str, page_url: str, settings: Settings, fetched_at: datetim
     soup = BeautifulSoup(html, "lxml")
     selectors = settings.selectors
     if "login_selector" in selectors and soup.select_one(selectors["login_selector"].css) is not None:
-        page.login_wall = True
+        page.login_wall = "login_selector matched"
+        return page
+    items = soup.select(selectors["item"].css)
+    if not items and ("container" not in selectors or soup.select_one(selectors["container"].css) is None):
+        if is_login_page(soup, page_url):
+            page.login_wall = "a password field or a login form where the list should be"
+        else:
+            page.unexpected = _not_a_list(soup, selectors)
         return page
     tz = settings.timezone
-    for number, item in enumerate(soup.select(selectors["item"].css)):
+    for number, item in enumerate(items):
         page.items += 1
         try:
             page.posts.append(item_to_post(item, page_url, settings, tz, fetched_at))
@@ -195,6 +218,17 @@ def parse_page(html: str, page_url: str, settings: Settings, fetched_at: datetim
             web = urlsplit(candidate).scheme in ("http", "https")
             page.next_url = candidate if web and candidate != page_url else None
     return page
+
+
+def _not_a_list(soup: BeautifulSoup, selectors: dict[str, Selector]) -> str:
+    """Why a page without items is not an empty list: what matched nothing, and the page's title."""
+    if "container" in selectors:
+        why = f"the list container {selectors['container'].css!r} is not there"
+    else:
+        why = (f"no item matched {selectors['item'].css!r} (if this list can really be empty, set container: "
+               "to the selector of the list itself, so an empty list reads as empty)")
+    title = soup.title.get_text(" ", strip=True) if soup.title else ""
+    return f"{why}; page title {title[:80]!r}" if title else why
 
 
 def item_to_post(item: Tag, page_url: str, settings: Settings, tz: ZoneInfo, fetched_at: datetime) -> Post:
@@ -263,7 +297,3 @@ def _read_time(scope: Tag, selector: Selector) -> str | None:
     machine = element.get("datetime")
     return machine.strip() if isinstance(machine, str) and machine.strip() else (element.get_text(" ").strip() or None)
 
-
-def _codec(label: str | None) -> str:
-    name = (label or "utf-8").lower()
-    return "gb18030" if name in ("gbk", "gb2312", "cp936") else name

@@ -1,10 +1,12 @@
-"""The polite HTTP client every web source uses, and body decoding for Chinese pages.
+"""The polite HTTP client every web source uses, and the decoding of what it fetches.
 
-Politeness: an identifying User-Agent; robots.txt honoured (RFC 9309: a 4xx robots.txt allows
-everything, a 5xx or unreachable one blocks the host until it answers); a minimum interval
-between requests to one host, shared by every client in the process (cross-process politeness
-comes from the Airflow pool/concurrency of the extract task, which the DAG configures); a
-concurrency limit per host and client; timeouts; a size cap per response.
+Politeness: an identifying User-Agent; robots.txt honoured as RFC 9309 says, read with protego
+(`*` and `$` patterns, the longest matching rule wins, the group naming our product token
+replaces `*`; a 4xx robots.txt allows everything, a 5xx or unreachable one blocks the host until
+it answers); a minimum interval between requests to one host, shared by every client in the
+process (cross-process politeness comes from the Airflow pool/concurrency of the extract task,
+which the DAG configures); a concurrency limit per host and client; timeouts; a size cap per
+response. Decoding follows `extractors.decoding`.
 
 Failures become `SourceError`s so sources can report them in their health record:
 transient (timeouts, connection errors, 429 and 5xx after the retries), permanent (400, 404,
@@ -14,21 +16,21 @@ redirect to a login page: the message says which credential ops must renew).
 
 from __future__ import annotations
 
-import codecs
 import re
 import threading
 import time
-import urllib.robotparser
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
-import charset_normalizer
 import httpx
+from bs4 import Tag
+from protego import Protego
 
 from extractors.base import ExtractContext, SourceError
+from extractors.decoding import Decoded, decode_as, decode_bytes, header_charset
 
 if TYPE_CHECKING:
     from extractors.options import HttpSettings
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
 LOGIN_HOSTS = ("passport.weibo.com", "login.sina.com.cn", "passport.weibo.cn")
 LOGIN_PATH = re.compile(r"/(login|signin|sign_in|passport)(\b|/|\.|$)", re.IGNORECASE)
 LOGIN_QUERY = re.compile(r"(^|&)(action=login|mod=logging)(&|$)", re.IGNORECASE)  # Discuz! forums
+LOGIN_WORDS = re.compile(r"登录|登陆|\blog\s*in\b|\bsign\s*in\b", re.IGNORECASE)
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 520, 521, 522, 524})
 AUTH_STATUSES = frozenset({401, 403})
 MAX_REDIRECTS = 10
@@ -88,7 +91,8 @@ class PoliteClient:
         self.requests = 0
         self._concurrency = max(1, max_concurrency_per_host)
         self._gates: dict[str, threading.BoundedSemaphore] = {}
-        self._robots: dict[str, urllib.robotparser.RobotFileParser] = {}
+        self._robots: dict[str, Protego] = {}
+        self._product_token = user_agent.split("/")[0].strip()
         self._lock = threading.Lock()
         self._http = httpx.Client(timeout=httpx.Timeout(timeout), follow_redirects=False,
                                   transport=transport, headers={"User-Agent": user_agent})
@@ -191,20 +195,18 @@ class PoliteClient:
         rules = self._robots.get(origin)
         if rules is None:
             rules = self._robots[origin] = self._load_robots(origin)
-        if not rules.can_fetch(self.user_agent, url):
+        if not rules.can_fetch(url, self._product_token):
             raise SourceError("permanent", f"robots.txt of {origin} disallows {_short(url)}; not fetched",
                               "remove this source or ask the site for permission")
 
-    def _load_robots(self, origin: str) -> urllib.robotparser.RobotFileParser:
-        rules = urllib.robotparser.RobotFileParser(f"{origin}/robots.txt")
+    def _load_robots(self, origin: str) -> Protego:
         current = f"{origin}/robots.txt"
         for _ in range(5):  # RFC 9309: follow at least five redirects
             try:
                 response = self._with_retries(current, {}, ROBOTS_MAX_BYTES)
             except SourceError as error:
                 if error.kind == "permanent" and "larger than" in str(error):
-                    rules.parse([])  # an oversized robots.txt: treat like a missing one
-                    return rules
+                    return Protego.parse("")  # an oversized robots.txt: treat like a missing one
                 raise SourceError("transient", f"robots.txt of {origin} is unreachable: {error}",
                                   "nothing is fetched from this host until its robots.txt answers") from None
             if not response.is_redirect:
@@ -214,10 +216,8 @@ class PoliteClient:
             raise SourceError("transient", f"robots.txt of {origin} answered HTTP {response.status_code}",
                               "nothing is fetched from this host until its robots.txt answers")
         if response.status_code >= 400:
-            rules.allow_all = True  # RFC 9309: an unavailable (4xx) robots.txt allows everything
-        else:
-            rules.parse(decode_body(response).splitlines())
-        return rules
+            return Protego.parse("")  # RFC 9309: an unavailable (4xx) robots.txt allows everything
+        return Protego.parse(response.content.decode("utf-8-sig", errors="replace"))  # RFC 9309: UTF-8
 
 
 def client_for(context: ExtractContext, settings: HttpSettings | None = None, **overrides: Any) -> PoliteClient:
@@ -234,6 +234,22 @@ def is_login_url(url: str) -> bool:
     parts = urlsplit(url)
     host = parts.hostname or ""
     return host in LOGIN_HOSTS or bool(LOGIN_PATH.search(parts.path) or LOGIN_QUERY.search(parts.query))
+
+
+def is_login_page(page: Tag, page_url: str) -> bool:
+    """True when a page answered instead of the expected one is a login form: a password field,
+    a form posting to a login URL, or a form offering 登录 / log in (checked only when the page
+    lacks what the source expects, since list pages often carry a login box beside the list)."""
+    if page.select_one("input[type=password i]") is not None:
+        return True
+    for form in page.find_all("form"):
+        action = form.get("action")
+        if isinstance(action, str) and is_login_url(urljoin(page_url, action)):
+            return True
+        labels = [form.get_text(" ")] + [str(button.get("value") or "") for button in form.select("input[type=submit i]")]
+        if any(LOGIN_WORDS.search(label) for label in labels):
+            return True
+    return False
 
 
 def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
@@ -269,73 +285,20 @@ def _short(url: str, limit: int = 200) -> str:
 
 # --- decoding ---------------------------------------------------------------------------------
 
-_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
-         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
-_DOC_CHARSET = re.compile(
-    rb"""<\?xml[^>]*?encoding\s*=\s*["']([\w.:-]+)["']|<meta[^>]+?charset\s*=\s*["']?\s*([\w.:-]+)""",
-    re.IGNORECASE)
-_CHINESE_SUPERSETS = {"gbk": "gb18030", "gb2312": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030",
-                      "ms936": "gb18030", "euc-cn": "gb18030", "csgb2312": "gb18030", "x-euc-cn": "gb18030",
-                      "gb_2312-80": "gb18030", "chinese": "gb18030"}
-# Charsets that decode any byte string, so they cannot be checked: a label servers often get wrong.
-_UNCHECKABLE = frozenset({"latin_1", "iso8859-1", "cp1252", "ascii"})
 
-
-def decode_body(response: httpx.Response | bytes, declared: str | None = None) -> str:
-    """Decode a page: BOM > HTTP charset (or `declared`) > <meta>/XML declaration > detection.
-
-    GBK and GB2312 are decoded as their superset GB18030. A label that does not fit the bytes
-    (declared UTF-8 but GBK inside, or a Latin-1 default on a Chinese page) is skipped. Bytes
-    that are valid UTF-8 with non-ASCII text are read as UTF-8 whatever the label says: GBK
-    decoding accepts most UTF-8 byte pairs and would silently garble such a page, while GBK text
-    is practically never valid UTF-8.
-    """
+def decode_body(response: httpx.Response | bytes, declared: str | None = None) -> Decoded:
+    """Decode a page or feed (rules in `extractors.decoding`): BOM > HTTP charset (or `declared`)
+    > <meta>/XML declaration > detection; invalid bytes replaced and counted, never a codec switch."""
     if isinstance(response, httpx.Response):
-        body = response.content
-        declared = declared or _header_charset(response.headers.get("Content-Type", ""))
-    else:
-        body = response
-    for bom, codec in _BOMS:
-        if body.startswith(bom):
-            return body.decode(codec, errors="replace")
-    match = _DOC_CHARSET.search(body[:4096])
-    in_document = (match.group(1) or match.group(2)).decode("ascii", "ignore") if match else None
-    non_ascii = any(byte >= 0x80 for byte in body)
-    if non_ascii:
-        try:
-            return body.decode("utf-8")
-        except UnicodeDecodeError:
-            pass
-    for label in (declared, in_document):
-        codec = _codec(label)
-        if codec is None or (non_ascii and codecs.lookup(codec).name in _UNCHECKABLE):
-            continue
-        try:
-            return body.decode(codec)
-        except (UnicodeDecodeError, LookupError):
-            continue
-    best = charset_normalizer.from_bytes(body).best()
-    if best is not None and best.encoding:
-        codec = _codec(best.encoding) or best.encoding
-        try:
-            return body.decode(codec)
-        except (UnicodeDecodeError, LookupError):
-            pass
-    return body.decode("gb18030", errors="replace")
+        return decode_bytes(response.content, declared or header_charset(response.headers.get("Content-Type")))
+    return decode_bytes(response, declared)
 
 
-def _header_charset(content_type: str) -> str | None:
-    match = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", content_type, re.IGNORECASE)
-    return match.group(1) if match else None
-
-
-def _codec(label: str | None) -> str | None:
-    """A Python codec name for a charset label, GBK family widened to GB18030; None if unknown."""
-    if not label:
-        return None
-    name = label.strip().lower()
-    name = _CHINESE_SUPERSETS.get(name, name)
-    try:
-        return codecs.lookup(name).name
-    except LookupError:
-        return None
+def page_text(response: httpx.Response, notes: list[str], encoding: str | None = None) -> str:
+    """The text of a fetched page (in `encoding` when the source forces one); replaced bytes are
+    noted in `notes` (the source's health) with the page's URL."""
+    decoded = decode_as(response.content, encoding) if encoding else decode_body(response)
+    note = decoded.note(_short(str(response.url)))
+    if note:
+        notes.append(note)
+    return decoded.text

@@ -19,7 +19,10 @@ Options (config/brands.yaml, under the source):
 Posts: native_id is the entry's guid/id, else its link, else a stable hash of title, text and date;
 text is the title plus the summary/content as plain text; relative dates ("3小时前") are resolved
 against the fetch time in Asia/Shanghai. A malformed feed keeps the entries that could be
-recovered and quarantines the document with the parser's complaint.
+recovered and quarantines the document with the parser's complaint. A URL that answers 200 with
+something that is not a feed (an HTML error page, JSON, nothing, a feed cut before its first
+entry) is a `permanent` source error naming the URL, `auth` when it is a login page; the document
+is quarantined. A feed without entries is an empty feed.
 """
 
 from __future__ import annotations
@@ -34,10 +37,12 @@ from typing import Annotated
 from urllib.parse import urljoin
 
 import feedparser
+from bs4 import BeautifulSoup
 
-from extractors.base import BrandQuery, ExtractContext, ExtractResult, SourceError, Window
+from extractors.base import BrandQuery, ErrorKind, ExtractContext, ExtractResult, SourceError, Window
+from extractors.decoding import header_charset
 from extractors.htmltext import clip, html_to_text, title_and_body
-from extractors.http import client_for, decode_body
+from extractors.http import DEFAULT_AUTH_HINT, client_for, decode_body, is_login_page
 from extractors.options import PageSettings, http_url, one_of, required
 from extractors.record import RAW_LIMIT, Post, Quarantined, stable_id
 from extractors.timeparse import SHANGHAI, parse_timestamp
@@ -45,6 +50,9 @@ from extractors.timeparse import SHANGHAI, parse_timestamp
 KIND = "rss"
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _URL_FIX = "set url: to the feed address, with {query} for a search feed"
+_HTML = re.compile(r"<(!doctype\s+html|html|head|body|form)\b", re.IGNORECASE)
+_NOT_A_FEED_FIX = ("open the URL in a browser: an error page or a block passes; if the site moved its feed, "
+                   "fix url:")
 
 
 class Settings(PageSettings):
@@ -70,10 +78,15 @@ def extract(settings: Settings, query: BrandQuery, window: Window, context: Extr
                 for url in feed_urls(settings, query):
                     response = client.get(url, cookies=cookie)
                     result.health.pages += 1
-                    posts, quarantined, notes = parse_feed(
-                        response.content, source_url=str(response.url), platform=settings.platform,
-                        fetched_at=context.fetched_at, content_type=response.headers.get("Content-Type"),
-                        max_text_chars=settings.max_text_chars, undated=settings.undated)
+                    try:
+                        posts, quarantined, notes = parse_feed(
+                            response.content, source_url=str(response.url), platform=settings.platform,
+                            fetched_at=context.fetched_at, content_type=response.headers.get("Content-Type"),
+                            max_text_chars=settings.max_text_chars, undated=settings.undated,
+                            auth_hint=settings.auth_hint)
+                    except NotAFeed as error:
+                        result.quarantined.append(error.document)
+                        raise
                     result.quarantined.extend(quarantined)
                     result.health.notes.extend(notes)
                     for post in posts:
@@ -89,30 +102,38 @@ def extract(settings: Settings, query: BrandQuery, window: Window, context: Extr
 
 def parse_feed(body: bytes, *, source_url: str, platform: str, fetched_at: datetime,
                content_type: str | None = None, max_text_chars: int = 5000,
-               undated: str = "quarantine") -> tuple[list[Post], list[Quarantined], list[str]]:
+               undated: str = "quarantine", auth_hint: str = DEFAULT_AUTH_HINT,
+               ) -> tuple[list[Post], list[Quarantined], list[str]]:
     """Parse a feed document into posts, quarantined entries and notes for the source's health.
 
-    Pure: never raises for any input; a document that is not a feed at all is quarantined whole.
+    Pure. A feed without entries is an empty feed; a document that is not a feed (an HTML error
+    or login page, JSON, nothing, a feed cut before its first entry) raises NotAFeed.
     """
-    text = decode_body(body, _charset(content_type))
+    decoded = decode_body(body, header_charset(content_type))
+    text = decoded.text
     # Decoded already: re-encode as UTF-8 and say so, so the parser cannot re-guess the encoding.
     normalised = _XML_DECLARATION.sub("", text, count=1).lstrip().encode("utf-8")
+    headers = {"content-type": "application/xml; charset=utf-8"}
+    if b"xml:base" in normalised:
+        # Without a base of the document's own, feedparser carries one entry's xml:base over to the
+        # entries after it. Only then is the feed URL given: feedparser also resolves RSS guids
+        # against it, and guids written relative ("12345") are the posts' identity as they stand.
+        headers["content-location"] = source_url
     try:
-        parsed = feedparser.parse(io.BytesIO(normalised), response_headers={
-            "content-type": "application/xml; charset=utf-8"}, resolve_relative_uris=False)
+        parsed = feedparser.parse(io.BytesIO(normalised), response_headers=headers, resolve_relative_uris=False)
     except Exception as error:  # the third-party parser may fail in ways it does not document
-        return [], [Quarantined(KIND, f"feed parser failed: {type(error).__name__}: {error}", text[:RAW_LIMIT], source_url)], []
+        raise not_a_feed(text, source_url, f"the feed parser failed: {type(error).__name__}: {error}",
+                         auth_hint) from None
     entries = parsed.get("entries") or []
     malformed = parsed.get("bozo") and not isinstance(parsed.get("bozo_exception"), feedparser.CharacterEncodingOverride)
     if not entries:
         if malformed or not parsed.get("version"):
-            reason = f"not a readable feed: {parsed.get('bozo_exception') or 'no RSS/Atom structure'}"
-            return [], [Quarantined(KIND, reason, text[:RAW_LIMIT], source_url)], []
+            raise not_a_feed(text, source_url, str(parsed.get("bozo_exception") or "no RSS/Atom structure"), auth_hint)
         return [], [], []
     feed_date = _feed_date(parsed.get("feed") or {}, fetched_at) if undated == "feed_date" else None
     posts: list[Post] = []
     quarantined: list[Quarantined] = []
-    notes: list[str] = []
+    notes: list[str] = [note for note in [decoded.note(source_url)] if note]
     if malformed:
         reason = f"malformed feed ({parsed.get('bozo_exception')}); {len(entries)} entries recovered"
         quarantined.append(Quarantined(KIND, reason, text[:RAW_LIMIT], source_url))
@@ -127,6 +148,29 @@ def parse_feed(body: bytes, *, source_url: str, platform: str, fetched_at: datet
             except ValueError as error:
                 quarantined.append(Quarantined(KIND, str(error), _entry_raw(entry), f"{source_url}#entry{number}"))
     return posts, quarantined, notes
+
+
+class NotAFeed(SourceError):
+    """The document at a feed URL is not a feed; `document` keeps it, as it came, for quarantine."""
+
+    def __init__(self, kind: ErrorKind, message: str, hint: str, document: Quarantined) -> None:
+        super().__init__(kind, message, hint)
+        self.document = document
+
+
+def not_a_feed(text: str, source_url: str, problem: str, auth_hint: str) -> NotAFeed:
+    """The error for a document that is not a feed: `auth` for a login page, else `permanent`,
+    saying what came instead (an HTML page and its title, or the parser's complaint)."""
+    document = Quarantined(KIND, f"not a readable feed: {problem}", text[:RAW_LIMIT], source_url)
+    if not _HTML.search(text[:4096]):
+        what = "an empty answer" if not text.strip() else f"something that is not a feed ({problem})"
+        return NotAFeed("permanent", f"{source_url} answered 200 with {what}", _NOT_A_FEED_FIX, document)
+    page = BeautifulSoup(text, "lxml")
+    if is_login_page(page, source_url):
+        return NotAFeed("auth", f"{source_url} shows a login page instead of the feed", auth_hint, document)
+    title = page.title.get_text(" ", strip=True)[:80] if page.title else ""
+    what = f"an HTML page titled {title!r}" if title else "an HTML page"
+    return NotAFeed("permanent", f"{source_url} answered 200 with {what}, not a feed", _NOT_A_FEED_FIX, document)
 
 
 def entry_to_post(entry: Mapping, *, platform: str, fetched_at: datetime, base_url: str,
@@ -196,7 +240,3 @@ def _entry_raw(entry: Mapping) -> str:
     keys = ("id", "title", "link", "published", "updated", "summary")
     return repr({key: entry.get(key) for key in keys if entry.get(key)})[:RAW_LIMIT]
 
-
-def _charset(content_type: str | None) -> str | None:
-    match = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", content_type or "", re.IGNORECASE)
-    return match.group(1) if match else None

@@ -43,7 +43,7 @@ from typing import Annotated, Any, Self
 from pydantic import BeforeValidator, Field, model_validator
 
 from extractors.base import BrandQuery, ExtractContext, ExtractResult, SourceError, Window
-from extractors.http import PoliteClient, client_for, decode_body
+from extractors.http import PoliteClient, client_for, page_text
 from extractors.options import ConnectionId, Whole, http_url, one_of, problem
 from extractors.record import RAW_LIMIT, Post, Quarantined, raw_json
 from extractors.weibo.auth import auth_error, missing_cookie_error, wall_reason
@@ -238,7 +238,7 @@ class _Run:
             response = self.client.get(url, params={**params, **cursor}, cookies=self.cookie, headers={
                 "Referer": f"{self.settings.base_url}/", "Accept": "application/json, text/plain, */*",
                 "X-Requested-With": "XMLHttpRequest", "MWeibo-Pwa": "1"})
-            body = decode_body(response)
+            body = page_text(response, self.result.health.notes)
             location = f"{feed} page {page_number}"
             page = parse_index(body, fetched_at=self.context.fetched_at, location=location)
             if page.status == "auth":
@@ -280,6 +280,6 @@ class _Run:
             response = self.client.get(f"{self.settings.base_url}/statuses/extend", params={"id": post.native_id},
                                        cookies=self.cookie, headers={"Referer": f"{self.settings.base_url}/",
                                                                      "Accept": "application/json, text/plain, */*"})
-            return long_text_answer(decode_body(response))
+            return long_text_answer(page_text(response, self.result.health.notes))
 
         return with_full_text(post, fetch, self.result.health.notes)

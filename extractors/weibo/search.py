@@ -37,7 +37,7 @@ from pydantic import Field
 
 from extractors.base import BrandQuery, ExtractContext, ExtractResult, SourceError, Window
 from extractors.htmltext import html_to_text
-from extractors.http import PoliteClient, client_for, decode_body
+from extractors.http import PoliteClient, client_for, page_text
 from extractors.options import Whole, http_url
 from extractors.record import RAW_LIMIT, Post, Quarantined
 from extractors.timeparse import SHANGHAI
@@ -342,7 +342,7 @@ class _Run:
         url = f"{self.settings.base_url}/weibo"
         response = self.client.get(url, params=params, cookies=self.cookie,
                                    headers={"Referer": f"{self.settings.base_url}/"})
-        html = decode_body(response)
+        html = page_text(response, self.result.health.notes)
         reason = wall_reason(html)
         if reason:
             raise auth_error(self.settings.connection, f"s.weibo.com answered with {reason}")
@@ -375,6 +375,6 @@ class _Run:
             response = self.client.get(url, params={"id": code}, cookies=self.cookie,
                                        headers={"Referer": f"{self.settings.longtext_base_url}/",
                                                 "Accept": "application/json"})
-            return long_text_answer(decode_body(response))
+            return long_text_answer(page_text(response, self.result.health.notes))
 
         return with_full_text(post, fetch, self.result.health.notes)

@@ -73,7 +73,7 @@ def test_the_pipeline_shape(dagbag):
 # What a parse must not load: the scorer, the warehouse, every source kind and its parsers and HTTP
 # stack, the alert channels. The DAG files read the schedule alone; tasks load the rest.
 HEAVY = ("snownlp", "duckdb", "numpy", "transforms.fastsnow", "bs4", "lxml", "soupsieve", "feedparser", "httpx",
-         "charset_normalizer", "apprise", "warehouse", "extractors.http", "extractors.rss",
+         "charset_normalizer", "protego", "apprise", "warehouse", "extractors.http", "extractors.decoding", "extractors.rss",
          "extractors.html_list", "extractors.archive", "extractors.crawler_exports", "extractors.files",
          "extractors.weibo", "brandmon.pipeline", "alerts.outbox", "alerts.digest")
 PARSE = """

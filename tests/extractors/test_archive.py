@@ -78,6 +78,57 @@ def test_broken_lines_and_rows_are_quarantined_not_fatal(tmp_path):
     assert "unrecognised timestamp" in reasons[3] and "likes is not a number" in reasons[4]
 
 
+GOOD_ROWS = [{"id": "1", "text": "某米手机充电发烫，售后说正常", "published_at": "2025-11-26 09:00"},
+             {"id": "2", "text": "客服电话打了二十次都是忙音", "published_at": "2025-11-26 10:00"},
+             {"id": "3", "text": "退款三个月没到账\u2028换行也是正文", "published_at": "2025-11-26 11:00"}]
+
+
+def jsonl_bytes(rows: list[dict], encoding: str = "utf-8") -> list[bytes]:
+    return [json.dumps(row, ensure_ascii=False).encode(encoding) for row in rows]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+def test_a_cut_character_damages_only_its_record(tmp_path, encoding):
+    """A summary cut inside a character: that post shows U+FFFD, every other post reads right."""
+    lines = jsonl_bytes(GOOD_ROWS, encoding)
+    text = "客服电话打了二十次都是忙音".encode(encoding)
+    lines.insert(1, b'{"id": "cut", "text": "' + text[:-1] + b'", "published_at": "2025-11-26 09:30"}')
+    (tmp_path / "h.jsonl").write_bytes(b"\n".join(lines) + b"\n")
+    result = run(tmp_path, {"path": "h.jsonl"})
+    texts = {post.native_id: post.text for post in result.posts}
+    assert texts == {**{row["id"]: row["text"] for row in GOOD_ROWS}, "cut": "客服电话打了二十次都是忙\ufffd"}
+    replaced = "2 invalid bytes" if encoding == "utf-8" else "1 invalid byte"
+    assert result.quarantined == [] and result.health.notes == [
+        f"h.jsonl: {replaced} replaced in 1 record (line 2; decoded as {encoding})"]
+
+
+def test_a_stray_ff_byte_loses_no_good_post(tmp_path):
+    """`\\xff` inside a text is replaced and counted; where it breaks the JSON, that line alone is
+    quarantined with its raw bytes shown; every other post is kept."""
+    lines = jsonl_bytes(GOOD_ROWS)
+    lines.insert(1, '{"id": "inside", "text": "质量'.encode() + b"\xff" + '太差", "published_at": "2025-11-26 09:30"}'.encode())
+    lines.insert(2, b'{"id": "outside",\xff "text": "x", "published_at": "2025-11-26 09:40"}')
+    (tmp_path / "h.jsonl").write_bytes(b"\n".join(lines) + b"\n")
+    result = run(tmp_path, {"path": "h.jsonl"})
+    texts = {post.native_id: post.text for post in result.posts}
+    assert texts == {**{row["id"]: row["text"] for row in GOOD_ROWS}, "inside": "质量\ufffd太差"}
+    assert [(item.location, item.raw) for item in result.quarantined] == [
+        (f"{tmp_path / 'h.jsonl'}:3", '{"id": "outside",\\xff "text": "x", "published_at": "2025-11-26 09:40"}')]
+    assert "broken JSON line" in result.quarantined[0].reason
+    assert result.health.notes == ["h.jsonl: 1 invalid byte replaced in 1 record (line 2; decoded as utf-8)"]
+
+
+def test_a_gbk_csv_with_a_cut_character_keeps_its_other_rows(tmp_path):
+    rows = ["id,text,published_at", "1,质量很差,2025-11-26 09:00", "2,售后不理人,2025-11-26 10:00",
+            "3,退款到账了,2025-11-26 11:00"]
+    data = [row.encode("gbk") for row in rows]
+    data[2] = "2,售后不理人".encode("gbk")[:-1] + b",2025-11-26 10:00"
+    (tmp_path / "h.csv").write_bytes(b"\r\n".join(data) + b"\r\n")
+    result = run(tmp_path, {"path": "h.csv"})
+    assert [post.text for post in result.posts] == ["质量很差", "售后不理\ufffd", "退款到账了"]
+    assert result.health.notes == ["h.csv: 1 invalid byte replaced in 1 record (line 3; decoded as gb18030)"]
+
+
 def test_truncated_json_file_is_quarantined(tmp_path):
     (tmp_path / "h.json").write_text('[{"id": "1", "text": "x", "published_at": "2025-11-26"}', encoding="utf-8")
     result = run(tmp_path, {"path": "h.json"})

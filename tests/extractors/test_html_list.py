@@ -158,6 +158,20 @@ def test_gbk_forum_page_with_and_without_a_charset_header(httpserver, content_ty
     assert len(result.quarantined) == 1 and result.health.status == "ok"
 
 
+@pytest.mark.parametrize("charset", ["utf-8", "gbk"])
+def test_a_stray_byte_damages_one_title_not_the_page(httpserver, charset):
+    """A byte that fits no character: one title shows U+FFFD, the rest of the page reads right."""
+    serve_robots(httpserver)
+    page = DISCUZ.replace("charset=gbk", f"charset={charset}").encode(charset)
+    damaged = page.replace("大家遇到过吗".encode(charset), "大家遇到过".encode(charset) + b"\xff")
+    httpserver.expect_request("/forum.php").respond_with_data(damaged, content_type=f"text/html; charset={charset}")
+    result = html_list.extract(settings_for(httpserver.url_for("/forum.php"), next=None), QUERY, WINDOW, context())
+    assert [post.author for post in result.posts] == ["数码小白", "阿布", "夜猫子"]
+    assert result.posts[0].text == "某米手机充电发烫，售后说正常，大家遇到过\ufffd？"
+    assert result.health.notes == [f"{httpserver.url_for('/forum.php')}: 1 invalid byte replaced "
+                                   f"(decoded as {'gb18030' if charset == 'gbk' else 'utf-8'})"]
+
+
 def test_encoding_override_for_a_mislabelled_page(httpserver):
     serve_robots(httpserver)
     page = DISCUZ.replace("charset=gbk", "charset=big5")
@@ -213,6 +227,57 @@ def test_login_page_served_with_200_is_an_auth_error(httpserver):
     settings = settings_for(httpserver.url_for("/forum.php"), login_selector="form#loginform", connection="bbs_example")
     result = html_list.extract(settings, QUERY, WINDOW, context(cookie="auth=1"))
     assert result.health.error_kind == "auth" and "bbs_example" in result.health.message
+
+
+ERROR_PAGE = "<html><head><title>系统繁忙</title></head><body><p>系统繁忙，请稍后再试</p></body></html>"
+LOGIN_PAGE = ('<html><head><title>登录 - 示例社区</title></head><body><form action="member.php?mod=logging">'
+              '<input name="username"><input type="password" name="password"><button>登录</button></form></body></html>')
+LOGIN_BOX = ('<div id="um"><form id="lsform" action="member.php?mod=logging&action=login&loginsubmit=yes">'
+             '<input name="username"><input type="password" name="password"><button>登录</button></form></div>')
+EMPTY_BOARD = ('<html><body><div id="threadlist"><table><tbody id="separatorline"><tr><th>版块主题</th></tr></tbody>'
+               "</table></div></body></html>")
+
+
+def extract_page(httpserver, html: str, **options):
+    serve_robots(httpserver)
+    httpserver.expect_request("/forum.php").respond_with_data(gbk(html), content_type="text/html; charset=gbk")
+    settings = settings_for(httpserver.url_for("/forum.php"), next=None, **options)
+    return html_list.extract(settings, QUERY, WINDOW, context())
+
+
+def test_an_error_page_answered_with_200_is_a_permanent_error_naming_the_url(httpserver):
+    result = extract_page(httpserver, ERROR_PAGE)
+    assert result.health.status == "error" and result.health.error_kind == "permanent"
+    message = result.health.message
+    assert httpserver.url_for("/forum.php") in message and "tbody[id^=normalthread_]" in message and "系统繁忙" in message
+
+
+def test_a_login_page_without_login_selector_is_an_auth_error(httpserver):
+    result = extract_page(httpserver, LOGIN_PAGE, connection="bbs_example")
+    assert result.health.error_kind == "auth" and "bbs_example" in result.health.message
+    assert httpserver.url_for("/forum.php") in result.health.message
+
+
+def test_a_login_box_beside_the_list_is_no_login_wall(httpserver):
+    result = extract_page(httpserver, DISCUZ.replace('<body id="nv_forum" class="pg_forumdisplay">',
+                                                     f'<body id="nv_forum">{LOGIN_BOX}'))
+    assert result.health.status == "ok" and len(result.posts) == 3
+
+
+def test_an_empty_list_is_ok_when_its_container_is_there(httpserver):
+    result = extract_page(httpserver, EMPTY_BOARD, container="#threadlist")
+    assert result.health.status == "ok" and result.posts == [] and result.health.pages == 1
+
+
+def test_a_page_without_the_list_container_is_a_permanent_error(httpserver):
+    result = extract_page(httpserver, ERROR_PAGE, container="#threadlist")
+    assert result.health.error_kind == "permanent"
+    assert "#threadlist" in result.health.message and httpserver.url_for("/forum.php") in result.health.message
+
+
+def test_an_empty_list_without_a_container_option_is_an_error_that_says_what_to_set(httpserver):
+    result = extract_page(httpserver, EMPTY_BOARD)
+    assert result.health.error_kind == "permanent" and "container:" in result.health.message
 
 
 def test_login_redirect_is_an_auth_error_and_the_cookie_is_sent(httpserver):

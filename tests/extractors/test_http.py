@@ -167,6 +167,53 @@ def test_robots_rules_for_our_agent_apply(httpserver):
         client.get(httpserver.url_for("/anything"))
 
 
+def robots_verdicts(httpserver, robots: str, paths: list[str], **options) -> dict[str, bool]:
+    """Which of `paths` the client fetches (True) or refuses for robots.txt (False)."""
+    httpserver.expect_request("/robots.txt").respond_with_data(robots)
+    verdicts = {}
+    with fast_client(**options) as client:
+        for path in paths:
+            httpserver.expect_request(path.split("?")[0]).respond_with_data("page")
+            try:
+                client.get(httpserver.url_for(path))
+            except SourceError as error:
+                assert error.kind == "permanent" and "robots.txt" in str(error)
+                verdicts[path] = False
+            else:
+                verdicts[path] = True
+    refused = {path for path, fetched in verdicts.items() if not fetched}
+    assert not refused & {request.full_path.rstrip("?") for request, _ in httpserver.log}
+    return verdicts
+
+
+def test_robots_wildcards_and_end_anchors_like_jd_com(httpserver):
+    """RFC 9309 §2.2.3: `*` matches any characters, `$` anchors the end of the path."""
+    robots = "User-agent: *\nDisallow: /*?*\nDisallow: /*.php$\nDisallow: /pinpai/*.html\n"
+    verdicts = robots_verdicts(httpserver, robots, [
+        "/search?keyword=x", "/forum.php", "/forum.php/archive", "/list.html", "/pinpai/12.html", "/pinpai/"])
+    assert verdicts == {"/search?keyword=x": False, "/forum.php": False, "/forum.php/archive": True,
+                        "/list.html": True, "/pinpai/12.html": False, "/pinpai/": True}
+
+
+def test_robots_longest_match_wins_and_allow_wins_a_tie(httpserver):
+    """RFC 9309 §2.2.2: the most specific (longest) rule applies; on equal length, allow."""
+    robots = ("User-agent: *\nDisallow: /shop/\nAllow: /shop/public/\nDisallow: /shop/public/secret\n"
+              "Allow: /page\nDisallow: /page\n")
+    verdicts = robots_verdicts(httpserver, robots, [
+        "/shop/cart", "/shop/public/list", "/shop/public/secret/1", "/page"])
+    assert verdicts == {"/shop/cart": False, "/shop/public/list": True, "/shop/public/secret/1": False,
+                        "/page": True}
+
+
+def test_robots_our_group_replaces_the_star_group(httpserver):
+    """RFC 9309 §2.2.1: the group naming our product token applies instead of `*`, not on top of it;
+    groups sharing a user-agent list and a name in any case match."""
+    robots = ("User-agent: *\nDisallow: /\n\nUser-agent: otherbot\nUser-agent: BRANDMON-TEST\n"
+              "Disallow: /private\n")
+    verdicts = robots_verdicts(httpserver, robots, ["/public", "/private/1"])
+    assert verdicts == {"/public": True, "/private/1": False}
+
+
 def test_missing_robots_allows_and_is_fetched_once(httpserver):
     httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
     httpserver.expect_request("/a").respond_with_data("a")
@@ -252,7 +299,7 @@ def test_gbk_page_with_charset_header(httpserver):
     httpserver.expect_request("/gbk").respond_with_data(
         f"<html><body>{GBK_TEXT}</body></html>".encode("gbk"), content_type="text/html; charset=GBK")
     with fast_client() as client:
-        assert GBK_TEXT in decode_body(client.get(httpserver.url_for("/gbk")))
+        assert GBK_TEXT in decode_body(client.get(httpserver.url_for("/gbk"))).text
 
 
 def test_gbk_page_with_only_a_meta_charset(httpserver):
@@ -260,43 +307,77 @@ def test_gbk_page_with_only_a_meta_charset(httpserver):
     page = f'<html><head><meta charset="gb2312"></head><body>{GBK_TEXT}</body></html>'.encode("gbk")
     httpserver.expect_request("/meta").respond_with_data(page, content_type="text/html")
     with fast_client() as client:
-        assert GBK_TEXT in decode_body(client.get(httpserver.url_for("/meta")))
+        assert GBK_TEXT in decode_body(client.get(httpserver.url_for("/meta"))).text
 
 
 def test_gbk_page_with_no_charset_anywhere_is_detected():
     body = ("<html><body>" + "用户投诉：这家店的外卖送餐太慢了，客服态度也很差，要求退款。" * 3 + "</body></html>").encode("gbk")
-    assert "客服态度也很差" in decode_body(body)
+    assert "客服态度也很差" in decode_body(body).text
 
 
 def test_page_declared_utf8_but_gbk_inside_is_fixed():
     body = f'<meta charset="utf-8"><p>{GBK_TEXT}</p>'.encode("gb18030")
-    assert GBK_TEXT in decode_body(body, declared="utf-8")
+    assert GBK_TEXT in decode_body(body, declared="utf-8").text
 
 
 def test_latin1_label_on_a_chinese_page_is_ignored():
     body = f"<p>{GBK_TEXT}</p>".encode()
-    assert GBK_TEXT in decode_body(body, declared="ISO-8859-1")
+    assert GBK_TEXT in decode_body(body, declared="ISO-8859-1").text
 
 
 @pytest.mark.parametrize("label", ["gbk", "gb2312", "big5"])
 def test_utf8_page_labelled_with_a_chinese_charset_is_read_as_utf8(label):
     body = f'<meta charset="{label}"><p>{GBK_TEXT}某米</p>'.encode()
-    assert GBK_TEXT + "某米" in decode_body(body, declared=label)
+    assert GBK_TEXT + "某米" in decode_body(body, declared=label).text
 
 
 def test_gb18030_only_characters_survive_a_gbk_label():
     text = "𠀀 和 € 都不在 GBK 里"
-    assert decode_body(text.encode("gb18030"), declared="gbk") == text
+    assert decode_body(text.encode("gb18030"), declared="gbk").text == text
 
 
 def test_xml_encoding_declaration_is_used():
     body = f'<?xml version="1.0" encoding="GB2312"?><rss><title>{GBK_TEXT}</title></rss>'.encode("gbk")
-    assert GBK_TEXT in decode_body(body)
+    assert GBK_TEXT in decode_body(body).text
 
 
 def test_byte_order_mark_wins():
-    assert decode_body(b"\xef\xbb\xbf" + GBK_TEXT.encode("utf-8"), declared="gbk") == GBK_TEXT
-    assert decode_body(GBK_TEXT.encode("utf-16"), declared="gbk") == GBK_TEXT
+    assert decode_body(b"\xef\xbb\xbf" + GBK_TEXT.encode("utf-8"), declared="gbk").text == GBK_TEXT
+    assert decode_body(GBK_TEXT.encode("utf-16"), declared="gbk").text == GBK_TEXT
+
+
+def cut_by_bytes(text: str, keep: int) -> bytes:
+    """What a PHP site does to a summary: `keep` bytes of the UTF-8 text, wherever the cut falls."""
+    return text.encode()[:keep]
+
+
+SUMMARY = "电池续航太差，客服不处理，要求退款。"
+
+
+def test_declared_utf8_page_with_a_cut_character_stays_utf8_and_counts_the_damage():
+    cut = cut_by_bytes(SUMMARY, 11)  # three characters and two bytes of the fourth
+    body = f'<meta charset="utf-8"><title>{GBK_TEXT}</title><p>'.encode() + cut + "…</p>".encode()
+    decoded = decode_body(body, declared="utf-8")
+    assert decoded.encoding == "utf-8" and decoded.replaced == 2
+    assert f"<title>{GBK_TEXT}</title><p>电池续\ufffd…</p>" in decoded.text
+
+
+def test_undeclared_utf8_page_with_a_stray_byte_stays_utf8():
+    body = f"<p>{GBK_TEXT}</p>".encode() + b"\xff" + f"<p>{SUMMARY}</p>".encode()
+    decoded = decode_body(body)
+    assert decoded.text == f"<p>{GBK_TEXT}</p>\ufffd<p>{SUMMARY}</p>" and decoded.replaced == 1
+
+
+def test_gbk_page_declaring_gbk_with_a_cut_character_stays_gbk():
+    body = f'<meta charset="gbk"><p>{GBK_TEXT}</p><p>'.encode("gbk") + SUMMARY.encode("gbk")[:7] + b"</p>"
+    decoded = decode_body(body)
+    assert decoded.encoding == "gb18030" and decoded.replaced == 1
+    assert decoded.text == f'<meta charset="gbk"><p>{GBK_TEXT}</p><p>电池续\ufffd</p>'
+
+
+def test_a_clean_page_replaces_nothing():
+    decoded = decode_body(f"<p>{GBK_TEXT}</p>".encode("gbk"), declared="gbk")
+    assert decoded.replaced == 0 and decoded.text == f"<p>{GBK_TEXT}</p>"
 
 
 # --- helpers ---

@@ -102,6 +102,26 @@ def test_utf8_feed_labelled_gbk_in_its_declaration_is_fixed():
     assert posts[0].title == "某品牌手机投诉"
 
 
+def cut_summary_item(number: int, title: str, summary: str, keep: int) -> bytes:
+    """An RSS item whose summary a PHP site cut to `keep` bytes, wherever the cut falls."""
+    return (f"<item><title>{title}</title><guid>n{number}</guid><pubDate>Mon, 01 Dec 2025 10:00:00 +0800</pubDate>"
+            "<description>").encode() + summary.encode()[:keep] + "…</description></item>".encode()
+
+
+@pytest.mark.parametrize("content_type", ["application/rss+xml; charset=utf-8", None])
+def test_a_cut_character_in_a_utf8_feed_garbles_nothing_else(content_type):
+    """One summary cut inside a character: every title stays right, the damage is counted."""
+    titles = ["某品牌手机投诉", "客服电话打不通", "退款三个月没到账"]
+    items = [cut_summary_item(0, titles[0], "电池续航太差，客服不处理。", 100),
+             cut_summary_item(1, titles[1], "打了二十次都是忙音，", 11),  # two bytes of the fourth character
+             cut_summary_item(2, titles[2], "申请退款后一直显示处理中。", 100)]
+    body = rss_document("").replace(b"</channel>", b"".join(items) + b"</channel>")
+    posts, quarantined, notes = parse(body, content_type=content_type)
+    assert [post.title for post in posts] == titles and quarantined == []
+    assert posts[1].text == "客服电话打不通\n打了二\ufffd…"
+    assert notes == ["https://feeds.example.com/feed.xml: 2 invalid bytes replaced (decoded as utf-8)"]
+
+
 # --- dates, ids, text ---------------------------------------------------------------------------
 
 
@@ -152,6 +172,19 @@ def test_relative_links_resolve_against_the_feed_url():
     assert posts[0].url == "https://feeds.example.com/a/7"
 
 
+def test_atom_links_resolve_against_their_own_entrys_xml_base_or_the_feed_url():
+    """Only the first entry has xml:base: the second's relative link is the feed's, not the first's."""
+    atom = b"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>news</title><id>urn:feed</id><updated>2025-12-01T03:00:00Z</updated>
+<entry xml:base="https://mirror.example.net/news/"><title>one</title><id>urn:1</id>
+  <link href="2025/one.html"/><updated>2025-12-01T01:00:00Z</updated></entry>
+<entry><title>two</title><id>urn:2</id><link href="posts/two.html"/><updated>2025-12-01T02:00:00Z</updated></entry>
+</feed>"""
+    posts, _, _ = parse(atom)
+    assert [post.url for post in posts] == ["https://mirror.example.net/news/2025/one.html",
+                                            "https://feeds.example.com/posts/two.html"]
+
+
 def test_entry_without_title_or_text_is_quarantined():
     posts, quarantined, _ = parse(rss_document("<item><guid>empty</guid><pubDate>2025-12-01</pubDate></item>"))
     assert posts == [] and "neither title nor text" in quarantined[0].reason
@@ -169,25 +202,53 @@ def test_truncated_feed_keeps_recovered_entries_and_quarantines_the_document():
     assert notes and "malformed" in notes[0]
 
 
-@pytest.mark.parametrize("body", [b"", b"<html><body>502 Bad Gateway</body></html>", b"{\"ok\": 0}", b"\x00\xff\xfe garbage"])
-def test_a_document_that_is_not_a_feed_is_quarantined_whole(body):
-    posts, quarantined, _ = parse(body)
-    assert posts == []
-    assert len(quarantined) == 1 and "not a readable feed" in quarantined[0].reason
+@pytest.mark.parametrize("body", [b"", b"<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>",
+                                  b"{\"ok\": 0}", b"\x00\xff\xfe garbage",
+                                  b'<?xml version="1.0"?><rss version="2.0"><channel><title>cut before its first item'])
+def test_a_document_that_is_not_a_feed_is_a_permanent_error_and_kept_in_quarantine(body):
+    with pytest.raises(rss.NotAFeed) as caught:
+        parse(body)
+    assert caught.value.kind == "permanent" and "https://feeds.example.com/feed.xml" in str(caught.value)
+    assert caught.value.document.location == "https://feeds.example.com/feed.xml"
+
+
+def test_an_html_page_where_the_feed_was_expected_says_so_with_its_title():
+    with pytest.raises(rss.NotAFeed) as caught:
+        parse(b"<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>")
+    assert "an HTML page" in str(caught.value) and "502 Bad Gateway" in str(caught.value)
+
+
+def test_a_login_page_where_the_feed_was_expected_is_an_auth_error():
+    page = ('<html><head><title>用户登录</title></head><body><form action="/account/signin">'
+            '<input name="user"><input type="password" name="pw"></form></body></html>').encode()
+    with pytest.raises(rss.NotAFeed) as caught:
+        parse(page)
+    assert caught.value.kind == "auth" and "login" in str(caught.value)
+
+
+def test_a_feed_without_entries_is_an_empty_feed_not_an_error():
+    assert parse(rss_document("")) == ([], [], [])
 
 
 @hypothesis_settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=400))
 def test_random_bytes_never_crash_the_parser(body):
-    posts, quarantined, notes = parse(body)
-    assert isinstance(posts, list) and isinstance(quarantined, list) and isinstance(notes, list)
+    try:
+        posts, quarantined, notes = parse(body)
+    except rss.NotAFeed as error:
+        assert error.kind in ("permanent", "auth") and error.document.raw is not None
+    else:
+        assert isinstance(posts, list) and isinstance(quarantined, list) and isinstance(notes, list)
 
 
 @hypothesis_settings(max_examples=60, deadline=None)
 @given(st.integers(min_value=0, max_value=4000), st.binary(max_size=20))
 def test_truncated_or_spliced_feeds_never_crash(cut, junk):
     body = rss_document(GBK_ITEM * 5, encoding="gbk")
-    posts, quarantined, _ = parse(body[:cut] + junk + body[cut:cut + 200])
+    try:
+        posts, _, _ = parse(body[:cut] + junk + body[cut:cut + 200])
+    except rss.NotAFeed:
+        return
     assert all(post.text for post in posts)
 
 
@@ -308,4 +369,21 @@ def test_extract_quarantines_a_broken_feed_and_returns_health(httpserver):
     httpserver.expect_request("/feed").respond_with_data(b"<rss><channel><item><title>\xff\xfe")
     result = rss.extract(loopback_settings(httpserver, "/feed"), QUERY, WINDOW, context())
     assert result.posts == [] and result.quarantined
-    assert result.health.status == "ok"
+    assert result.health.status == "ok" and any("malformed feed" in note for note in result.health.notes)
+
+
+def test_extract_of_an_html_error_page_is_an_error_naming_the_url_not_ok_with_no_posts(httpserver):
+    serve_robots(httpserver)
+    httpserver.expect_request("/feed").respond_with_data(
+        "<html><head><title>系统维护中</title></head><body>请稍后访问</body></html>", content_type="text/html")
+    result = rss.extract(loopback_settings(httpserver, "/feed"), QUERY, WINDOW, context())
+    assert result.health.status == "error" and result.health.error_kind == "permanent"
+    assert httpserver.url_for("/feed") in result.health.message and "系统维护中" in result.health.message
+    assert [item.location for item in result.quarantined] == [httpserver.url_for("/feed")]
+
+
+def test_extract_of_an_empty_feed_is_ok(httpserver):
+    serve_robots(httpserver)
+    httpserver.expect_request("/feed").respond_with_data(rss_document(""), content_type="application/rss+xml")
+    result = rss.extract(loopback_settings(httpserver, "/feed"), QUERY, WINDOW, context())
+    assert result.health.status == "ok" and result.posts == [] and result.quarantined == []
