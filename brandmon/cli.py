@@ -11,6 +11,7 @@ import sys
 COMMANDS: dict[str, str] = {
     "run": "Set up Airflow and run brand_monitor once (make run); --serve keeps it up",
     "backfill": "Re-process past intervals through the scheduler (live runs first, alerts suppressed)",
+    "status": "Exit 0 when the pipeline is alive and sources work, non-zero with the reason (for probes)",
     "sql": "Run read-only SQL against the warehouse views",
     "extract": "Try one source: print its posts for a brand and window, store nothing",
     "airflow": "Run the airflow CLI with this project's environment",

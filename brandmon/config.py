@@ -133,6 +133,15 @@ class Schedule:
 
 
 @dataclass(frozen=True)
+class Monitoring:
+    """How the pipeline's own health is judged (`brandmon status`) and announced (the heartbeat)."""
+
+    heartbeat_connection: str | None = None  # a Connection whose URL is pinged after each successful run
+    stale_after: timedelta = timedelta(minutes=30)  # the last finished interval may be this old
+    source_failing: timedelta = timedelta(hours=1)  # a source failing this long is unhealthy
+
+
+@dataclass(frozen=True)
 class Config:
     """The validated config file; `alerting` is what the alerts floor reads."""
 
@@ -144,6 +153,7 @@ class Config:
     sources: Mapping[str, Source]
     alerting: AlertSettings
     detection: Mapping[str, Any] = field(default_factory=dict)
+    monitoring: Monitoring = Monitoring()
 
     @property
     def duckdb_path(self) -> Path:
@@ -195,8 +205,12 @@ def parse_config(raw: Any, path: Path) -> Config:
     brands = {bid: Brand(id=bid, name=brand.name or bid, keywords=brand.keywords, aliases=brand.aliases,
                          exclusions=brand.exclusions, competitors=brand.competitors, sources=brand.sources)
               for bid, brand in spec.brands.items()}
-    return Config(path=path, timezone=spec.timezone, schedule=_schedule(spec.schedule), state_dir=state_dir,
-                  brands=brands, sources=sources, detection=dict(spec.detection),
+    schedule = _schedule(spec.schedule)
+    monitoring = Monitoring(heartbeat_connection=spec.monitoring.heartbeat_connection,
+                            stale_after=schedule.interval * spec.monitoring.stale_after_intervals,
+                            source_failing=timedelta(minutes=spec.monitoring.source_failing_minutes))
+    return Config(path=path, timezone=spec.timezone, schedule=schedule, state_dir=state_dir,
+                  brands=brands, sources=sources, detection=dict(spec.detection), monitoring=monitoring,
                   alerting=_alerting(spec, path.parent, state_dir, brands, sources))
 
 
@@ -350,6 +364,14 @@ class StorageFile(Options):
     state_dir: Text = "../state"
 
 
+class MonitoringFile(Options):
+    FIX = "write monitoring: {heartbeat_connection: brandmon_heartbeat}"
+
+    heartbeat_connection: ConnectionId | None = None
+    stale_after_intervals: Number = Field(2, ge=1)
+    source_failing_minutes: Number = Field(60, ge=1)
+
+
 class BrandFile(Options):
     FIX = "write {keywords: [...], sources: [...]}"
 
@@ -478,6 +500,7 @@ class ConfigFile(TimingFile):
         "define at least one brand")
     alerts: AlertsFile = AlertsFile()
     detection: Annotated[dict[str, Any], _mapping("write detection: {key: value}")] = {}
+    monitoring: MonitoringFile = MonitoringFile()
 
     @field_validator("brands")
     @classmethod

@@ -14,6 +14,8 @@ Every interval (default 15 minutes, Asia/Shanghai; see `config/brands.yaml`) thi
 5. **detect**: causal spike detection per brand; alerts go to the outbox;
 6. **deliver**: sends pending alerts once per channel. Backfill runs store alerts as
    suppressed and deliver nothing.
+7. **heartbeat**: pings the outside monitor named by `monitoring.heartbeat_connection` (a dead
+   man's switch: no ping, and the monitor alarms); `brandmon status` tells the same from inside.
 
 Manual runs have no data interval: pass `start`/`end` (ISO 8601 with offset) to process a chosen
 window, or leave them empty to process the last whole interval before the trigger time. `brand`
@@ -28,7 +30,16 @@ from datetime import timedelta
 import pendulum
 from airflow.sdk import CronDataIntervalTimetable, Param, dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowException
-from brandmon_edges import WRITER_POOL, channel_secrets, run_info, run_window, source_secrets, utc_now
+from brandmon_edges import (
+    WRITER_POOL,
+    channel_secrets,
+    connection_fields,
+    run_info,
+    run_type,
+    run_window,
+    source_secrets,
+    utc_now,
+)
 
 from brandmon.config import load_config, read_schedule
 
@@ -95,7 +106,7 @@ def brand_monitor():
 
         context, config = get_current_context(), load_config()
         window = run_window(context, config)
-        return pipeline.detect(config, window, run_info(context, window))
+        return pipeline.detect(config, window, run_info(context, window), finished_at=utc_now())
 
     @task(pool=WRITER_POOL, retries=4, retry_delay=timedelta(seconds=30), retry_exponential_backoff=True)
     def deliver(detected: dict):
@@ -110,8 +121,23 @@ def brand_monitor():
             raise AirflowException(f"{report['retryable_failures']} deliveries failed and will be retried: {report}")
         return report
 
+    @task(retries=2, retry_delay=timedelta(seconds=30))
+    def heartbeat(delivered: dict):
+        from brandmon.heartbeat import heartbeat_url, ping
+
+        context, config = get_current_context(), load_config()
+        conn_id = config.monitoring.heartbeat_connection
+        if run_type(context) == "backfill" or not conn_id:
+            return {"skipped": "backfill run" if conn_id else "no monitoring.heartbeat_connection"}
+        try:
+            fields = connection_fields(conn_id)
+        except Exception:  # AirflowNotFoundException: say which Connection to create
+            raise AirflowException(f"monitoring.heartbeat_connection {conn_id!r} is not defined: create it "
+                                   f"(AIRFLOW_CONN_{conn_id.upper()}) with the monitor's URL in extra.url") from None
+        return {"status": ping(heartbeat_url(fields))}
+
     staged = extract.expand(item=plan())
-    deliver(detect(load(transform(staged))))
+    heartbeat(deliver(detect(load(transform(staged)))))
 
 
 brand_monitor()

@@ -214,8 +214,11 @@ def detect_spikes(
     config: DetectorConfig = DEFAULT,
     bucket: timedelta | None = None,
 ) -> list[Spike]:
-    """Alerts for a count series: causal, deterministic, de-duplicated (see module docstring)."""
-    if len(timestamps) < 2 and bucket is None:
+    """Alerts for a count series: causal, deterministic, de-duplicated (see module docstring).
+
+    A series without buckets (a brand with no posts yet) has nothing to alert on.
+    """
+    if not timestamps or (len(timestamps) < 2 and bucket is None):
         return []
     grid = to_grid(timestamps, values, bucket)
     return alerts_from_scores(score_series(grid, config), config)

@@ -54,6 +54,7 @@ def feed_server():
     server.expect_request("/robots.txt").respond_with_data("User-agent: *\nAllow: /\n")
     server.expect_request("/news").respond_with_data(rss_document(), content_type="application/rss+xml; charset=utf-8")
     server.expect_request("/hook", method="POST").respond_with_data("ok")
+    server.expect_request("/heartbeat", method="GET").respond_with_data("OK")
     server.start()
     yield server
     server.clear()

@@ -68,9 +68,15 @@ def write_scenario_config(server) -> None:
             "channels": {"pr_hook": {"kind": "webhook", "connection": "pr_hook"}},
             "routes": [{"brands": ["*"], "channels": ["pr_hook", "local_file"]}],
         },
+        "monitoring": {"heartbeat_connection": "heartbeat"},
     }
     CONFIG.parent.mkdir(parents=True, exist_ok=True)
     CONFIG.write_text(yaml.safe_dump(config, allow_unicode=True))
+
+
+def heartbeat_connection(server) -> str:
+    """AIRFLOW_CONN_HEARTBEAT: the outside monitor's URL (with its token) is a secret too."""
+    return json.dumps({"conn_type": "http", "extra": {"url": server.url_for("/heartbeat")}})
 
 
 def hook_connection(server) -> str:

@@ -16,7 +16,7 @@ from brandmon.config import load_config
 from warehouse.db import reader
 
 from .conftest import ENV
-from .scenario import ALERT_FILE, END, START, hook_connection, write_scenario_config
+from .scenario import ALERT_FILE, END, START, heartbeat_connection, hook_connection, write_scenario_config
 
 
 def fresh_dag():
@@ -28,12 +28,18 @@ def fresh_dag():
     return bag.get_dag("brand_monitor")
 
 
+def with_connections(mp, server) -> None:
+    """The webhook channel's and the heartbeat's Connections, in the environment as in production."""
+    mp.setenv("AIRFLOW_CONN_PR_HOOK", hook_connection(server))
+    mp.setenv("AIRFLOW_CONN_HEARTBEAT", heartbeat_connection(server))
+
+
 @pytest.fixture(scope="module")
 def week_run(airflow_db, feed_server):
     """One manual run over the whole week, with the webhook's Connection in the environment."""
     write_scenario_config(feed_server)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("AIRFLOW_CONN_PR_HOOK", hook_connection(feed_server))
+        with_connections(mp, feed_server)
         run = fresh_dag().test(run_after=END, run_conf={"start": START.isoformat(), "end": END.isoformat()})
     return run
 
@@ -59,6 +65,11 @@ def counts():
 
 def test_the_week_run_succeeds(week_run):
     assert str(week_run.state).endswith("success")
+
+
+def test_a_finished_run_is_recorded_and_pings_the_outside_monitor_once(week_run, feed_server):
+    assert query("SELECT run_type, interval_start, interval_end FROM v_runs") == [("manual", START, END)]
+    assert [request.method for request, _ in feed_server.log if request.path == "/heartbeat"] == ["GET"]
 
 
 def test_every_post_in_the_window_is_stored_once_with_scores(week_run):
@@ -96,7 +107,7 @@ def test_the_complaint_burst_alerts_and_each_alert_is_delivered_once_per_channel
 def test_running_the_same_window_again_changes_nothing_and_sends_nothing(week_run, feed_server):
     before, sent_before = counts(), len(hook_posts(feed_server))
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("AIRFLOW_CONN_PR_HOOK", hook_connection(feed_server))
+        with_connections(mp, feed_server)
         again = fresh_dag().test(run_after=END + timedelta(minutes=1), run_conf={"start": START.isoformat(), "end": END.isoformat()})
     assert str(again.state).endswith("success")
     assert counts() == before
@@ -106,7 +117,7 @@ def test_running_the_same_window_again_changes_nothing_and_sends_nothing(week_ru
 def test_a_run_with_a_data_interval_processes_that_interval_plus_the_look_back(week_run, feed_server):
     logical = END - timedelta(minutes=15)  # Airflow infers the interval ending at the logical date
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("AIRFLOW_CONN_PR_HOOK", hook_connection(feed_server))
+        with_connections(mp, feed_server)
         run = fresh_dag().test(logical_date=logical)
     assert str(run.state).endswith("success")
     windows = query("SELECT DISTINCT window_start, window_end FROM source_runs WHERE window_end - window_start = INTERVAL 15 MINUTE")

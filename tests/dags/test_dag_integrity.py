@@ -61,7 +61,7 @@ def test_every_duckdb_writer_is_in_the_one_slot_pool_that_setup_provisions(dagba
 
 def test_the_pipeline_shape(dagbag):
     dag = dagbag.get_dag("brand_monitor")
-    order = ["plan", "extract", "transform", "load", "detect", "deliver"]
+    order = ["plan", "extract", "transform", "load", "detect", "deliver", "heartbeat"]
     for upstream, downstream in zip(order, order[1:]):
         assert downstream in dag.get_task(upstream).downstream_task_ids
     assert dag.get_task("transform").trigger_rule == "all_done"  # one broken source never blocks the rest
