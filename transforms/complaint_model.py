@@ -80,12 +80,14 @@ class Combination:
 
 @dataclass(frozen=True)
 class ComplaintModel:
-    """The two Bayes models, the combination and the threshold of a complaint."""
+    """The two Bayes models, the combination, the threshold of a complaint and the highest
+    P(positive) at which a stated defect still makes a complaint."""
 
     context: fastsnow.SentimentModel
     dissatisfaction: fastsnow.SentimentModel
     combination: Combination
     threshold: float
+    defect_sentiment_ceiling: float
 
     def probability(self, model_words: Sequence[str], sentiment: float, signals: Sequence[str]) -> float:
         """P(complaint) for a text's prepared, stop-word-filtered words (what the sentiment
@@ -111,7 +113,8 @@ def load_model(context_base: Path, dissatisfaction_base: Path, metadata_path: Pa
     """A complaint model from its two snownlp files and its metadata JSON."""
     metadata = read_metadata(metadata_path)
     return ComplaintModel(fastsnow.SentimentModel.load(context_base), fastsnow.SentimentModel.load(dissatisfaction_base),
-                          Combination.from_json(metadata["combination"]), float(metadata["threshold"]))
+                          Combination.from_json(metadata["combination"]), float(metadata["threshold"]),
+                          float(metadata["defect_sentiment_ceiling"]))
 
 
 @lru_cache(maxsize=1)

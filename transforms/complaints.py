@@ -28,6 +28,7 @@ from transforms.sentiment import prepare_many, shipped_scorer
 
 NOT_A_COMPLAINT, NORMAL, SEVERE = "none", "normal", "severe"
 OTHER = "other"
+TOPIC = "topic"  # the cue signal of topic words: they name a category, they are no evidence
 WORDING_CODE = "dissatisfied_wording"
 WORDING_LABELS = ("不满用语", "dissatisfied wording")
 
@@ -65,20 +66,36 @@ def _reasons(found: list[tuple[complaint_cues.Cue, str]]) -> tuple[Reason, ...]:
     return tuple(Reason(cue.category, cue.code, cue.zh, cue.en, phrase) for cue, phrase in found)
 
 
+def categories_of(found: list[tuple[complaint_cues.Cue, str]]) -> tuple[tuple[str, ...], list[tuple[complaint_cues.Cue, str]]]:
+    """A complaint's categories and the cues that decided them: the categories of its problem and
+    demand phrases; failing those, of its topic words (客服, 快递, 质量 …); failing both, `other`."""
+    stated = [(cue, phrase) for cue, phrase in found if cue.signal != TOPIC]
+    named = [(cue, phrase) for cue, phrase in stated if cue.category != OTHER]
+    if not named:
+        named = [(cue, phrase) for cue, phrase in found if cue.signal == TOPIC]
+        stated += named
+    return tuple(dict.fromkeys(cue.category for cue, _ in named)) or (OTHER,), stated
+
+
 def assess(cleaned: str, model_words: Sequence[str], sentiment: float, model: ComplaintModel | None = None) -> Complaint:
     """The complaint verdict for a post already cleaned (`textprep.clean`), with the words the
-    sentiment model read (prepared, stop words filtered) and its P(positive)."""
+    sentiment model read (prepared, stop words filtered) and its P(positive).
+
+    A post is a complaint when the model's probability reaches its threshold, or when it states a
+    defect (`complaint_cues.DEFECT`: 起球, 饭都凉了, 变质 …) and its sentiment is not positive."""
     model = model or shipped_model()
     cues = complaint_cues.matches(cleaned, complaint_cues.CUES)
     signals = {cue.signal for cue, _ in cues}
     score = round(model.probability(model_words, sentiment, signals), 6)
-    is_complaint = score >= model.threshold
-    reasons = _reasons(cues)
+    defect = complaint_cues.stated_defect(cleaned)
+    is_complaint = score >= model.threshold or (defect is not None and sentiment <= model.defect_sentiment_ceiling)
+    reasons = _reasons([(cue, phrase) for cue, phrase in cues if cue.signal != TOPIC])
     categories: tuple[str, ...] = ()
     severity_reasons: tuple[Reason, ...] = ()
     severity = NOT_A_COMPLAINT
     if is_complaint:
-        categories = tuple(dict.fromkeys(r.category for r in reasons if r.category != OTHER)) or (OTHER,)
+        categories, deciding = categories_of(cues)
+        reasons = _reasons(deciding)
         if not reasons:
             reasons = tuple(Reason(OTHER, WORDING_CODE, *WORDING_LABELS, word) for word in model.telling_words(model_words))
         severity_reasons = _reasons(complaint_cues.matches(cleaned, complaint_cues.SEVERITY_CUES))
