@@ -47,6 +47,7 @@ from training.evaluation import FOLDS, fold_of
 from transforms import complaint_cues, complaint_model, fastsnow, textprep
 from transforms.complaint_model import FEATURES, Combination, ComplaintModel, feature_vector
 from transforms.fastsnow import snownlp_files
+from transforms.scoring import EXPLICIT_SIGNALS
 from transforms.sentiment import band_from
 from transforms.sentiment import read_metadata as sentiment_metadata
 
@@ -330,6 +331,37 @@ def calibration_table(probs: np.ndarray, labels: np.ndarray, bins: int = 10) -> 
     return rows
 
 
+def label_figures(examples: Sequence[ComplaintExample], sentiment: np.ndarray, verdicts: np.ndarray,
+                  signals: Sequence[set[str]], mask: np.ndarray) -> dict[str, dict]:
+    """The sentiment labels' figures per data set among `mask`, before and after the agreement
+    rule of `transforms.scoring` (a complaint with a problem, demand or channel cue is `neg`):
+    share `neu`, accuracy of the pos / neg calls, share of negative texts labelled `neg` and of
+    positive texts labelled `neg`."""
+    band = band_from(sentiment_metadata())
+    before = np.array([band.label(float(p)) if not np.isnan(p) else "" for p in sentiment])
+    explicit = np.array([bool(s & EXPLICIT_SIGNALS) for s in signals])
+    after = np.where(verdicts & explicit, "neg", before)
+    truth = np.array(["pos" if ex.sentiment else "neg" for ex in examples])
+    src = np.array([ex.source for ex in examples])
+    out = {}
+    for name, group in (("Weibo, both sets", np.isin(src, corpora.WEIBO_SOURCES)),
+                        ("reviews", src == corpora.SOURCE_REVIEWS)):
+        g = group & mask
+        out[name] = {}
+        for when, labels in (("before", before), ("after", after)):
+            called = g & (labels != "neu")
+            out[name][when] = {
+                "n": int(g.sum()), "share_neu": _rate(labels[g] == "neu"),
+                "accuracy_of_calls": _rate(labels[called] == truth[called]),
+                "negatives_labelled_neg": _rate(labels[g & (truth == "neg")] == "neg"),
+                "positives_labelled_neg": _rate(labels[g & (truth == "pos")] == "neg")}
+    return out
+
+
+def _rate(hits: np.ndarray) -> float:
+    return round(float(hits.mean()), 4) if hits.size else float("nan")
+
+
 def content_digest(model: ComplaintModel) -> str:
     """SHA-256 of both Bayes models' counts and the combination, as sorted JSON."""
     canonical = json.dumps({"context": model.context.to_snownlp_dict(), "dissatisfaction": model.dissatisfaction.to_snownlp_dict(),
@@ -383,6 +415,8 @@ def rebuild_shipped(data_dir: str | Path | None = None, models_dir: Path = compl
             examples, decide(oof, sentiment_rest, defects, threshold), rest).items()},
         "holdout": {k: v.as_json() for k, v in flagged_shares(
             examples, decide(holdout, sentiment_holdout, defects, threshold), ~rest).items()},
+        "sentiment_labels_holdout": label_figures(
+            examples, sentiment_holdout, decide(holdout, sentiment_holdout, defects, threshold), signals, ~rest),
         "calibration_training_folds": calibration_table(oof[rest], labels[rest]),
         "calibration_holdout": calibration_table(holdout[~rest], labels[~rest]),
     }

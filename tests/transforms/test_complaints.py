@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from transforms.complaint_cues import CATEGORIES, CUES, SEVERITY_CUES, SEVERITY_KINDS, matches
+from transforms.complaint_model import shipped_model
 from transforms.complaints import Reason, complaint
 from transforms.textprep import clean
 
@@ -89,12 +90,38 @@ def test_a_service_complaint_filed_with_a_regulator_is_severe():
     assert found.is_complaint and "service_attitude" in found.categories and found.severity == "severe"
 
 
+@pytest.mark.parametrize("text, category", [
+    ("送了两个小时，饭都凉了", "delivery_logistics"),                  # the examples: no 投诉 or 退款 word
+    ("穿一次就起球", "quality_safety"),
+    ("变质了还在卖，吃了拉肚子，要求赔偿", "quality_safety"),
+    ("对大润发的水果我表示很服气！！！火龙果和芒果是烂的，树莓不新鲜特别难吃", "quality_safety"),  # a real Weibo post
+    ("客服态度很差，不给退款", "service_attitude"),
+    ("换一XP居然200块  敲诈嘛？？", "price_billing"),                   # a real review line
+    ("京东给选择的快递公司送货太慢了，而且外包装上还有很深的磕碰痕迹", "delivery_logistics"),  # a real review line
+    ("电池没说的那么好，用了半个月，也就用6、7个小时，开始是8小时", "false_advertising"),  # a real review line
+    ("老子早就找到房子了，再给我打骚扰电话老子就报警了", "account_privacy"),        # a real Weibo post
+])
+def test_complaints_without_a_complaint_word_are_complaints_of_their_category(text, category):
+    found = complaint(text)
+    assert found.is_complaint and category in found.categories, found
+
+
+def test_a_stated_defect_makes_a_complaint_whatever_the_score_but_not_when_negated():
+    found = complaint("穿一次就起球")
+    assert found.is_complaint and found.score < shipped_model().threshold
+    assert [r.code for r in found.reasons] == ["broken"] and found.reasons[0].phrase == "穿一次就起球"
+    assert not complaint("洗了好几次，没有起球，也没掉色，很满意").is_complaint
+
+
 @pytest.mark.parametrize("text", [
     "考试又没考好，好难过[泪]",                          # a sad post about an exam
     "好吃到哭！老板说不好吃就退款哈哈哈，五星好评",          # a rave that jokes about 退款
     "今天暴雨，地铁停运，心情糟透了",                      # weather
     "手机丢了，好难过[泪]",                              # personal loss, not the phone's fault
     "新闻说那边又地震了，太可怕了，祈福",                   # news
+    "今天拉肚子了，好难受",                               # ill, and nobody sold anything
+    "味道不错，就是有点咸，下次还点",                       # a positive review with a small gripe
+    "很好吃，送餐也快，下次还点",
 ])
 def test_close_non_complaints_are_not_complaints(text):
     found = complaint(text)
