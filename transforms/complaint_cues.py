@@ -11,7 +11,10 @@ the kind of evidence it is for the complaint model (`transforms.complaint_model`
 | channel | the writer names a complaint channel (投诉, 维权, 12315) |
 | problem | a concrete consumer problem (饭都凉了, 起球, 乱扣费) |
 | dissatisfied | dissatisfaction without a concrete problem (失望, 差评, 再也不买) |
+| topic | what a complaint is about (快递, 客服, 质量): names a category when no problem or demand phrase does; no evidence of a complaint, not a model feature |
 
+`DEFECT` lists the phrases that can only mean a bought thing failed (起球, 饭都凉了, 变质): a
+text that states one and is not positive is a complaint (`transforms.complaints`).
 `SEVERITY_CUES` are the same shape; their "category" is the severity kind (food safety, injury,
 regulators and courts, media exposure, many victims). Categories and kinds carry zh / en names.
 """

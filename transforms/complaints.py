@@ -1,11 +1,13 @@
 """Complaints: is a post a complaint about a product or service, what kind, how severe, and why.
 
 - **Whether** (`score`, `is_complaint`): `transforms.complaint_model`, a calibrated probability
-  learned from data (reviews, complaints and Weibo posts) on top of the sentiment and the cues.
-- **What kind** (`categories`): the categories of `transforms.complaint_cues` whose phrases
-  appear (delivery and logistics, quality and safety, service attitude, price and billing,
-  refunds and after-sales, false advertising, account and privacy); `other` when a complaint
-  names none of them.
+  learned from data (reviews, complaints and Weibo posts) on top of the sentiment and the cues,
+  from the model's threshold; or a stated defect (`complaint_cues.DEFECT`) in a text that is not
+  positive, whatever the score.
+- **What kind** (`categories`, `categories_of`): the categories of the problem and demand
+  phrases found (delivery and logistics, quality and safety, service attitude, price and
+  billing, refunds and after-sales, false advertising, account and privacy); failing those, of
+  the topic words (快递, 客服 …); `other` when a complaint names none of them.
 - **How severe** (`severity`): `severe` when a complaint mentions food safety, an injury,
   regulators or courts, media exposure or many victims; `normal` otherwise; `none` for posts
   that are not complaints.
