@@ -19,6 +19,7 @@ COMMANDS: dict[str, str] = {
     "digest": "Show or --send the daily digest per brand (mentions, sentiment, complaints, alerts, chart)",
     "score": "Score posts (text or JSON lines) for sentiment and complaints; JSON lines out",
     "train-sentiment": "Retrain the sentiment model on your labelled posts (or --rebuild-shipped); writes model + metadata",
+    "train-complaints": "Rebuild the shipped complaint model from its data (--rebuild-shipped); prints its figures",
 }
 
 

@@ -167,7 +167,7 @@ def _post_row(post: Post, score: TextScores, keywords: list[str], terms: list[st
     row = post.to_json()
     row.update(clean_text=score.clean_text, sentiment=score.sentiment, label=score.label,
                complaint=score.complaint, complaint_score=score.complaint_score,
-               complaint_reasons=list(score.reasons), keywords=keywords, model=score.model, terms=terms)
+               complaint_reasons=[reason.zh for reason in score.reasons], keywords=keywords, model=score.model, terms=terms)
     return row
 
 

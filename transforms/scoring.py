@@ -2,9 +2,15 @@
 
 For each text: the cleaned text (`textprep.clean`), snownlp's words of it (segmented once, on
 both cores for big batches), the model's input built from those words (`textprep.mark_phrases`),
-its sentiment and three-way label (`transforms.sentiment`), complaint verdict, score and reasons
-(`transforms.complaints`), keywords ranked on the same words (`fastsnow.keywords`), and the
-post's terms for topic detection (the same words without stop words, punctuation, emoticons).
+its sentiment and three-way label (`transforms.sentiment`), the complaint verdict with its
+probability, categories, severity and reasons (`transforms.complaints`, on the same prepared
+words), keywords ranked on the same words (`fastsnow.keywords`), and the post's terms for
+topic detection (the same words without stop words, punctuation, emoticons).
+
+Agreement rule: the sentiment probability is the model's, untouched; the label of a post that
+is a complaint with a concrete problem, a demand or a complaint channel in its words (a cue of
+signal problem / demand / channel) is `neg`, whatever band the probability fell in — "变质了还在卖,
+要求赔偿" is negative even when the words of the sentence look mild to the sentiment model.
 """
 
 from __future__ import annotations
@@ -13,40 +19,89 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from transforms import fastsnow, textprep
-from transforms.complaints import complaint_from_clean
-from transforms.sentiment import shipped_scorer
+from transforms.complaint_cues import CUES
+from transforms.complaints import Complaint, Reason, assess
+from transforms.sentiment import Scorer, shipped_scorer
 
 KEYWORDS_PER_POST = 8
+# Cue signals that make a complaint's negativity explicit (see the agreement rule above).
+EXPLICIT_SIGNALS = frozenset({"problem", "demand", "channel"})
+_SIGNAL_OF = {cue.code: cue.signal for cue in CUES}
 
 
 @dataclass(frozen=True, slots=True)
 class TextScores:
+    """What the pipeline stores per text. `label` follows the agreement rule; `sentiment` is the
+    model's P(positive). Complaint fields: see `transforms.complaints.Complaint`."""
+
     clean_text: str
     sentiment: float
     label: str
     complaint: bool
     complaint_score: float
-    reasons: tuple[str, ...]
+    complaint_categories: tuple[str, ...]
+    severity: str
+    reasons: tuple[Reason, ...]
+    severity_reasons: tuple[Reason, ...]
     keywords: tuple[str, ...]
     terms: tuple[str, ...]
     model: str
 
 
-def score_texts(texts: Sequence[str], workers: int | None = None) -> list[TextScores]:
-    """Scores for each text, in input order; each distinct text is computed once."""
+def agreed_label(label: str, found: Complaint) -> str:
+    """`neg` for a complaint with an explicit problem, demand or channel cue; `label` otherwise."""
+    if found.is_complaint and any(_SIGNAL_OF.get(r.code) in EXPLICIT_SIGNALS for r in found.reasons):
+        return "neg"
+    return label
+
+
+@dataclass(frozen=True, slots=True)
+class Judged:
+    """One text's sentiment, agreed label and complaint verdict, with the words they came from."""
+
+    clean_text: str
+    words: list[str]
+    sentiment: float
+    label: str
+    complaint: Complaint
+
+
+def judge(texts: Sequence[str], scorer: Scorer | None = None, workers: int | None = None) -> list[Judged]:
+    """Sentiment and complaint for each distinct text, in order of first appearance.
+
+    The complaint model reads the shipped sentiment model's prepared words and probability;
+    `scorer` (default: the shipped model) gives the sentiment and label that are reported.
+    """
+    shipped = shipped_scorer()
+    scorer = scorer or shipped
     distinct = list(dict.fromkeys(texts))
-    scorer = shipped_scorer()
     cleaned = [textprep.clean(text) for text in distinct]
     words = fastsnow.segment_parallel(cleaned, workers=workers)
     prepared = [textprep.mark_phrases(c, w) for c, w in zip(cleaned, words)]
-    sentiments = [a.sentiment for a in fastsnow.analyze(prepared, scorer.model, workers=workers)]
+    analyses = fastsnow.analyze(prepared, shipped.model, workers=workers)
+    if scorer is shipped:
+        reported = [(a.sentiment, scorer.band.label(a.sentiment)) for a in analyses]
+    else:
+        reported = [(s.probability, s.label) for s in scorer.score(distinct, workers=workers)]
+    out = []
+    for clean, text_words, analysis, (probability, label) in zip(cleaned, words, analyses, reported):
+        found = assess(clean, fastsnow.filter_stopwords(analysis.words), analysis.sentiment)
+        out.append(Judged(clean, text_words, probability, agreed_label(label, found), found))
+    return out
+
+
+def score_texts(texts: Sequence[str], workers: int | None = None) -> list[TextScores]:
+    """Scores for each text, in input order; each distinct text is computed once."""
+    scorer = shipped_scorer()
+    distinct = list(dict.fromkeys(texts))
     by_text = {}
-    for text, clean, text_words, probability in zip(distinct, cleaned, words, sentiments):
-        verdict = complaint_from_clean(clean, probability)
+    for text, j in zip(distinct, judge(distinct, scorer, workers)):
+        c = j.complaint
         by_text[text] = TextScores(
-            clean_text=clean, sentiment=probability, label=scorer.band.label(probability),
-            complaint=verdict.is_complaint, complaint_score=verdict.score, reasons=verdict.reasons,
-            keywords=tuple(fastsnow.keywords(text_words, KEYWORDS_PER_POST)), terms=topic_terms(text_words),
+            clean_text=j.clean_text, sentiment=j.sentiment, label=j.label,
+            complaint=c.is_complaint, complaint_score=c.score, complaint_categories=c.categories,
+            severity=c.severity, reasons=c.reasons, severity_reasons=c.severity_reasons,
+            keywords=tuple(fastsnow.keywords(j.words, KEYWORDS_PER_POST)), terms=topic_terms(j.words),
             model=scorer.name)
     return [by_text[text] for text in texts]
 

@@ -2,9 +2,11 @@
 
 Input: lines of text, or JSON lines with `text` (and optional `id`); a line that is not a JSON
 object is taken as text. Output, same order, one line per input line: `sentiment` (0..1,
-P(positive)), `label` (pos / neu / neg), `complaint`, `complaint_score` (0..1), `reasons` (the
-complaint cues that fired) and `id` if given. Lines are scored in batches of BATCH_LINES, so
-10k lines take one batch and bigger inputs stream.
+P(positive)), `label` (pos / neu / neg; a complaint with an explicit problem, demand or channel
+is neg), `complaint`, `complaint_score` (0..1, a calibrated probability), `categories`
+(complaint category codes), `severity` (none / normal / severe), `reasons` and
+`severity_reasons` (objects: category, code, zh, en, phrase) and `id` if given. Lines are
+scored in batches of BATCH_LINES, so 10k lines take one batch and bigger inputs stream.
 
 `--model snownlp` scores with snownlp's stock model on the raw text, for comparison;
 `--model PATH` with a model written by `brandmon train-sentiment`.
@@ -85,14 +87,18 @@ def parse_line(line: str, number: int) -> tuple[str, Any]:
 
 def score_records(scorer: Scorer, records: list[tuple[str, Any]], workers: int | None = None) -> list[dict]:
     """Output dicts for (text, id) records, in order, scored as one batch."""
-    from transforms import complaints, textprep
+    from transforms.scoring import judge
 
-    scores = scorer.score([text for text, _ in records], workers=workers)
+    texts = [text for text, _ in records]
+    by_text = dict(zip(dict.fromkeys(texts), judge(texts, scorer, workers)))
     out = []
-    for (text, record_id), score in zip(records, scores):
-        found = complaints.complaint_from_clean(textprep.clean(text), score.probability)
-        row = {"sentiment": score.probability, "label": score.label, "complaint": found.is_complaint,
-               "complaint_score": found.score, "reasons": list(found.reasons)}
+    for text, record_id in records:
+        j = by_text[text]
+        found = j.complaint
+        row = {"sentiment": j.sentiment, "label": j.label, "complaint": found.is_complaint,
+               "complaint_score": found.score, "categories": list(found.categories), "severity": found.severity,
+               "reasons": [r.as_json() for r in found.reasons],
+               "severity_reasons": [r.as_json() for r in found.severity_reasons]}
         if record_id is not None:
             row["id"] = record_id
         out.append(row)

@@ -33,11 +33,14 @@ def test_text_lines_give_one_scored_json_line_each_in_order(tmp_path, capsys):
     assert code == 0 and len(rows) == len(POSTS)
     expected = sentiment.sentiments(POSTS)
     for text, row, score in zip(POSTS, rows, expected):
-        assert set(row) == {"sentiment", "label", "complaint", "complaint_score", "reasons"}
-        assert (row["sentiment"], row["label"]) == (score.probability, score.label)
+        assert set(row) == {"sentiment", "label", "complaint", "complaint_score", "categories", "severity", "reasons",
+                            "severity_reasons"}
+        assert row["sentiment"] == score.probability
         found = complaints.complaint(text, score.probability)
-        assert (row["complaint"], row["complaint_score"], row["reasons"]) == (
-            found.is_complaint, found.score, list(found.reasons))
+        assert (row["complaint"], row["complaint_score"], row["categories"], row["severity"]) == (
+            found.is_complaint, found.score, list(found.categories), found.severity)
+        assert row["reasons"] == [r.as_json() for r in found.reasons]
+        assert all(set(r) == {"category", "code", "zh", "en", "phrase"} for r in row["reasons"])
     assert rows[1]["complaint"] and rows[1]["label"] == "neg"
     assert rows[0]["label"] == "pos" and not rows[0]["complaint"]
 

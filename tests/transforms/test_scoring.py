@@ -11,7 +11,8 @@ def test_rows_follow_the_input_order_and_repeated_texts_score_alike():
     assert rows[0] == rows[2]
     assert rows[0].label == "pos" and not rows[0].complaint
     assert rows[1].label == "neg" and rows[1].complaint
-    assert any(r.startswith("demand:") for r in rows[1].reasons)
+    assert "refund_after_sales" in rows[1].complaint_categories
+    assert any(r.code == "refund_demanded" and r.zh == "要求退款" for r in rows[1].reasons)
     assert rows[3].clean_text == "" and rows[3].keywords == () and rows[3].terms == ()
 
 
@@ -28,3 +29,8 @@ def test_keywords_and_terms_come_from_the_same_words():
 
 def test_topic_terms_drop_stop_words_punctuation_and_emoticon_tokens():
     assert topic_terms(["我", "的", "咖啡", "，", "emo_e68092", "变质", "了"]) == ("咖啡", "变质")
+
+
+def test_a_complaint_with_an_explicit_problem_is_labelled_negative_whatever_the_band():
+    (row,) = score_texts(["变质了还在卖，吃了拉肚子，要求赔偿"])
+    assert row.complaint and row.label == "neg" and row.severity == "severe"

@@ -123,6 +123,14 @@ class SentimentModel:
                 best_name, best = self._names[i], now
         return best if best_name == "pos" else 1 - best
 
+    def log_odds(self, word: str) -> float:
+        """log P(word | pos) - log P(word | neg) under the model's add-one counts; 0 for a word
+        neither class has seen. Which words pushed a text towards a class, for explanations."""
+        if not any(word in c.counts for c in self._classes.values()):
+            return 0.0
+        logs = dict(zip(self._names, self._logs_of(word)))
+        return logs["pos"] - logs["neg"]
+
     def probability(self, text: str) -> float:
         """P(positive) for one text, exactly `Sentiment.classify(text)` with this model."""
         return self.probability_of_words(filter_stopwords(segment_many([text])[0]))
