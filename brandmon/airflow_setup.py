@@ -149,11 +149,23 @@ def airflow_env(layout: AirflowHome, port: int | None = None) -> dict[str, str]:
         "BRANDMON_STATE_DIR": str(layout.state_dir),
         "PYTHONPATH": os.pathsep.join(p for p in (str(REPO_ROOT / "dags"), os.environ.get("PYTHONPATH", "")) if p),
     })
+    env["AIRFLOW__CORE__DEFAULT_TIMEZONE"] = configured_zone()
     # Embedded default: SQLite under state/airflow. An operator's own metadata DB (PostgreSQL) wins.
     if not os.environ.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"):
         env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = f"sqlite:///{home / 'airflow.db'}"
         env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONNECT_ARGS"] = "brandmon.airflow_setup.SQLITE_CONNECT_ARGS"
     return env
+
+
+def configured_zone() -> str:
+    """The config's time zone, for Airflow's default (dates typed without one, e.g. in the trigger
+    form, are read in it); UTC while the config cannot be read, so `brandmon airflow` still works."""
+    from brandmon.config import ConfigError, read_schedule
+
+    try:
+        return read_schedule()[1].key
+    except ConfigError:
+        return "UTC"
 
 
 def airflow_bin() -> str:

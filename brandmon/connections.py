@@ -1,9 +1,11 @@
-"""Reading an Airflow Connection from `AIRFLOW_CONN_<ID>` without importing Airflow.
+"""Reading an Airflow Connection without importing Airflow.
 
 The DAGs resolve Connections through Airflow itself (any secrets backend works there). The
-command line (`brandmon extract`) only needs the environment form, in either of Airflow's two
+command line (`brandmon extract`) reads `AIRFLOW_CONN_<ID>` first, in either of Airflow's two
 encodings: JSON (`{"conn_type": "http", "password": "..."}`) or URI
-(`http://login:password@host:port/schema?key=value`).
+(`http://login:password@host:port/schema?key=value`); a Connection stored in the metadata
+database (`brandmon airflow connections add ...`) is then read through the project's own
+`airflow connections get`.
 """
 
 from __future__ import annotations
@@ -45,3 +47,20 @@ def secrets_from_fields(fields: dict[str, Any] | None) -> dict[str, str]:
         if fields.get(key):
             secrets[key] = str(fields[key])
     return secrets
+
+
+def stored_connection(conn_id: str, airflow_env: dict[str, str]) -> dict[str, Any] | None:
+    """The fields of a Connection kept in this project's Airflow metadata DB (decrypted with its
+    Fernet key), or None when there is none; costs one `airflow` CLI call (a few seconds)."""
+    from brandmon.airflow_setup import run_airflow
+
+    done = run_airflow(["connections", "get", conn_id, "--output", "json"], airflow_env, check=False)
+    if done.returncode != 0:
+        return None
+    try:
+        (found,) = json.loads(done.stdout)
+    except ValueError:
+        return None
+    return {"conn_type": found.get("conn_type"), "host": found.get("host"), "port": found.get("port"),
+            "login": found.get("login"), "password": found.get("password"), "schema": found.get("schema"),
+            "extra": dict(found.get("extra_dejson") or {})}

@@ -73,7 +73,9 @@ def brand_monitor():
 
     # The HTTP client already retries with backoff; one more try later, then the next run's
     # look-back (longer than an interval) re-reads the window anyway.
-    @task(max_active_tis_per_dagrun=2, retries=1, retry_delay=timedelta(seconds=30))
+    # Named in the grid by brand/source, not by map index.
+    @task(max_active_tis_per_dagrun=2, retries=1, retry_delay=timedelta(seconds=30),
+          map_index_template="{{ task.op_kwargs['item']['brand'] }}/{{ task.op_kwargs['item']['source'] }}")
     def extract(item: dict[str, str]):
         from brandmon import pipeline
 

@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from datetime import datetime, timezone
+from pathlib import Path
 
 NAME = "extract"
 HELP = "Print the parsed posts of one source, brand and window as JSON lines (nothing is stored)"
@@ -22,7 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from brandmon.config import ConfigError, load_config
-    from brandmon.connections import env_connection, secrets_from_fields
+    from brandmon.connections import secrets_from_fields
     from brandmon.windows import WindowError, parse_param_time
     from extractors.base import ExtractContext, Window
     from extractors.registry import source_module
@@ -40,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"brandmon extract: unknown source {args.source!r}; configured: {', '.join(config.sources)}", file=sys.stderr)
         return 2
     source = config.sources[args.source]
-    secrets = secrets_from_fields(env_connection(source.connection)) if source.connection else {}
+    secrets = secrets_from_fields(_connection(source.connection, config.state_dir)) if source.connection else {}
     context = ExtractContext(fetched_at=datetime.now(timezone.utc), secrets=secrets)
     result = source_module(source.kind).extract(source.settings, config.brands[args.brand].query(), window, context)
     for post in result.posts:
@@ -53,3 +54,16 @@ def run(args: argparse.Namespace) -> int:
           f"{health.requests} requests" + (f"; {health.error_kind}: {health.message}" if health.error_kind else ""),
           file=sys.stderr)
     return 0 if health.status != "error" else 1
+
+
+def _connection(conn_id: str, state_dir: Path) -> dict | None:
+    """The source's Connection: AIRFLOW_CONN_<ID>, else the one stored in this project's Airflow
+    (once `make run` has set it up)."""
+    from brandmon.airflow_setup import AirflowHome, airflow_env
+    from brandmon.connections import env_connection, stored_connection
+
+    found = env_connection(conn_id)
+    layout = AirflowHome(state_dir)
+    if found is None and (layout.home / "airflow.cfg").exists():
+        found = stored_connection(conn_id, airflow_env(layout))
+    return found

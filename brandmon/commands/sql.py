@@ -19,6 +19,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("table", "csv", "json"), default="table",
                         help="table (default), csv, or json (one object per line)")
     parser.add_argument("--config", help="config file (default: config/brands.yaml or $BRANDMON_CONFIG)")
+    parser.add_argument("--no-bom", action="store_true",
+                        help="csv: leave out the UTF-8 byte order mark (it is there so Excel reads Chinese right)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -35,19 +37,25 @@ def run(args: argparse.Namespace) -> int:
     except QueryFailed as error:
         print(f"brandmon sql: {error}", file=sys.stderr)
         return 1
-    write_rows(result.columns, result.rows, args.format, sys.stdout)
+    write_rows(result.columns, result.rows, args.format, sys.stdout, bom=not args.no_bom)
     return 0
 
 
-def write_rows(columns: list[str], rows: list[tuple], fmt: str, out: Any) -> None:
-    """Print query results as an aligned table, CSV or JSON lines."""
+def write_rows(columns: list[str], rows: list[tuple], fmt: str, out: Any, bom: bool = True) -> None:
+    """Print query results as an aligned table, CSV or JSON lines.
+
+    CSV carries every value whole (lists and structs as JSON), after a byte order mark unless
+    `bom` is off: Excel on Chinese Windows reads UTF-8 without it as the local code page.
+    """
     if fmt == "json":
         for row in rows:
             out.write(json.dumps(dict(zip(columns, row)), ensure_ascii=False, default=_json_default) + "\n")
     elif fmt == "csv":
+        if bom:
+            out.write("\ufeff")
         writer = csv.writer(out)
         writer.writerow(columns)
-        writer.writerows([[_cell(v) for v in row] for row in rows])
+        writer.writerows([[_csv_cell(v) for v in row] for row in rows])
     else:
         cells = [[_cell(v) for v in row] for row in rows]
         widths = [max([_width(c)] + [_width(r[i]) for r in cells]) for i, c in enumerate(columns)]
@@ -63,6 +71,16 @@ def _json_default(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, Decimal):
         return float(value)
+    return str(value)
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple, dict)):
+        return json.dumps(value, ensure_ascii=False, default=_json_default)
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
     return str(value)
 
 

@@ -138,3 +138,12 @@ def test_the_scheduler_serves_no_logs_on_a_public_port_and_files_stay_private(tm
     assert "--skip-serve-logs" in calls
     assert calls.count("0077") == 3
     assert components.alive() == [] and all("exit 0" in d for d in components.dead())
+
+
+def test_airflow_reads_dates_without_a_zone_in_the_configured_one(tmp_path, monkeypatch):
+    config = tmp_path / "brands.yaml"
+    config.write_text("timezone: Europe/Berlin\nbrands: {}\nsources: {}\n")
+    monkeypatch.setenv("BRANDMON_CONFIG", str(config))
+    assert airflow_env(AirflowHome(tmp_path / "state"), port=8123)["AIRFLOW__CORE__DEFAULT_TIMEZONE"] == "Europe/Berlin"
+    config.write_text("timezone: [not, a, zone]\n")
+    assert airflow_env(AirflowHome(tmp_path / "state"), port=8123)["AIRFLOW__CORE__DEFAULT_TIMEZONE"] == "UTC"

@@ -55,3 +55,28 @@ def test_times_need_an_offset(config_file, capsys):
     assert main(["extract", "--config", str(config_file), "--brand", "acme", "--source", "news",
                  "--start", "2026-11-26T10:00", "--end", "2026-11-26T11:00"]) == 2
     assert "no UTC offset" in capsys.readouterr().err
+
+
+def test_a_connection_stored_in_the_projects_airflow_is_used(config_file, httpserver, capsys, monkeypatch):
+    """`brandmon airflow connections add` stores the cookie in the metadata DB (encrypted); extract
+    must find it there when no AIRFLOW_CONN_ variable is set."""
+    from brandmon.airflow_setup import AirflowHome, airflow_env, run_airflow
+
+    spec = yaml.safe_load(config_file.read_text())
+    spec["sources"]["news"]["connection"] = "news_cookie"
+    spec["sources"]["news"]["url"] = httpserver.url_for("/private") + "?q={query}"
+    config_file.write_text(yaml.safe_dump(spec, allow_unicode=True))
+    httpserver.expect_request("/private", headers={"Cookie": "SESSION=abc"}).respond_with_data(
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>'
+        f'<item><title>艾克米内部</title><guid>p0</guid><pubDate>{format_datetime(T)}</pubDate></item>'
+        '</channel></rss>', content_type="application/rss+xml")
+    monkeypatch.delenv("AIRFLOW_CONN_NEWS_COOKIE", raising=False)
+    env = airflow_env(AirflowHome(config_file.parent / "state"))
+    run_airflow(["db", "migrate"], env)
+    run_airflow(["connections", "add", "news_cookie", "--conn-type", "http", "--conn-password", "SESSION=abc"], env)
+
+    code = main(["extract", "--config", str(config_file), "--brand", "acme", "--source", "news",
+                 "--start", "2026-11-26T09:55+08:00", "--end", "2026-11-26T10:05+08:00"])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    assert [json.loads(line)["native_id"] for line in out.out.splitlines()] == ["p0"]

@@ -36,7 +36,9 @@ def test_table_csv_and_json_formats(config_file, capsys):
     table = capsys.readouterr().out.splitlines()
     assert table[0].split() == ["brand", "name"] and table[2].split() == ["acme", "艾克米"] and table[-1] == "(2 rows)"
     assert main(["sql", query, "--config", str(config_file), "--format", "csv"]) == 0
-    assert list(csv.reader(io.StringIO(capsys.readouterr().out))) == [["brand", "name"], ["acme", "艾克米"], ["rival", "对手"]]
+    out = capsys.readouterr().out
+    assert out.startswith("\ufeff")  # Excel on Chinese Windows reads UTF-8 only after a byte order mark
+    assert list(csv.reader(io.StringIO(out[1:]))) == [["brand", "name"], ["acme", "艾克米"], ["rival", "对手"]]
     assert main(["sql", query, "--config", str(config_file), "--format", "json"]) == 0
     assert [json.loads(line) for line in capsys.readouterr().out.splitlines()] == [
         {"brand": "acme", "name": "艾克米"}, {"brand": "rival", "name": "对手"}]
@@ -54,3 +56,12 @@ def test_bad_sql_and_missing_warehouse_are_explained(config_file, capsys):
     publish_brands(config_file)
     assert main(["sql", "SELECT * FROM nowhere", "--config", str(config_file)]) == 1
     assert "nowhere" in capsys.readouterr().err
+
+
+def test_csv_carries_lists_as_json_and_long_texts_whole(config_file, capsys):
+    publish_brands(config_file)
+    long_name = "长" * 200
+    query = f"SELECT brand, keywords, '{long_name}' AS note FROM brands WHERE brand = 'acme'"
+    assert main(["sql", query, "--config", str(config_file), "--format", "csv", "--no-bom"]) == 0
+    rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert rows == [["brand", "keywords", "note"], ["acme", '["艾克米"]', long_name]]

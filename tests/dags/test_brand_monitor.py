@@ -72,6 +72,11 @@ def test_a_finished_run_is_recorded_and_pings_the_outside_monitor_once(week_run,
     assert [request.method for request, _ in feed_server.log if request.path == "/heartbeat"] == ["GET"]
 
 
+def test_mapped_extract_tasks_are_named_by_brand_and_source(week_run):
+    names = sorted(ti.rendered_map_index for ti in week_run.get_task_instances() if ti.task_id == "extract")
+    assert names == ["demo_coffee/history", "demo_coffee/news", "demo_tea/history", "demo_tea/news"]
+
+
 def test_every_post_in_the_window_is_stored_once_with_scores(week_run):
     archive_lines = sum(1 for _ in open(ENV["BRANDMON_CONFIG"].replace("config/brands.yaml", "data/posts.jsonl")))
     (demo_posts,) = query("SELECT count(*) FROM posts WHERE platform = 'demo'")[0]
