@@ -12,6 +12,9 @@ bucket size the series has (5 minutes for NAB, 15 minutes in the DAG).
 - ``same_time_samples(values, per_day, days, tolerance)``: for each bucket, the values at the
   same time of day (± ``tolerance`` buckets) on each of the previous ``days`` days; NaN where
   history is missing. Median and zero-fraction baselines are taken over these samples.
+- ``seasonal_median(values, grid, days, tolerance)``: the median of those samples, the
+  time-of-day baseline both the spike and the silence detector use: a spike on fewer than half of
+  the past days does not move it.
 """
 
 from __future__ import annotations
@@ -113,6 +116,11 @@ def nan_median(samples: np.ndarray) -> np.ndarray:
     if has.any():
         medians[has] = np.nanmedian(samples[:, has], axis=0)
     return medians
+
+
+def seasonal_median(values: np.ndarray, grid: Grid, days: int, tolerance: timedelta) -> np.ndarray:
+    """Median of the same-time-of-day values (± ``tolerance``) over the previous ``days`` days."""
+    return nan_median(same_time_samples(values, buckets_per_day(grid.bucket), days, round(tolerance / grid.bucket)))
 
 
 def buckets_per_day(bucket: timedelta) -> int:

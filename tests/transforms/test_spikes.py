@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
 
-from transforms.spikes import DEFAULT, DetectorConfig, config_from_overrides, detect_spikes, parse_duration
+from transforms.baseline import to_grid
+from transforms.spikes import DEFAULT, DetectorConfig, config_from_overrides, detect_spikes, parse_duration, score_series
 
 START = datetime(2025, 3, 1, tzinfo=UTC)
 QUARTER = timedelta(minutes=15)
@@ -50,13 +52,14 @@ def test_a_clear_spike_alerts_once_with_its_size_and_window():
     assert len(spikes) == 1
     spike = spikes[0]
     assert timestamps[spike_at] <= spike.timestamp < timestamps[spike_at] + timedelta(hours=1)
-    assert spike.window_end - spike.window_start == DEFAULT.window
+    assert spike.window_end - spike.window_start in DEFAULT.windows
     assert spike.window_end == spike.timestamp + QUARTER
     in_window = [v for t, v in zip(timestamps, values) if spike.window_start <= t < spike.window_end]
     assert spike.value == sum(in_window)
-    assert 40 <= spike.expected <= 100
+    assert spike.expected < spike.value / 2
     assert spike.ratio == pytest.approx(spike.value / spike.expected)
-    assert spike.score >= DEFAULT.threshold
+    assert spike.p_value <= DEFAULT.tail_probability
+    assert spike.score == pytest.approx(-math.log10(spike.p_value)) and spike.score >= DEFAULT.threshold
     assert spike.severity in ("info", "warning") and not spike.escalation
     assert spike.as_dict()["timestamp"] == spike.timestamp.isoformat()
 
@@ -128,6 +131,41 @@ def test_a_tiny_brand_does_not_page_on_one_to_four():
     assert len(rising_edges(detect_spikes(timestamps, twenty))) == 1
 
 
+def test_a_silent_brand_that_suddenly_gets_posts_alerts_but_one_post_does_not():
+    timestamps = [START + i * QUARTER for i in range(20 * 96)]
+    silent = np.zeros(len(timestamps))
+    at_noon = at(timestamps, datetime(2025, 3, 15, 4, tzinfo=UTC))
+    assert detect_spikes(timestamps, add_burst(silent, at_noon, 1, 1)) == []
+    burst = detect_spikes(timestamps, add_burst(silent, at_noon, 2, 10))  # 0 -> 10 per 15 minutes, twice
+    assert [s.timestamp for s in burst] in ([timestamps[at_noon]], [timestamps[at_noon + 1]])
+
+
+def test_empty_and_all_zero_series_have_no_alerts():
+    assert detect_spikes([], [], bucket=QUARTER) == []
+    timestamps = [START + i * QUARTER for i in range(25 * 96)]
+    assert detect_spikes(timestamps, np.zeros(len(timestamps))) == []
+
+
+def test_a_level_shift_alerts_once_then_the_baseline_adapts():
+    timestamps, values = daily_series(30, per_hour=30, seed=16)
+    shift = at(timestamps, datetime(2025, 3, 14, 2, tzinfo=UTC))
+    busier = values.copy()
+    busier[shift:] = daily_series(30, per_hour=120, seed=17)[1][shift:]  # four times busier for good
+
+    spikes = rising_edges(detect_spikes(timestamps, busier))
+
+    assert [s.timestamp.date() for s in spikes] == [timestamps[shift].date()]
+
+
+def test_a_spike_is_found_while_an_earlier_crisis_is_still_in_the_history():
+    timestamps, values = daily_series(30, per_hour=30, seed=18)
+    crisis = at(timestamps, datetime(2025, 3, 10, 2, tzinfo=UTC))
+    values = add_burst(values, crisis, 8 * 4, 60)  # eight hours at about nine times the usual
+    values = add_burst(values, at(timestamps, datetime(2025, 3, 17, 4, tzinfo=UTC)), 4, 30)
+
+    assert [s.timestamp.day for s in rising_edges(detect_spikes(timestamps, values))] == [10, 17]
+
+
 def test_no_alert_before_the_minimum_history():
     timestamps, values = daily_series(10, per_hour=30, seed=9)
     early = add_burst(values, at(timestamps, START + timedelta(days=2, hours=6)), 4, 80)
@@ -173,10 +211,10 @@ def test_an_episode_that_escalates_to_critical_alerts_once_more():
     assert [(s.severity != "critical", s.escalation) for s in spikes] == [(True, False), (False, True)]
 
 
-def test_severity_follows_the_score():
-    config = DetectorConfig(threshold=6, warning_score=10, critical_score=20)
-    assert [config.severity(s) for s in (6, 9.9, 10, 19.9, 20, 100)] == [
-        "info", "info", "warning", "warning", "critical", "critical"]
+def test_severity_follows_the_ratio_and_for_critical_also_the_score():
+    config = DetectorConfig(warning_ratio=2, critical_ratio=5, critical_score=10)
+    assert [config.severity(score, ratio) for score, ratio in ((7, 1.5), (7, 2), (9, 6), (10, 4.9), (10, 5), (40, 50))] == [
+        "info", "warning", "warning", "warning", "critical", "critical"]
 
 
 def test_one_huge_spike_does_not_blind_the_detector_for_weeks():
@@ -186,28 +224,27 @@ def test_one_huge_spike_does_not_blind_the_detector_for_weeks():
 
     days = [s.timestamp.day for s in rising_edges(detect_spikes(timestamps, values))]
     assert days == [10, 14]
-    blinded = replace(DEFAULT, scale_quantile=1.0)  # plain standard deviation: the giant spike dominates
-    assert [s.timestamp.day for s in rising_edges(detect_spikes(timestamps, values, blinded))] == [10]
 
 
-def test_a_series_that_bursts_all_the_time_learns_that_bursts_are_normal():
-    timestamps, values = daily_series(30, per_hour=10, seed=14)
-    bot_start = 8 * 96  # a bot starts posting bursts on day 8, about five times a day
+def test_a_noisier_series_needs_a_bigger_excess_up_to_the_dispersion_cap():
+    timestamps, calm = daily_series(25, per_hour=200, seed=14)
     rng = np.random.default_rng(14)
-    for start in rng.choice(np.arange(bot_start, len(values) - 4), size=110, replace=False):
-        values = add_burst(values, int(start), 2, 40)
+    noisy = rng.poisson(calm * rng.gamma(1 / 0.05, 0.05, len(calm))).astype(float)  # alpha about 0.05
+    burst = at(timestamps, datetime(2025, 3, 20, 4, tzinfo=UTC))
+    extra = 0.8 * calm[burst - 96 * 7: burst].mean()  # +80 % for an hour
 
-    days = [(s.timestamp - START).days for s in rising_edges(detect_spikes(timestamps, values))]
-
-    assert any(8 <= day < 10 for day in days)  # new: worth an alert
-    assert len([day for day in days if day >= 16]) <= 1  # learned: normal for this series
+    assert len(rising_edges(detect_spikes(timestamps, add_burst(calm, burst, 4, extra)))) == 1
+    assert rising_edges(detect_spikes(timestamps, add_burst(noisy, burst, 4, extra))) == []
+    wild = rng.poisson(calm * rng.gamma(1 / 3.0, 3.0, len(calm))).astype(float)  # alpha 3: capped
+    scores = score_series(to_grid(timestamps, wild), DEFAULT)
+    assert np.nanmax(scores.looks[0].alpha) == DEFAULT.max_dispersion
 
 
 def test_the_same_defaults_work_for_five_and_fifteen_minute_buckets():
     five = timedelta(minutes=5)
     timestamps, values = daily_series(20, per_hour=30, seed=15, bucket=five)
     for day in (8, 12, 16):
-        values = add_burst(values, at(timestamps, datetime(2025, 3, 1 + day, 6, tzinfo=UTC)), 12, 12)
+        values = add_burst(values, at(timestamps, datetime(2025, 3, 1 + day, 6, tzinfo=UTC)), 12, 20)
     coarse_times = timestamps[::3]
     coarse = values.reshape(-1, 3).sum(axis=1)
 
@@ -215,10 +252,10 @@ def test_the_same_defaults_work_for_five_and_fifteen_minute_buckets():
     coarse_spikes = rising_edges(detect_spikes(coarse_times, coarse))
 
     assert fine_days == [s.timestamp.date() for s in coarse_spikes] and len(fine_days) == 3
-    assert all(s.window_end - s.window_start == timedelta(hours=1) for s in coarse_spikes)
+    assert all(s.window_end - s.window_start in DEFAULT.windows for s in coarse_spikes)
 
 
-def test_short_or_empty_input_has_no_alerts():
+def test_short_input_has_no_alerts():
     assert detect_spikes([], []) == []
     assert detect_spikes([START], [5.0]) == []
 
@@ -234,19 +271,22 @@ def test_bad_input_is_a_clear_error():
 
 def test_history_covers_every_look_back_of_the_detector():
     config = DEFAULT
-    needed = (config.baseline_days * timedelta(days=1) + config.baseline_tolerance + config.window
-              + config.scale_days * timedelta(days=1) + timedelta(hours=1) + config.cooldown)
+    needed = (config.baseline_days * timedelta(days=1) + config.baseline_tolerance + max(config.windows)
+              + config.calibration_days * timedelta(days=1) + timedelta(days=1) + config.cooldown)
     assert config.history == needed
 
 
 def test_config_overrides_take_durations_as_text():
-    config = config_from_overrides({"window": "30m", "cooldown": "1.5h", "threshold": 8, "baseline_days": 14})
-    assert (config.window, config.cooldown, config.threshold, config.baseline_days) == (
-        timedelta(minutes=30), timedelta(hours=1, minutes=30), 8, 14)
+    config = config_from_overrides({"windows": "15m, 1h", "cooldown": "1.5h", "tail_probability": 1e-9,
+                                    "baseline_days": 14, "min_rate": 1})
+    assert (config.windows, config.cooldown, config.tail_probability, config.baseline_days, config.min_rate) == (
+        (timedelta(minutes=15), timedelta(hours=1)), timedelta(hours=1, minutes=30), 1e-9, 14, 1.0)
+    assert config.threshold == pytest.approx(9)
+    assert config_from_overrides({"windows": ["2h"]}).windows == (timedelta(hours=2),)
     assert parse_duration("3d") == timedelta(days=3)
-    for bad, message in (({"window": 30}, "unit"), ({"windw": "1h"}, "unknown"),
-                         ({"threshold": "high"}, "number"), ({"baseline_days": 1.5}, "whole"),
-                         ({"threshold": 50}, "warning_score")):
+    for bad, message in (({"cooldown": 30}, "unit"), ({"windw": "1h"}, "unknown"), ({"windows": 30}, "durations"),
+                         ({"tail_probability": "low"}, "number"), ({"baseline_days": 1.5}, "whole"),
+                         ({"tail_probability": 2}, "tail_probability"), ({"warning_ratio": 9}, "warning_ratio")):
         with pytest.raises(ValueError, match=message):
             config_from_overrides(bad)
     with pytest.raises(ValueError, match="duration"):
