@@ -79,8 +79,8 @@ class DetectorConfig:
     min_history: timedelta = timedelta(days=3)
     cooldown: timedelta = timedelta(hours=12)
     warning_ratio: float = 2.0
-    critical_ratio: float = 5.0
-    critical_score: float = 10.0
+    critical_ratio: float = 10.0
+    critical_score: float = 20.0
 
     def __post_init__(self) -> None:
         if not self.windows or any(w <= timedelta(0) for w in self.windows):

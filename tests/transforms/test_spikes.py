@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
 
 from transforms.baseline import to_grid
-from transforms.spikes import DEFAULT, DetectorConfig, config_from_overrides, detect_spikes, parse_duration, score_series
+from transforms.spikes import (
+    DEFAULT,
+    DetectorConfig,
+    config_from_overrides,
+    detect_spikes,
+    parse_duration,
+    score_series,
+)
 
 START = datetime(2025, 3, 1, tzinfo=UTC)
 QUARTER = timedelta(minutes=15)
