@@ -187,7 +187,7 @@ def test_a_daily_peak_is_normal_but_the_same_peak_at_night_is_not():
     assert detect_spikes(timestamps, values) == []
 
     night = at(timestamps, datetime(2025, 3, 16, 19, 0, tzinfo=UTC))  # 03:00 China time
-    spikes = detect_spikes(timestamps, add_burst(values, night, 4, 25))
+    spikes = rising_edges(detect_spikes(timestamps, add_burst(values, night, 4, 25)))
     assert [s.timestamp.date() for s in spikes] == [datetime(2025, 3, 16).date()]
 
 
@@ -292,7 +292,7 @@ def test_config_overrides_take_durations_as_text():
     assert parse_duration("3d") == timedelta(days=3)
     for bad, message in (({"cooldown": 30}, "unit"), ({"windw": "1h"}, "unknown"), ({"windows": 30}, "durations"),
                          ({"tail_probability": "low"}, "number"), ({"baseline_days": 1.5}, "whole"),
-                         ({"tail_probability": 2}, "tail_probability"), ({"warning_ratio": 9}, "warning_ratio")):
+                         ({"tail_probability": 2}, "tail_probability"), ({"warning_ratio": 11}, "warning_ratio")):
         with pytest.raises(ValueError, match=message):
             config_from_overrides(bad)
     with pytest.raises(ValueError, match="duration"):
