@@ -5,11 +5,15 @@ Pure functions on numpy arrays, shared by the spike detector (``transforms.spike
 - ``nb_tail(count, mean, alpha)``: P(Y ≥ count) for Y ~ NB with that mean and variance
   ``mean + alpha · mean²``; exact for small counts (regularised incomplete beta), the Poisson
   tail when ``alpha`` is 0.
-- ``robust_dispersion(counts, means, quantile)``: the over-dispersion ``alpha`` that puts the
-  ``quantile`` of the standardised residuals ``(count − mean) / sqrt(mean + alpha · mean²)`` at
-  the normal quantile. Matching one upper quantile (not the variance) is what makes it robust:
-  bursts that occupy less than ``1 − quantile`` of the sample do not move it, so an earlier spike
-  does not hide the next one.
+- ``robust_dispersion(counts, means, min_mean, quantile)``: the over-dispersion ``alpha`` at
+  which a share ``quantile`` (e.g. 0.9) of the counts lie below their model quantile, i.e. the
+  ``quantile`` of the probability-integral transforms P(Y < count) + ½ P(Y = count) is
+  ``quantile``. An upper quantile fits the upper tail, which is what a false-alarm budget is
+  about, and ignores what happens above it; pairs with means below ``min_mean`` are left out,
+  their counts are too discrete to tell over-dispersion from Poisson noise.
+- ``dispersion_bound(ratio, excess, tail, means)``: per mean, the largest ``alpha`` at which a
+  count of ``max(ratio · mean, mean + excess)`` still has a tail probability of at most ``tail``:
+  the over-dispersion above which the model could no longer promise to flag a burst of that size.
 """
 
 from __future__ import annotations
@@ -18,7 +22,10 @@ import numpy as np
 from scipy import special
 
 MIN_SAMPLES = 48
+MAX_PAIRS = 700
 _MAX_ALPHA = 100.0
+_MIN_ALPHA = 1e-6
+_BISECTIONS = 30
 
 
 def nb_tail(count: np.ndarray, mean: np.ndarray, alpha: np.ndarray | float) -> np.ndarray:
@@ -38,22 +45,24 @@ def nb_tail(count: np.ndarray, mean: np.ndarray, alpha: np.ndarray | float) -> n
     return tail
 
 
-def robust_dispersion(counts: np.ndarray, means: np.ndarray, quantile: float) -> float:
-    """Over-dispersion matching the ``quantile`` of standardised residuals to the normal one.
+def robust_dispersion(counts: np.ndarray, means: np.ndarray, min_mean: float, quantile: float) -> float:
+    """Over-dispersion at which the ``quantile`` of the counts' probability-integral transforms is ``quantile``.
 
-    NaN when fewer than ``MIN_SAMPLES`` pairs have a mean; 0 when the counts are no wider than
-    Poisson noise at that quantile.
+    Uses pairs whose mean is at least ``min_mean``, at most ``MAX_PAIRS`` of them (every k-th: the
+    windows of a look overlap anyway). NaN when fewer than ``MIN_SAMPLES`` pairs qualify; 0 when the
+    counts are no wider than Poisson noise at that quantile.
     """
-    known = ~np.isnan(means) & ~np.isnan(counts) & (means > 0)
+    known = ~np.isnan(means) & ~np.isnan(counts) & (means >= min_mean)
     counts, means = counts[known], means[known]
     if len(counts) < MIN_SAMPLES:
         return float("nan")
-    target = float(special.ndtri(quantile))
-    rank = quantile * (len(counts) - 1)
+    stride = -(-len(counts) // MAX_PAIRS)
+    counts, means = counts[::stride], means[::stride]
 
     def excess(alpha: float) -> float:
-        z = (counts - means) / np.sqrt(means + alpha * means * means)
-        return float(np.partition(z, int(rank))[int(rank)]) - target
+        # mid-distribution transform: uniform under the model, up to the counts' discreteness
+        transform = 1.0 - 0.5 * (nb_tail(counts, means, alpha) + nb_tail(counts + 1, means, alpha))
+        return float(np.quantile(transform, quantile)) - quantile
 
     if excess(0.0) <= 0:
         return 0.0
@@ -69,3 +78,22 @@ def robust_dispersion(counts: np.ndarray, means: np.ndarray, quantile: float) ->
         else:
             high = middle
     return high
+
+
+def dispersion_bound(ratio: float, excess: float, tail: float, means: np.ndarray) -> np.ndarray:
+    """Per mean: the largest alpha at which P(Y ≥ max(ratio · mean, mean + excess)) ≤ ``tail``.
+
+    0 where even Poisson noise is too wide for that (a count that small is no burst), NaN where the
+    mean is NaN. Bisection on all means at once; the result errs low, never high.
+    """
+    means = np.asarray(means, float)
+    known = ~np.isnan(means)
+    counts = np.ceil(np.maximum(ratio * means, means + excess) - 1e-9)
+    low = np.zeros(means.shape)
+    high = np.full(means.shape, _MAX_ALPHA)
+    for _ in range(_BISECTIONS):
+        middle = np.sqrt(np.maximum(low, _MIN_ALPHA) * high)  # geometric: alpha spans many decades
+        ok = known & (nb_tail(np.where(known, counts, 1.0), np.where(known, means, 1.0), middle) <= tail)
+        low = np.where(ok, middle, low)
+        high = np.where(ok, high, middle)
+    return np.where(known, low, np.nan)

@@ -13,38 +13,45 @@ Interface (stable; the DAG and ``brandmon spikes`` call it):
   buckets count as zero; an empty series has no alerts.
 - ``Spike``: ``timestamp`` (start of the bucket whose arrival triggers the alert), ``value``
   (count over the look's window ending with that bucket, i.e. over [``window_start``,
-  ``window_end``)), ``expected`` (the baseline for that window), ``score`` (−log10 of the tail
-  probability, corrected for the number of looks), ``p_value`` (that probability), ``ratio``
-  (value / expected), ``severity`` ('info' | 'warning' | 'critical'), ``escalation`` (True for
-  the one follow-up alert of an episode that turned critical), ``kind`` ('spike'); ``as_dict()``
-  gives a JSON-ready dict. The posts behind an alert are those published in [``window_start``,
-  ``window_end``).
+  ``window_end``)), ``expected`` (the baseline for that window), ``p_value`` (the tail
+  probability P(Y ≥ value) of that look under the model), ``score`` (−log10 of ``p_value``),
+  ``ratio`` (value / expected), ``severity`` ('info' | 'warning' | 'critical'), ``escalation``
+  (True for the one follow-up alert of an episode that turned critical), ``kind`` ('spike');
+  ``as_dict()`` gives a JSON-ready dict. The posts behind an alert are those published in
+  [``window_start``, ``window_end``).
 
 The model (docs/detection.md gives the reasons and the measurements):
 
 1. Looks. Counts are summed over trailing windows of 30 minutes, 2 hours and 8 hours: a burst of
    minutes, an afternoon's story and a slow day-long rise are each seen at their own scale.
-2. Baseline. For each look, the expected count is the median of the same window at the same
-   time of day (± tolerance) over the previous ``baseline_days`` days, floored at ``min_rate``
-   posts per hour: hour-of-day aware, and a spike on fewer than half of those days does not lift
-   it. The floor is a prior on how quiet a brand can be: a brand with no posts is not alerted for
-   one post, yet a jump from nothing to twenty is a clear alert.
-3. Noise. The window count is negative binomial around the baseline, variance ``mean + alpha ·
-   mean²``. ``alpha`` (over-dispersion) is fitted per look, once per UTC day, from the previous
-   ``calibration_days`` of (count, baseline) pairs so that the ``dispersion_quantile`` of the
-   standardised residuals is normal: bursts occupying less than 10 % of two weeks do not widen
-   it, so an earlier crisis does not hide the next one. ``alpha`` is capped at
-   ``max_dispersion`` (0.2: a brand's normal volume varies by about ±45 %): a series wilder than
-   that (bots, crawls with gaps) is judged as if it were that calm, so its big bursts still alert.
-   The same setting serves a brand with 2 posts an hour (Poisson-like, exact small-count tails)
-   and one with 2,000.
-4. Candidate. The smallest tail probability P(Y ≥ count) over the looks, times the number of
-   looks (Bonferroni), is at most ``tail_probability``, after ``min_history`` of series.
-5. Once per spike. A candidate alerts only if no other candidate occurred in the preceding
+2. Baseline ``B`` (the expected count of a look's window). The mean of the same window at the same
+   time of day (± 30 minutes) over the previous 7 days, each sample clipped at the samples' 6/7
+   quantile so that a spike on one of those days does not count as normal; times a weekday
+   effect: how much busier or quieter that UTC weekday ran than the week before it, in each of
+   the previous 3 weeks (the smallest of the three if all point the same way, else none).
+   Floored at ``min_rate`` posts per hour.
+3. Noise. The window count is negative binomial around ``B``, variance ``B + alpha · B²``.
+   ``alpha`` is fitted per look at each UTC midnight on the previous ``calibration_days`` of
+   (count, ``B``) pairs with ``B`` ≥ ``dispersion_min_mean``: the value that puts the
+   ``dispersion_quantile`` (0.9) of their standardised log-ratios at the normal one, so the model's
+   tail follows the series' own upper tail, while bursts filling less than a tenth of those two weeks
+   (a day and a half) do not move it.
+4. Threshold. A false-alarm budget of ``false_alarm_rate`` alerts per day under the model, split
+   over every look of the day (Bonferroni: windows × buckets per day), is the per-look tail
+   probability ``config.tail_probability(bucket)`` (3.5e-5 for 15-minute buckets).
+5. Promise. For looks no longer than ``must_find_window``, ``alpha`` is at most the largest value
+   at which a count of ``max(must_find_ratio · B, B + must_find_excess)`` is still below that tail
+   probability (``countmodel.dispersion_bound``; it also stands in where counts are too small to
+   fit ``alpha``): a burst of four times the baseline and twenty extra posts in half an hour
+   always alerts, however noisy the series has been, including after an earlier crisis.
+6. News. A look is a candidate when its tail probability is at most the threshold and its count
+   is at least ``min_ratio`` times ``B`` and ``min_excess`` posts above it (half the promised
+   burst: a significant but smaller excess is not worth a page).
+7. Once per spike. A candidate alerts only if no other candidate occurred in the preceding
    ``cooldown`` (so a spike alerts once, at its rising edge; a long episode, or a level shift
    while the baseline catches up, stays quiet), or if it is the episode's first 'critical' one
-   (one escalation). The rule looks back a bounded time, so the decision at bucket t uses values
-   up to t only and does not depend on where the series starts, given ``config.history``.
+   (one escalation). Every step looks back a bounded time, so the decision at bucket t uses
+   values up to t only and does not depend on where the series starts, given ``config.history``.
 """
 
 from __future__ import annotations
@@ -56,8 +63,8 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
-from transforms.baseline import DAY, Grid, seasonal_median, to_grid, trailing_sum
-from transforms.countmodel import nb_tail, robust_dispersion
+from transforms.baseline import DAY, WEEK, Grid, buckets_per_day, seasonal_baseline, to_grid, trailing_sum
+from transforms.countmodel import dispersion_bound, nb_tail, robust_dispersion
 
 HOUR = timedelta(hours=1)
 _CALIBRATION_REFRESH = DAY
@@ -71,14 +78,20 @@ class DetectorConfig:
     windows: tuple[timedelta, ...] = (timedelta(minutes=30), timedelta(hours=2), timedelta(hours=8))
     baseline_days: int = 7
     baseline_tolerance: timedelta = timedelta(minutes=30)
+    baseline_weeks: int = 3
     min_rate: float = 2.0
     calibration_days: int = 14
+    dispersion_min_mean: float = 20.0
     dispersion_quantile: float = 0.9
-    max_dispersion: float = 0.2
-    tail_probability: float = 1e-7
+    false_alarm_rate: float = 0.01
+    must_find_window: timedelta = timedelta(minutes=30)
+    must_find_ratio: float = 4.0
+    must_find_excess: float = 20.0
+    min_ratio: float = 2.5
+    min_excess: float = 10.0
     min_history: timedelta = timedelta(days=3)
-    cooldown: timedelta = timedelta(hours=12)
-    warning_ratio: float = 2.0
+    cooldown: timedelta = timedelta(hours=24)
+    warning_ratio: float = 4.0
     critical_ratio: float = 10.0
     critical_score: float = 20.0
 
@@ -87,27 +100,36 @@ class DetectorConfig:
             raise ValueError("windows must be one or more positive durations")
         if not 0.5 < self.dispersion_quantile < 1.0:
             raise ValueError("dispersion_quantile must be in (0.5, 1)")
-        if self.max_dispersion < 0:
-            raise ValueError("max_dispersion must not be negative")
-        if not 0.0 < self.tail_probability < 1.0:
-            raise ValueError("tail_probability must be in (0, 1)")
-        if self.baseline_days < 1 or self.calibration_days < 1:
-            raise ValueError("baseline_days and calibration_days must be at least 1")
-        if self.min_rate < 0:
-            raise ValueError("min_rate must not be negative")
+        if self.false_alarm_rate <= 0:
+            raise ValueError("false_alarm_rate must be positive (alerts per day under the model)")
+        if self.baseline_days < 1 or self.calibration_days < 1 or self.baseline_weeks < 0:
+            raise ValueError("baseline_days and calibration_days must be at least 1, baseline_weeks at least 0")
+        if self.min_rate < 0 or self.min_excess < 0 or self.must_find_excess < 0 or self.dispersion_min_mean < 0:
+            raise ValueError("min_rate, min_excess, must_find_excess and dispersion_min_mean must not be negative")
+        if not 1.0 <= self.min_ratio <= self.must_find_ratio:
+            raise ValueError("need 1 <= min_ratio <= must_find_ratio")
         if not 1.0 <= self.warning_ratio <= self.critical_ratio:
             raise ValueError("need 1 <= warning_ratio <= critical_ratio")
 
-    @property
-    def threshold(self) -> float:
+    def tail_probability(self, bucket: timedelta) -> float:
+        """Per-look alert threshold: the daily false-alarm budget over the day's looks (Bonferroni)."""
+        return min(1.0, self.false_alarm_rate / (len(self.windows) * buckets_per_day(bucket)))
+
+    def threshold(self, bucket: timedelta) -> float:
         """The alert threshold on the score (−log10 of ``tail_probability``)."""
-        return -math.log10(self.tail_probability)
+        return -math.log10(self.tail_probability(bucket))
+
+    @property
+    def baseline_quantile(self) -> float:
+        """Same-time samples are clipped at this quantile: a spike on one of the ``baseline_days`` days is capped."""
+        return 1.0 - 1.0 / self.baseline_days
 
     @property
     def history(self) -> timedelta:
         """History before a bucket that fully determines its alert decision."""
-        pair_history = self.baseline_days * DAY + self.baseline_tolerance + max(self.windows)
-        return pair_history + self.calibration_days * DAY + _CALIBRATION_REFRESH + self.cooldown
+        weekday = (self.baseline_weeks + 1) * WEEK + DAY if self.baseline_weeks else timedelta(0)
+        baseline = max(self.baseline_days * DAY + self.baseline_tolerance, weekday) + max(self.windows)
+        return baseline + self.calibration_days * DAY + _CALIBRATION_REFRESH + self.cooldown
 
     def severity(self, score: float, ratio: float) -> str:
         """Severity of an alert: how far above normal (ratio), and how sure (score) for critical."""
@@ -212,13 +234,14 @@ class Spike:
 
 @dataclass(frozen=True)
 class Look:
-    """One window length's counts, baselines, dispersion and tail probabilities, per bucket."""
+    """One window length's counts, baselines, dispersion, tail probabilities and candidates, per bucket."""
 
     window: timedelta
     value: np.ndarray
     expected: np.ndarray
     alpha: np.ndarray
     tail: np.ndarray
+    candidate: np.ndarray  # significant and newsworthy
 
 
 @dataclass(frozen=True)
@@ -227,8 +250,9 @@ class Scores:
 
     grid: Grid
     looks: tuple[Look, ...]
-    best: np.ndarray  # index of the look with the smallest tail probability
-    p_value: np.ndarray  # that probability times the number of looks, capped at 1
+    best: np.ndarray  # index of the look with the smallest tail probability (among candidate looks, if any)
+    p_value: np.ndarray  # that look's tail probability
+    candidate: np.ndarray  # some look is a candidate (before the minimum history and de-duplication)
 
     def pick(self, field: str) -> np.ndarray:
         """A per-look array (``value``, ``expected``, ``alpha``) taken from each bucket's best look."""
@@ -237,28 +261,45 @@ class Scores:
 
 
 def score_series(grid: Grid, config: DetectorConfig = DEFAULT) -> Scores:
-    """Counts, baselines and tail probabilities of every look at every bucket (p = 1 without history)."""
+    """Counts, baselines, tail probabilities and candidates of every look at every bucket."""
     looks = tuple(_look(grid, window, config) for window in config.windows)
     tails = np.vstack([look.tail for look in looks])
-    best = np.argmin(tails, axis=0)
-    p_value = np.minimum(1.0, tails[best, np.arange(tails.shape[1])] * len(looks))
-    return Scores(grid, looks, best, p_value)
+    candidates = np.vstack([look.candidate for look in looks])
+    best = np.argmin(np.where(candidates, tails, tails + 2.0), axis=0)
+    columns = np.arange(tails.shape[1])
+    return Scores(grid, looks, best, tails[best, columns], candidates.any(axis=0))
 
 
 def _look(grid: Grid, window: timedelta, config: DetectorConfig) -> Look:
-    value = trailing_sum(grid.values, grid.buckets(window))
-    seasonal = seasonal_median(value, grid, config.baseline_days, config.baseline_tolerance)
-    floor = config.min_rate * (grid.buckets(window) * grid.bucket / HOUR)
+    size = grid.buckets(window)
+    value = trailing_sum(grid.values, size)
+    seasonal = seasonal_baseline(value, grid, config.baseline_days, config.baseline_weeks,
+                                 config.baseline_tolerance, config.baseline_quantile)
+    floor = config.min_rate * (size * grid.bucket / HOUR)
     expected = np.where(np.isnan(seasonal), np.nan, np.maximum(seasonal, floor))
-    alpha = _daily_dispersion(grid, value, expected, config)
+    # the baseline is a mean over the days seen so far: add its Poisson error, B / days, to the count's
+    days_seen = np.minimum(config.baseline_days, np.arange(len(value)) // buckets_per_day(grid.bucket))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        alpha = _daily_dispersion(grid, value, expected, config) + 1.0 / (days_seen * expected)
+    with np.errstate(invalid="ignore"):
+        news = (value >= config.min_ratio * expected) & (value - expected >= config.min_excess)
+    threshold = config.tail_probability(grid.bucket)
+    bound = np.full(len(value), np.nan)
+    bound[news] = dispersion_bound(config.must_find_ratio, config.must_find_excess, threshold, expected[news])
+    # the bound replaces a fit that counts too small could not give, and caps the fit of the must-find look
+    replace_fit = np.isnan(alpha) | ((size * grid.bucket <= config.must_find_window) & (alpha > bound))
+    alpha = np.where(news & replace_fit, bound, alpha)
     tail = np.ones(len(value))
     known = ~np.isnan(alpha) & ~np.isnan(expected) & (value > expected)
     tail[known] = np.maximum(nb_tail(value[known], expected[known], alpha[known]), _TAIL_FLOOR)
-    return Look(window, value, expected, alpha, tail)
+    return Look(window, value, expected, alpha, tail, news & (tail <= threshold))
 
 
 def _daily_dispersion(grid: Grid, value: np.ndarray, expected: np.ndarray, config: DetectorConfig) -> np.ndarray:
-    """Over-dispersion per bucket, fitted at each UTC midnight on the ``calibration_days`` before it."""
+    """Over-dispersion per bucket, fitted at each UTC midnight on the ``calibration_days`` before it.
+
+    NaN where it cannot be measured (no history, or no baselines of ``dispersion_min_mean``).
+    """
     span = round(config.calibration_days * DAY / grid.bucket)
     periods = grid.periods(_CALIBRATION_REFRESH)
     starts = np.flatnonzero(np.diff(periods, prepend=periods[0] - 1))
@@ -266,8 +307,9 @@ def _daily_dispersion(grid: Grid, value: np.ndarray, expected: np.ndarray, confi
     alpha = np.full(len(value), np.nan)
     for start, end in zip(starts, ends):
         past = slice(max(0, start - span), start)
-        alpha[start:end] = robust_dispersion(value[past], expected[past], config.dispersion_quantile)
-    return np.minimum(alpha, config.max_dispersion)
+        alpha[start:end] = robust_dispersion(value[past], expected[past], config.dispersion_min_mean,
+                                             config.dispersion_quantile)
+    return alpha
 
 
 def detect_spikes(
@@ -284,11 +326,11 @@ def detect_spikes(
 
 
 def alerts_from_scores(scores: Scores, config: DetectorConfig = DEFAULT) -> list[Spike]:
-    """Candidates, then de-duplication; split from scoring so threshold sweeps reuse the scores."""
+    """Candidates, then de-duplication; split from scoring so setting sweeps reuse the scores."""
     grid = scores.grid
     first_allowed = int(np.ceil(config.min_history / grid.bucket))
     cooldown = round(config.cooldown / grid.bucket)
-    candidate = scores.p_value <= config.tail_probability
+    candidate = scores.candidate.copy()
     candidate[:first_allowed] = False
     value, expected = scores.pick("value"), scores.pick("expected")
 

@@ -64,8 +64,8 @@ def test_a_clear_spike_alerts_once_with_its_size_and_window():
     assert spike.value == sum(in_window)
     assert spike.expected < spike.value / 2
     assert spike.ratio == pytest.approx(spike.value / spike.expected)
-    assert spike.p_value <= DEFAULT.tail_probability
-    assert spike.score == pytest.approx(-math.log10(spike.p_value)) and spike.score >= DEFAULT.threshold
+    assert spike.p_value <= DEFAULT.tail_probability(QUARTER)
+    assert spike.score == pytest.approx(-math.log10(spike.p_value)) and spike.score >= DEFAULT.threshold(QUARTER)
     assert spike.severity in ("info", "warning") and not spike.escalation
     assert spike.as_dict()["timestamp"] == spike.timestamp.isoformat()
 
@@ -90,10 +90,10 @@ def test_decisions_are_causal_truncating_the_future_changes_nothing_before():
 
 
 def test_alerts_do_not_depend_on_where_history_starts_beyond_config_history():
-    timestamps, values = daily_series(45, per_hour=30, seed=4)
-    for day in (25, 30, 34, 40):
+    timestamps, values = daily_series(70, per_hour=30, seed=4)
+    for day in (50, 55, 59, 66):
         values = add_burst(values, at(timestamps, START + timedelta(days=day, hours=4)), 4, 40)
-    window_start = datetime(2025, 3, 29, tzinfo=UTC)
+    window_start = START + timedelta(days=54)
     history_start = at(timestamps, window_start - DEFAULT.history)
 
     whole = [s for s in detect_spikes(timestamps, values) if s.timestamp >= window_start]
@@ -129,11 +129,12 @@ def test_rows_in_the_same_bucket_add_up():
     assert doubled == detect_spikes(timestamps, values)
 
 
-def test_a_tiny_brand_does_not_page_on_one_to_four():
+def test_a_tiny_brand_does_not_page_on_one_to_four_but_on_twenty_more_in_half_an_hour():
     timestamps, values = daily_series(20, per_hour=0.2, seed=8)
-    four = add_burst(values, at(timestamps, datetime(2025, 3, 15, 6, tzinfo=UTC)), 1, 4)
-    assert detect_spikes(timestamps, four) == []
-    twenty = add_burst(values, at(timestamps, datetime(2025, 3, 15, 6, tzinfo=UTC)), 4, 5)
+    at_noon = at(timestamps, datetime(2025, 3, 15, 6, tzinfo=UTC))
+    assert detect_spikes(timestamps, add_burst(values, at_noon, 1, 4)) == []
+    assert detect_spikes(timestamps, add_burst(values, at_noon, 2, 5)) == []  # ten more: below the promise
+    twenty = add_burst(values, at_noon, 2, 11)  # twenty-two more in half an hour
     assert len(rising_edges(detect_spikes(timestamps, twenty))) == 1
 
 
@@ -142,8 +143,8 @@ def test_a_silent_brand_that_suddenly_gets_posts_alerts_but_one_post_does_not():
     silent = np.zeros(len(timestamps))
     at_noon = at(timestamps, datetime(2025, 3, 15, 4, tzinfo=UTC))
     assert detect_spikes(timestamps, add_burst(silent, at_noon, 1, 1)) == []
-    burst = detect_spikes(timestamps, add_burst(silent, at_noon, 2, 10))  # 0 -> 10 per 15 minutes, twice
-    assert [s.timestamp for s in burst] in ([timestamps[at_noon]], [timestamps[at_noon + 1]])
+    burst = detect_spikes(timestamps, add_burst(silent, at_noon, 2, 30))  # 0 -> 10 posts per 5 minutes
+    assert [s.timestamp for s in burst] == [timestamps[at_noon]]
 
 
 def test_empty_and_all_zero_series_have_no_alerts():
@@ -212,7 +213,7 @@ def test_an_episode_that_escalates_to_critical_alerts_once_more():
     values = values.copy()
     values[start:start + len(ramp)] += ramp
 
-    spikes = detect_spikes(timestamps, values)
+    spikes = [s for s in detect_spikes(timestamps, values) if s.timestamp.date() == timestamps[start].date()]
 
     assert [(s.severity != "critical", s.escalation) for s in spikes] == [(True, False), (False, True)]
 
@@ -232,18 +233,39 @@ def test_one_huge_spike_does_not_blind_the_detector_for_weeks():
     assert days == [10, 14]
 
 
-def test_a_noisier_series_needs_a_bigger_excess_up_to_the_dispersion_cap():
+def test_a_noisier_series_needs_a_bigger_excess_but_a_promised_burst_always_alerts():
     timestamps, calm = daily_series(25, per_hour=200, seed=14)
     rng = np.random.default_rng(14)
-    noisy = rng.poisson(calm * rng.gamma(1 / 0.05, 0.05, len(calm))).astype(float)  # alpha about 0.05
+    noisy = rng.poisson(calm * rng.gamma(1 / 0.3, 0.3, len(calm))).astype(float)  # alpha about 0.3
     burst = at(timestamps, datetime(2025, 3, 20, 4, tzinfo=UTC))
-    extra = 0.8 * calm[burst - 96 * 7: burst].mean()  # +80 % for an hour
+    usual = score_series(to_grid(timestamps, calm), DEFAULT).looks[0].expected[burst] / 2  # per bucket
 
-    assert len(rising_edges(detect_spikes(timestamps, add_burst(calm, burst, 4, extra)))) == 1
-    assert rising_edges(detect_spikes(timestamps, add_burst(noisy, burst, 4, extra))) == []
-    wild = rng.poisson(calm * rng.gamma(1 / 3.0, 3.0, len(calm))).astype(float)  # alpha 3: capped
-    scores = score_series(to_grid(timestamps, wild), DEFAULT)
-    assert np.nanmax(scores.looks[0].alpha) == DEFAULT.max_dispersion
+    def alert_days(values):
+        return [s.timestamp.date() for s in rising_edges(detect_spikes(timestamps, values))
+                if abs(s.timestamp - timestamps[burst]) < timedelta(days=1)]
+
+    day = [timestamps[burst].date()]
+    assert alert_days(add_burst(calm, burst, 4, 2 * usual)) == day  # three times the usual for an hour
+    assert alert_days(add_burst(noisy, burst, 4, 2 * usual)) == []  # within what this series does
+    assert alert_days(add_burst(noisy, burst, 2, 4 * usual)) == day  # five times, half an hour: promised
+    scores = score_series(to_grid(timestamps, noisy), DEFAULT)
+    assert np.nanmax(scores.looks[2].alpha) > 0.2  # fitted, not capped: the 8-hour look makes no promise
+
+
+def test_the_promise_holds_at_every_level_however_wild_the_series():
+    """Half an hour at max(4 × baseline, baseline + 20) alerts, whatever noise the series has shown."""
+    for per_hour in (0.5, 5, 50, 500, 5000):
+        timestamps, calm = daily_series(25, per_hour=per_hour, seed=19)
+        rng = np.random.default_rng(19)
+        wild = rng.poisson(calm * rng.gamma(1 / 2.0, 2.0, len(calm))).astype(float)  # alpha 2
+        expected = score_series(to_grid(timestamps, wild), DEFAULT).looks[0].expected
+        ends = [at(timestamps, START + timedelta(days=day, hours=7 * day % 24)) for day in range(5, 24)]  # all hours
+        burst = wild.copy()
+        for end in ends:
+            promised = np.ceil(max(4 * expected[end], expected[end] + 20))
+            burst[end - 1: end + 1] = np.ceil(promised / 2)
+        found = score_series(to_grid(timestamps, burst), DEFAULT).candidate
+        assert [timestamps[end] for end in ends if not found[end]] == [], per_hour
 
 
 def test_the_same_defaults_work_for_five_and_fifteen_minute_buckets():
@@ -277,22 +299,25 @@ def test_bad_input_is_a_clear_error():
 
 def test_history_covers_every_look_back_of_the_detector():
     config = DEFAULT
-    needed = (config.baseline_days * timedelta(days=1) + config.baseline_tolerance + max(config.windows)
-              + config.calibration_days * timedelta(days=1) + timedelta(days=1) + config.cooldown)
+    weekday = (config.baseline_weeks + 1) * timedelta(days=7) + timedelta(days=1)  # weeks back, each against its week before
+    needed = (weekday + max(config.windows) + config.calibration_days * timedelta(days=1) + timedelta(days=1)
+              + config.cooldown)
     assert config.history == needed
 
 
 def test_config_overrides_take_durations_as_text():
-    config = config_from_overrides({"windows": "15m, 1h", "cooldown": "1.5h", "tail_probability": 1e-9,
+    config = config_from_overrides({"windows": "15m, 1h", "cooldown": "1.5h", "false_alarm_rate": 0.002,
                                     "baseline_days": 14, "min_rate": 1})
-    assert (config.windows, config.cooldown, config.tail_probability, config.baseline_days, config.min_rate) == (
-        (timedelta(minutes=15), timedelta(hours=1)), timedelta(hours=1, minutes=30), 1e-9, 14, 1.0)
-    assert config.threshold == pytest.approx(9)
+    assert (config.windows, config.cooldown, config.false_alarm_rate, config.baseline_days, config.min_rate) == (
+        (timedelta(minutes=15), timedelta(hours=1)), timedelta(hours=1, minutes=30), 0.002, 14, 1.0)
+    assert config.tail_probability(QUARTER) == pytest.approx(0.002 / (2 * 96))
+    assert config.threshold(QUARTER) == pytest.approx(-math.log10(0.002 / (2 * 96)))
     assert config_from_overrides({"windows": ["2h"]}).windows == (timedelta(hours=2),)
     assert parse_duration("3d") == timedelta(days=3)
     for bad, message in (({"cooldown": 30}, "unit"), ({"windw": "1h"}, "unknown"), ({"windows": 30}, "durations"),
-                         ({"tail_probability": "low"}, "number"), ({"baseline_days": 1.5}, "whole"),
-                         ({"tail_probability": 2}, "tail_probability"), ({"warning_ratio": 11}, "warning_ratio")):
+                         ({"false_alarm_rate": "low"}, "number"), ({"baseline_days": 1.5}, "whole"),
+                         ({"false_alarm_rate": 0}, "false_alarm_rate"), ({"warning_ratio": 11}, "warning_ratio"),
+                         ({"min_ratio": 5}, "min_ratio"), ({"dispersion_quantile": 1}, "dispersion_quantile")):
         with pytest.raises(ValueError, match=message):
             config_from_overrides(bad)
     with pytest.raises(ValueError, match="duration"):
