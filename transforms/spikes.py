@@ -106,8 +106,9 @@ class DetectorConfig:
             raise ValueError("baseline_days and calibration_days must be at least 1, baseline_weeks at least 0")
         if self.min_rate < 0 or self.min_excess < 0 or self.must_find_excess < 0 or self.dispersion_min_mean < 0:
             raise ValueError("min_rate, min_excess, must_find_excess and dispersion_min_mean must not be negative")
-        if not 1.0 <= self.min_ratio <= self.must_find_ratio:
-            raise ValueError("need 1 <= min_ratio <= must_find_ratio")
+        if not 1.0 <= self.min_ratio <= self.must_find_ratio or self.min_excess > self.must_find_excess:
+            raise ValueError("need 1 <= min_ratio <= must_find_ratio and min_excess <= must_find_excess "
+                             "(the news gate must not hide a promised burst)")
         if not 1.0 <= self.warning_ratio <= self.critical_ratio:
             raise ValueError("need 1 <= warning_ratio <= critical_ratio")
 

@@ -1,20 +1,19 @@
 """Power test: bursts of known size injected into real backgrounds (bench.spike_power) are found.
 
-Any change to the spike detector must keep these figures. Real data (NAB tweets, Weibo posts)
-is read from the shared data folder; the run is seeded, so it is deterministic.
+Any change to the spike detector must keep these figures. Real data (NAB tweets away from their
+labels, Weibo posts) is read from the shared data folder; the run is seeded, so it is deterministic.
 
-What is pinned is what the shipped defaults achieve, not the issue's target: every burst of at
-least 30× the baseline with at least 20 extra posts within 30 minutes is found at every baseline
-level; among all bursts of at least 4× and 20 extra posts, at least 80 % are found (the issue asks
-for all of them: docs/detection.md, "What it cannot see"); false alerts stay at or below 0.15 per
-series-day.
+The pin is the issue's: every injected burst that makes some 30-minute window at least 4× its
+baseline expectation and at least 20 posts above it is found, at every baseline level from 0.5 to
+500 posts per 15 minutes and for bursts of 15 minutes to 3 hours, at no more than 0.15 false alerts
+per series-day on the backgrounds without injected bursts. Smaller bursts are measured, not pinned.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from bench.spike_power import LEVELS, false_alert_rate, pinned, run
+from bench.spike_power import DURATIONS, LEVELS, false_alert_rate, pinned, run
 from tests.shared_data import DATA_DIR, require
 
 
@@ -25,20 +24,13 @@ def power():
     return run(DATA_DIR)
 
 
-def test_every_large_burst_is_found_at_every_baseline_level(power):
-    bursts, _ = power
-    large = [b for b in pinned(bursts) if b.ratio >= 30]
-    assert {b.level for b in large} == set(LEVELS)  # 0.5 to 500 posts per 15 minutes
-    assert [b for b in large if not b.found] == []
-
-
-def test_most_bursts_of_four_times_and_twenty_posts_are_found(power):
+def test_every_burst_of_four_times_and_twenty_posts_in_half_an_hour_is_found(power):
     bursts, _ = power
     must = pinned(bursts)
+    assert {b.level for b in must} == set(LEVELS)  # 0.5 to 500 posts per 15 minutes
+    assert {b.duration for b in must} == set(DURATIONS)  # 15 minutes to 3 hours
     assert len(must) >= 200
-    assert sum(b.found for b in must) / len(must) >= 0.80
-    ten = [b for b in must if b.ratio >= 10]
-    assert sum(b.found for b in ten) / len(ten) >= 0.95
+    assert [b for b in must if not b.found] == []
 
 
 def test_false_alerts_stay_rare_without_bursts(power):
@@ -47,7 +39,7 @@ def test_false_alerts_stay_rare_without_bursts(power):
     assert false_alert_rate(quiet) <= 0.15
 
 
-def test_small_bursts_are_not_mistaken_for_spikes(power):
+def test_doubling_is_not_news(power):
     bursts, _ = power
-    doubled = [b for b in bursts if b.ratio == 2]
-    assert sum(b.found for b in doubled) / len(doubled) <= 0.35
+    doubled = [b for b in bursts if b.ratio == 2 and not b.qualifies]
+    assert sum(b.found for b in doubled) / len(doubled) <= 0.2

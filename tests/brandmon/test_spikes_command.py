@@ -63,7 +63,7 @@ def test_settings_can_be_overridden(tmp_path, capsys):
     timestamps, values = series_with_spikes()
     path = str(write_csv(tmp_path / "s.csv", timestamps, values))
     _, default, _ = run([path], capsys)
-    _, strict, _ = run([path, "--set", "tail_probability=1e-40"], capsys)
+    _, strict, _ = run([path, "--set", "must_find_ratio=10", "--set", "min_ratio=10"], capsys)
     _, wide, _ = run([path, "--set", "windows=2h"], capsys)
     assert len(strict) < len(default)
     first = datetime.fromisoformat(wide[0]["window_start"])
