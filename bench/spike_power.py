@@ -15,12 +15,12 @@ binomial thinning below its own level (a random share of the real posts), Poisso
 the scaled counts above it, at most ``MAX_UPSCALE`` times its own level (scaling a sparse series
 further would multiply its single posts into fake bursts).
 
-The reference baseline of a window (``reference``) is the background's own expectation, taken
+The reference baseline of a window (``bench.pinned_rule.reference``) is the background's own expectation, taken
 the way the issue states it and independently of the detector: the mean of the same window at
 the same time of day (± 30 minutes) over the previous 7 days of the background without injected
 bursts, each sample clipped at the samples' 6/7 quantile (an earlier burst on one of those days is
-not "normal"). Bursts of ``ratio`` × that baseline and of a given length are added as Poisson
-counts. A burst qualifies for the pin when, over some 30-minute window ending inside it, the count
+not "normal"). Bursts of ``ratio`` × the same reference per 15-minute bucket and of a given
+length are added as Poisson counts. A burst qualifies for the pin when, over some 30-minute window ending inside it, the count
 (background and burst) is at least 4× the reference and at least 20 posts above it; it is found
 when the detector judges one of those buckets a spike (an alert, or a bucket of an episode that
 already alerted: de-duplication is tested apart).
@@ -45,6 +45,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.nab_eval import load_corpus, rebucket
+from bench.pinned_rule import DAYS, EXCESS, RATIO, pinned_windows
 from bench.weibo_posts import WEIBO_2018, data_dir, weibo2018_times
 from transforms.baseline import DAY, Grid, same_time_samples, trailing_sum, winsorised_mean
 from transforms.spikes import DEFAULT, DetectorConfig, alerts_from_scores, score_series
@@ -54,7 +55,6 @@ LEVELS = (0.5, 2.0, 5.0, 20.0, 50.0, 200.0, 500.0)
 RATIOS = (2.0, 3.0, 4.0, 6.0, 10.0, 30.0)
 DURATIONS = (timedelta(minutes=15), timedelta(minutes=30), timedelta(hours=1), timedelta(hours=3))
 WEIBO_SPAN = (datetime(2018, 4, 21, tzinfo=UTC), datetime(2018, 5, 1, 12, tzinfo=UTC))
-PINNED_RATIO, PINNED_EXTRA = 4.0, 20.0
 MAX_UPSCALE = 2.5
 MARGIN = timedelta(days=1)  # bursts stay this far from labelled windows and from each other
 SPACING = timedelta(days=2, hours=7, minutes=15)  # bursts fall at different times of day
@@ -128,11 +128,9 @@ def rescale(values: np.ndarray, usable: np.ndarray, level: float, rng: np.random
     return rng.poisson(values * factor).astype(float)
 
 
-def reference(values: np.ndarray) -> np.ndarray:
-    """The reference expectation of each value: the mean of the same time of day (± 30 minutes) over the
-    previous 7 days, each sample clipped at the samples' 6/7 quantile (so an earlier burst on one of
-    those days does not count as normal); NaN before a day of history."""
-    return winsorised_mean(same_time_samples(values, round(DAY / QUARTER), 7, 2), 6 / 7)
+def bucket_reference(values: np.ndarray) -> np.ndarray:
+    """The reference expectation of each 15-minute bucket (``bench.pinned_rule``'s, per bucket): sizes the bursts."""
+    return winsorised_mean(same_time_samples(values, round(DAY / QUARTER), DAYS, 2), 1 - 1 / DAYS)
 
 
 def alert_buckets(values: np.ndarray, start: datetime, config: DetectorConfig) -> np.ndarray:
@@ -148,18 +146,9 @@ def flagged(values: np.ndarray, start: datetime, config: DetectorConfig) -> np.n
     return flags
 
 
-def pinned_windows(values: np.ndarray, clean: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per bucket: the 30-minute count ending there, its reference baseline (``reference`` of the 30-minute
-    counts of the ``clean`` background), and whether it is of the pinned size (≥ 4× and ≥ 20 above it)."""
-    count, expected = trailing_sum(values, 2), reference(trailing_sum(clean, 2))
-    with np.errstate(invalid="ignore"):
-        big = (count >= PINNED_RATIO * expected) & (count - expected >= PINNED_EXTRA)
-    return count, expected, big
-
-
 def own_bursts(values: np.ndarray, reach: int) -> np.ndarray:
     """Per bucket: a 30-minute window of the pinned size ends within the ``reach`` buckets up to it."""
-    burst = pinned_windows(values, values)[2]
+    burst = pinned_windows(values, values, QUARTER)[2]
     return trailing_sum(burst.astype(float), reach + 1) > 0
 
 
@@ -196,7 +185,7 @@ def run(data: Path, config: DetectorConfig = DEFAULT, levels: Sequence[float] = 
             alerts = alert_buckets(scaled, background.start, config)
             counted = background.usable.copy()
             counted[: round(config.min_history / QUARTER)] = False
-            baseline = reference(scaled)
+            baseline = bucket_reference(scaled)
             natural = own_bursts(scaled, round(max(config.windows) / QUARTER))
             shown = [i for i in alerts if counted[i]]
             quiet.append(Quiet(background.name, level, sum(not natural[i] for i in shown), len(shown),
@@ -211,10 +200,10 @@ def run(data: Path, config: DetectorConfig = DEFAULT, levels: Sequence[float] = 
                     injected[place: place + length] += extra
                     extras.append(extra)
                 flags = flagged(injected, background.start, config)
-                count, expected, big = pinned_windows(injected, scaled)
+                count, expected, big = pinned_windows(injected, scaled, QUARTER)
                 for (ratio, duration), place, extra in zip(batch, places, extras):
                     span = slice(place, place + len(extra))  # 30-minute windows ending inside the burst
-                    peak = place + int(np.argmax(count[span] - PINNED_RATIO * expected[span]))
+                    peak = place + int(np.argmax(count[span] - RATIO * expected[span]))
                     bursts.append(Burst(background.name, level, ratio, duration, place, float(count[peak]),
                                         float(expected[peak]), bool(big[span].any()), bool(flags[span].any())))
     return bursts, quiet
@@ -303,7 +292,7 @@ def plot(bursts: Sequence[Burst], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.4))
-    big_enough = [b for b in bursts if b.peak_30min - b.base_30min >= PINNED_EXTRA and b.base_30min > 0]
+    big_enough = [b for b in bursts if b.peak_30min - b.base_30min >= EXCESS and b.base_30min > 0]
     centres = [np.sqrt(lo * min(hi, 60.0)) for lo, hi in zip(SIZE_BINS, SIZE_BINS[1:])]
     levels = sorted({b.level for b in bursts})
     for level, colour in zip(levels, plt.cm.viridis(np.linspace(0, 0.9, len(levels)))):
@@ -314,7 +303,7 @@ def plot(bursts: Sequence[Burst], path: Path) -> None:
                 points.append((centre, np.mean([b.found for b in group])))
         if points:
             axes[0].plot(*zip(*points), marker="o", color=colour, label=f"{level:g} / 15 min")
-    axes[0].axvspan(PINNED_RATIO, 60, color="0.9", zorder=0, label="pinned: all found")
+    axes[0].axvspan(RATIO, 60, color="0.9", zorder=0, label="pinned: all found")
     axes[0].set(xscale="log", xlim=(1, 60), ylim=(-0.02, 1.02), ylabel="share of bursts found",
                 xlabel="largest 30-minute count of the burst ÷ reference baseline",
                 title="Recall by size over 30 minutes (bursts ≥ 20 posts above it)")
