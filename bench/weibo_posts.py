@@ -38,3 +38,18 @@ def read_weibo2018(path: Path) -> list[tuple[int, str]]:
                 _id, label, text = line.split(",", 2)
                 rows.append((int(label), text))
     return rows
+
+
+# Weibo post ids carry their publication time: seconds since the Unix epoch are id >> 22 plus this.
+_WEIBO_ID_EPOCH = 515483463
+
+
+def weibo2018_times(path: Path) -> list[int]:
+    """Publication times (Unix seconds) of the weibo2018 posts, decoded from their ids."""
+    times = []
+    with open(path, encoding="utf-8", newline="") as handle:
+        for line in handle:
+            head = line.split(",", 1)[0]
+            if head.isdigit():
+                times.append((int(head) >> 22) + _WEIBO_ID_EPOCH)
+    return times

@@ -12,6 +12,16 @@ bucket size the series has (5 minutes for NAB, 15 minutes in the DAG).
 - ``same_time_samples(values, per_day, days, tolerance)``: for each bucket, the values at the
   same time of day (± ``tolerance`` buckets) on each of the previous ``days`` days; NaN where
   history is missing. Median and zero-fraction baselines are taken over these samples.
+- ``seasonal_median(values, grid, days, tolerance)``: the median of those samples, the
+  time-of-day baseline both the spike and the silence detector use: a spike on fewer than half of
+  the past days does not move it.
+- ``weekday_correction(values, typical, per_day, weeks, tolerance)``: how far, on a log scale,
+  the same hour of the week ran above or below its time-of-day baseline in each of the previous
+  ``weeks`` weeks (median over weeks and ± ``tolerance`` buckets; a missing week counts as no
+  weekday effect). Weekends and Mondays get their own level once two of the past weeks agree;
+  one spiky week does not move it.
+- ``seasonal_baseline(values, grid, days, weeks, tolerance, week_tolerance)``: the time-of-day
+  median times that weekday correction (the spike detector's baseline).
 """
 
 from __future__ import annotations
@@ -25,6 +35,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 
 DAY = timedelta(days=1)
+WEEK = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -94,15 +105,8 @@ def trailing_sum(values: np.ndarray, n: int) -> np.ndarray:
 
 def same_time_samples(values: np.ndarray, per_day: int, days: int, tolerance: int) -> np.ndarray:
     """Rows of past same-time-of-day values for each bucket (shape: samples × buckets, NaN-padded)."""
-    rows = []
-    for day in range(1, days + 1):
-        for offset in range(-tolerance, tolerance + 1):
-            lag = day * per_day + offset
-            row = np.full(len(values), np.nan)
-            if 0 < lag < len(values):
-                row[lag:] = values[: len(values) - lag]
-            rows.append(row)
-    return np.vstack(rows)
+    return lagged(values, [day * per_day + offset for day in range(1, days + 1)
+                           for offset in range(-tolerance, tolerance + 1)])
 
 
 def nan_median(samples: np.ndarray) -> np.ndarray:
@@ -115,6 +119,75 @@ def nan_median(samples: np.ndarray) -> np.ndarray:
     return medians
 
 
+def seasonal_median(values: np.ndarray, grid: Grid, days: int, tolerance: timedelta) -> np.ndarray:
+    """Median of the same-time-of-day values (± ``tolerance``) over the previous ``days`` days."""
+    return nan_median(same_time_samples(values, buckets_per_day(grid.bucket), days, round(tolerance / grid.bucket)))
+
+
 def buckets_per_day(bucket: timedelta) -> int:
     """Buckets in a day (one if buckets are a day or longer)."""
     return max(1, math.floor(DAY / bucket))
+
+
+def lagged(values: np.ndarray, lags: Sequence[int]) -> np.ndarray:
+    """Rows of ``values`` shifted by each lag (in buckets; NaN where the lag reaches before the start)."""
+    rows = np.full((len(lags), len(values)), np.nan)
+    for row, lag in zip(rows, lags):
+        if 0 < lag < len(values):
+            row[lag:] = values[: len(values) - lag]
+    return rows
+
+
+def log_ratio(values: np.ndarray, expected: np.ndarray) -> np.ndarray:
+    """log((value + ½) / (expected + ½)): a count's departure from its baseline, defined at zero."""
+    return np.log((values + 0.5) / (expected + 0.5))
+
+
+def winsorised_mean(samples: np.ndarray, quantile: float) -> np.ndarray:
+    """Column means after clipping each column at its ``quantile`` (a sample value, not an interpolation
+    towards the top one; NaN ignored; NaN where empty)."""
+    known = np.sum(~np.isnan(samples), axis=0) > 0
+    out = np.full(samples.shape[1], np.nan)
+    if known.any():
+        part = samples[:, known]
+        out[known] = np.nanmean(np.minimum(part, np.nanquantile(part, quantile, axis=0, method="lower")), axis=0)
+    return out
+
+
+def seasonal_level(values: np.ndarray, grid: Grid, days: int, tolerance: timedelta, quantile: float) -> np.ndarray:
+    """Mean of the same-time-of-day values (± ``tolerance``) over the previous ``days`` days, each
+    clipped at their ``quantile``: the expected count, with the top samples (an earlier spike) capped."""
+    samples = same_time_samples(values, buckets_per_day(grid.bucket), days, round(tolerance / grid.bucket))
+    return winsorised_mean(samples, quantile)
+
+
+def weekday_effect(values: np.ndarray, grid: Grid, weeks: int) -> np.ndarray:
+    """Per bucket: how much busier (log-ratio) its UTC weekday ran than the week before it, in past weeks.
+
+    Each complete past day's total is compared with the mean daily total of the 7 days before it;
+    the effect is the smallest of the last ``weeks`` same-weekday log-ratios when they all point the
+    same way, else 0 (missing weeks count as 0). A weekday that was quiet in each of the past weeks
+    (a weekend) gets a lower baseline; one busy week does not make a weekday busy.
+    """
+    day = grid.periods(DAY)
+    first = int(day[0])
+    totals = np.bincount(day - first, weights=values)
+    counts = np.bincount(day - first)
+    complete = counts == buckets_per_day(grid.bucket)
+    totals = np.where(complete, totals, np.nan)
+    before = np.mean(lagged(totals, list(range(1, 8))), axis=0)  # NaN unless all 7 days are complete
+    ratio = log_ratio(totals, before)
+    past = np.nan_to_num(lagged(ratio, [7 * week for week in range(1, weeks + 1)]), nan=0.0)
+    agree = np.all(past > 0, axis=0) | np.all(past < 0, axis=0)
+    smallest = np.take_along_axis(past, np.argmin(np.abs(past), axis=0)[None, :], axis=0)[0]
+    effect = np.where(agree, smallest, 0.0)
+    return effect[day - first]
+
+
+def seasonal_baseline(values: np.ndarray, grid: Grid, days: int, weeks: int, tolerance: timedelta,
+                      quantile: float) -> np.ndarray:
+    """Time-of-day level over ``days`` days times the weekday effect over ``weeks`` weeks (NaN: no history)."""
+    typical = seasonal_level(values, grid, days, tolerance, quantile)
+    if weeks < 1:
+        return typical
+    return (typical + 0.5) * np.exp(weekday_effect(grid.values, grid, weeks)) - 0.5

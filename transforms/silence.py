@@ -83,7 +83,7 @@ def detect_silence(
     bucket: timedelta | None = None,
 ) -> list[Silence]:
     """Alerts for abnormal empty stretches of a source's count series (see module docstring)."""
-    if len(timestamps) < 2 and bucket is None:
+    if not timestamps or (len(timestamps) < 2 and bucket is None):
         return []
     grid = _extend(to_grid(timestamps, values, bucket), end)
     per_day = buckets_per_day(grid.bucket)

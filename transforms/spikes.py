@@ -7,94 +7,136 @@ Interface (stable; the DAG and ``brandmon spikes`` call it):
   ``DEFAULT`` is the shipped configuration; ``config.history`` is how much history before a
   bucket decides its alert: load at least that much before a run's window and the window's alerts
   are exactly those of a run over the whole past. ``config_from_overrides(mapping)`` applies
-  settings from a config file (durations as text: '30m', '1h', '3d').
+  settings from a config file (durations as text: '30m', '1h', '3d'; windows as '30m,2h,8h').
 - ``detect_spikes(timestamps, values, config=DEFAULT, bucket=None) -> list[Spike]``: the alerts
   that would be sent. The bucket size is inferred from the timestamps unless given; missing
-  buckets count as zero.
+  buckets count as zero; an empty series has no alerts.
 - ``Spike``: ``timestamp`` (start of the bucket whose arrival triggers the alert), ``value``
-  (count over the trailing ``config.window`` ending with that bucket, i.e. over
-  [``window_start``, ``window_end``)), ``expected`` (the baseline for that window), ``score``,
-  ``ratio`` (value / expected, expected floored at one), ``severity`` ('info' | 'warning' |
-  'critical'), ``escalation`` (True for the one follow-up alert of an episode that turned
-  critical), ``kind`` ('spike'); ``as_dict()`` gives a JSON-ready dict. The posts behind an alert
-  are those published in [``window_start``, ``window_end``).
+  (count over the look's window ending with that bucket, i.e. over [``window_start``,
+  ``window_end``)), ``expected`` (the baseline for that window), ``p_value`` (the tail
+  probability P(Y ≥ value) of that look under the model), ``score`` (−log10 of ``p_value``),
+  ``ratio`` (value / expected), ``severity`` ('info' | 'warning' | 'critical'), ``escalation``
+  (True for the one follow-up alert of an episode that turned critical), ``kind`` ('spike');
+  ``as_dict()`` gives a JSON-ready dict. The posts behind an alert are those published in
+  [``window_start``, ``window_end``).
 
-How it decides (see docs/detection.md for the reasoning and the NAB figures):
+The model (docs/detection.md gives the reasons and the measurements):
 
-1. Counts are summed over a trailing window (1 hour): short enough to be timely, long enough to
-   make small counts meaningful.
-2. Expected = median of the same window at the same time of day (± tolerance) over the previous
-   ``baseline_days`` days: hour-of-day aware, robust to past spikes.
-3. Score = (value − expected) / scale, where scale is the standard deviation of past residuals
-   over ``scale_days`` (winsorised, so one huge spike does not blind the detector for weeks, but
-   a series that bursts often learns that bursts are normal), floored at the Poisson noise
-   sqrt(expected). The scale is refreshed once per clock hour from residuals before that hour.
-4. A bucket is a candidate when score ≥ ``threshold``, value ≥ ``min_count``, value ≥
-   ``min_ratio`` × expected, and at least ``min_history`` of data precede it.
-5. De-duplication: a candidate alerts only if no candidate occurred in the preceding
-   ``cooldown`` (so a spike alerts once, at its rising edge, and a long episode stays quiet), or
-   if it is the episode's first 'critical' one (one escalation). The rule looks back a bounded
-   time, so the decision at bucket t uses values up to t only and does not depend on where the
-   series starts, given ``config.history`` of history.
+1. Looks. Counts are summed over trailing windows of 30 minutes, 2 hours and 8 hours: a burst of
+   minutes, an afternoon's story and a slow day-long rise are each seen at their own scale.
+2. Baseline ``B`` (the expected count of a look's window). The mean of the same window at the same
+   time of day (± 30 minutes) over the previous 7 days, each sample clipped at the samples' 6/7
+   quantile so that a spike on one of those days does not count as normal; times a weekday
+   effect: how much busier or quieter that UTC weekday ran than the week before it, in each of
+   the previous 3 weeks (the smallest of the three if all point the same way, else none).
+   Floored at ``min_rate`` posts per hour.
+3. Noise. The window count is negative binomial around ``B``, variance ``B + alpha · B²``.
+   ``alpha`` is fitted per look at each UTC midnight on the previous ``calibration_days`` of
+   (count, ``B``) pairs with ``B`` ≥ ``dispersion_min_mean``: the value that puts the
+   ``dispersion_quantile`` (0.9) of their standardised log-ratios at the normal one, so the model's
+   tail follows the series' own upper tail, while bursts filling less than a tenth of those two weeks
+   (a day and a half) do not move it.
+4. Threshold. A false-alarm budget of ``false_alarm_rate`` alerts per day under the model, split
+   over every look of the day (Bonferroni: windows × buckets per day), is the per-look tail
+   probability ``config.tail_probability(bucket)`` (3.5e-5 for 15-minute buckets).
+5. Promise. For looks no longer than ``must_find_window``, ``alpha`` is at most the largest value
+   at which a count of ``max(must_find_ratio · B, B + must_find_excess)`` is still below that tail
+   probability (``countmodel.dispersion_bound``; it also stands in where counts are too small to
+   fit ``alpha``): a burst of four times the baseline and twenty extra posts in half an hour
+   always alerts, however noisy the series has been, including after an earlier crisis.
+6. News. A look is a candidate when its tail probability is at most the threshold and its count
+   is at least ``min_ratio`` times ``B`` and ``min_excess`` posts above it (half the promised
+   burst: a significant but smaller excess is not worth a page).
+7. Once per spike. A candidate alerts only if no other candidate occurred in the preceding
+   ``cooldown`` (so a spike alerts once, at its rising edge; a long episode, or a level shift
+   while the baseline catches up, stays quiet), or if it is the episode's first 'critical' one
+   (one escalation). Every step looks back a bounded time, so the decision at bucket t uses
+   values up to t only and does not depend on where the series starts, given ``config.history``.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 
 import numpy as np
 
-from transforms.baseline import (
-    DAY,
-    Grid,
-    buckets_per_day,
-    nan_median,
-    same_time_samples,
-    to_grid,
-    trailing_sum,
-)
+from transforms.baseline import DAY, WEEK, Grid, buckets_per_day, seasonal_baseline, to_grid, trailing_sum
+from transforms.countmodel import dispersion_bound, nb_tail, robust_dispersion
 
-_SCALE_REFRESH = timedelta(hours=1)
+HOUR = timedelta(hours=1)
+_CALIBRATION_REFRESH = DAY
+_TAIL_FLOOR = 1e-300
 
 
 @dataclass(frozen=True)
 class DetectorConfig:
     """Parameters of the spike detector; durations, not bucket counts."""
 
-    window: timedelta = timedelta(hours=1)
+    windows: tuple[timedelta, ...] = (timedelta(minutes=30), timedelta(hours=2), timedelta(hours=8))
     baseline_days: int = 7
     baseline_tolerance: timedelta = timedelta(minutes=30)
-    scale_days: int = 14
-    scale_quantile: float = 0.99
-    threshold: float = 6.0
-    warning_score: float = 10.0
-    critical_score: float = 20.0
-    min_count: float = 10.0
-    min_ratio: float = 1.5
+    baseline_weeks: int = 3
+    min_rate: float = 2.0
+    calibration_days: int = 14
+    dispersion_min_mean: float = 20.0
+    dispersion_quantile: float = 0.9
+    false_alarm_rate: float = 0.01
+    must_find_window: timedelta = timedelta(minutes=30)
+    must_find_ratio: float = 4.0
+    must_find_excess: float = 20.0
+    min_ratio: float = 2.5
+    min_excess: float = 10.0
     min_history: timedelta = timedelta(days=3)
-    cooldown: timedelta = timedelta(hours=12)
+    cooldown: timedelta = timedelta(hours=24)
+    warning_ratio: float = 4.0
+    critical_ratio: float = 10.0
+    critical_score: float = 20.0
 
     def __post_init__(self) -> None:
-        if not self.threshold <= self.warning_score <= self.critical_score:
-            raise ValueError("need threshold <= warning_score <= critical_score")
-        if not 0.5 < self.scale_quantile <= 1.0:
-            raise ValueError("scale_quantile must be in (0.5, 1]")
-        if self.baseline_days < 1 or self.scale_days < 1:
-            raise ValueError("baseline_days and scale_days must be at least 1")
+        if not self.windows or any(w <= timedelta(0) for w in self.windows):
+            raise ValueError("windows must be one or more positive durations")
+        if not 0.5 < self.dispersion_quantile < 1.0:
+            raise ValueError("dispersion_quantile must be in (0.5, 1)")
+        if self.false_alarm_rate <= 0:
+            raise ValueError("false_alarm_rate must be positive (alerts per day under the model)")
+        if self.baseline_days < 1 or self.calibration_days < 1 or self.baseline_weeks < 0:
+            raise ValueError("baseline_days and calibration_days must be at least 1, baseline_weeks at least 0")
+        if self.min_rate < 0 or self.min_excess < 0 or self.must_find_excess < 0 or self.dispersion_min_mean < 0:
+            raise ValueError("min_rate, min_excess, must_find_excess and dispersion_min_mean must not be negative")
+        if not 1.0 <= self.min_ratio <= self.must_find_ratio or self.min_excess > self.must_find_excess:
+            raise ValueError("need 1 <= min_ratio <= must_find_ratio and min_excess <= must_find_excess "
+                             "(the news gate must not hide a promised burst)")
+        if not 1.0 <= self.warning_ratio <= self.critical_ratio:
+            raise ValueError("need 1 <= warning_ratio <= critical_ratio")
+
+    def tail_probability(self, bucket: timedelta) -> float:
+        """Per-look alert threshold: the daily false-alarm budget over the day's looks (Bonferroni)."""
+        return min(1.0, self.false_alarm_rate / (len(self.windows) * buckets_per_day(bucket)))
+
+    def threshold(self, bucket: timedelta) -> float:
+        """The alert threshold on the score (−log10 of ``tail_probability``)."""
+        return -math.log10(self.tail_probability(bucket))
+
+    @property
+    def baseline_quantile(self) -> float:
+        """Same-time samples are clipped at this quantile: a spike on one of the ``baseline_days`` days is capped."""
+        return 1.0 - 1.0 / self.baseline_days
 
     @property
     def history(self) -> timedelta:
         """History before a bucket that fully determines its alert decision."""
-        residual_history = (self.baseline_days * DAY + self.baseline_tolerance + self.window)
-        return residual_history + self.scale_days * DAY + _SCALE_REFRESH + self.cooldown
+        weekday = (self.baseline_weeks + 1) * WEEK + DAY if self.baseline_weeks else timedelta(0)
+        baseline = max(self.baseline_days * DAY + self.baseline_tolerance, weekday) + max(self.windows)
+        return baseline + self.calibration_days * DAY + _CALIBRATION_REFRESH + self.cooldown
 
-    def severity(self, score: float) -> str:
-        """Severity of a score at or above the alert threshold."""
-        if score >= self.critical_score:
+    def severity(self, score: float, ratio: float) -> str:
+        """Severity of an alert: how far above normal (ratio), and how sure (score) for critical."""
+        if ratio >= self.critical_ratio and score >= self.critical_score:
             return "critical"
-        if score >= self.warning_score:
+        if ratio >= self.warning_ratio:
             return "warning"
         return "info"
 
@@ -117,29 +159,50 @@ def parse_duration(text: str) -> timedelta:
     return timedelta(**{unit: amount})
 
 
+def _durations(name: str, value: object) -> tuple[timedelta, ...]:
+    if isinstance(value, str):
+        value = [part for part in value.split(",") if part.strip()]
+    if not isinstance(value, list | tuple) or not value:
+        raise ValueError(f"{name}: give durations with units, e.g. '30m,2h,8h', not {value!r}")
+    out = []
+    for item in value:
+        if isinstance(item, timedelta):
+            out.append(item)
+        elif isinstance(item, str):
+            out.append(parse_duration(item))
+        else:
+            raise ValueError(f"{name}: give durations with units, e.g. '30m,2h,8h', not {value!r}")
+    return tuple(out)
+
+
 def config_from_overrides(overrides: Mapping[str, object], base: DetectorConfig = DEFAULT) -> DetectorConfig:
-    """``base`` with some fields replaced; durations may be given as text ('1h', '3d')."""
+    """``base`` with some fields replaced; durations may be given as text ('1h', '3d', '30m,2h')."""
     kinds = {f.name: f.type for f in fields(DetectorConfig)}
     unknown = sorted(set(overrides) - set(kinds))
     if unknown:
         raise ValueError(f"unknown detector settings {unknown}; known: {sorted(kinds)}")
     changes: dict[str, object] = {}
     for name, value in overrides.items():
-        if kinds[name] == "timedelta" and not isinstance(value, timedelta):
+        kind = kinds[name]
+        if kind.startswith("tuple"):
+            value = _durations(name, value)
+        elif kind == "timedelta" and not isinstance(value, timedelta):
             if not isinstance(value, str):
                 raise ValueError(f"{name}: give a duration with a unit, e.g. '1h', not {value!r}")
             value = parse_duration(value)
-        elif kinds[name] == "int" and (isinstance(value, bool) or not isinstance(value, int)):
+        elif kind == "int" and (isinstance(value, bool) or not isinstance(value, int)):
             raise ValueError(f"{name}: expected a whole number, got {value!r}")
-        elif kinds[name] == "float" and (isinstance(value, bool) or not isinstance(value, int | float)):
-            raise ValueError(f"{name}: expected a number, got {value!r}")
+        elif kind == "float":
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ValueError(f"{name}: expected a number, got {value!r}")
+            value = float(value)
         changes[name] = value
     return replace(base, **changes)
 
 
 @dataclass(frozen=True)
 class Spike:
-    """One alert: the window's count, its expectation and how unusual the excess is."""
+    """One alert: the window's count, its expectation and how improbable the excess is."""
 
     timestamp: datetime
     value: float
@@ -149,6 +212,7 @@ class Spike:
     severity: str
     window_start: datetime
     window_end: datetime
+    p_value: float = 1.0
     escalation: bool = False
     kind: str = "spike"
 
@@ -159,6 +223,7 @@ class Spike:
             "value": self.value,
             "expected": round(self.expected, 2),
             "score": round(self.score, 2),
+            "p_value": float(f"{self.p_value:.3g}"),
             "ratio": round(self.ratio, 2),
             "severity": self.severity,
             "kind": self.kind,
@@ -169,43 +234,83 @@ class Spike:
 
 
 @dataclass(frozen=True)
-class Scores:
-    """Per-bucket detector internals, on the series' regular grid."""
+class Look:
+    """One window length's counts, baselines, dispersion, tail probabilities and candidates, per bucket."""
 
-    grid: Grid
+    window: timedelta
     value: np.ndarray
     expected: np.ndarray
-    score: np.ndarray
+    alpha: np.ndarray
+    tail: np.ndarray
+    candidate: np.ndarray  # significant and newsworthy
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Per-bucket detector internals, on the series' regular grid: the best look at each bucket."""
+
+    grid: Grid
+    looks: tuple[Look, ...]
+    best: np.ndarray  # index of the look with the smallest tail probability (among candidate looks, if any)
+    p_value: np.ndarray  # that look's tail probability
+    candidate: np.ndarray  # some look is a candidate (before the minimum history and de-duplication)
+
+    def pick(self, field: str) -> np.ndarray:
+        """A per-look array (``value``, ``expected``, ``alpha``) taken from each bucket's best look."""
+        stacked = np.vstack([getattr(look, field) for look in self.looks])
+        return stacked[self.best, np.arange(stacked.shape[1])]
 
 
 def score_series(grid: Grid, config: DetectorConfig = DEFAULT) -> Scores:
-    """Window counts, baseline and score for every bucket (NaN score where history is too short)."""
-    per_day = buckets_per_day(grid.bucket)
-    value = trailing_sum(grid.values, grid.buckets(config.window))
-    tolerance = round(config.baseline_tolerance / grid.bucket)
-    expected = nan_median(same_time_samples(value, per_day, config.baseline_days, tolerance))
-    scale = _burst_scale(grid, value - expected, config, min_points=per_day)
-    score = (value - expected) / np.fmax(scale, np.sqrt(np.fmax(expected, 1.0)))
-    return Scores(grid, value, expected, score)
+    """Counts, baselines, tail probabilities and candidates of every look at every bucket."""
+    looks = tuple(_look(grid, window, config) for window in config.windows)
+    tails = np.vstack([look.tail for look in looks])
+    candidates = np.vstack([look.candidate for look in looks])
+    best = np.argmin(np.where(candidates, tails, tails + 2.0), axis=0)
+    columns = np.arange(tails.shape[1])
+    return Scores(grid, looks, best, tails[best, columns], candidates.any(axis=0))
 
 
-def _burst_scale(grid: Grid, residual: np.ndarray, config: DetectorConfig, min_points: int) -> np.ndarray:
-    """Winsorised standard deviation of residuals over ``scale_days`` before each clock hour."""
-    span = round(config.scale_days * DAY / grid.bucket)
-    periods = grid.periods(_SCALE_REFRESH)
+def _look(grid: Grid, window: timedelta, config: DetectorConfig) -> Look:
+    size = grid.buckets(window)
+    value = trailing_sum(grid.values, size)
+    seasonal = seasonal_baseline(value, grid, config.baseline_days, config.baseline_weeks,
+                                 config.baseline_tolerance, config.baseline_quantile)
+    floor = config.min_rate * (size * grid.bucket / HOUR)
+    expected = np.where(np.isnan(seasonal), np.nan, np.maximum(seasonal, floor))
+    # the baseline is a mean over the days seen so far: add its Poisson error, B / days, to the count's
+    days_seen = np.minimum(config.baseline_days, np.arange(len(value)) // buckets_per_day(grid.bucket))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        alpha = _daily_dispersion(grid, value, expected, config) + 1.0 / (days_seen * expected)
+    with np.errstate(invalid="ignore"):
+        news = (value >= config.min_ratio * expected) & (value - expected >= config.min_excess)
+    threshold = config.tail_probability(grid.bucket)
+    bound = np.full(len(value), np.nan)
+    bound[news] = dispersion_bound(config.must_find_ratio, config.must_find_excess, threshold, expected[news])
+    # the bound replaces a fit that counts too small could not give, and caps the fit of the must-find look
+    replace_fit = np.isnan(alpha) | ((size * grid.bucket <= config.must_find_window) & (alpha > bound))
+    alpha = np.where(news & replace_fit, bound, alpha)
+    tail = np.ones(len(value))
+    known = ~np.isnan(alpha) & ~np.isnan(expected) & (value > expected)
+    tail[known] = np.maximum(nb_tail(value[known], expected[known], alpha[known]), _TAIL_FLOOR)
+    return Look(window, value, expected, alpha, tail, news & (tail <= threshold))
+
+
+def _daily_dispersion(grid: Grid, value: np.ndarray, expected: np.ndarray, config: DetectorConfig) -> np.ndarray:
+    """Over-dispersion per bucket, fitted at each UTC midnight on the ``calibration_days`` before it.
+
+    NaN where it cannot be measured (no history, or no baselines of ``dispersion_min_mean``).
+    """
+    span = round(config.calibration_days * DAY / grid.bucket)
+    periods = grid.periods(_CALIBRATION_REFRESH)
     starts = np.flatnonzero(np.diff(periods, prepend=periods[0] - 1))
-    ends = np.append(starts[1:], len(residual))
-    scale = np.full(len(residual), np.nan)
+    ends = np.append(starts[1:], len(value))
+    alpha = np.full(len(value), np.nan)
     for start, end in zip(starts, ends):
-        past = residual[max(0, start - span) : start]
-        past = past[~np.isnan(past)]
-        if len(past) < min_points:
-            continue
-        if config.scale_quantile < 1.0:
-            low, high = np.quantile(past, [1.0 - config.scale_quantile, config.scale_quantile])
-            past = np.clip(past, low, high)
-        scale[start:end] = past.std()
-    return scale
+        past = slice(max(0, start - span), start)
+        alpha[start:end] = robust_dispersion(value[past], expected[past], config.dispersion_min_mean,
+                                             config.dispersion_quantile)
+    return alpha
 
 
 def detect_spikes(
@@ -225,38 +330,35 @@ def detect_spikes(
 
 
 def alerts_from_scores(scores: Scores, config: DetectorConfig = DEFAULT) -> list[Spike]:
-    """Candidates, then de-duplication; split from scoring so threshold sweeps reuse the scores."""
+    """Candidates, then de-duplication; split from scoring so setting sweeps reuse the scores."""
     grid = scores.grid
     first_allowed = int(np.ceil(config.min_history / grid.bucket))
     cooldown = round(config.cooldown / grid.bucket)
-    window = grid.buckets(config.window)
-    with np.errstate(invalid="ignore"):
-        candidate = (
-            (scores.score >= config.threshold)
-            & (scores.value >= config.min_count)
-            & (scores.value >= config.min_ratio * scores.expected)
-        )
+    candidate = scores.candidate.copy()
     candidate[:first_allowed] = False
+    value, expected = scores.pick("value"), scores.pick("expected")
 
     spikes: list[Spike] = []
     recent: list[tuple[int, str]] = []  # (index, severity) of candidates within the cooldown
     for i in np.flatnonzero(candidate):
-        score = float(scores.score[i])
-        severity = config.severity(score)
+        score = -math.log10(max(float(scores.p_value[i]), _TAIL_FLOOR))
+        ratio = float(value[i]) / float(expected[i])
+        severity = config.severity(score, ratio)
         recent = [(j, s) for j, s in recent if i - j < cooldown]
         escalation = severity == "critical" and all(s != "critical" for _, s in recent)
         if not recent or escalation:
-            expected = float(scores.expected[i])
+            window = grid.buckets(scores.looks[int(scores.best[i])].window)
             spikes.append(
                 Spike(
                     timestamp=grid.timestamp(int(i)),
-                    value=float(scores.value[i]),
-                    expected=expected,
+                    value=float(value[i]),
+                    expected=float(expected[i]),
                     score=score,
-                    ratio=float(scores.value[i]) / max(expected, 1.0),
+                    ratio=ratio,
                     severity=severity,
                     window_start=grid.timestamp(int(i) + 1 - window),
                     window_end=grid.timestamp(int(i) + 1),
+                    p_value=float(scores.p_value[i]),
                     escalation=bool(recent),
                 )
             )

@@ -2,7 +2,9 @@
 
 Input: CSV rows `timestamp,value` (ISO 8601 timestamps; a header row is optional), `-` for stdin.
 Output: one JSON line per alert, in time order: `timestamp`, `value`, `expected`, `score`, plus
-`ratio`, `severity`, `kind`, `window_start`, `window_end` (see transforms.spikes). The detector and
+`p_value`, `ratio`, `severity`, `kind`, `escalation`, `window_start`, `window_end` (see
+transforms.spikes; `p_value` is the tail probability of the count under the model, `score` its
+−log10). The detector and
 its defaults are the DAG's (`transforms.spikes.DEFAULT`); options override single settings.
 """
 
@@ -22,7 +24,7 @@ HELP = "Print the spike alerts the pipeline would send for a timestamp,value CSV
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", help="CSV of timestamp,value rows (header optional); - reads stdin")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
-                        help="override a detector setting, e.g. --set threshold=8 --set window=30m "
+                        help="override a detector setting, e.g. --set false_alarm_rate=0.002 --set windows=30m,2h "
                              "(durations take a unit: 30m, 1h, 3d); repeatable")
     parser.add_argument("--bucket", help="bucket size, e.g. 15m (default: inferred from the timestamps)")
     parser.add_argument("--silence", action="store_true",
@@ -81,7 +83,7 @@ def read_series(handle: TextIO) -> tuple[list[datetime], list[float]]:
 def _setting(item: str) -> tuple[str, object]:
     name, sep, text = item.partition("=")
     if not sep:
-        raise ValueError(f"--set {item!r}: write NAME=VALUE, e.g. threshold=8")
+        raise ValueError(f"--set {item!r}: write NAME=VALUE, e.g. false_alarm_rate=0.002")
     name, text = name.strip(), text.strip()
     for kind in (int, float):
         try:

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+import math
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
 
-from transforms.spikes import DEFAULT, DetectorConfig, config_from_overrides, detect_spikes, parse_duration
+from transforms.baseline import to_grid
+from transforms.spikes import (
+    DEFAULT,
+    DetectorConfig,
+    config_from_overrides,
+    detect_spikes,
+    parse_duration,
+    score_series,
+)
 
 START = datetime(2025, 3, 1, tzinfo=UTC)
 QUARTER = timedelta(minutes=15)
@@ -50,13 +58,14 @@ def test_a_clear_spike_alerts_once_with_its_size_and_window():
     assert len(spikes) == 1
     spike = spikes[0]
     assert timestamps[spike_at] <= spike.timestamp < timestamps[spike_at] + timedelta(hours=1)
-    assert spike.window_end - spike.window_start == DEFAULT.window
+    assert spike.window_end - spike.window_start in DEFAULT.windows
     assert spike.window_end == spike.timestamp + QUARTER
     in_window = [v for t, v in zip(timestamps, values) if spike.window_start <= t < spike.window_end]
     assert spike.value == sum(in_window)
-    assert 40 <= spike.expected <= 100
+    assert spike.expected < spike.value / 2
     assert spike.ratio == pytest.approx(spike.value / spike.expected)
-    assert spike.score >= DEFAULT.threshold
+    assert spike.p_value <= DEFAULT.tail_probability(QUARTER)
+    assert spike.score == pytest.approx(-math.log10(spike.p_value)) and spike.score >= DEFAULT.threshold(QUARTER)
     assert spike.severity in ("info", "warning") and not spike.escalation
     assert spike.as_dict()["timestamp"] == spike.timestamp.isoformat()
 
@@ -81,10 +90,10 @@ def test_decisions_are_causal_truncating_the_future_changes_nothing_before():
 
 
 def test_alerts_do_not_depend_on_where_history_starts_beyond_config_history():
-    timestamps, values = daily_series(45, per_hour=30, seed=4)
-    for day in (25, 30, 34, 40):
+    timestamps, values = daily_series(70, per_hour=30, seed=4)
+    for day in (50, 55, 59, 66):
         values = add_burst(values, at(timestamps, START + timedelta(days=day, hours=4)), 4, 40)
-    window_start = datetime(2025, 3, 29, tzinfo=UTC)
+    window_start = START + timedelta(days=54)
     history_start = at(timestamps, window_start - DEFAULT.history)
 
     whole = [s for s in detect_spikes(timestamps, values) if s.timestamp >= window_start]
@@ -120,12 +129,48 @@ def test_rows_in_the_same_bucket_add_up():
     assert doubled == detect_spikes(timestamps, values)
 
 
-def test_a_tiny_brand_does_not_page_on_one_to_four():
+def test_a_tiny_brand_does_not_page_on_one_to_four_but_on_twenty_more_in_half_an_hour():
     timestamps, values = daily_series(20, per_hour=0.2, seed=8)
-    four = add_burst(values, at(timestamps, datetime(2025, 3, 15, 6, tzinfo=UTC)), 1, 4)
-    assert detect_spikes(timestamps, four) == []
-    twenty = add_burst(values, at(timestamps, datetime(2025, 3, 15, 6, tzinfo=UTC)), 4, 5)
+    at_noon = at(timestamps, datetime(2025, 3, 15, 6, tzinfo=UTC))
+    assert detect_spikes(timestamps, add_burst(values, at_noon, 1, 4)) == []
+    assert detect_spikes(timestamps, add_burst(values, at_noon, 2, 5)) == []  # ten more: below the promise
+    twenty = add_burst(values, at_noon, 2, 11)  # twenty-two more in half an hour
     assert len(rising_edges(detect_spikes(timestamps, twenty))) == 1
+
+
+def test_a_silent_brand_that_suddenly_gets_posts_alerts_but_one_post_does_not():
+    timestamps = [START + i * QUARTER for i in range(20 * 96)]
+    silent = np.zeros(len(timestamps))
+    at_noon = at(timestamps, datetime(2025, 3, 15, 4, tzinfo=UTC))
+    assert detect_spikes(timestamps, add_burst(silent, at_noon, 1, 1)) == []
+    burst = detect_spikes(timestamps, add_burst(silent, at_noon, 2, 30))  # 0 -> 10 posts per 5 minutes
+    assert [s.timestamp for s in burst] == [timestamps[at_noon]]
+
+
+def test_empty_and_all_zero_series_have_no_alerts():
+    assert detect_spikes([], [], bucket=QUARTER) == []
+    timestamps = [START + i * QUARTER for i in range(25 * 96)]
+    assert detect_spikes(timestamps, np.zeros(len(timestamps))) == []
+
+
+def test_a_level_shift_alerts_once_then_the_baseline_adapts():
+    timestamps, values = daily_series(30, per_hour=30, seed=16)
+    shift = at(timestamps, datetime(2025, 3, 14, 2, tzinfo=UTC))
+    busier = values.copy()
+    busier[shift:] = daily_series(30, per_hour=120, seed=17)[1][shift:]  # four times busier for good
+
+    spikes = rising_edges(detect_spikes(timestamps, busier))
+
+    assert [s.timestamp.date() for s in spikes] == [timestamps[shift].date()]
+
+
+def test_a_spike_is_found_while_an_earlier_crisis_is_still_in_the_history():
+    timestamps, values = daily_series(30, per_hour=30, seed=18)
+    crisis = at(timestamps, datetime(2025, 3, 10, 2, tzinfo=UTC))
+    values = add_burst(values, crisis, 8 * 4, 60)  # eight hours at about nine times the usual
+    values = add_burst(values, at(timestamps, datetime(2025, 3, 17, 4, tzinfo=UTC)), 4, 30)
+
+    assert [s.timestamp.day for s in rising_edges(detect_spikes(timestamps, values))] == [10, 17]
 
 
 def test_no_alert_before_the_minimum_history():
@@ -143,7 +188,7 @@ def test_a_daily_peak_is_normal_but_the_same_peak_at_night_is_not():
     assert detect_spikes(timestamps, values) == []
 
     night = at(timestamps, datetime(2025, 3, 16, 19, 0, tzinfo=UTC))  # 03:00 China time
-    spikes = detect_spikes(timestamps, add_burst(values, night, 4, 25))
+    spikes = rising_edges(detect_spikes(timestamps, add_burst(values, night, 4, 25)))
     assert [s.timestamp.date() for s in spikes] == [datetime(2025, 3, 16).date()]
 
 
@@ -168,15 +213,15 @@ def test_an_episode_that_escalates_to_critical_alerts_once_more():
     values = values.copy()
     values[start:start + len(ramp)] += ramp
 
-    spikes = detect_spikes(timestamps, values)
+    spikes = [s for s in detect_spikes(timestamps, values) if s.timestamp.date() == timestamps[start].date()]
 
     assert [(s.severity != "critical", s.escalation) for s in spikes] == [(True, False), (False, True)]
 
 
-def test_severity_follows_the_score():
-    config = DetectorConfig(threshold=6, warning_score=10, critical_score=20)
-    assert [config.severity(s) for s in (6, 9.9, 10, 19.9, 20, 100)] == [
-        "info", "info", "warning", "warning", "critical", "critical"]
+def test_severity_follows_the_ratio_and_for_critical_also_the_score():
+    config = DetectorConfig(warning_ratio=2, critical_ratio=5, critical_score=10)
+    assert [config.severity(score, ratio) for score, ratio in ((7, 1.5), (7, 2), (9, 6), (10, 4.9), (10, 5), (40, 50))] == [
+        "info", "warning", "warning", "warning", "critical", "critical"]
 
 
 def test_one_huge_spike_does_not_blind_the_detector_for_weeks():
@@ -186,28 +231,48 @@ def test_one_huge_spike_does_not_blind_the_detector_for_weeks():
 
     days = [s.timestamp.day for s in rising_edges(detect_spikes(timestamps, values))]
     assert days == [10, 14]
-    blinded = replace(DEFAULT, scale_quantile=1.0)  # plain standard deviation: the giant spike dominates
-    assert [s.timestamp.day for s in rising_edges(detect_spikes(timestamps, values, blinded))] == [10]
 
 
-def test_a_series_that_bursts_all_the_time_learns_that_bursts_are_normal():
-    timestamps, values = daily_series(30, per_hour=10, seed=14)
-    bot_start = 8 * 96  # a bot starts posting bursts on day 8, about five times a day
+def test_a_noisier_series_needs_a_bigger_excess_but_a_promised_burst_always_alerts():
+    timestamps, calm = daily_series(25, per_hour=200, seed=14)
     rng = np.random.default_rng(14)
-    for start in rng.choice(np.arange(bot_start, len(values) - 4), size=110, replace=False):
-        values = add_burst(values, int(start), 2, 40)
+    noisy = rng.poisson(calm * rng.gamma(1 / 0.3, 0.3, len(calm))).astype(float)  # alpha about 0.3
+    burst = at(timestamps, datetime(2025, 3, 20, 4, tzinfo=UTC))
+    usual = score_series(to_grid(timestamps, calm), DEFAULT).looks[0].expected[burst] / 2  # per bucket
 
-    days = [(s.timestamp - START).days for s in rising_edges(detect_spikes(timestamps, values))]
+    def alert_days(values):
+        return [s.timestamp.date() for s in rising_edges(detect_spikes(timestamps, values))
+                if abs(s.timestamp - timestamps[burst]) < timedelta(days=1)]
 
-    assert any(8 <= day < 10 for day in days)  # new: worth an alert
-    assert len([day for day in days if day >= 16]) <= 1  # learned: normal for this series
+    day = [timestamps[burst].date()]
+    assert alert_days(add_burst(calm, burst, 4, 2 * usual)) == day  # three times the usual for an hour
+    assert alert_days(add_burst(noisy, burst, 4, 2 * usual)) == []  # within what this series does
+    assert alert_days(add_burst(noisy, burst, 2, 4 * usual)) == day  # five times, half an hour: promised
+    scores = score_series(to_grid(timestamps, noisy), DEFAULT)
+    assert np.nanmax(scores.looks[2].alpha) > 0.2  # fitted, not capped: the 8-hour look makes no promise
+
+
+def test_the_promise_holds_at_every_level_however_wild_the_series():
+    """Half an hour at max(4 × baseline, baseline + 20) alerts, whatever noise the series has shown."""
+    for per_hour in (0.5, 5, 50, 500, 5000):
+        timestamps, calm = daily_series(25, per_hour=per_hour, seed=19)
+        rng = np.random.default_rng(19)
+        wild = rng.poisson(calm * rng.gamma(1 / 2.0, 2.0, len(calm))).astype(float)  # alpha 2
+        expected = score_series(to_grid(timestamps, wild), DEFAULT).looks[0].expected
+        ends = [at(timestamps, START + timedelta(days=day, hours=7 * day % 24)) for day in range(5, 24)]  # all hours
+        burst = wild.copy()
+        for end in ends:
+            promised = np.ceil(max(4 * expected[end], expected[end] + 20))
+            burst[end - 1: end + 1] = np.ceil(promised / 2)
+        found = score_series(to_grid(timestamps, burst), DEFAULT).candidate
+        assert [timestamps[end] for end in ends if not found[end]] == [], per_hour
 
 
 def test_the_same_defaults_work_for_five_and_fifteen_minute_buckets():
     five = timedelta(minutes=5)
     timestamps, values = daily_series(20, per_hour=30, seed=15, bucket=five)
     for day in (8, 12, 16):
-        values = add_burst(values, at(timestamps, datetime(2025, 3, 1 + day, 6, tzinfo=UTC)), 12, 12)
+        values = add_burst(values, at(timestamps, datetime(2025, 3, 1 + day, 6, tzinfo=UTC)), 12, 20)
     coarse_times = timestamps[::3]
     coarse = values.reshape(-1, 3).sum(axis=1)
 
@@ -215,10 +280,10 @@ def test_the_same_defaults_work_for_five_and_fifteen_minute_buckets():
     coarse_spikes = rising_edges(detect_spikes(coarse_times, coarse))
 
     assert fine_days == [s.timestamp.date() for s in coarse_spikes] and len(fine_days) == 3
-    assert all(s.window_end - s.window_start == timedelta(hours=1) for s in coarse_spikes)
+    assert all(s.window_end - s.window_start in DEFAULT.windows for s in coarse_spikes)
 
 
-def test_short_or_empty_input_has_no_alerts():
+def test_short_input_has_no_alerts():
     assert detect_spikes([], []) == []
     assert detect_spikes([START], [5.0]) == []
 
@@ -234,19 +299,25 @@ def test_bad_input_is_a_clear_error():
 
 def test_history_covers_every_look_back_of_the_detector():
     config = DEFAULT
-    needed = (config.baseline_days * timedelta(days=1) + config.baseline_tolerance + config.window
-              + config.scale_days * timedelta(days=1) + timedelta(hours=1) + config.cooldown)
+    weekday = (config.baseline_weeks + 1) * timedelta(days=7) + timedelta(days=1)  # weeks back, each against its week before
+    needed = (weekday + max(config.windows) + config.calibration_days * timedelta(days=1) + timedelta(days=1)
+              + config.cooldown)
     assert config.history == needed
 
 
 def test_config_overrides_take_durations_as_text():
-    config = config_from_overrides({"window": "30m", "cooldown": "1.5h", "threshold": 8, "baseline_days": 14})
-    assert (config.window, config.cooldown, config.threshold, config.baseline_days) == (
-        timedelta(minutes=30), timedelta(hours=1, minutes=30), 8, 14)
+    config = config_from_overrides({"windows": "15m, 1h", "cooldown": "1.5h", "false_alarm_rate": 0.002,
+                                    "baseline_days": 14, "min_rate": 1})
+    assert (config.windows, config.cooldown, config.false_alarm_rate, config.baseline_days, config.min_rate) == (
+        (timedelta(minutes=15), timedelta(hours=1)), timedelta(hours=1, minutes=30), 0.002, 14, 1.0)
+    assert config.tail_probability(QUARTER) == pytest.approx(0.002 / (2 * 96))
+    assert config.threshold(QUARTER) == pytest.approx(-math.log10(0.002 / (2 * 96)))
+    assert config_from_overrides({"windows": ["2h"]}).windows == (timedelta(hours=2),)
     assert parse_duration("3d") == timedelta(days=3)
-    for bad, message in (({"window": 30}, "unit"), ({"windw": "1h"}, "unknown"),
-                         ({"threshold": "high"}, "number"), ({"baseline_days": 1.5}, "whole"),
-                         ({"threshold": 50}, "warning_score")):
+    for bad, message in (({"cooldown": 30}, "unit"), ({"windw": "1h"}, "unknown"), ({"windows": 30}, "durations"),
+                         ({"false_alarm_rate": "low"}, "number"), ({"baseline_days": 1.5}, "whole"),
+                         ({"false_alarm_rate": 0}, "false_alarm_rate"), ({"warning_ratio": 11}, "warning_ratio"),
+                         ({"min_ratio": 5}, "min_ratio"), ({"dispersion_quantile": 1}, "dispersion_quantile")):
         with pytest.raises(ValueError, match=message):
             config_from_overrides(bad)
     with pytest.raises(ValueError, match="duration"):
