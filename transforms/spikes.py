@@ -41,9 +41,11 @@ The model (docs/detection.md gives the reasons and the measurements):
    probability ``config.tail_probability(bucket)`` (3.5e-5 for 15-minute buckets).
 5. Promise. For looks no longer than ``must_find_window``, ``alpha`` is at most the largest value
    at which a count of ``max(must_find_ratio · B, B + must_find_excess)`` is still below that tail
-   probability (``countmodel.dispersion_bound``; it also stands in where counts are too small to
-   fit ``alpha``): a burst of four times the baseline and twenty extra posts in half an hour
-   always alerts, however noisy the series has been, including after an earlier crisis.
+   probability (``countmodel.dispersion_bound``): a burst of four times the baseline and twenty
+   extra posts in half an hour always alerts, however noisy the series has been, including after
+   an earlier crisis. Where counts are too small to fit ``alpha`` (a quiet brand, its complaints)
+   the model assumes ``dispersion_prior`` (0.1, the calm end of the fits on busy series): Poisson
+   noise dominates there, and a quiet brand's 0 → 15 posts must not pass as noise.
 6. News. A look is a candidate when its tail probability is at most the threshold and its count
    is at least ``min_ratio`` times ``B`` and ``min_excess`` posts above it (half the promised
    burst: a significant but smaller excess is not worth a page).
@@ -83,6 +85,7 @@ class DetectorConfig:
     calibration_days: int = 14
     dispersion_min_mean: float = 20.0
     dispersion_quantile: float = 0.9
+    dispersion_prior: float = 0.1
     false_alarm_rate: float = 0.01
     must_find_window: timedelta = timedelta(minutes=30)
     must_find_ratio: float = 4.0
@@ -104,8 +107,10 @@ class DetectorConfig:
             raise ValueError("false_alarm_rate must be positive (alerts per day under the model)")
         if self.baseline_days < 1 or self.calibration_days < 1 or self.baseline_weeks < 0:
             raise ValueError("baseline_days and calibration_days must be at least 1, baseline_weeks at least 0")
-        if self.min_rate < 0 or self.min_excess < 0 or self.must_find_excess < 0 or self.dispersion_min_mean < 0:
-            raise ValueError("min_rate, min_excess, must_find_excess and dispersion_min_mean must not be negative")
+        if (self.min_rate < 0 or self.min_excess < 0 or self.must_find_excess < 0 or self.dispersion_min_mean < 0
+                or self.dispersion_prior < 0):
+            raise ValueError("min_rate, min_excess, must_find_excess, dispersion_min_mean and dispersion_prior "
+                             "must not be negative")
         if not 1.0 <= self.min_ratio <= self.must_find_ratio or self.min_excess > self.must_find_excess:
             raise ValueError("need 1 <= min_ratio <= must_find_ratio and min_excess <= must_find_excess "
                              "(the news gate must not hide a promised burst)")
@@ -280,16 +285,19 @@ def _look(grid: Grid, window: timedelta, config: DetectorConfig) -> Look:
     expected = np.where(np.isnan(seasonal), np.nan, np.maximum(seasonal, floor))
     # the baseline is a mean over the days seen so far: add its Poisson error, B / days, to the count's
     days_seen = np.minimum(config.baseline_days, np.arange(len(value)) // buckets_per_day(grid.bucket))
+    fitted = _daily_dispersion(grid, value, expected, config)
+    # counts too small to fit alpha (a quiet brand, its complaints) are judged with the prior
+    fitted = np.where(np.isnan(fitted), config.dispersion_prior, fitted)
     with np.errstate(divide="ignore", invalid="ignore"):
-        alpha = _daily_dispersion(grid, value, expected, config) + 1.0 / (days_seen * expected)
+        alpha = fitted + 1.0 / (days_seen * expected)
     with np.errstate(invalid="ignore"):
         news = (value >= config.min_ratio * expected) & (value - expected >= config.min_excess)
     threshold = config.tail_probability(grid.bucket)
     bound = np.full(len(value), np.nan)
     bound[news] = dispersion_bound(config.must_find_ratio, config.must_find_excess, threshold, expected[news])
-    # the bound replaces a fit that counts too small could not give, and caps the fit of the must-find look
-    replace_fit = np.isnan(alpha) | ((size * grid.bucket <= config.must_find_window) & (alpha > bound))
-    alpha = np.where(news & replace_fit, bound, alpha)
+    # the bound caps alpha for the must-find look, so the promised burst always alerts
+    capped = news & (size * grid.bucket <= config.must_find_window) & ~(alpha <= bound)
+    alpha = np.where(capped, bound, alpha)
     tail = np.ones(len(value))
     known = ~np.isnan(alpha) & ~np.isnan(expected) & (value > expected)
     tail[known] = np.maximum(nb_tail(value[known], expected[known], alpha[known]), _TAIL_FLOOR)

@@ -144,7 +144,8 @@ def test_a_silent_brand_that_suddenly_gets_posts_alerts_but_one_post_does_not():
     at_noon = at(timestamps, datetime(2025, 3, 15, 4, tzinfo=UTC))
     assert detect_spikes(timestamps, add_burst(silent, at_noon, 1, 1)) == []
     burst = detect_spikes(timestamps, add_burst(silent, at_noon, 2, 30))  # 0 -> 10 posts per 5 minutes
-    assert [s.timestamp for s in burst] == [timestamps[at_noon]]
+    assert [s.timestamp for s in rising_edges(burst)] == [timestamps[at_noon]]
+    assert all(s.escalation and s.severity == "critical" for s in burst[1:])  # at most its one escalation
 
 
 def test_empty_and_all_zero_series_have_no_alerts():
