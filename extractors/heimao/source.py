@@ -165,8 +165,9 @@ class _Run:
                 "Referer": feed.referer, "Accept": "application/json, text/javascript, */*; q=0.01",
                 "X-Requested-With": "XMLHttpRequest"})
         except SourceError as error:
-            if error.kind == "auth":
-                raise SourceError("auth", f"黑猫投诉 asks for a login: {error}", self._auth_hint()) from None
+            if error.kind == "auth":  # the client's own hint replaced by this source's
+                said = str(error).removesuffix(f" ({error.hint})") if error.hint else str(error)
+                raise SourceError("auth", f"黑猫投诉 asks for a login: {said}", self._auth_hint()) from None
             raise
         body = page_text(response, self.result.health.notes)
         location = f"{feed.name} page {page}"

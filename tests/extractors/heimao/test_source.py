@@ -210,6 +210,7 @@ def test_http_403_is_an_auth_error(server):
     server.expect_request(SEARCH).respond_with_data("forbidden", status=403)
     result = extract(settings_for(server), QUERY, WINDOW, context())
     assert result.health.error_kind == "auth" and "HTTP 403" in result.health.message
+    assert result.health.message.count("add `connection:`") == 1
 
 
 def test_a_rate_limit_is_retried_then_transient_keeping_earlier_pages(server):
