@@ -23,6 +23,7 @@ from extractors.base import ExtractContext, ExtractResult, SourceHealth
 from extractors.record import Post, Quarantined
 from extractors.registry import source_module
 from transforms.dedupe import dedupe_posts
+from transforms.filed_complaints import as_filed_complaint, complaint_object
 from transforms.matching import BrandMatcher, BrandTerms, searchable_text
 from transforms.terms import without_brand
 
@@ -124,7 +125,9 @@ def transform(config: Config, staged: list[dict[str, Any]], window: RunWindow, r
     """Dedupe the staged posts, match them to every configured brand, score them, stage rows.
 
     A post found for one brand is checked against all brands (share of voice); posts that
-    mention no configured brand (a site feed's other articles) are dropped and counted.
+    mention no configured brand (a site feed's other articles) are dropped and counted. Posts
+    filed on a complaints platform (黑猫投诉) are complaints by definition, with their category
+    hint (`transforms.filed_complaints`); the company they are against counts for matching.
     """
     from transforms.scoring import score_texts  # snownlp-backed; imported only when a task scores
 
@@ -140,12 +143,14 @@ def transform(config: Config, staged: list[dict[str, Any]], window: RunWindow, r
 
     unique = dedupe_posts(all_posts)
     matcher = BrandMatcher(BrandTerms(b.id, b.terms, b.exclusions) for b in config.brands.values())
-    matched = [(post, matcher.match(searchable_text([post.title, post.text]))) for post in unique]
+    matched = [(post, matcher.match(searchable_text([post.title, post.text, complaint_object(post)])))
+               for post in unique]
     kept = [(post, brands) for post, brands in matched if brands]
     scores = score_texts([searchable_text([post.title, post.text]) for post, _ in kept])
 
     post_rows, mention_rows = [], []
     for (post, brands), score in zip(kept, scores):
+        score = as_filed_complaint(post, score)
         brand_terms = [t for ts in brands.values() for t in ts]
         post_rows.append(_post_row(post, score, without_brand(list(score.keywords), score.clean_text, brand_terms),
                                    without_brand(list(score.terms), score.clean_text, brand_terms)))

@@ -12,6 +12,7 @@ KINDS: dict[str, str] = {
     "crawler_export": "extractors.crawler_exports",
     "weibo_search": "extractors.weibo.search",
     "weibo_api": "extractors.weibo.api",
+    "heimao": "extractors.heimao.source",
 }
 
 

@@ -3,6 +3,7 @@
 import json
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
+from pathlib import Path
 
 import pytest
 import yaml
@@ -80,3 +81,30 @@ def test_a_connection_stored_in_the_projects_airflow_is_used(config_file, httpse
     out = capsys.readouterr()
     assert code == 0, out.err
     assert [json.loads(line)["native_id"] for line in out.out.splitlines()] == ["p0"]
+
+
+def test_a_heimao_source_prints_its_complaints_with_the_connections_cookie(tmp_path, httpserver, monkeypatch, capsys):
+    """黑猫投诉 search served from the hand-rebuilt answers in tests/extractors/fixtures/heimao."""
+    fixtures = Path(__file__).parent.parent / "extractors" / "fixtures" / "heimao"
+    monkeypatch.setenv("AIRFLOW_CONN_HEIMAO_DEFAULT", json.dumps({"conn_type": "http", "extra": {"cookie": "SUB=_2Aheimao"}}))
+    httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nAllow: /\n")
+    for page in ("1", "2", "3"):
+        httpserver.expect_request("/api/index/s", query_string={"keywords": "艾克米", "page_size": "10", "page": page}) \
+            .respond_with_data((fixtures / f"search_page{page}.json").read_text(encoding="utf-8"),
+                               content_type="application/json")
+    path = tmp_path / "brands.yaml"
+    path.write_text(yaml.safe_dump({
+        "brands": {"acme": {"keywords": ["艾克米"], "sources": ["tousu"]}},
+        "sources": {"tousu": {"kind": "heimao", "base_url": httpserver.url_for("/"), "min_interval": 0,
+                              "connection": "heimao_default"}},
+    }, allow_unicode=True))
+    code = main(["extract", "--config", str(path), "--brand", "acme", "--source", "tousu",
+                 "--start", "2025-12-02T00:00+08:00", "--end", "2025-12-02T12:00+08:00", "--quarantined"])
+    out = capsys.readouterr()
+    rows = [json.loads(line) for line in out.out.splitlines()]
+    assert code == 0
+    assert [row.get("native_id") or row["type"] for row in rows] == ["17390000101", "17390000102", "17390000105",
+                                                                     "quarantined"]
+    assert rows[0]["platform"] == "heimao" and rows[0]["extra"]["appeal"] == "退款,道歉"
+    assert "tousu: ok, 3 posts, 1 quarantined, 4 requests" in out.err
+    assert {r.headers.get("Cookie") for r, _ in httpserver.log if r.path == "/api/index/s"} == {"SUB=_2Aheimao"}
