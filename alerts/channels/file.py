@@ -29,6 +29,7 @@ from typing import Any
 from alerts.channels import DeliveryError, Envelope
 from alerts.payload import build_payload
 from alerts.settings import Channel
+from warehouse.db import fsync_dir
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,7 @@ def _locked(path: Path) -> Iterator[int]:
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         if created:
-            _fsync_dir(path.parent)
+            fsync_dir(path.parent)
         yield fd
     finally:
         os.close(fd)
@@ -114,10 +115,3 @@ def _key_of(line: bytes) -> str | None:
         return None
     return record.get("idempotency_key") if isinstance(record, dict) else None
 
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
