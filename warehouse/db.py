@@ -128,12 +128,19 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def reader(published: Path) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to the published copy, for analysts, the CLI and alert composition."""
+def reader(published: Path, sandboxed: bool = False) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the published copy, for analysts, the CLI and alert composition.
+
+    `sandboxed` (analysts' own SQL) also turns DuckDB's external access off (no other file or
+    URL, no ATTACH, no extension install or load) and locks the configuration so SQL cannot undo it.
+    """
     if not published.exists():
         raise WarehouseMissing(f"no published warehouse at {published}: run the pipeline first (make run)")
-    conn = duckdb.connect(str(published), read_only=True)
+    conn = duckdb.connect(str(published), read_only=True,
+                          config={"enable_external_access": False} if sandboxed else {})
     conn.execute("SET TimeZone = 'UTC'")
+    if sandboxed:
+        conn.execute("SET lock_configuration = true")
     return conn
 
 

@@ -54,3 +54,9 @@ def test_bad_sql_and_missing_warehouse_are_explained(config_file, capsys):
     publish_brands(config_file)
     assert main(["sql", "SELECT * FROM nowhere", "--config", str(config_file)]) == 1
     assert "nowhere" in capsys.readouterr().err
+
+
+def test_files_outside_the_warehouse_are_out_of_reach(config_file, capsys):
+    publish_brands(config_file)
+    assert main(["sql", "SELECT * FROM read_csv('/etc/passwd')", "--config", str(config_file)]) == 1
+    assert "brandmon sql is read-only: reading or writing files" in capsys.readouterr().err
