@@ -2,41 +2,55 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-from pathlib import Path
-from typing import Any
+import re
 
 import pytest
-import yaml
+from pytest_httpserver import HTTPServer
 
-from brandmon.config import Config, load_config
-from brandmon.demo import generate
-from brandmon.staging import write_jsonl
+from .outcomes import Outcome, table
+from .worlds import END, NOW, World, write_archive, write_config
 
-END = datetime(2026, 11, 20, 4, 0, tzinfo=timezone.utc)
-NOW = END + timedelta(minutes=5)
+__all__ = ["END", "NOW"]
 
 
-def write_config(root: Path, state_dir: str = "state", alerts: dict[str, Any] | None = None) -> Config:
-    """Two brands on the demo archive in `root` (coffee also on a source whose files are missing),
-    state under `root/state_dir`."""
-    config = {
-        "storage": {"state_dir": state_dir},
-        "brands": {
-            "demo_coffee": {"keywords": ["示例咖啡", "Demo Coffee"], "sources": ["history", "broken"]},
-            "demo_tea": {"keywords": ["样板茶饮"], "sources": ["history"]},
-        },
-        "sources": {"history": {"kind": "archive", "path": "posts.jsonl"},
-                    "broken": {"kind": "archive", "path": "missing/*.jsonl"}},
-        "alerts": alerts or {},
-    }
-    path = root / f"{state_dir}.yaml"
-    path.write_text(yaml.safe_dump(config, allow_unicode=True))
-    return load_config(path)
+@pytest.fixture(scope="module")
+def server():
+    server = HTTPServer(host="127.0.0.1", port=0)
+    server.start()
+    yield server
+    server.stop()
 
 
-def write_archive(root: Path) -> None:
-    write_jsonl(root / "posts.jsonl", generate(END))
+@pytest.fixture(scope="module")
+def outcomes():
+    found: list[Outcome] = []
+    yield found
+    print("\n" + table(found))
+
+
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory, server):
+    """The clean run of the week, and its transformed files (every world loads the same ones)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("BRANDMON_STATE_DIR", raising=False)
+        root = tmp_path_factory.mktemp("faults")
+        write_archive(root)
+        world = World.make(root, "clean", server)
+        transformed = world.extract_and_transform()
+        world.load(transformed)
+        world.detect()
+        report = world.deliver()
+        assert report["sent"] > 10 and report["retryable_failures"] == report["permanent_failures"] == 0
+        yield world, transformed
+
+
+@pytest.fixture
+def faulted(clean, server, request, monkeypatch):
+    monkeypatch.delenv("BRANDMON_STATE_DIR", raising=False)
+    world, transformed = clean
+    test, _, param = request.node.name.removeprefix("test_").partition("[")
+    name = re.sub(r"\W+", "_", f"{test[:30]}_{param.split('-')[0]}").strip("_")
+    return World.make(world.root, name, server), transformed
 
 
 @pytest.fixture

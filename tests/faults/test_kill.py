@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -25,12 +24,11 @@ import time
 from pathlib import Path
 
 import pytest
-from pytest_httpserver import HTTPServer
 
 from warehouse.db import reader
 
-from .conftest import NOW, write_archive
-from .outcomes import Outcome, World, compare, table, week
+from .outcomes import compare
+from .worlds import NOW, World, week
 
 ROOT = Path(__file__).resolve().parents[2]
 CHILD = r'''
@@ -117,46 +115,6 @@ def kill_at(world: World, step: str, point: str, transformed: dict | None = None
         os.kill(child.pid, signal.SIGKILL)
         child.wait()
     assert child.returncode == -signal.SIGKILL
-
-
-@pytest.fixture(scope="module")
-def server():
-    server = HTTPServer(host="127.0.0.1", port=0)
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def outcomes():
-    found: list[Outcome] = []
-    yield found
-    print("\n" + table(found))
-
-
-@pytest.fixture(scope="module")
-def clean(tmp_path_factory, server):
-    """The clean run of the week, and its transformed files (every world loads the same ones)."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.delenv("BRANDMON_STATE_DIR", raising=False)
-        root = tmp_path_factory.mktemp("kill")
-        write_archive(root)
-        world = World.make(root, "clean", server)
-        transformed = world.extract_and_transform()
-        world.load(transformed)
-        world.detect()
-        report = world.deliver()
-        assert report["sent"] > 10 and report["retryable_failures"] == report["permanent_failures"] == 0
-        yield world, transformed
-
-
-@pytest.fixture
-def faulted(clean, server, request, monkeypatch):
-    monkeypatch.delenv("BRANDMON_STATE_DIR", raising=False)
-    world, transformed = clean
-    test, _, param = request.node.name.removeprefix("test_").partition("[")
-    name = re.sub(r"\W+", "_", f"{test[:30]}_{param.split('-')[0]}").strip("_")
-    return World.make(world.root, name, server), transformed
 
 
 def test_a_load_killed_in_its_transaction_commits_nothing_and_its_rerun_stores_what_a_clean_run_does(
