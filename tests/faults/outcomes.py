@@ -69,3 +69,14 @@ def table(outcomes: list[Outcome]) -> str:
     lines = ["| scenario | " + " | ".join(Outcome.COLUMNS) + " |", "|---" * (len(Outcome.COLUMNS) + 1) + "|"]
     lines += [f"| {o.scenario} | " + " | ".join(str(n) for n in o.counts()) + " |" for o in outcomes]
     return "\n".join(lines)
+
+
+NOTHING = (0, 0, 0, 0, 0, 0)
+
+
+def settle(outcomes: list[Outcome], scenario: str, clean: World, faulted: World,
+           expected: tuple[int, ...] = NOTHING) -> None:
+    """Count what the fault cost, keep the row for the table, and check it is `expected`."""
+    outcome = compare(scenario, clean, faulted)
+    outcomes.append(outcome)
+    assert outcome.counts() == expected and not outcome.notes, (outcome, expected)

@@ -27,7 +27,7 @@ import pytest
 
 from warehouse.db import reader
 
-from .outcomes import compare
+from .outcomes import settle
 from .worlds import NOW, World, week
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -125,9 +125,7 @@ def test_a_load_killed_in_its_transaction_commits_nothing_and_its_rerun_stores_w
     world.load(transformed)
     world.detect()
     world.deliver()
-    outcome = compare("kill -9 mid-load (in the transaction)", clean[0], world)
-    outcomes.append(outcome)
-    assert outcome.counts() == (0, 0, 0, 0, 0, 0) and not outcome.notes
+    settle(outcomes, "kill -9 mid-load (in the transaction)", clean[0], world)
 
 
 def test_a_publish_killed_mid_copy_leaves_the_old_copy_readable_and_its_temp_file_is_removed(
@@ -143,9 +141,7 @@ def test_a_publish_killed_mid_copy_leaves_the_old_copy_readable_and_its_temp_fil
     assert not tmp.exists()
     world.detect()
     world.deliver()
-    outcome = compare("kill -9 mid-publish (copy half written)", clean[0], world)
-    outcomes.append(outcome)
-    assert outcome.counts() == (0, 0, 0, 0, 0, 0) and not outcome.notes
+    settle(outcomes, "kill -9 mid-publish (copy half written)", clean[0], world)
 
 
 def test_an_append_killed_mid_line_is_written_whole_once_by_the_rerun(clean, faulted, outcomes):
@@ -155,9 +151,7 @@ def test_an_append_killed_mid_line_is_written_whole_once_by_the_rerun(clean, fau
     kill_at(world, "deliver", "append")
     assert not world.alerts_file.read_bytes().endswith(b"\n")  # half a line, holding its key
     world.deliver()
-    outcome = compare("kill -9 mid-deliver: file line half written", clean[0], world)
-    outcomes.append(outcome)
-    assert outcome.counts() == (0, 0, 0, 0, 0, 0) and not outcome.notes
+    settle(outcomes, "kill -9 mid-deliver: file line half written", clean[0], world)
 
 
 @pytest.mark.parametrize("channel, scenario, expected", [
@@ -172,6 +166,4 @@ def test_a_kill_between_send_and_commit_resends_only_what_a_receiver_can_drop_ex
     world.detect()
     kill_at(world, "deliver", f"sent:{channel}")
     world.deliver()
-    outcome = compare(f"kill -9 mid-deliver: {scenario}, before the commit", clean[0], world)
-    outcomes.append(outcome)
-    assert outcome.counts() == expected and not outcome.notes
+    settle(outcomes, f"kill -9 mid-deliver: {scenario}, before the commit", clean[0], world, expected)
