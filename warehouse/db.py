@@ -27,6 +27,10 @@ class WarehouseBusy(RuntimeError):
     """Another writer held the warehouse longer than the bounded wait."""
 
 
+class PublishFailed(RuntimeError):
+    """The read-only copy could not be refreshed (a full disk): the write is saved, the old copy stays."""
+
+
 class WarehouseMissing(FileNotFoundError):
     """Nothing has been published yet: the pipeline has not loaded any data."""
 
@@ -89,20 +93,54 @@ def writer(path: Path, published: Path, timezone: str, wait: float = LOCK_WAIT_S
 
 
 def publish(path: Path, published: Path) -> None:
-    """Atomically replace the read-only copy; open readers keep the copy they opened."""
+    """Atomically replace the read-only copy; open readers keep the copy they opened.
+
+    The copy is written to a temp file, fsynced and renamed over the old one. Called under the
+    writer lock, so a temp file already there was left by a killed process and is removed. A
+    failed copy (a full disk) removes its temp file, leaves the previous copy whole and readable,
+    and raises PublishFailed.
+    """
+    for stale in published.parent.glob(f".{published.name}.*.tmp"):
+        stale.unlink(missing_ok=True)
     tmp = published.with_name(f".{published.name}.{os.getpid()}.tmp")
-    shutil.copyfile(path, tmp)
-    with open(tmp, "rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(tmp, published)
+    try:
+        shutil.copyfile(path, tmp)
+        with open(tmp, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, published)
+    except BaseException as error:
+        tmp.unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise PublishFailed(
+                f"could not publish the read-only copy {published}: {error.strerror or error}; the write is saved "
+                f"in {path} and analysts still see the previous copy; free space and re-run the task "
+                "(the next write publishes again)") from error
+        raise
+    fsync_dir(published.parent)
 
 
-def reader(published: Path) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to the published copy, for analysts, the CLI and alert composition."""
+def fsync_dir(folder: Path) -> None:
+    """Make a file created or renamed in `folder` durable: fsync the folder itself."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def reader(published: Path, sandboxed: bool = False) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the published copy, for analysts, the CLI and alert composition.
+
+    `sandboxed` (analysts' own SQL) also turns DuckDB's external access off (no other file or
+    URL, no ATTACH, no extension install or load) and locks the configuration so SQL cannot undo it.
+    """
     if not published.exists():
         raise WarehouseMissing(f"no published warehouse at {published}: run the pipeline first (make run)")
-    conn = duckdb.connect(str(published), read_only=True)
+    conn = duckdb.connect(str(published), read_only=True,
+                          config={"enable_external_access": False} if sandboxed else {})
     conn.execute("SET TimeZone = 'UTC'")
+    if sandboxed:
+        conn.execute("SET lock_configuration = true")
     return conn
 
 

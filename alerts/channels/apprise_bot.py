@@ -11,6 +11,11 @@ How each bot gets the message: WeCom plain text (Apprise sends WeCom text messag
 DingTalk and Feishu/Lark their Markdown subsets; Slack CommonMark, converted to mrkdwn by Apprise;
 any other service plain text. A body over the service's limit keeps only the first language, then
 is cut at the limit with an ellipsis.
+A service on a host the URL names (json://, xml://, form://, gotify://, mailto://, ...: every URL
+form of the plugin has a host) is checked like a webhook (alerts.channels.destinations): no cloud
+metadata or link-local address, loopback and private ones only with `extra.allow_private: true`.
+Apprise resolves the name again when it sends, so unlike the webhook channel this check does not
+pin the address. Bots on a fixed service host (WeCom, DingTalk, Feishu, Slack) need no check.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from typing import Any
 import apprise
 
 from alerts.channels import DeliveryError, Envelope, require_secret
+from alerts.channels.destinations import allows_private, checked_addresses
 from alerts.formats import to_markdown, to_text
 from alerts.settings import Channel
 
@@ -37,7 +43,10 @@ DEFAULT = ("text", None, 30_000)
 
 def send(envelope: Envelope, channel: Channel, secret: Mapping[str, Any] | None, timeout: float) -> str | None:
     """Notify the Connection's Apprise URL; Apprise reports only success, so failures are retried."""
-    plugin = _plugin(apprise_url(require_secret(secret, channel)))
+    secret = require_secret(secret, channel)
+    plugin = _plugin(apprise_url(secret))
+    if names_its_host(plugin):
+        checked_addresses(plugin.host, plugin.port, channel, allows_private(secret))
     plugin.socket_connect_timeout = plugin.socket_read_timeout = timeout
     fmt, flavour, limit = bot_format(plugin, channel.options.get("format"))
     title, body = render_body(envelope, fmt, flavour, limit)
@@ -64,6 +73,12 @@ def apprise_url(secret: Mapping[str, Any]) -> str:
         raise DeliveryError("the Connection holds no Apprise URL (password, extra.url or extra.config.path)",
                             retryable=False)
     return str(url).strip()
+
+
+def names_its_host(plugin: Any) -> bool:
+    """Whether the plugin sends to a host its URL names (every URL form has {host}), not a fixed service."""
+    templates = getattr(plugin, "templates", ())
+    return bool(getattr(plugin, "host", None)) and bool(templates) and all("{host}" in t for t in templates)
 
 
 def bot_format(plugin: Any, override: str | None = None) -> tuple[str, str | None, int]:

@@ -12,6 +12,10 @@ Authentication with `password`: `extra.auth` = `bearer` (default: `Authorization
 password>`) or `basic` (login:password). `extra.headers` adds headers (e.g. an API key header).
 Every request carries `Idempotency-Key: <alert_id>:<channel>` (also in the JSON).
 2xx is delivered; 408, 429 and 5xx and network errors are retried; other 4xx are permanent.
+Where it may POST (alerts.channels.destinations): http or https only; the host is resolved, every
+address checked (no cloud metadata or link-local address; loopback and private ones only with
+`extra.allow_private: true`), and the request goes to a checked address (TLS still verifies the
+name). Redirects are not followed. A refused URL is a permanent failure naming the Connection.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from typing import Any
 import httpx
 
 from alerts.channels import DeliveryError, Envelope, require_secret
+from alerts.channels.destinations import allows_private, checked_addresses
 from alerts.payload import build_payload
 from alerts.settings import Channel
 
@@ -36,18 +41,53 @@ def send(envelope: Envelope, channel: Channel, secret: Mapping[str, Any] | None,
     """POST the payload; raise DeliveryError (retryable or not) unless the receiver answers 2xx."""
     secret = require_secret(secret, channel)
     url = webhook_url(secret)
+    target = _parse(url, channel)
+    addresses = checked_addresses(target.host, target.port or (443 if target.scheme == "https" else 80), channel,
+                                  allows_private(secret))
     body = json.dumps(build_payload(envelope), ensure_ascii=False, default=str).encode("utf-8")
     headers = {"Content-Type": "application/json; charset=utf-8", "Idempotency-Key": envelope.idempotency_key,
                "User-Agent": "brandmon-alerts/1"}
     headers.update(auth_headers(secret, body))
     try:
-        response = httpx.post(url, content=body, headers=headers, timeout=timeout)
+        response = _post_pinned(target, addresses, body, headers, timeout)
     except httpx.HTTPError as error:
         raise DeliveryError(f"POST failed: {type(error).__name__}: {error}") from None
     if 200 <= response.status_code < 300:
         return None
     permanent = 400 <= response.status_code < 500 and response.status_code not in RETRYABLE_4XX
     raise DeliveryError(f"receiver answered {response.status_code}: {response.text[:200]}", retryable=not permanent)
+
+
+def _parse(url: str, channel: Channel) -> httpx.URL:
+    try:
+        target = httpx.URL(url)
+    except httpx.InvalidURL:
+        target = None
+    if target is None or target.scheme not in ("http", "https") or not target.host:
+        scheme = url.partition("://")[0] if "://" in url else "(none)"
+        raise DeliveryError(f"channel {channel.name!r}: the webhook URL of Connection "
+                            f"{channel.connection or channel.name!r} must be http:// or https:// with a host "
+                            f"(scheme {scheme!r})", retryable=False)
+    return target
+
+
+def _post_pinned(target: httpx.URL, addresses: list[str], body: bytes, headers: dict[str, str],
+                 timeout: float) -> httpx.Response:
+    """POST to the first checked address that accepts a connection, as the URL's host (Host header,
+    TLS server name), so the name is never resolved again."""
+    headers = {**headers, "Host": target.netloc.decode("ascii")}
+    extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
+    with httpx.Client(timeout=timeout) as client:
+        def post(address: str) -> httpx.Response:
+            return client.send(client.build_request("POST", target.copy_with(host=address), content=body,
+                                                    headers=headers, extensions=extensions))
+
+        for address in addresses[:-1]:
+            try:
+                return post(address)
+            except httpx.ConnectError:
+                continue
+        return post(addresses[-1])
 
 
 def webhook_url(secret: Mapping[str, Any]) -> str:

@@ -11,7 +11,7 @@ from apprise.plugins.feishu import NotifyFeishu
 from apprise.plugins.wecombot import NotifyWeComBot
 
 from alerts.channels import DeliveryError, Envelope, redact, secret_values
-from alerts.channels.apprise_bot import apprise_url, bot_format, render_body, send
+from alerts.channels.apprise_bot import apprise_url, bot_format, names_its_host, render_body, send
 from alerts.settings import Channel
 
 from .alert_fixtures import JUST_AFTER, spike_alert
@@ -73,7 +73,7 @@ def test_a_body_over_the_limit_drops_to_one_language_then_is_cut():
 
 def test_delivery_through_apprise_to_a_loopback_json_service(receiver):
     url = receiver.url.replace("http://", "json://")
-    send(envelope(), CHANNEL, {"password": url}, timeout=5)
+    send(envelope(), CHANNEL, {"password": url, "extra": {"allow_private": True}}, timeout=5)
     [request] = receiver.requests
     assert request["json"]["title"] == ""
     assert request["json"]["message"].startswith("【警告】示例咖啡 负面声量激增 ×4.2")
@@ -84,7 +84,7 @@ def test_a_failing_service_is_retryable_and_its_url_is_not_in_the_error(receiver
     receiver.statuses = [500]
     url = receiver.url.replace("http://", "json://user:hunter2-secret@")
     with pytest.raises(DeliveryError) as failure:
-        send(envelope(), CHANNEL, {"password": url}, timeout=5)
+        send(envelope(), CHANNEL, {"password": url, "extra": {"allow_private": True}}, timeout=5)
     assert failure.value.retryable
     assert "hunter2-secret" not in redact(str(failure.value), secret_values({"password": url}))
 
@@ -113,3 +113,18 @@ def test_bot_payloads_built_by_apprise(receiver, monkeypatch, plugin, url, check
     send(envelope(), CHANNEL, {"password": url}, timeout=5)
     [request] = receiver.requests
     assert check(request["json"])
+
+
+@pytest.mark.parametrize("url, allowed", [
+    ("form://169.254.169.254/latest/meta-data", True), ("jsons://metadata.google.internal/x", True),
+    ("xml://[fd00:ec2::254]/x", True), ("json://127.0.0.1:9/hook", False), ("gotify://10.0.0.5/token", False),
+])
+def test_a_service_on_a_host_the_url_names_is_checked_like_a_webhook(receiver, url, allowed):
+    with pytest.raises(DeliveryError, match="refused to send to") as failure:
+        send(envelope(), CHANNEL, {"password": url, "extra": {"allow_private": allowed}}, timeout=2)
+    assert not failure.value.retryable and receiver.requests == []
+
+
+def test_a_bot_on_its_fixed_service_host_is_not_checked():
+    plugin = apprise.Apprise.instantiate("wecombot://abcdef123456")
+    assert not names_its_host(plugin) and names_its_host(apprise.Apprise.instantiate("json://hooks.example.com/x"))

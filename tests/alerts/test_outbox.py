@@ -24,7 +24,7 @@ TOKEN = "tok-9f8e7d6c5b4a"
 
 def hook_secrets(receiver) -> dict:
     return {"pr_hook": {"conn_type": "http", "host": None, "port": None, "login": None, "password": TOKEN,
-                        "schema": None, "extra": {"url": receiver.url}}}
+                        "schema": None, "extra": {"url": receiver.url, "allow_private": True}}}
 
 
 def statuses(conn) -> dict:
@@ -254,3 +254,17 @@ def test_v_alerts_shows_when_a_failed_delivery_is_retried(tmp_path, warehouse, r
                                WHERE channel = 'pr_hook'""").fetchone()
     assert row == ("failed", 1, JUST_AFTER + timedelta(minutes=1), "2026-11-26 14:00–14:15 (Asia/Shanghai)",
                    "scheduled__1")
+
+
+def test_a_refused_webhook_url_is_a_permanent_failure_naming_the_connection_and_the_rest_goes_out(tmp_path,
+                                                                                                   warehouse):
+    config = make_config(tmp_path, HOOK_ALERTS)
+    enqueue(warehouse, [spike_alert()], config, "scheduled__1", "scheduled", JUST_AFTER)
+    metadata = {"pr_hook": {"conn_type": "http", "extra": {"url": "http://169.254.169.254/latest/meta-data/"}}}
+    report = deliver_pending(warehouse, config, metadata, JUST_AFTER)
+    assert (report.sent, report.permanent_failures, report.retryable_failures) == (1, 1, 0)
+    status, _, attempts = statuses(warehouse)[(spike_alert().alert_id, "pr_hook")]
+    error, next_at = warehouse.execute("SELECT last_error, next_attempt_at FROM deliveries WHERE channel = 'pr_hook'"
+                                       ).fetchone()
+    assert (status, attempts, next_at) == ("failed", 1, None)
+    assert "Connection 'pr_webhook'" in error and "cloud metadata" in error

@@ -65,3 +65,9 @@ def test_csv_carries_lists_as_json_and_long_texts_whole(config_file, capsys):
     assert main(["sql", query, "--config", str(config_file), "--format", "csv", "--no-bom"]) == 0
     rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
     assert rows == [["brand", "keywords", "note"], ["acme", '["艾克米"]', long_name]]
+
+
+def test_files_outside_the_warehouse_are_out_of_reach(config_file, capsys):
+    publish_brands(config_file)
+    assert main(["sql", "SELECT * FROM read_csv('/etc/passwd')", "--config", str(config_file)]) == 1
+    assert "brandmon sql is read-only: reading or writing files" in capsys.readouterr().err

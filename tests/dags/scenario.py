@@ -80,5 +80,6 @@ def heartbeat_connection(server) -> str:
 
 
 def hook_connection(server) -> str:
-    """AIRFLOW_CONN_PR_HOOK: the webhook channel's endpoint lives in a Connection, not the config."""
-    return json.dumps({"conn_type": "http", "extra": {"url": server.url_for("/hook")}})
+    """AIRFLOW_CONN_PR_HOOK: the webhook channel's endpoint lives in a Connection, not the config
+    (on loopback, so the Connection allows a private address)."""
+    return json.dumps({"conn_type": "http", "extra": {"url": server.url_for("/hook"), "allow_private": True}})

@@ -2,33 +2,60 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+import re
 
 import pytest
-import yaml
+from pytest_httpserver import HTTPServer
 
-from brandmon.config import load_config
-from brandmon.demo import generate
-from brandmon.staging import write_jsonl
+from .outcomes import Outcome, table
+from .worlds import END, NOW, World, write_archive, write_config
 
-END = datetime(2026, 11, 20, 4, 0, tzinfo=timezone.utc)
-NOW = END + timedelta(minutes=5)
+__all__ = ["END", "NOW"]
+
+
+@pytest.fixture(scope="module")
+def server():
+    server = HTTPServer(host="127.0.0.1", port=0)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def outcomes():
+    found: list[Outcome] = []
+    yield found
+    print("\n" + table(found))
+
+
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory, server):
+    """The clean run of the week, and its transformed files (every world loads the same ones)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("BRANDMON_STATE_DIR", raising=False)
+        root = tmp_path_factory.mktemp("faults")
+        write_archive(root)
+        world = World.make(root, "clean", server)
+        transformed = world.extract_and_transform()
+        world.load(transformed)
+        world.detect()
+        report = world.deliver()
+        assert report["sent"] > 10 and report["retryable_failures"] == report["permanent_failures"] == 0
+        yield world, transformed
+
+
+@pytest.fixture
+def faulted(clean, server, request, monkeypatch):
+    monkeypatch.delenv("BRANDMON_STATE_DIR", raising=False)
+    world, transformed = clean
+    test, _, param = request.node.name.removeprefix("test_").partition("[")
+    name = re.sub(r"\W+", "_", f"{test[:30]}_{param.split('-')[0]}").strip("_")
+    return World.make(world.root, name, server), transformed
 
 
 @pytest.fixture
 def world(tmp_path, monkeypatch):
     """Two brands on the demo archive (coffee also on a source whose files are missing)."""
     monkeypatch.delenv("BRANDMON_STATE_DIR", raising=False)
-    archive = tmp_path / "posts.jsonl"
-    write_jsonl(archive, generate(END))
-    config = {
-        "storage": {"state_dir": "state"},
-        "brands": {
-            "demo_coffee": {"keywords": ["示例咖啡", "Demo Coffee"], "sources": ["history", "broken"]},
-            "demo_tea": {"keywords": ["样板茶饮"], "sources": ["history"]},
-        },
-        "sources": {"history": {"kind": "archive", "path": "posts.jsonl"},
-                    "broken": {"kind": "archive", "path": "missing/*.jsonl"}},
-    }
-    (tmp_path / "brands.yaml").write_text(yaml.safe_dump(config, allow_unicode=True))
-    return tmp_path, load_config(tmp_path / "brands.yaml")
+    write_archive(tmp_path)
+    return tmp_path, write_config(tmp_path)

@@ -1,9 +1,17 @@
-"""Analysts' read-only SQL on the published copy."""
+"""Analysts' read-only SQL on the published copy: sandboxed, so a query reads the warehouse and nothing else."""
+
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
 
 import pytest
 
 from warehouse.analyst import QueryFailed, run_query
 from warehouse.db import WarehouseMissing, writer
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -20,7 +28,7 @@ def test_a_query_returns_its_columns_and_rows(published):
 
 
 def test_writes_and_bad_sql_fail_with_duckdbs_reason(published):
-    with pytest.raises(QueryFailed, match="read-only"):
+    with pytest.raises(QueryFailed, match="brandmon sql is read-only: writes .* not allowed"):
         run_query(published, "DELETE FROM brands")
     with pytest.raises(QueryFailed, match="nowhere"):
         run_query(published, "SELECT * FROM nowhere")
@@ -30,3 +38,69 @@ def test_writes_and_bad_sql_fail_with_duckdbs_reason(published):
 def test_nothing_published_yet_is_its_own_error(tmp_path):
     with pytest.raises(WarehouseMissing):
         run_query(tmp_path / "missing.duckdb", "SELECT 1")
+
+
+def test_no_file_can_be_written(published, tmp_path):
+    for sql in (f"COPY brands TO '{tmp_path}/out.csv'", f"EXPORT DATABASE '{tmp_path}/export'"):
+        with pytest.raises(QueryFailed, match="brandmon sql is read-only: .*files.* not allowed"):
+            run_query(published, sql)
+    assert not (tmp_path / "out.csv").exists() and not (tmp_path / "export").exists()
+
+
+@pytest.mark.parametrize("sql", ["SELECT * FROM read_csv('/etc/passwd')", "SELECT * FROM read_text('/etc/hostname')",
+                                 "SELECT * FROM glob('/etc/*')", "SELECT * FROM 'https://example.com/x.csv'"])
+def test_no_other_file_or_url_can_be_read(published, sql):
+    with pytest.raises(QueryFailed, match="brandmon sql is read-only: .*files.* not allowed"):
+        run_query(published, sql)
+
+
+@pytest.mark.parametrize("sql", ["INSTALL httpfs", "LOAD httpfs", "FORCE INSTALL spatial"])
+def test_no_extension_can_be_installed_or_loaded(published, sql):
+    with pytest.raises(QueryFailed, match="brandmon sql is read-only: .*extensions.* not allowed"):
+        run_query(published, sql)
+
+
+@pytest.mark.parametrize("sql", ["SET enable_external_access = true", "SET lock_configuration = false",
+                                 "RESET enable_external_access", "SET allowed_paths = ['/etc/passwd']",
+                                 "PRAGMA threads = 64", "SET memory_limit = '1TB'"])
+def test_no_setting_can_be_changed(published, sql):
+    with pytest.raises(QueryFailed, match="brandmon sql is read-only: changing settings .* not allowed"):
+        run_query(published, sql)
+
+
+def test_the_private_writer_database_cannot_be_attached(published):
+    """In a fresh process, as `brandmon sql` runs: attaching the private file would read what is not
+    published yet and hold a lock that blocks the writer."""
+    private = published.with_name("brandmon.duckdb")
+    for sql in (f"ATTACH '{private}' AS p (READ_ONLY)", f"ATTACH '{private}' AS p"):
+        script = textwrap.dedent(f"""
+            from pathlib import Path
+            from warehouse.analyst import QueryFailed, run_query
+            try:
+                run_query(Path({str(published)!r}), {sql!r})
+            except QueryFailed as error:
+                print(error)
+        """)
+        out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
+        assert re.search("brandmon sql is read-only: .*ATTACH.* not allowed", out.stdout), out
+    with writer(private, published, "Asia/Shanghai", wait=2):
+        pass
+
+
+def documented_queries() -> list[str]:
+    """Every `brandmon sql "..."` in README and docs/, and every statement of docs/schema.md's SQL block."""
+    found = []
+    for doc in [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]:
+        text = doc.read_text(encoding="utf-8")
+        found += [q for q in re.findall(r'brandmon sql "(.+?)"', text, re.S) if "…" not in q]
+        for block in re.findall(r"```sql\n(.*?)```", text, re.S):
+            code = "\n".join(line for line in block.splitlines() if not line.lstrip().startswith("--"))
+            found += [statement.strip() for statement in code.split(";") if statement.strip()]
+    return found
+
+
+def test_every_documented_query_runs(published):
+    queries = documented_queries()
+    assert len(queries) >= 15
+    for sql in queries:
+        run_query(published, sql)

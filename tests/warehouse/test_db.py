@@ -9,7 +9,8 @@ import time
 import duckdb
 import pytest
 
-from warehouse.db import WarehouseBusy, WarehouseMissing, migrate, migrations, reader, writer
+from tests.faults.disk import FullDisk
+from warehouse.db import PublishFailed, WarehouseBusy, WarehouseMissing, migrate, migrations, reader, writer
 
 
 @pytest.fixture
@@ -109,3 +110,33 @@ def test_the_wait_is_bounded(paths):
 def test_reading_before_anything_was_published_says_what_to_do(paths):
     with pytest.raises(WarehouseMissing, match="make run"):
         reader(paths[1])
+
+
+def test_a_publish_that_fails_on_a_full_disk_leaves_the_old_copy_and_no_temp_file(paths, monkeypatch):
+    """The write is saved in the private file; the copy analysts read stays the previous one, whole;
+    the error says what happened; and once space returns the next write publishes both."""
+    private, published = paths
+    with writer(private, published, "Asia/Shanghai") as conn:
+        conn.execute("INSERT INTO brands VALUES ('acme', 'A', [], [])")
+    disk = FullDisk(published.parent, budget=4096).install(monkeypatch)
+    with pytest.raises(PublishFailed, match=r"No space left on device.*previous copy"):
+        with writer(private, published, "Asia/Shanghai") as conn:
+            conn.execute("INSERT INTO brands VALUES ('rival', 'R', [], [])")
+    assert sorted(p.name for p in published.parent.iterdir()) == ["brandmon.duckdb", "brandmon.lock",
+                                                                  "brandmon_read.duckdb"]
+    assert reader(published).execute("SELECT brand FROM brands").fetchall() == [("acme",)]
+
+    disk.free()
+    with writer(private, published, "Asia/Shanghai"):
+        pass
+    assert reader(published).execute("SELECT count(*) FROM brands").fetchone()[0] == 2
+
+
+def test_temp_files_left_by_a_killed_publish_are_removed_by_the_next(paths):
+    private, published = paths
+    published.parent.mkdir(parents=True)
+    stale = published.with_name(f".{published.name}.424242.tmp")
+    stale.write_bytes(b"half a copy")
+    with writer(private, published, "Asia/Shanghai"):
+        pass
+    assert not stale.exists() and published.exists()
