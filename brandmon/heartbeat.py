@@ -11,18 +11,29 @@ from typing import Any
 
 import httpx
 
+from alerts.channels import DeliveryError
+from alerts.channels.destinations import allows_private, checked_addresses
 from alerts.channels.webhook import webhook_url
+from alerts.settings import Channel
 
 
 class HeartbeatFailed(RuntimeError):
     """The monitor did not take the ping."""
 
 
-def heartbeat_url(fields: Mapping[str, Any]) -> str:
-    """The URL from the Connection's fields, read like a webhook channel's (extra.url, else host)."""
+def heartbeat_url(fields: Mapping[str, Any], conn_id: str = "heartbeat") -> str:
+    """The URL from the Connection's fields, read like a webhook channel's (extra.url, else host),
+    and checked like one: http(s) only, never a cloud metadata or link-local address, loopback and
+    private addresses only with the Connection's `allow_private` (alerts.channels.destinations)."""
     url = webhook_url(fields)
     if not url.startswith(("http://", "https://")):
         raise HeartbeatFailed(f"the heartbeat URL must be http(s), got {url[:40]!r}")
+    target = httpx.URL(url)
+    try:
+        checked_addresses(target.host, target.port, Channel("heartbeat", "webhook", {}, connection=conn_id),
+                          allows_private(fields))
+    except DeliveryError as error:
+        raise HeartbeatFailed(str(error)) from None
     return url
 
 

@@ -136,7 +136,7 @@ def brand_monitor():
         except Exception:  # AirflowNotFoundException: say which Connection to create
             raise AirflowException(f"monitoring.heartbeat_connection {conn_id!r} is not defined: create it "
                                    f"(AIRFLOW_CONN_{conn_id.upper()}) with the monitor's URL in extra.url") from None
-        return {"status": ping(heartbeat_url(fields))}
+        return {"status": ping(heartbeat_url(fields, conn_id))}
 
     staged = extract.expand(item=plan())
     heartbeat(deliver(detect(load(transform(staged)))))

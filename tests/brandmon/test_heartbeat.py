@@ -8,11 +8,15 @@ import pytest
 from brandmon.heartbeat import HeartbeatFailed, heartbeat_url, ping
 
 
-def test_the_url_comes_from_the_connection_like_a_webhook(httpserver):
+def test_the_url_comes_from_the_connection_and_is_checked_like_a_webhook(httpserver):
     url = httpserver.url_for("/ping/4f2c-secret")
-    assert heartbeat_url({"conn_type": "http", "extra": {"url": url}}) == url
+    assert heartbeat_url({"conn_type": "http", "extra": {"url": url, "allow_private": True}}) == url
     with pytest.raises(HeartbeatFailed, match="must be http"):
         heartbeat_url({"conn_type": "http", "extra": {"url": "file:///etc/passwd"}})
+    with pytest.raises(HeartbeatFailed, match="allow_private"):
+        heartbeat_url({"conn_type": "http", "extra": {"url": url}})  # loopback needs the Connection's consent
+    with pytest.raises(HeartbeatFailed, match="metadata"):
+        heartbeat_url({"conn_type": "http", "extra": {"url": "http://169.254.169.254/latest/meta-data/"}})
 
 
 def test_a_ping_is_one_get_and_a_refusal_names_the_host_only(httpserver):

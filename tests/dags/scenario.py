@@ -76,7 +76,7 @@ def write_scenario_config(server) -> None:
 
 def heartbeat_connection(server) -> str:
     """AIRFLOW_CONN_HEARTBEAT: the outside monitor's URL (with its token) is a secret too."""
-    return json.dumps({"conn_type": "http", "extra": {"url": server.url_for("/heartbeat")}})
+    return json.dumps({"conn_type": "http", "extra": {"url": server.url_for("/heartbeat"), "allow_private": True}})
 
 
 def hook_connection(server) -> str:
