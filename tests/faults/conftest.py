@@ -40,7 +40,8 @@ def clean(tmp_path_factory, server):
         world.load(transformed)
         world.detect()
         report = world.deliver()
-        assert report["sent"] > 10 and report["retryable_failures"] == report["permanent_failures"] == 0
+        # every channel got the week's alerts (the burst's spikes and the broken source's ops alert)
+        assert report["sent"] >= 6 and report["retryable_failures"] == report["permanent_failures"] == 0
         yield world, transformed
 
 

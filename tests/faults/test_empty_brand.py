@@ -17,11 +17,11 @@ from .conftest import END, NOW
 
 
 def test_an_empty_brand_blocks_no_alert(world):
-    root, _ = world
-    spec = yaml.safe_load((root / "brands.yaml").read_text())
+    _, config = world
+    spec = yaml.safe_load(config.path.read_text())
     spec["brands"]["new_brand"] = {"keywords": ["新品牌无人提"], "sources": ["history", "broken"]}
-    (root / "brands.yaml").write_text(yaml.safe_dump(spec, allow_unicode=True))
-    config = load_config(root / "brands.yaml")
+    config.path.write_text(yaml.safe_dump(spec, allow_unicode=True))
+    config = load_config(config.path)
 
     window = RunWindow(Window(END - timedelta(days=7), END), config.schedule.lookback)
     staged = [pipeline.extract(config, i["brand"], i["source"], window, "manual__week", NOW)
