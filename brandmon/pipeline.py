@@ -164,10 +164,15 @@ def transform(config: Config, staged: list[dict[str, Any]], window: RunWindow, r
 
 
 def _post_row(post: Post, score: TextScores, keywords: list[str], terms: list[str]) -> dict[str, Any]:
+    """The staged `posts` row: the post (its author's reach included) and its scores, the complaint's
+    categories, severity and reasons whole (`complaint_reasons` keeps their Chinese labels)."""
     row = post.to_json()
     row.update(clean_text=score.clean_text, sentiment=score.sentiment, label=score.label,
                complaint=score.complaint, complaint_score=score.complaint_score,
-               complaint_reasons=[reason.zh for reason in score.reasons], keywords=keywords, model=score.model, terms=terms)
+               complaint_reasons=[reason.zh for reason in score.reasons], keywords=keywords, model=score.model, terms=terms,
+               complaint_categories=list(score.complaint_categories), complaint_severity=score.severity,
+               complaint_reason_details=[reason.as_json() for reason in score.reasons],
+               complaint_severity_reasons=[reason.as_json() for reason in score.severity_reasons])
     return row
 
 

@@ -146,6 +146,30 @@ def test_a_new_topic_is_stored_and_alerts(world):
     assert alerts and "爆炸" in alerts[0][1]
 
 
+def test_a_complaint_is_stored_with_its_categories_severity_reasons_and_authors_reach(world):
+    root, config = world
+    row = {"id": "spoiled1", "platform": "weibo", "text": "示例咖啡的牛奶变质了还在卖，喝了拉肚子，要求赔偿",
+           "published_at": (END - timedelta(minutes=20)).isoformat(), "author": "美食记者", "author_followers": "25万",
+           "author_verified": "media"}
+    with open(root / "posts.jsonl", "a", encoding="utf-8") as handle:
+        handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    run_window(config, END - timedelta(hours=1), END, "run")
+    conn = reader(config.published_path)
+    stored = conn.execute("""SELECT complaint, complaint_categories, complaint_severity, complaint_reasons,
+                                    complaint_reason_details, complaint_severity_reasons, author_followers, author_verified
+                             FROM posts WHERE native_id = 'spoiled1'""").fetchone()
+    others = conn.execute("""SELECT count(*) FROM posts WHERE native_id <> 'spoiled1' AND (complaint_severity IS NULL
+                             OR complaint_categories IS NULL OR author_followers IS NOT NULL)""").fetchone()[0]
+    conn.close()
+    complaint, categories, severity, labels, details, severe, followers, verified = stored
+    assert complaint and severity == "severe" and (followers, verified) == (250_000, "media")
+    assert {"quality_safety", "refund_after_sales"} <= set(categories)
+    assert {"code": "spoiled", "zh": "变质", "en": "spoiled", "category": "quality_safety", "phrase": "变质"} in details
+    assert labels == [d["zh"] for d in details]  # complaint_reasons keeps the readable labels
+    assert {d["category"] for d in severe} == {"food_safety"} and all(d["zh"] and d["phrase"] for d in severe)
+    assert others == 0  # every other post has its severity and categories, and no reach the archive did not give
+
+
 def test_a_run_can_be_limited_to_one_brand(world):
     _, config = world
     assert pipeline.plan(config, only_brand="demo_tea") == [{"brand": "demo_tea", "source": "history"}]
