@@ -21,7 +21,15 @@ from alerts.model import Alert, AlertDetails
 from brandmon.config import Brand, Config
 from brandmon.windows import RunWindow, floor_time
 from transforms.terms import burst_terms
-from warehouse.posts import PostSelection, keyword_lists, listing_query, most_engaged, post_facts, topic_docs
+from warehouse.posts import (
+    PostSelection,
+    complaint_labels,
+    keyword_lists,
+    listing_query,
+    most_engaged,
+    post_facts,
+    topic_docs,
+)
 from warehouse.schema import Metric
 from warehouse.series import bucket_series, failed_sources, failure_streak, interval_posts
 from warehouse.topics import store_topics
@@ -81,7 +89,7 @@ def explain(conn: duckdb.DuckDBPyConnection, config: Config, brand: Brand, posts
     baseline = keyword_lists(conn, PostSelection(brand.id, posts.start - TERM_BASELINE, posts.start))
     top_terms = burst_terms(_term_counts(f.keywords for f in facts), _term_counts(baseline))
     return posts_details(brand.name, window_local(config.timezone, posts.start, posts.end), ratio, top_terms, facts,
-                         most_engaged(conn, posts, SAMPLES), listing_query(posts))
+                         most_engaged(conn, posts, SAMPLES), listing_query(posts), complaint_labels(conn))
 
 
 def _term_counts(per_post: Iterable[list[str]]) -> Counter[str]:

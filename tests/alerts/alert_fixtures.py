@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from alerts.model import Alert, AlertDetails, SamplePost
+from alerts.model import Alert, AlertDetails, CategoryCount, ReasonCount, SamplePost
 from alerts.settings import AlertSettings
 from brandmon.config import parse_config
 
@@ -30,6 +30,11 @@ SAMPLES = [
                url="https://m.weibo.cn/status/4901234567890123", author="小红_Lee", platform="weibo",
                published_local="2026-11-26 14:06", engagement=860, label="neg", complaint=True),
 ]
+REASONS = (ReasonCount("spoiled", "变质", "spoiled", "quality_safety", "质量安全", "Quality and safety", 8, ("变质了",)),
+           ReasonCount("compensation_demanded", "要求赔偿", "compensation demanded", "refund_after_sales", "退款售后",
+                       "Refunds and after-sales", 5, ("要求赔偿",)))
+CATEGORIES = (CategoryCount("quality_safety", "质量安全", "Quality and safety", 12),
+              CategoryCount("refund_after_sales", "退款售后", "Refunds and after-sales", 5))
 QUERY = ("SELECT published_local, platform, label, complaint, engagement, url, text FROM v_mentions "
          "WHERE brand = 'demo_coffee' AND published_at >= TIMESTAMPTZ '2026-11-26T06:00:00+00:00' "
          "AND published_at < TIMESTAMPTZ '2026-11-26T06:15:00+00:00' AND label = 'neg' ORDER BY engagement DESC")
@@ -40,7 +45,7 @@ def spike_alert(**changes) -> Alert:
     details = AlertDetails(
         brand_name="示例咖啡", window_local="2026-11-26 14:00–14:15 (Asia/Shanghai)", ratio=4.2,
         top_terms=["拉肚子", "退款", "联名款"], sentiment_mix={"pos": 1, "neu": 3, "neg": 38},
-        complaint_reasons=[("退款", 12), ("食品安全", 9)], top_sources=[("weibo", 35), ("news", 7)],
+        complaint_reasons=list(REASONS), complaint_categories=list(CATEGORIES), top_sources=[("weibo", 35), ("news", 7)],
         samples=list(SAMPLES), query=QUERY)
     alert = Alert(brand="demo_coffee", kind="negative_spike", audience="pr", severity="warning", subject="neg",
                   bucket_start=BUCKET_START, bucket_end=BUCKET_END, observed=38.0, expected=9.0, score=5.7,

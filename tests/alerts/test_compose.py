@@ -1,8 +1,13 @@
 """compose: what a message says (zh and en), before any markup."""
 
+import re
 from dataclasses import replace
 
+import pytest
+
 from alerts.compose import compose, ratio_text, sql_command, title, top_samples
+from alerts.formats import to_text
+from alerts.model import Alert
 
 from .alert_fixtures import ops_alert, spike_alert
 
@@ -19,11 +24,31 @@ def test_a_spike_explains_brand_kind_window_size_terms_mix_reasons_and_sources()
     assert zh["实际 / 预期"] == "38 / 9 (×4.2)"
     assert zh["热词"] == "拉肚子、退款、联名款"
     assert zh["情感分布"] == "正面 1 · 中性 3 · 负面 38"
-    assert zh["投诉原因"] == "退款 12 · 食品安全 9"
+    assert zh["投诉类别"] == "质量安全×12 · 退款售后×5"
+    assert zh["投诉原因"] == "变质（质量安全）×8 · 要求赔偿（退款售后）×5"
     assert zh["主要来源"] == "weibo 35 · news 7"
     en = fields(compose(spike_alert(), "en"))
     assert en["Observed / expected"] == "38 / 9 (×4.2)"
     assert en["Sentiment mix"] == "positive 1 · neutral 3 · negative 38"
+    assert en["Complaint categories"] == "quality and safety ×12 · refunds and after-sales ×5"
+    assert en["Complaint reasons"] == "spoiled (quality and safety) ×8 · compensation demanded (refunds and after-sales) ×5"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_reasons_read_as_words_never_as_codes_or_scores(lang):
+    text = to_text([compose(spike_alert(), lang)])
+    for code in ("spoiled_", "compensation_demanded", "quality_safety", "refund_after_sales", "demand:"):
+        assert code not in text
+    assert not re.search(r"[a-z_]+:[\u4e00-\u9fff]", text)  # no "demand:要求赔偿"
+    reasons_line = next(line for line in text.splitlines() if "投诉原因" in line or "Complaint reasons" in line)
+    assert not re.search(r"\d\.\d", reasons_line)  # counts only, no score
+
+
+def test_alerts_stored_before_reasons_were_structured_still_read():
+    stored = spike_alert().details_json().replace(
+        spike_alert().details_json().split('"complaint_reasons": ')[1].split(', "top_sources"')[0], '[["退款", 12]]')
+    details = Alert.details_from_json(stored)
+    assert fields(compose(replace(spike_alert(), details=details), "zh"))["投诉原因"] == "退款×12"
 
 
 def test_three_samples_most_engaged_first_with_links_and_the_query_for_the_rest():
