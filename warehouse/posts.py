@@ -131,6 +131,35 @@ def most_engaged(conn: duckdb.DuckDBPyConnection, selection: PostSelection, limi
     return [SamplePost(*row) for row in rows]
 
 
+class SevereComplaint(NamedTuple):
+    """A brand's severe complaint with reach: its key, when, the post as alerts quote it, its
+    categories, its reasons and what made it severe."""
+
+    post_key: str  # 'platform:native_id'
+    published_at: datetime
+    post: SamplePost
+    categories: tuple[str, ...]
+    reasons: tuple[ReasonLabel, ...]
+    severity_reasons: tuple[ReasonLabel, ...]
+
+
+def severe_complaints(conn: duckdb.DuckDBPyConnection, brand: str, start: datetime, end: datetime,
+                      min_followers: int, min_engagement: int) -> list[SevereComplaint]:
+    """The brand's severe complaints published in [start, end) whose author has `min_followers`
+    followers or more, or that reached `min_engagement` reposts + comments + likes; oldest first."""
+    rows = conn.execute(
+        f"""SELECT {POST_KEY}, published_at, {_SAMPLE_COLUMNS}, complaint_categories, complaint_reason_details,
+                   complaint_severity_reasons
+            FROM v_mentions
+            WHERE brand = ? AND published_at >= ? AND published_at < ? AND complaint AND complaint_severity = 'severe'
+              AND (author_followers >= ? OR engagement >= ?)
+            ORDER BY published_at, platform, native_id""",
+        [brand, start, end, min_followers, min_engagement]).fetchall()
+    return [SevereComplaint(key, at, SamplePost(*sample), tuple(categories or ()), reason_labels(reasons),
+                            reason_labels(severe))
+            for key, at, *sample, categories, reasons, severe in rows]
+
+
 def listing_query(selection: PostSelection) -> str:
     """SQL on v_mentions, with its values as literals, that lists every selected post, most engaged first."""
     return (f"SELECT {_LISTING_COLUMNS} FROM v_mentions WHERE {where_literal(selection.conditions())} "

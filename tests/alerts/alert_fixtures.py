@@ -54,6 +54,24 @@ def spike_alert(**changes) -> Alert:
     return replace(alert, details=replace(details, **detail_changes), **changes)
 
 
+def severe_alert(**changes) -> Alert:
+    """A severe complaint by a media account with 25万 followers, as detection explains it."""
+    post = SamplePost(text="示例咖啡的牛奶变质了还在卖，喝了拉肚子，要求赔偿，已经打了12315", url="https://weibo.com/1/Sp01",
+                      author="美食记者", platform="weibo", published_local="2026-11-26 14:03", engagement=320, label="neg",
+                      complaint=True, author_followers=250_000, author_verified="media", severity="severe")
+    severe = [ReasonCount("food_safety", "食品安全", "food safety", "food_safety", "食品安全", "Food safety", 1,
+                          ("变质", "拉肚子")),
+              ReasonCount("regulator_court", "监管与诉讼", "regulators or courts", "regulator_court", "监管与诉讼",
+                          "Regulators and courts", 1, ("12315",))]
+    details = AlertDetails(brand_name="示例咖啡", window_local="2026-11-26 14:03 (Asia/Shanghai)", ratio=0.0,
+                           samples=[post], query=QUERY, complaint_reasons=[replace(r, count=1) for r in REASONS],
+                           complaint_categories=[replace(c, count=1) for c in CATEGORIES], severity_reasons=severe)
+    alert = Alert(brand="demo_coffee", kind="severe_complaint", audience="pr", severity="critical",
+                  subject="weibo:5104912345678901", bucket_start=BUCKET_START, bucket_end=BUCKET_END, observed=320.0,
+                  expected=0.0, score=0.0, details=details)
+    return replace(alert, **changes)
+
+
 def ops_alert(**changes) -> Alert:
     """A source_error for an expired Weibo cookie."""
     details = AlertDetails(brand_name="示例咖啡", window_local="2026-11-26 14:00–14:15 (Asia/Shanghai)", ratio=0.0,

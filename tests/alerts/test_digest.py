@@ -5,11 +5,12 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+from alerts.compose import compose
 from alerts.digest import build_digest, digest_channels, previous_day, send_digest
 from alerts.outbox import deliver_pending, enqueue
 from transforms.complaints import Reason
 
-from .alert_fixtures import UTC, make_config, spike_alert
+from .alert_fixtures import UTC, make_config, severe_alert, spike_alert
 
 DAY = date(2026, 11, 26)
 MORNING_AFTER = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
@@ -88,6 +89,16 @@ def test_the_digest_lists_the_days_alerts_and_alerts_held_until_it_is_sent(tmp_p
     listed = build_digest(day_of_posts, config, DAY, until=MORNING_AFTER)[0].details.day_alerts
     assert [(a["alert_id"], a["held"]) for a in listed] == [(afternoon.alert_id, False), (night.alert_id, True)]
     assert build_digest(day_of_posts, config, DAY)[0].details.day_alerts == listed[:1]  # held after the day: not yet
+
+
+def test_the_digest_lists_a_severe_complaint_by_its_author(tmp_path, day_of_posts):
+    config = make_config(tmp_path)
+    enqueue(day_of_posts, [severe_alert()], config, "r1", "scheduled", severe_alert().bucket_end)
+    digest = build_digest(day_of_posts, config, DAY, until=MORNING_AFTER)[0]
+    items = [item.text for section in compose(digest, "zh").sections for item in section.items]
+    assert "2026-11-26 14:03 (Asia/Shanghai) 严重 严重投诉 美食记者" in items
+    en_items = [item.text for section in compose(digest, "en").sections for item in section.items]
+    assert "2026-11-26 14:03 (Asia/Shanghai) CRITICAL severe complaint 美食记者" in en_items
 
 
 def test_send_digest_delivers_once_and_releases_held_alerts_into_it(tmp_path, day_of_posts):
