@@ -122,7 +122,7 @@ def _brand_digest(conn: DuckDBPyConnection, settings: AlertSettings, brand: Name
         top_terms=[t for t, _ in Counter(t for f in facts for t in set(f.keywords)).most_common(top_n)],
         sentiment_mix=sentiment_mix(facts),
         complaint_reasons=reason_counts((f.reasons for f in facts if f.complaint), names, top_n),
-        complaint_categories=category_counts(facts, names, top_n),
+        complaint_categories=category_counts((f.categories for f in facts if f.complaint), names, top_n),
         top_sources=Counter(f.platform for f in facts).most_common(top_n),
         samples=quoted(engaged), query=listing_query(posts),
         hourly=[(f"{h:02d}", *counts) for h, counts in hourly.items()], day_alerts=listed)

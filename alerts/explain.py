@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from alerts.model import AlertDetails, CategoryCount, ReasonCount
-from warehouse.posts import PostFacts, ReasonLabel, SamplePost
+from warehouse.posts import PostFacts, ReasonLabel, SamplePost, SevereComplaint
 
 LABELS = ("pos", "neu", "neg")
 SAMPLES = 3  # posts an alert quotes
@@ -66,9 +66,10 @@ def reason_counts(per_post: Iterable[Iterable[ReasonLabel]], names: Names, limit
             for key, count in counts.most_common(limit)]
 
 
-def category_counts(facts: Iterable[PostFacts], names: Names, limit: int | None = None) -> list[CategoryCount]:
-    """Complaints per category, most complained of first, with the categories' names."""
-    counts = Counter(c for f in facts if f.complaint for c in f.categories)
+def category_counts(per_complaint: Iterable[Iterable[str]], names: Names, limit: int | None = None) -> list[CategoryCount]:
+    """Complaints per category (the categories of each complaint), most complained of first, with
+    the categories' names."""
+    counts = Counter(code for categories in per_complaint for code in categories)
     return [CategoryCount(code, *names.get(code, (code, code)), count) for code, count in counts.most_common(limit)]
 
 
@@ -80,6 +81,17 @@ def posts_details(brand_name: str, window: str, ratio: float, top_terms: list[st
         brand_name=brand_name, window_local=window, ratio=round(ratio, 2), top_terms=top_terms,
         sentiment_mix=sentiment_mix(facts),
         complaint_reasons=reason_counts((f.reasons for f in facts if f.complaint), names, TOP_REASONS),
-        complaint_categories=category_counts(facts, names, TOP_REASONS),
+        complaint_categories=category_counts((f.categories for f in facts if f.complaint), names, TOP_REASONS),
         top_sources=Counter(f.platform for f in facts).most_common(3),
         samples=quoted(engaged), query=query)
+
+
+def severe_complaint_details(brand_name: str, when: str, complaint: SevereComplaint, query: str,
+                             names: Names) -> AlertDetails:
+    """A severe complaint's explanation: the post quoted (author, followers, verification), its
+    categories and reasons, what made it severe, and the query that lists it."""
+    return AlertDetails(
+        brand_name=brand_name, window_local=when, ratio=0.0, samples=quoted([complaint.post]), query=query,
+        complaint_reasons=reason_counts([complaint.reasons], names),
+        complaint_categories=category_counts([complaint.categories], names),
+        severity_reasons=reason_counts([complaint.severity_reasons], names))

@@ -16,23 +16,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from alerts.explain import (
-    SAMPLES,
-    category_counts,
-    local_day,
-    posts_details,
-    quoted,
-    reason_counts,
-    window_local,
-)
+from alerts.explain import SAMPLES, local_day, posts_details, severe_complaint_details, window_local
 from alerts.model import Alert, AlertDetails
 from brandmon.config import Brand, Config
 from brandmon.windows import RunWindow, floor_time
 from transforms.terms import burst_terms
 from warehouse.posts import (
-    PostFacts,
     PostSelection,
-    SevereComplaint,
     complaint_labels,
     keyword_lists,
     listing_query,
@@ -180,20 +170,11 @@ def find_severe_complaints(conn: duckdb.DuckDBPyConnection, config: Config, wind
             start = floor_time(complaint.published_at, bucket)
             posts = PostSelection(brand.id, start, start + bucket, post_keys=(complaint.post_key,))
             when = f"{complaint.published_at.astimezone(config.timezone):%Y-%m-%d %H:%M} ({config.timezone.key})"
-            details = AlertDetails(
-                brand_name=brand.name, window_local=when, ratio=0.0, samples=quoted([complaint.post]),
-                query=listing_query(posts), complaint_reasons=reason_counts([complaint.reasons], names),
-                complaint_categories=category_counts([_complaint_facts(complaint)], names),
-                severity_reasons=reason_counts([complaint.severity_reasons], names))
+            details = severe_complaint_details(brand.name, when, complaint, listing_query(posts), names)
             alerts.append(Alert(brand=brand.id, kind="severe_complaint", audience="pr", severity="critical",
                                 subject=complaint.post_key, bucket_start=start, bucket_end=start + bucket,
                                 observed=1.0, expected=0.0, score=0.0, details=details))  # one post
     return alerts
-
-
-def _complaint_facts(complaint: SevereComplaint) -> PostFacts:
-    post = complaint.post
-    return PostFacts(complaint.published_at, post.label, True, complaint.reasons, complaint.categories, [], post.platform)
 
 
 def find_source_alerts(conn: duckdb.DuckDBPyConnection, config: Config, window: RunWindow) -> list[Alert]:
