@@ -12,12 +12,14 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from alerts.i18n import fix_hint, kind_name, label, severity_name
-from alerts.model import Alert, SamplePost
+from alerts.i18n import fix_hint, followers_text, kind_name, label, severity_name, verified_name
+from alerts.model import Alert, CategoryCount, ReasonCount, SamplePost
 
 SAMPLE_COUNT = 3
 SAMPLE_CHARS = 140
 OPS_KINDS = ("source_silent", "source_error")
+SEVERE_COMPLAINT = "severe_complaint"
+JOIN = " · "
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,8 @@ def compose(alert: Alert, lang: str, source_connections: Mapping[str, str | None
         return _digest(alert, lang)
     if alert.kind in OPS_KINDS:
         return _ops(alert, lang, source_connections or {})
+    if alert.kind == SEVERE_COMPLAINT:
+        return _severe_complaint(alert, lang)
     return _spike(alert, lang)
 
 
@@ -76,6 +80,8 @@ def title(alert: Alert, lang: str) -> str:
                 else f"[{what.capitalize()}] {d.brand_name}, {d.window_local}")
     if alert.kind in OPS_KINDS:
         what = f"{what} {d.source or alert.subject}"
+    elif alert.kind == SEVERE_COMPLAINT:
+        what = f"{what}{label(lang, 'colon')}{_author_reach(lang, d.samples[0])}" if d.samples else what
     else:
         what = f"{what} {ratio_text(d.ratio)}"
     sev = severity_name(lang, alert.severity)
@@ -110,6 +116,45 @@ def _counts(lang: str, pairs: list[tuple[str, int]] | Mapping[str, int]) -> str:
     return text or label(lang, "none")
 
 
+def category_name(lang: str, zh: str, en: str) -> str:
+    """A category as a message names it inline: `质量安全` / `quality and safety`."""
+    return zh if lang == "zh" else en[:1].lower() + en[1:]
+
+
+def reasons_text(lang: str, reasons: list[ReasonCount], counted: bool = True) -> str:
+    """Reasons with their category and how many posts gave them, never a code or a score:
+    `变质（质量安全）×8 · 要求赔偿（退款售后）×5` / `spoiled (quality and safety) ×8 · …`."""
+    parts = []
+    for reason in reasons:
+        name = reason.zh if lang == "zh" else reason.en
+        if reason.category_zh:  # alerts stored before reasons were structured have no category
+            category = category_name(lang, reason.category_zh, reason.category_en)
+            name = f"{name}（{category}）" if lang == "zh" else f"{name} ({category})"
+        parts.append(f"{name}{'' if lang == 'zh' else ' '}×{reason.count}" if counted else name)
+    return JOIN.join(parts) or label(lang, "none")
+
+
+def categories_text(lang: str, categories: list[CategoryCount]) -> str:
+    """`质量安全×12 · 退款售后×5` / `quality and safety ×12 · refunds and after-sales ×5`."""
+    sep = "" if lang == "zh" else " "
+    return JOIN.join(f"{category_name(lang, c.zh, c.en)}{sep}×{c.count}" for c in categories) or label(lang, "none")
+
+
+def severity_reasons_text(lang: str, reasons: list[ReasonCount]) -> str:
+    """What made a complaint severe, with the words the post used: `食品安全：拉肚子 · 监管与诉讼：12315`."""
+    colon = label(lang, "colon")
+    return JOIN.join(f"{category_name(lang, r.category_zh, r.category_en)}{colon}{label(lang, 'sep').join(r.phrases)}"
+                     if r.phrases else category_name(lang, r.category_zh, r.category_en) for r in reasons) or label(lang, "none")
+
+
+def _author_reach(lang: str, post: SamplePost) -> str:
+    """`美食记者（粉丝 25万）` / `美食记者 (250k followers)`; engagement when followers are unknown."""
+    reach = (followers_text(lang, post.author_followers) if post.author_followers is not None
+             else f"{label(lang, 'engagement')} {post.engagement}")
+    author = post.author or post.platform
+    return f"{author}（{reach}）" if lang == "zh" else f"{author} ({reach})"
+
+
 def _mix(lang: str, mix: Mapping[str, int]) -> str:
     return _counts(lang, [(label(lang, k), mix.get(k, 0)) for k in ("pos", "neu", "neg")])
 
@@ -118,11 +163,12 @@ def _sample_item(lang: str, post: SamplePost) -> Item:
     text = " ".join(post.text.split())
     if len(text) > SAMPLE_CHARS:
         text = text[:SAMPLE_CHARS - 1] + "…"
-    meta = [post.platform, post.author or "", post.published_local,
-            f"{label(lang, 'engagement')} {post.engagement}", label(lang, post.label) if post.label in
-            ("pos", "neu", "neg") else post.label]
+    meta = [post.platform, post.author or "",
+            followers_text(lang, post.author_followers) if post.author_followers is not None else "",
+            post.published_local, f"{label(lang, 'engagement')} {post.engagement}",
+            label(lang, post.label) if post.label in ("pos", "neu", "neg") else post.label]
     if post.complaint:
-        meta.append(label(lang, "complaint"))
+        meta.append(label(lang, SEVERE_COMPLAINT if post.severity == "severe" else "complaint"))
     return Item(text=text, url=post.url, meta=" · ".join(m for m in meta if m))
 
 
@@ -143,7 +189,8 @@ def _explain_fields(alert: Alert, lang: str) -> list[tuple[str, str]]:
     return [
         (label(lang, "top_terms"), sep.join(d.top_terms) or label(lang, "none")),
         (label(lang, "sentiment_mix"), _mix(lang, d.sentiment_mix)),
-        (label(lang, "complaint_reasons"), _counts(lang, d.complaint_reasons)),
+        (label(lang, "complaint_categories"), categories_text(lang, d.complaint_categories)),
+        (label(lang, "complaint_reasons"), reasons_text(lang, d.complaint_reasons)),
         (label(lang, "top_sources"), _counts(lang, d.top_sources)),
     ]
 
@@ -159,6 +206,29 @@ def _spike(alert: Alert, lang: str) -> Document:
                (label(lang, "observed"), f"{_number(alert.observed)} / {_number(alert.expected)} "
                                           f"({ratio_text(d.ratio)})")]
     fields += _explain_fields(alert, lang)
+    return Document(lang=lang, title=title(alert, lang), fields=tuple(fields),
+                    sections=tuple(_common_sections(alert, lang)), link_label=label(lang, "link"))
+
+
+def _severe_complaint(alert: Alert, lang: str) -> Document:
+    """One severe complaint from an account with reach: who wrote it, how far it goes, why it is severe."""
+    d = alert.details
+    fields = [(label(lang, "brand"), f"{d.brand_name} ({alert.brand})"),
+              (label(lang, "kind"), f"{kind_name(lang, alert.kind)} · {severity_name(lang, alert.severity)}"),
+              (label(lang, "published"), d.window_local)]
+    if d.samples:
+        post = d.samples[0]
+        reach = [post.author or post.platform]
+        if post.author_followers is not None:
+            reach.append(followers_text(lang, post.author_followers))
+        if post.author_verified:
+            reach.append(verified_name(lang, post.author_verified))
+        fields += [(label(lang, "author"), JOIN.join(reach)),
+                   (label(lang, "engagement").capitalize(), str(post.engagement))]
+    fields += [(label(lang, "severity_reasons"), severity_reasons_text(lang, d.severity_reasons)),
+               (label(lang, "complaint_categories"), JOIN.join(category_name(lang, c.zh, c.en)
+                                                               for c in d.complaint_categories) or label(lang, "none")),
+               (label(lang, "complaint_reasons"), reasons_text(lang, d.complaint_reasons, counted=False))]
     return Document(lang=lang, title=title(alert, lang), fields=tuple(fields),
                     sections=tuple(_common_sections(alert, lang)), link_label=label(lang, "link"))
 
@@ -203,5 +273,6 @@ def _digest_alert_item(lang: str, listed: Mapping) -> Item:
     what = kind_name(lang, listed["kind"])
     if listed.get("topic_label"):
         what = f"{what}{label(lang, 'colon')}{listed['topic_label']}"
-    text = f"{listed['window_local']} {severity_name(lang, listed['severity'])} {what} {ratio_text(listed['ratio'])}"
+    size = listed.get("author") or "" if listed["kind"] == SEVERE_COMPLAINT else ratio_text(listed["ratio"])
+    text = f"{listed['window_local']} {severity_name(lang, listed['severity'])} {what} {size}".rstrip()
     return Item(text=text, meta=label(lang, "held") if listed.get("held") else "")

@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
-from alerts.explain import SAMPLES, quoted, sentiment_mix
+from alerts.explain import SAMPLES, category_counts, quoted, reason_counts, sentiment_mix
 from alerts.model import Alert, AlertDetails
 from alerts.outbox import BACKFILL, DeliveryReport, EnqueueReport, Target, deliver_pending, release_held, store
 from alerts.settings import AlertSettings, NamedBrand
 from warehouse.db import transaction
-from warehouse.posts import PostSelection, listing_query, most_engaged, post_count, post_facts
+from warehouse.posts import PostSelection, complaint_labels, listing_query, most_engaged, post_count, post_facts
 from warehouse.reports import alerts_for_digest
 
 if TYPE_CHECKING:
@@ -105,6 +105,7 @@ def _brand_digest(conn: DuckDBPyConnection, settings: AlertSettings, brand: Name
     prior = post_count(conn, PostSelection(brand.id, start - timedelta(days=PRIOR_DAYS), start))
     engaged = most_engaged(conn, posts, SAMPLES)
     listed = _listed_alerts(conn, brand.id, start, end, until)
+    names = complaint_labels(conn)
 
     top_n = settings.digest.top_n
     tz = settings.timezone
@@ -120,7 +121,8 @@ def _brand_digest(conn: DuckDBPyConnection, settings: AlertSettings, brand: Name
         ratio=round(len(facts) / expected, 2) if expected else 0.0,
         top_terms=[t for t, _ in Counter(t for f in facts for t in set(f.keywords)).most_common(top_n)],
         sentiment_mix=sentiment_mix(facts),
-        complaint_reasons=Counter(x for f in facts for x in f.complaint_reasons).most_common(top_n),
+        complaint_reasons=reason_counts((f.reasons for f in facts if f.complaint), names, top_n),
+        complaint_categories=category_counts((f.categories for f in facts if f.complaint), names, top_n),
         top_sources=Counter(f.platform for f in facts).most_common(top_n),
         samples=quoted(engaged), query=listing_query(posts),
         hourly=[(f"{h:02d}", *counts) for h, counts in hourly.items()], day_alerts=listed)
@@ -135,5 +137,7 @@ def _listed_alerts(conn: DuckDBPyConnection, brand: str, start: datetime, end: d
         explained = Alert.details_from_json(alert.details)
         listed.append({"alert_id": alert.alert_id, "kind": alert.kind, "severity": alert.severity,
                        "subject": alert.subject, "window_local": explained.window_local, "ratio": explained.ratio,
-                       "topic_label": explained.topic_label, "held": alert.held})
+                       "topic_label": explained.topic_label, "held": alert.held,
+                       "author": explained.samples[0].author if alert.kind == "severe_complaint" and explained.samples
+                       else None})
     return listed

@@ -1,24 +1,28 @@
 """How an alert explains the posts behind it, from rows the warehouse read (pure: no I/O).
 
 Detection and the daily digest read posts through warehouse.posts and build their `AlertDetails`
-here, so both describe a window alike: the sentiment mix, the sources, the most engaged posts
-quoted, the query that lists the rest, and the window in the configured time zone.
+here, so both describe a window alike: the sentiment mix, the complaints' categories and reasons
+(structured: code, Chinese and English labels, category and count), the sources, the most engaged
+posts quoted, the query that lists the rest, and the window in the configured time zone.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from alerts.model import AlertDetails
-from warehouse.posts import PostFacts, SamplePost
+from alerts.model import AlertDetails, CategoryCount, ReasonCount
+from warehouse.posts import PostFacts, ReasonLabel, SamplePost, SevereComplaint
 
 LABELS = ("pos", "neu", "neg")
 SAMPLES = 3  # posts an alert quotes
 QUOTE_CHARS = 280
+TOP_REASONS = 5  # reasons and categories a spike lists
+PHRASES = 3  # phrases kept per reason
+Names = Mapping[str, tuple[str, str]]  # category or severity kind → (zh, en): warehouse.posts.complaint_labels
 
 
 def window_local(tz: ZoneInfo, start: datetime, end: datetime) -> str:
@@ -43,12 +47,51 @@ def quoted(posts: Iterable[SamplePost]) -> list[SamplePost]:
     return [replace(p, text=p.text[:QUOTE_CHARS]) for p in posts]
 
 
+def reason_counts(per_post: Iterable[Iterable[ReasonLabel]], names: Names, limit: int | None = None) -> list[ReasonCount]:
+    """The reasons the posts gave, most given first (a post counts once per reason), each with its
+    category's names and the phrases the posts used."""
+    counts: Counter[tuple[str, str]] = Counter()
+    found: dict[tuple[str, str], ReasonLabel] = {}
+    phrases: dict[tuple[str, str], Counter[str]] = {}
+    for reasons in per_post:
+        for reason in {(r.category, r.code): r for r in reasons}.values():
+            key = (reason.category, reason.code)
+            counts[key] += 1
+            found.setdefault(key, reason)
+            phrases.setdefault(key, Counter())[reason.phrase] += 1
+    return [ReasonCount(code=found[key].code, zh=found[key].zh, en=found[key].en, category=key[0],
+                        category_zh=names.get(key[0], (key[0], key[0]))[0],
+                        category_en=names.get(key[0], (key[0], key[0]))[1], count=count,
+                        phrases=tuple(p for p, _ in phrases[key].most_common(PHRASES) if p))
+            for key, count in counts.most_common(limit)]
+
+
+def category_counts(per_complaint: Iterable[Iterable[str]], names: Names, limit: int | None = None) -> list[CategoryCount]:
+    """Complaints per category (the categories of each complaint), most complained of first, with
+    the categories' names."""
+    counts = Counter(code for categories in per_complaint for code in categories)
+    return [CategoryCount(code, *names.get(code, (code, code)), count) for code, count in counts.most_common(limit)]
+
+
 def posts_details(brand_name: str, window: str, ratio: float, top_terms: list[str], facts: Sequence[PostFacts],
-                  engaged: Iterable[SamplePost], query: str) -> AlertDetails:
-    """A spike's or topic's explanation: terms, mix, the complaints' reasons, top sources, quotes, query."""
+                  engaged: Iterable[SamplePost], query: str, names: Names) -> AlertDetails:
+    """A spike's or topic's explanation: terms, mix, the complaints' categories and reasons, top
+    sources, quotes, query."""
     return AlertDetails(
         brand_name=brand_name, window_local=window, ratio=round(ratio, 2), top_terms=top_terms,
         sentiment_mix=sentiment_mix(facts),
-        complaint_reasons=Counter(reason for f in facts if f.complaint for reason in f.complaint_reasons).most_common(5),
+        complaint_reasons=reason_counts((f.reasons for f in facts if f.complaint), names, TOP_REASONS),
+        complaint_categories=category_counts((f.categories for f in facts if f.complaint), names, TOP_REASONS),
         top_sources=Counter(f.platform for f in facts).most_common(3),
         samples=quoted(engaged), query=query)
+
+
+def severe_complaint_details(brand_name: str, when: str, complaint: SevereComplaint, query: str,
+                             names: Names) -> AlertDetails:
+    """A severe complaint's explanation: the post quoted (author, followers, verification), its
+    categories and reasons, what made it severe, and the query that lists it."""
+    return AlertDetails(
+        brand_name=brand_name, window_local=when, ratio=0.0, samples=quoted([complaint.post]), query=query,
+        complaint_reasons=reason_counts([complaint.reasons], names),
+        complaint_categories=category_counts([complaint.categories], names),
+        severity_reasons=reason_counts([complaint.severity_reasons], names))

@@ -17,7 +17,8 @@ LABELS: dict[str, dict[str, str]] = {
         "mentions": "声量", "negatives": "负面", "complaints": "投诉数", "day": "日期",
         "alerts_of_day": "当日预警", "held": "静默时段暂缓，合入本简报", "chart": "每小时声量 / 负面",
         "peak": "峰值", "no_alerts": "当日无预警", "vs_prior": "前 7 日日均",
-        "sep": "、", "colon": "：",
+        "sep": "、", "colon": "：", "complaint_categories": "投诉类别", "severe_complaint": "严重投诉",
+        "author": "作者", "followers": "粉丝", "published": "发布时间", "severity_reasons": "严重原因",
     },
     "en": {
         "brand": "Brand", "kind": "Kind", "window": "Window", "observed": "Observed / expected",
@@ -30,15 +31,27 @@ LABELS: dict[str, dict[str, str]] = {
         "alerts_of_day": "Alerts of the day", "held": "held in quiet hours, released in this digest",
         "chart": "Mentions / negative per hour", "peak": "peak", "no_alerts": "no alerts this day",
         "vs_prior": "prior 7-day daily mean", "sep": ", ", "colon": ": ",
+        "complaint_categories": "Complaint categories", "severe_complaint": "severe complaint", "author": "Author",
+        "followers": "followers", "published": "Posted", "severity_reasons": "Why severe",
     },
 }
 
 KIND_NAMES: dict[str, dict[str, str]] = {
     "zh": {"volume_spike": "声量激增", "negative_spike": "负面声量激增", "complaint_spike": "投诉激增",
-           "new_topic": "新话题", "source_silent": "数据源无数据", "source_error": "数据源出错", "digest": "每日简报"},
+           "new_topic": "新话题", "severe_complaint": "严重投诉", "source_silent": "数据源无数据",
+           "source_error": "数据源出错", "digest": "每日简报"},
     "en": {"volume_spike": "mention volume spike", "negative_spike": "negative mentions spike",
-           "complaint_spike": "complaints spike", "new_topic": "new topic", "source_silent": "source silent",
-           "source_error": "source error", "digest": "daily digest"},
+           "complaint_spike": "complaints spike", "new_topic": "new topic", "severe_complaint": "severe complaint",
+           "source_silent": "source silent", "source_error": "source error", "digest": "daily digest"},
+}
+
+# An author's verification (extractors.record.VERIFIED_KINDS), as a message names it.
+VERIFIED_NAMES: dict[str, dict[str, str]] = {
+    "zh": {"none": "未认证", "personal": "个人认证", "government": "政务认证", "enterprise": "企业认证",
+           "media": "媒体认证", "organization": "机构认证", "talent": "达人", "verified": "已认证"},
+    "en": {"none": "not verified", "personal": "verified person", "government": "verified government account",
+           "enterprise": "verified company", "media": "verified media", "organization": "verified organisation",
+           "talent": "recognised talent", "verified": "verified"},
 }
 
 SEVERITY_NAMES: dict[str, dict[str, str]] = {
@@ -79,6 +92,22 @@ def kind_name(lang: str, kind: str) -> str:
 
 def severity_name(lang: str, severity: str) -> str:
     return SEVERITY_NAMES[lang].get(severity, severity)
+
+
+def verified_name(lang: str, verified: str) -> str:
+    return VERIFIED_NAMES[lang].get(verified, verified)
+
+
+def followers_text(lang: str, followers: int) -> str:
+    """An audience as PR teams say it: `粉丝 25万` / `250k followers`."""
+    if lang == "zh":
+        scaled = next(((followers / size, unit) for size, unit in ((10**8, "亿"), (10**4, "万")) if followers >= size),
+                      (followers, ""))
+    else:
+        scaled = next(((followers / size, unit) for size, unit in ((10**6, "M"), (10**3, "k")) if followers >= size),
+                      (followers, ""))
+    number = f"{scaled[0]:.1f}".removesuffix(".0") + scaled[1]
+    return f"{label(lang, 'followers')} {number}" if lang == "zh" else f"{number} {label(lang, 'followers')}"
 
 
 def fix_hint(lang: str, error_kind: str | None, connection: str | None) -> str:

@@ -16,7 +16,33 @@ from warehouse.posts import SamplePost  # a post as alerts quote it, as the ware
 
 Audience = Literal["pr", "ops"]
 Severity = Literal["info", "warning", "critical"]
-KINDS = ("volume_spike", "negative_spike", "complaint_spike", "new_topic", "source_silent", "source_error")
+KINDS = ("volume_spike", "negative_spike", "complaint_spike", "new_topic", "severe_complaint", "source_silent",
+         "source_error")
+
+
+@dataclass(frozen=True)
+class ReasonCount:
+    """How many posts gave one complaint reason: its stable code, its Chinese and English labels, its
+    category (or severity kind) with the category's names, and the phrases the posts used."""
+
+    code: str
+    zh: str
+    en: str
+    category: str
+    category_zh: str
+    category_en: str
+    count: int
+    phrases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CategoryCount:
+    """How many complaints fell in one category: its code and its Chinese and English names."""
+
+    code: str
+    zh: str
+    en: str
+    count: int
 
 
 @dataclass(frozen=True)
@@ -28,7 +54,7 @@ class AlertDetails:
     ratio: float
     top_terms: list[str] = field(default_factory=list)
     sentiment_mix: dict[str, int] = field(default_factory=dict)  # pos / neu / neg counts
-    complaint_reasons: list[tuple[str, int]] = field(default_factory=list)
+    complaint_reasons: list[ReasonCount] = field(default_factory=list)  # most given first
     top_sources: list[tuple[str, int]] = field(default_factory=list)
     samples: list[SamplePost] = field(default_factory=list)
     query: str = ""  # SQL (for `brandmon sql`) that lists every post behind the alert
@@ -38,6 +64,8 @@ class AlertDetails:
     message: str | None = None  # ops alerts: what failed and what to renew or fix
     hourly: list[tuple[str, int, int, int]] = field(default_factory=list)  # digests: (hour, mentions, neg, complaints)
     day_alerts: list[dict[str, Any]] = field(default_factory=list)  # digests: the alerts listed, incl. held ones
+    complaint_categories: list[CategoryCount] = field(default_factory=list)  # most complained of first
+    severity_reasons: list[ReasonCount] = field(default_factory=list)  # severe_complaint: what made it severe
 
 
 @dataclass(frozen=True)
@@ -67,7 +95,17 @@ class Alert:
     def details_from_json(text: str) -> AlertDetails:
         raw: dict[str, Any] = json.loads(text)
         raw["samples"] = [SamplePost(**s) for s in raw.get("samples", [])]
-        raw["complaint_reasons"] = [tuple(x) for x in raw.get("complaint_reasons", [])]
+        for key in ("complaint_reasons", "severity_reasons"):
+            raw[key] = [_reason_count(x) for x in raw.get(key, [])]
+        raw["complaint_categories"] = [CategoryCount(**x) for x in raw.get("complaint_categories", [])]
         raw["top_sources"] = [tuple(x) for x in raw.get("top_sources", [])]
         raw["hourly"] = [tuple(x) for x in raw.get("hourly", [])]
         return AlertDetails(**raw)
+
+
+def _reason_count(stored: dict | list) -> ReasonCount:
+    """A stored reason count; alerts stored before reasons were structured kept (label, count) pairs."""
+    if isinstance(stored, dict):
+        return ReasonCount(**{**stored, "phrases": tuple(stored.get("phrases", ()))})
+    label, count = stored
+    return ReasonCount(code="", zh=label, en=label, category="", category_zh="", category_en="", count=count)

@@ -12,16 +12,25 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from alerts.explain import SAMPLES, local_day, posts_details, window_local
+from alerts.explain import SAMPLES, local_day, posts_details, severe_complaint_details, window_local
 from alerts.model import Alert, AlertDetails
 from brandmon.config import Brand, Config
 from brandmon.windows import RunWindow, floor_time
 from transforms.terms import burst_terms
-from warehouse.posts import PostSelection, keyword_lists, listing_query, most_engaged, post_facts, topic_docs
+from warehouse.posts import (
+    PostSelection,
+    complaint_labels,
+    keyword_lists,
+    listing_query,
+    most_engaged,
+    post_facts,
+    severe_complaints,
+    topic_docs,
+)
 from warehouse.schema import Metric
 from warehouse.series import bucket_series, failed_sources, failure_streak, interval_posts
 from warehouse.topics import store_topics
@@ -41,14 +50,40 @@ TRANSIENT_STREAK = 4  # scheduled intervals in a row with transient errors befor
 ERROR_SEVERITY = {"auth": "critical", "permanent": "warning", "transient": "warning"}
 
 
+@dataclass(frozen=True)
+class SevereComplaintRule:
+    """When a severe complaint alerts on its own, without a spike: its author has `followers` or
+    more, or it reached `engagement` reposts + comments + likes."""
+
+    followers: int = 10_000
+    engagement: int = 200
+
+
+# `detection:` keys of the severe-complaint rule (the others are the spike detector's)
+SEVERE_COMPLAINT_KEYS = {"severe_complaint_followers": "followers", "severe_complaint_engagement": "engagement"}
+
+
 def detector_config(config: Config) -> DetectorConfig:
     """The shipped detector defaults with the config's `detection:` overrides applied."""
     from transforms.spikes import config_from_overrides
 
     try:
-        return config_from_overrides(config.detection)
+        return config_from_overrides({k: v for k, v in config.detection.items() if k not in SEVERE_COMPLAINT_KEYS})
     except ValueError as error:
         raise ValueError(f"{config.path}: detection: {error}") from None
+
+
+def severe_complaint_rule(config: Config) -> SevereComplaintRule:
+    """The severe-complaint thresholds: the defaults with `detection.severe_complaint_followers` and
+    `detection.severe_complaint_engagement` applied; ValueError naming the key for a bad value."""
+    changes = {}
+    for key, name in SEVERE_COMPLAINT_KEYS.items():
+        if key in config.detection:
+            value = config.detection[key]
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(f"{config.path}: detection: {key}: expected a whole number of 0 or more, got {value!r}")
+            changes[name] = value
+    return replace(SevereComplaintRule(), **changes)
 
 
 def find_spike_alerts(conn: duckdb.DuckDBPyConnection, config: Config, window: RunWindow) -> list[Alert]:
@@ -81,7 +116,7 @@ def explain(conn: duckdb.DuckDBPyConnection, config: Config, brand: Brand, posts
     baseline = keyword_lists(conn, PostSelection(brand.id, posts.start - TERM_BASELINE, posts.start))
     top_terms = burst_terms(_term_counts(f.keywords for f in facts), _term_counts(baseline))
     return posts_details(brand.name, window_local(config.timezone, posts.start, posts.end), ratio, top_terms, facts,
-                         most_engaged(conn, posts, SAMPLES), listing_query(posts))
+                         most_engaged(conn, posts, SAMPLES), listing_query(posts), complaint_labels(conn))
 
 
 def _term_counts(per_post: Iterable[list[str]]) -> Counter[str]:
@@ -118,6 +153,28 @@ def _topic_alert(conn: duckdb.DuckDBPyConnection, config: Config, brand: Brand, 
     return Alert(brand=brand.id, kind="new_topic", audience="pr", severity="warning", subject=topic.key,
                  bucket_start=day, bucket_end=day + timedelta(days=1), observed=float(topic.volume),
                  expected=float(topic.baseline_volume), score=float(topic.score), details=details)
+
+
+def find_severe_complaints(conn: duckdb.DuckDBPyConnection, config: Config, window: RunWindow) -> list[Alert]:
+    """One critical PR alert per severe complaint with reach (`SevereComplaintRule`) published in the
+    run's extraction window, spike or not. Its id comes from the post, so a post re-read by later
+    runs (the look-back) alerts once, and one that gains reach later alerts when it does."""
+    rule = severe_complaint_rule(config)
+    bucket = config.schedule.bucket
+    alerts = []
+    for brand in config.brands.values():
+        found = severe_complaints(conn, brand.id, window.extraction.start, window.extraction.end,
+                                  rule.followers, rule.engagement)
+        names = complaint_labels(conn) if found else {}
+        for complaint in found:
+            start = floor_time(complaint.published_at, bucket)
+            posts = PostSelection(brand.id, start, start + bucket, post_keys=(complaint.post_key,))
+            when = f"{complaint.published_at.astimezone(config.timezone):%Y-%m-%d %H:%M} ({config.timezone.key})"
+            details = severe_complaint_details(brand.name, when, complaint, listing_query(posts), names)
+            alerts.append(Alert(brand=brand.id, kind="severe_complaint", audience="pr", severity="critical",
+                                subject=complaint.post_key, bucket_start=start, bucket_end=start + bucket,
+                                observed=1.0, expected=0.0, score=0.0, details=details))  # one post
+    return alerts
 
 
 def find_source_alerts(conn: duckdb.DuckDBPyConnection, config: Config, window: RunWindow) -> list[Alert]:

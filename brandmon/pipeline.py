@@ -169,10 +169,15 @@ def transform(config: Config, staged: list[dict[str, Any]], window: RunWindow, r
 
 
 def _post_row(post: Post, score: TextScores, keywords: list[str], terms: list[str]) -> dict[str, Any]:
+    """The staged `posts` row: the post (its author's reach included) and its scores, the complaint's
+    categories, severity and reasons whole (`complaint_reasons` keeps their Chinese labels)."""
     row = post.to_json()
     row.update(clean_text=score.clean_text, sentiment=score.sentiment, label=score.label,
                complaint=score.complaint, complaint_score=score.complaint_score,
-               complaint_reasons=[reason.zh for reason in score.reasons], keywords=keywords, model=score.model, terms=terms)
+               complaint_reasons=[reason.zh for reason in score.reasons], keywords=keywords, model=score.model, terms=terms,
+               complaint_categories=list(score.complaint_categories), complaint_severity=score.severity,
+               complaint_reason_details=[reason.as_json() for reason in score.reasons],
+               complaint_severity_reasons=[reason.as_json() for reason in score.severity_reasons])
     return row
 
 
@@ -220,19 +225,21 @@ def load(config: Config, transformed: dict[str, Any], window: RunWindow) -> dict
 
 
 def detect(config: Config, window: RunWindow, run: RunInfo, finished_at: datetime | None = None) -> dict[str, Any]:
-    """Find spikes and source problems up to the window's end and write them to the outbox; the
-    run is recorded as finished (`brandmon status` reads it) in the same transaction.
+    """Find spikes, topics, severe complaints with reach and source problems up to the window's end
+    and write them to the outbox; the run is recorded as finished (`brandmon status` reads it) in
+    the same transaction.
 
     `finished_at` is the wall-clock time the edge passes in (default: the run's reference time).
     """
     from alerts.outbox import enqueue
-    from brandmon.detection import find_source_alerts, find_spike_alerts, find_topics
+    from brandmon.detection import find_severe_complaints, find_source_alerts, find_spike_alerts, find_topics
     from warehouse.db import transaction, writer
     from warehouse.runs import RunRecord, record_run
 
     with writer(config.duckdb_path, config.published_path, config.timezone.key) as conn, transaction(conn):
         topic_alerts = find_topics(conn, config, window)
-        alerts = find_spike_alerts(conn, config, window) + topic_alerts + find_source_alerts(conn, config, window)
+        alerts = (find_spike_alerts(conn, config, window) + topic_alerts + find_severe_complaints(conn, config, window)
+                  + find_source_alerts(conn, config, window))
         report = enqueue(conn, alerts, config.alerting, run.run_id, run.run_type, run.reference_time)
         record_run(conn, RunRecord(run.run_id, run.run_type, window.interval.start, window.interval.end,
                                    finished_at or run.reference_time, report.alerts_new))

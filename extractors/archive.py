@@ -1,9 +1,10 @@
 """`archive`: posts from JSON lines, JSON or CSV files (exports, history, the demo data set).
 
 `path` is a file, a folder (searched recursively) or a glob. Each row needs a text and a
-timestamp; the id, link, author and engagement counts ("1.2万" is 12000) are used when
-present. Column names default to ours (`id`, `text`, `published_at`, `url`, `author`, `reposts`,
-`comments`, `likes`, `platform`, `title`) and can be remapped with `fields:`. Only rows whose
+timestamp; the id, link, author, engagement counts ("1.2万" is 12000) and the author's reach
+(`author_followers`, a count; `author_verified`, one of `record.VERIFIED_KINDS` or true/false) are
+used when present. Column names default to ours (`id`, `text`, `published_at`, `url`, `author`,
+`reposts`, `comments`, `likes`, `platform`, `title`, ...) and can be remapped with `fields:`. Only rows whose
 timestamp lies in the window are returned, so the archive replays like a live source.
 """
 
@@ -19,12 +20,12 @@ from extractors.base import BrandQuery, ExtractContext, ExtractResult, Window
 from extractors.counts import parse_count
 from extractors.files import read_posts
 from extractors.options import FileSettings, Text, problem
-from extractors.record import Post, stable_id
+from extractors.record import VERIFIED_KINDS, Post, stable_id
 from extractors.timeparse import parse_timestamp
 
 KIND = "archive"
 OUR_FIELDS = ("id", "text", "published_at", "url", "title", "author", "author_id",
-              "reposts", "comments", "likes", "platform")
+              "reposts", "comments", "likes", "platform", "author_followers", "author_verified")
 _COUNT_FIELDS = ("reposts", "comments", "likes")
 
 
@@ -75,7 +76,23 @@ def row_to_post(row: Mapping, settings: Settings, tz: ZoneInfo) -> Post:
         author=_str_or_none(col("author")),
         author_id=_str_or_none(col("author_id")),
         **counts,
+        author_followers=parse_count(col("author_followers"), "author_followers"),
+        author_verified=_verified(col("author_verified")),
     )
+
+
+def _verified(value: object) -> str | None:
+    """One of VERIFIED_KINDS, or a yes / no flag as `verified` / `none`; ValueError otherwise."""
+    if value is None:
+        return None
+    flag = str(value).strip().lower()
+    if flag in VERIFIED_KINDS:
+        return flag
+    if flag in ("true", "yes", "1"):
+        return "verified"
+    if flag in ("false", "no", "0"):
+        return "none"
+    raise ValueError(f"author_verified {value!r} is not one of {', '.join(VERIFIED_KINDS)} or true/false")
 
 
 def _str_or_none(value: object) -> str | None:

@@ -12,7 +12,11 @@ Presets (field names learnt from the crawlers' public store/model definitions):
   {json,jsonl,csv}/<type>_{contents,comments}_<date>.*` files. `creators`/`contacts`/`dynamics`
   files hold no posts and are skipped with a note.
 - `weibo_crawler`: dataabc/weibo-crawler's `weibo/<name>/<user_id>.csv` (Chinese headers) and
-  `.json` (`{"user": ..., "weibo": [...]}`); reposted originals stay in `extra`.
+  `.json` (`{"user": ..., "weibo": [...]}`); reposted originals stay in `extra`. The JSON's `user`
+  gives every post its author's followers and verification; the CSV files do not hold them.
+
+Authors' reach: MediaCrawler's content and comment rows carry no follower count (its
+`creators` files do, per account, and are skipped), so their posts keep `author_followers` null.
 
 Identity: platforms are `weibo`, `xhs`, `douyin`, `bilibili`, `zhihu`, `tieba`. Weibo posts and
 comments keep the numeric mid as native_id (the Weibo search and API sources do the same, so a
@@ -25,6 +29,7 @@ times ("3小时前", which tieba exports may hold) are resolved against the row'
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -40,6 +45,7 @@ from extractors.htmltext import html_to_text, title_and_body
 from extractors.options import FileSettings, Flag, one_of, required
 from extractors.record import Post
 from extractors.timeparse import parse_timestamp
+from extractors.weibo.display import follower_count, verified_kind
 
 KIND = "crawler_export"
 _NOT_POSTS = re.compile(r"_(creators|contacts|dynamics)_", re.IGNORECASE)
@@ -67,6 +73,7 @@ class Preset:
     content: RowMapper
     comment: RowMapper | None = None
     list_keys: tuple[str, ...] = ("data", "items")
+    shared_keys: tuple[str, ...] = ()  # fields of a JSON file every row shares (files.read_rows)
 
     def map_row(self, row: Mapping, context: RowContext) -> Post:
         """The row as a Post (content or comment by its columns); raises ValueError."""
@@ -84,7 +91,7 @@ def extract(settings: Settings, query: BrandQuery, window: Window, context: Extr
             return None
         return preset.map_row(row, RowContext(settings.timezone, _crawled_at(row, modified), path.stem))
 
-    return read_posts(settings, window, KIND, to_post, list_keys=preset.list_keys,
+    return read_posts(settings, window, KIND, to_post, list_keys=preset.list_keys, shared_keys=preset.shared_keys,
                       skip=lambda path: bool(_NOT_POSTS.search(path.name)))
 
 
@@ -218,11 +225,15 @@ def _weibo_crawler(row: Mapping, ctx: RowContext) -> Post:
         extra["retweet_text"] = str(retweet.get("text") or "")
     elif _has(row, "源微博id"):
         extra["retweet_id"] = str(row["源微博id"]).strip()
-    return _post(row, ctx, platform="weibo", native_id=mid, text=_first(row, *_WC["text"]),
+    post = _post(row, ctx, platform="weibo", native_id=mid, text=_first(row, *_WC["text"]),
                  stamp=_first(row, *_WC["time"]), url=f"https://m.weibo.cn/detail/{mid}",
                  author=_field(row, "screen_name"), author_id=author_id,
                  counts=(_key(row, _WC["reposts"]), _key(row, _WC["comments"]), _key(row, _WC["likes"])),
                  extra=extra)
+    user = row.get("user")  # the JSON file's account (its CSV files hold no user columns)
+    if not isinstance(user, Mapping) or str(user.get("id", author_id)) != author_id:
+        return post
+    return dataclasses.replace(post, author_followers=follower_count(user), author_verified=verified_kind(user))
 
 
 PRESETS: dict[str, Preset] = {
@@ -232,7 +243,7 @@ PRESETS: dict[str, Preset] = {
     "mediacrawler_bilibili": Preset("bilibili", _bilibili_video, _bilibili_comment),
     "mediacrawler_zhihu": Preset("zhihu", _zhihu_content, _zhihu_comment),
     "mediacrawler_tieba": Preset("tieba", _tieba_note, _tieba_comment),
-    "weibo_crawler": Preset("weibo", _weibo_crawler, None, list_keys=("weibo",)),
+    "weibo_crawler": Preset("weibo", _weibo_crawler, None, list_keys=("weibo",), shared_keys=("user",)),
 }
 
 

@@ -29,13 +29,13 @@ RowMapper = Callable[[Mapping, Path, datetime], Post | None]
 
 def read_posts(settings: FileSettings, window: Window, source: str, to_post: RowMapper, *,
                list_keys: tuple[str, ...] = ("data", "items"), skip: Callable[[Path], bool] | None = None,
-               ) -> ExtractResult:
+               shared_keys: tuple[str, ...] = ()) -> ExtractResult:
     """The posts inside the window of every file the settings name, each once.
 
     `to_post(row, file, modified)` maps a row (None: not a post, skip it) or raises ValueError,
     TypeError or KeyError (quarantined with the row); `modified` is the file's modification
     time. Files for which `skip` is true are noted and not read. No file at all is a permanent
-    source error.
+    source error. `shared_keys`: see `read_rows`.
     """
     result = ExtractResult()
     try:
@@ -50,7 +50,7 @@ def read_posts(settings: FileSettings, window: Window, source: str, to_post: Row
             continue
         result.health.pages += 1
         try:
-            found = read_rows(path, settings.format, source, list_keys)
+            found = read_rows(path, settings.format, source, list_keys, shared_keys)
             modified = datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc)
         except (OSError, ValueError, csv.Error) as error:
             result.quarantined.append(Quarantined(source, f"unreadable file: {error}", "", str(path)))
@@ -121,14 +121,17 @@ class FileRows:
         return f"{name}: {replaced_bytes(self.replaced)} in {records} ({shown}; decoded as {self.encoding})"
 
 
-def read_rows(path: Path, fmt: str, source: str, list_keys: tuple[str, ...] = ("data", "items")) -> FileRows:
+def read_rows(path: Path, fmt: str, source: str, list_keys: tuple[str, ...] = ("data", "items"),
+              shared_keys: tuple[str, ...] = ()) -> FileRows:
     """Each row of a JSONL, JSON or CSV file with its location; unreadable rows come as Quarantined.
 
     The file's codec follows `extractors.decoding` (a BOM, else UTF-8, else GB18030, else
     detection); invalid bytes are repaired record by record (replaced and counted), so one bad
     byte damages its record only, and a line it breaks is quarantined with the bytes shown
     (`\\xff`). A JSON file may be a list of rows, one row, or an object holding the list under
-    one of `list_keys`. `source` names the source kind in quarantined records.
+    one of `list_keys`; the fields `shared_keys` of such an object (weibo-crawler's `user`, the
+    account every row was written by) are given to each of its rows that lacks them. `source`
+    names the source kind in quarantined records.
     """
     if fmt == "auto":
         fmt = {".csv": "csv", ".json": "json"}.get(path.suffix.lower(), "jsonl")
@@ -138,7 +141,7 @@ def read_rows(path: Path, fmt: str, source: str, list_keys: tuple[str, ...] = ("
     if fmt == "csv":
         _csv_rows(text, path, found)
     elif fmt == "json":
-        _json_rows(text, path, source, list_keys, found)
+        _json_rows(text, path, source, list_keys, shared_keys, found)
     else:
         _jsonl_rows(text, path, source, found)
     return found
@@ -166,7 +169,8 @@ def _repair_cell(value: str | list[str] | None) -> tuple[str | list[str] | None,
     return repair(value) if isinstance(value, str) else (value, 0)
 
 
-def _json_rows(text: str, path: Path, source: str, list_keys: tuple[str, ...], found: FileRows) -> None:
+def _json_rows(text: str, path: Path, source: str, list_keys: tuple[str, ...], shared_keys: tuple[str, ...],
+               found: FileRows) -> None:
     repaired, replaced = repair(text)
     try:
         data = json.loads(repaired)
@@ -174,9 +178,11 @@ def _json_rows(text: str, path: Path, source: str, list_keys: tuple[str, ...], f
         found.add(str(path), Quarantined(source, f"broken JSON: {error}", shown_raw(text)[:10000], str(path)))
         return
     found.count("the file", replaced)
-    for number, row in enumerate(_json_items(data, list_keys)):
+    items = _json_items(data, list_keys)
+    shared = {key: data[key] for key in shared_keys if isinstance(data, dict) and key in data}
+    for number, row in enumerate(items):
         location = f"{path}[{number}]"
-        found.add(location, row if isinstance(row, Mapping) else Quarantined(
+        found.add(location, {**shared, **row} if isinstance(row, Mapping) else Quarantined(
             source, "item is not an object", raw_json(row), location))
 
 

@@ -24,12 +24,20 @@ def _parse_ts(value: str | None) -> datetime | None:
     return None if value is None else datetime.fromisoformat(value)
 
 
+# What a source says of an author's verification (Weibo's V badges): not verified; a verified
+# person (yellow / orange / gold V); a verified government body, company, media outlet or other
+# organisation (blue V); a recognised "talent" (达人); verified, of a kind the source does not say.
+VERIFIED_KINDS = ("none", "personal", "government", "enterprise", "media", "organization", "talent", "verified")
+
+
 @dataclass(frozen=True, slots=True)
 class Post:
     """One public post, article or comment about a brand.
 
     `(platform, native_id)` is the identity: the same Weibo post found by search and by the
-    mobile API is one post. `source` is the configured source that found it.
+    mobile API is one post. `source` is the configured source that found it. The author's reach,
+    where the source shows it: `author_followers` and `author_verified` (one of VERIFIED_KINDS);
+    None when the source does not say.
     """
 
     platform: str
@@ -46,11 +54,18 @@ class Post:
     likes: int | None = None
     lang: str = "zh"
     extra: dict[str, Any] = field(default_factory=dict)
+    author_followers: int | None = None
+    author_verified: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "published_at", _utc(self.published_at))
         if not self.platform or not self.native_id:
             raise ValueError("a post needs a platform and a native_id")
+        if self.author_followers is not None and (isinstance(self.author_followers, bool) or not isinstance(
+                self.author_followers, int) or self.author_followers < 0):
+            raise ValueError(f"author_followers must be a count, got {self.author_followers!r}")
+        if self.author_verified is not None and self.author_verified not in VERIFIED_KINDS:
+            raise ValueError(f"author_verified {self.author_verified!r} is not one of {', '.join(VERIFIED_KINDS)}")
 
     @property
     def key(self) -> tuple[str, str]:

@@ -46,13 +46,25 @@ class PostSelection:
         return found
 
 
+class ReasonLabel(NamedTuple):
+    """A complaint reason as stored (`posts.complaint_reason_details`), for counting and showing."""
+
+    category: str
+    code: str
+    zh: str
+    en: str
+    phrase: str
+
+
 class PostFacts(NamedTuple):
-    """What counting needs of one post: when, its label, complaint and reasons, keywords, platform."""
+    """What counting needs of one post: when, its label, complaint, categories and reasons, keywords,
+    platform. Posts stored before complaint details were kept (migration 0004) have none."""
 
     published_at: datetime
     label: str
     complaint: bool
-    complaint_reasons: list[str]
+    reasons: tuple[ReasonLabel, ...]
+    categories: tuple[str, ...]
     keywords: list[str]
     platform: str
 
@@ -69,15 +81,33 @@ class SamplePost:
     engagement: int
     label: str
     complaint: bool
+    author_followers: int | None = None
+    author_verified: str | None = None
+    severity: str | None = None  # complaint severity: none / normal / severe (None: not recorded)
+
+
+_SAMPLE_COLUMNS = ("text, url, author, platform, strftime(published_local, '%Y-%m-%d %H:%M'), engagement, label, "
+                   "complaint, author_followers, author_verified, complaint_severity")
 
 
 def post_facts(conn: duckdb.DuckDBPyConnection, selection: PostSelection) -> list[PostFacts]:
     """The selected posts' facts in publication order."""
     sql, params = where(selection.conditions())
     rows = conn.execute(
-        f"""SELECT published_at, label, complaint, complaint_reasons, keywords, platform FROM v_mentions
-            WHERE {sql} ORDER BY published_at, platform, native_id""", params).fetchall()
-    return [PostFacts(*row) for row in rows]
+        f"""SELECT published_at, label, complaint, complaint_reason_details, complaint_categories, keywords, platform
+            FROM v_mentions WHERE {sql} ORDER BY published_at, platform, native_id""", params).fetchall()
+    return [PostFacts(at, label, complaint, reason_labels(details), tuple(categories or ()), keywords, platform)
+            for at, label, complaint, details, categories, keywords, platform in rows]
+
+
+def reason_labels(details: list[dict] | None) -> tuple[ReasonLabel, ...]:
+    """Stored reason structs (NULL for posts stored before they were kept) as ReasonLabels."""
+    return tuple(ReasonLabel(r["category"], r["code"], r["zh"], r["en"], r["phrase"]) for r in details or ())
+
+
+def complaint_labels(conn: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str]]:
+    """The Chinese and English names of each complaint category and severity kind, by code."""
+    return {code: (zh, en) for code, zh, en in conn.execute("SELECT code, zh, en FROM complaint_labels").fetchall()}
 
 
 def keyword_lists(conn: duckdb.DuckDBPyConnection, selection: PostSelection) -> list[list[str]]:
@@ -96,11 +126,38 @@ def most_engaged(conn: duckdb.DuckDBPyConnection, selection: PostSelection, limi
     """The `limit` selected posts with most reposts + comments + likes; earlier first on ties."""
     sql, params = where(selection.conditions())
     rows = conn.execute(
-        f"""SELECT text, url, author, platform, strftime(published_local, '%Y-%m-%d %H:%M'), engagement, label,
-                   complaint
-            FROM v_mentions WHERE {sql} ORDER BY engagement DESC, published_at, native_id LIMIT ?""",
-        [*params, limit]).fetchall()
+        f"""SELECT {_SAMPLE_COLUMNS} FROM v_mentions WHERE {sql}
+            ORDER BY engagement DESC, published_at, native_id LIMIT ?""", [*params, limit]).fetchall()
     return [SamplePost(*row) for row in rows]
+
+
+class SevereComplaint(NamedTuple):
+    """A brand's severe complaint with reach: its key, when, the post as alerts quote it, its
+    categories, its reasons and what made it severe."""
+
+    post_key: str  # 'platform:native_id'
+    published_at: datetime
+    post: SamplePost
+    categories: tuple[str, ...]
+    reasons: tuple[ReasonLabel, ...]
+    severity_reasons: tuple[ReasonLabel, ...]
+
+
+def severe_complaints(conn: duckdb.DuckDBPyConnection, brand: str, start: datetime, end: datetime,
+                      min_followers: int, min_engagement: int) -> list[SevereComplaint]:
+    """The brand's severe complaints published in [start, end) whose author has `min_followers`
+    followers or more, or that reached `min_engagement` reposts + comments + likes; oldest first."""
+    rows = conn.execute(
+        f"""SELECT {POST_KEY}, published_at, {_SAMPLE_COLUMNS}, complaint_categories, complaint_reason_details,
+                   complaint_severity_reasons
+            FROM v_mentions
+            WHERE brand = ? AND published_at >= ? AND published_at < ? AND complaint AND complaint_severity = 'severe'
+              AND (author_followers >= ? OR engagement >= ?)
+            ORDER BY published_at, platform, native_id""",
+        [brand, start, end, min_followers, min_engagement]).fetchall()
+    return [SevereComplaint(key, at, SamplePost(*sample), tuple(categories or ()), reason_labels(reasons),
+                            reason_labels(severe))
+            for key, at, *sample, categories, reasons, severe in rows]
 
 
 def listing_query(selection: PostSelection) -> str:

@@ -14,6 +14,7 @@ from typing import Literal
 from warehouse.filters import Condition
 
 Metric = Literal["mentions", "neg", "complaints"]  # the BUCKET_METRICS names
+REASON_TYPE = "STRUCT(category VARCHAR, code VARCHAR, zh VARCHAR, en VARCHAR, phrase VARCHAR)[]"  # transforms.complaints.Reason
 
 STAGED_COLUMNS: dict[str, dict[str, str]] = {
     "posts": {"platform": "VARCHAR", "native_id": "VARCHAR", "source": "VARCHAR", "published_at": "TIMESTAMPTZ",
@@ -21,7 +22,9 @@ STAGED_COLUMNS: dict[str, dict[str, str]] = {
               "reposts": "BIGINT", "comments": "BIGINT", "likes": "BIGINT", "lang": "VARCHAR", "extra": "JSON",
               "clean_text": "VARCHAR", "sentiment": "DOUBLE", "label": "VARCHAR", "complaint": "BOOLEAN",
               "complaint_score": "DOUBLE", "complaint_reasons": "VARCHAR[]", "keywords": "VARCHAR[]", "model": "VARCHAR",
-              "terms": "VARCHAR[]"},
+              "terms": "VARCHAR[]", "complaint_categories": "VARCHAR[]", "complaint_severity": "VARCHAR",
+              "complaint_reason_details": REASON_TYPE, "complaint_severity_reasons": REASON_TYPE,
+              "author_followers": "BIGINT", "author_verified": "VARCHAR"},
     "mentions": {"platform": "VARCHAR", "native_id": "VARCHAR", "brand": "VARCHAR", "published_at": "TIMESTAMPTZ",
                  "matched_terms": "VARCHAR[]"},
     "source_runs": {"brand": "VARCHAR", "source": "VARCHAR", "window_start": "TIMESTAMPTZ", "window_end": "TIMESTAMPTZ",

@@ -43,13 +43,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from brandmon import airflow_setup as af
     from brandmon.config import ConfigError, load_config
-    from brandmon.detection import detector_config
+    from brandmon.detection import detector_config, severe_complaint_rule
     from brandmon.windows import floor_time
 
     os.umask(af.PRIVATE_UMASK)
     try:
         config = load_config()
         detector_config(config)  # a bad `detection:` override fails here, not in the first run
+        severe_complaint_rule(config)
     except (ConfigError, ValueError) as error:
         print(f"brandmon run: {error}", file=sys.stderr)
         return 2

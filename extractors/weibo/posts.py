@@ -12,7 +12,7 @@ from typing import Any
 from extractors.base import SourceError
 from extractors.htmltext import html_to_text
 from extractors.record import Post
-from extractors.weibo.display import display_count, long_text_body, weibo_time
+from extractors.weibo.display import display_count, follower_count, long_text_body, verified_kind, weibo_time
 from extractors.weibo.ids import mid_to_bid, post_url
 from extractors.weibo.settings import PLATFORM
 
@@ -104,6 +104,8 @@ def _mblog_post(mblog: Mapping[str, Any], *, source: str, fetched_at: datetime, 
         comments=display_count(mblog.get("comments_count")),
         likes=display_count(mblog.get("attitudes_count")),
         extra=extra,
+        author_followers=follower_count(user),
+        author_verified=verified_kind(user),
     )
 
 

@@ -42,7 +42,7 @@ from extractors.options import Whole, http_url
 from extractors.record import RAW_LIMIT, Post, Quarantined
 from extractors.timeparse import SHANGHAI
 from extractors.weibo.auth import as_weibo_auth, auth_error, missing_cookie_error, wall_reason
-from extractors.weibo.display import display_count, long_text_answer, weibo_time
+from extractors.weibo.display import display_count, icon_verified_kind, long_text_answer, weibo_time
 from extractors.weibo.ids import bid_to_mid, post_url
 from extractors.weibo.posts import with_full_text, with_retweeted
 from extractors.weibo.settings import PLATFORM, WEB_BASE, WeiboSettings
@@ -167,6 +167,7 @@ def _card_posts(wrap: Tag, fetched_at: datetime) -> list[Post]:
         comments=_action_count(actions, "feed_list_comment", 1),
         likes=_action_count(actions, "feed_list_like", 2),
         extra=extra,
+        author_verified=_badge(_own(wrap, "div.info i.icon-vip")),
     )
     original = _original(wrap, fetched_at)
     return [with_retweeted(post, original), original] if original is not None else [post]
@@ -202,6 +203,7 @@ def _original(wrap: Tag, fetched_at: datetime) -> Post | None:
         platform=PLATFORM, native_id=mid, source=KIND, text=html_to_text(text_node.decode_contents()),
         published_at=published, url=post_url(uid, bid, mid), author=_author(name), author_id=uid,
         reposts=_count_at(counts, 0), comments=_count_at(counts, 1), likes=_count_at(counts, 2), extra=extra,
+        author_verified=_badge(box.select_one('div[node-type="feed_list_forwardContent"] i.icon-vip')),
     )
 
 
@@ -241,6 +243,13 @@ def _author(name: Tag | None) -> str | None:
     nick = name.get("nick-name")
     value = nick if isinstance(nick, str) and nick.strip() else name.get_text(strip=True).lstrip("@")
     return value.strip() or None
+
+
+def _badge(icon: Tag | None) -> str | None:
+    """The verification a badge beside the author's name shows; None without one, since an
+    unverified author and a badge in markup we do not know look alike (cards show no followers)."""
+    classes = icon.get("class") if icon is not None else None
+    return icon_verified_kind(list(classes)) if isinstance(classes, list) else None
 
 
 def _client_app(from_box: Tag) -> str | None:

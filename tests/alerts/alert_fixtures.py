@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from alerts.model import Alert, AlertDetails, SamplePost
+from alerts.model import Alert, AlertDetails, CategoryCount, ReasonCount, SamplePost
 from alerts.settings import AlertSettings
 from brandmon.config import parse_config
 
@@ -30,6 +30,11 @@ SAMPLES = [
                url="https://m.weibo.cn/status/4901234567890123", author="小红_Lee", platform="weibo",
                published_local="2026-11-26 14:06", engagement=860, label="neg", complaint=True),
 ]
+REASONS = (ReasonCount("spoiled", "变质", "spoiled", "quality_safety", "质量安全", "Quality and safety", 8, ("变质了",)),
+           ReasonCount("compensation_demanded", "要求赔偿", "compensation demanded", "refund_after_sales", "退款售后",
+                       "Refunds and after-sales", 5, ("要求赔偿",)))
+CATEGORIES = (CategoryCount("quality_safety", "质量安全", "Quality and safety", 12),
+              CategoryCount("refund_after_sales", "退款售后", "Refunds and after-sales", 5))
 QUERY = ("SELECT published_local, platform, label, complaint, engagement, url, text FROM v_mentions "
          "WHERE brand = 'demo_coffee' AND published_at >= TIMESTAMPTZ '2026-11-26T06:00:00+00:00' "
          "AND published_at < TIMESTAMPTZ '2026-11-26T06:15:00+00:00' AND label = 'neg' ORDER BY engagement DESC")
@@ -40,13 +45,31 @@ def spike_alert(**changes) -> Alert:
     details = AlertDetails(
         brand_name="示例咖啡", window_local="2026-11-26 14:00–14:15 (Asia/Shanghai)", ratio=4.2,
         top_terms=["拉肚子", "退款", "联名款"], sentiment_mix={"pos": 1, "neu": 3, "neg": 38},
-        complaint_reasons=[("退款", 12), ("食品安全", 9)], top_sources=[("weibo", 35), ("news", 7)],
+        complaint_reasons=list(REASONS), complaint_categories=list(CATEGORIES), top_sources=[("weibo", 35), ("news", 7)],
         samples=list(SAMPLES), query=QUERY)
     alert = Alert(brand="demo_coffee", kind="negative_spike", audience="pr", severity="warning", subject="neg",
                   bucket_start=BUCKET_START, bucket_end=BUCKET_END, observed=38.0, expected=9.0, score=5.7,
                   details=details)
     detail_changes = changes.pop("details", {})
     return replace(alert, details=replace(details, **detail_changes), **changes)
+
+
+def severe_alert(**changes) -> Alert:
+    """A severe complaint by a media account with 25万 followers, as detection explains it."""
+    post = SamplePost(text="示例咖啡的牛奶变质了还在卖，喝了拉肚子，要求赔偿，已经打了12315", url="https://weibo.com/1/Sp01",
+                      author="美食记者", platform="weibo", published_local="2026-11-26 14:03", engagement=320, label="neg",
+                      complaint=True, author_followers=250_000, author_verified="media", severity="severe")
+    severe = [ReasonCount("food_safety", "食品安全", "food safety", "food_safety", "食品安全", "Food safety", 1,
+                          ("变质", "拉肚子")),
+              ReasonCount("regulator_court", "监管与诉讼", "regulators or courts", "regulator_court", "监管与诉讼",
+                          "Regulators and courts", 1, ("12315",))]
+    details = AlertDetails(brand_name="示例咖啡", window_local="2026-11-26 14:03 (Asia/Shanghai)", ratio=0.0,
+                           samples=[post], query=QUERY, complaint_reasons=[replace(r, count=1) for r in REASONS],
+                           complaint_categories=[replace(c, count=1) for c in CATEGORIES], severity_reasons=severe)
+    alert = Alert(brand="demo_coffee", kind="severe_complaint", audience="pr", severity="critical",
+                  subject="weibo:5104912345678901", bucket_start=BUCKET_START, bucket_end=BUCKET_END, observed=320.0,
+                  expected=0.0, score=0.0, details=details)
+    return replace(alert, **changes)
 
 
 def ops_alert(**changes) -> Alert:

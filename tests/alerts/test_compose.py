@@ -1,10 +1,16 @@
 """compose: what a message says (zh and en), before any markup."""
 
+import re
 from dataclasses import replace
 
-from alerts.compose import compose, ratio_text, sql_command, title, top_samples
+import pytest
 
-from .alert_fixtures import ops_alert, spike_alert
+from alerts.compose import compose, ratio_text, sql_command, title, top_samples
+from alerts.formats import to_text
+from alerts.i18n import followers_text
+from alerts.model import Alert
+
+from .alert_fixtures import ops_alert, severe_alert, spike_alert
 
 
 def fields(doc) -> dict[str, str]:
@@ -19,11 +25,31 @@ def test_a_spike_explains_brand_kind_window_size_terms_mix_reasons_and_sources()
     assert zh["实际 / 预期"] == "38 / 9 (×4.2)"
     assert zh["热词"] == "拉肚子、退款、联名款"
     assert zh["情感分布"] == "正面 1 · 中性 3 · 负面 38"
-    assert zh["投诉原因"] == "退款 12 · 食品安全 9"
+    assert zh["投诉类别"] == "质量安全×12 · 退款售后×5"
+    assert zh["投诉原因"] == "变质（质量安全）×8 · 要求赔偿（退款售后）×5"
     assert zh["主要来源"] == "weibo 35 · news 7"
     en = fields(compose(spike_alert(), "en"))
     assert en["Observed / expected"] == "38 / 9 (×4.2)"
     assert en["Sentiment mix"] == "positive 1 · neutral 3 · negative 38"
+    assert en["Complaint categories"] == "quality and safety ×12 · refunds and after-sales ×5"
+    assert en["Complaint reasons"] == "spoiled (quality and safety) ×8 · compensation demanded (refunds and after-sales) ×5"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_reasons_read_as_words_never_as_codes_or_scores(lang):
+    text = to_text([compose(spike_alert(), lang)])
+    for code in ("spoiled_", "compensation_demanded", "quality_safety", "refund_after_sales", "demand:"):
+        assert code not in text
+    assert not re.search(r"[a-z_]+:[\u4e00-\u9fff]", text)  # no "demand:要求赔偿"
+    reasons_line = next(line for line in text.splitlines() if "投诉原因" in line or "Complaint reasons" in line)
+    assert not re.search(r"\d\.\d", reasons_line)  # counts only, no score
+
+
+def test_alerts_stored_before_reasons_were_structured_still_read():
+    stored = spike_alert().details_json().replace(
+        spike_alert().details_json().split('"complaint_reasons": ')[1].split(', "top_sources"')[0], '[["退款", 12]]')
+    details = Alert.details_from_json(stored)
+    assert fields(compose(replace(spike_alert(), details=details), "zh"))["投诉原因"] == "退款×12"
 
 
 def test_three_samples_most_engaged_first_with_links_and_the_query_for_the_rest():
@@ -71,3 +97,33 @@ def test_top_samples_orders_by_engagement_and_keeps_detection_order_on_ties():
     assert [s.engagement for s in top_samples(samples, 4)] == [1520, 860, 310, 12]
     tied = [replace(s, engagement=5) for s in samples]
     assert top_samples(tied) == tied[:3]
+
+
+def test_a_severe_complaint_names_its_author_reach_and_why_it_is_severe_in_both_languages():
+    zh, en = compose(severe_alert(), "zh"), compose(severe_alert(), "en")
+    assert zh.title == "【严重】示例咖啡 严重投诉：美食记者（粉丝 25万）"
+    assert en.title == "[CRITICAL] 示例咖啡: severe complaint: 美食记者 (250k followers)"
+    assert fields(zh) == {"品牌": "示例咖啡 (demo_coffee)", "类型": "严重投诉 · 严重",
+                          "发布时间": "2026-11-26 14:03 (Asia/Shanghai)", "作者": "美食记者 · 粉丝 25万 · 媒体认证",
+                          "互动": "320", "严重原因": "食品安全：变质、拉肚子 · 监管与诉讼：12315",
+                          "投诉类别": "质量安全 · 退款售后", "投诉原因": "变质（质量安全） · 要求赔偿（退款售后）"}
+    assert fields(en)["Why severe"] == "food safety: 变质, 拉肚子 · regulators and courts: 12315"
+    assert fields(en)["Author"] == "美食记者 · 250k followers · verified media"
+    assert fields(en)["Complaint reasons"] == "spoiled (quality and safety) · compensation demanded (refunds and after-sales)"
+    assert zh.sections[0].items[0].meta == "weibo · 美食记者 · 粉丝 25万 · 2026-11-26 14:03 · 互动 320 · 负面 · 严重投诉"
+
+
+def test_a_severe_complaint_from_an_author_of_unknown_reach_names_its_engagement():
+    post = replace(severe_alert().details.samples[0], author_followers=None, author_verified=None)
+    alert = severe_alert(details=replace(severe_alert().details, samples=[post]))
+    assert title(alert, "zh") == "【严重】示例咖啡 严重投诉：美食记者（互动 320）"
+    assert title(alert, "en") == "[CRITICAL] 示例咖啡: severe complaint: 美食记者 (engagement 320)"
+    assert fields(compose(alert, "zh"))["作者"] == "美食记者"
+
+
+@pytest.mark.parametrize(("followers", "zh", "en"), [(980, "粉丝 980", "980 followers"), (12_345, "粉丝 1.2万", "12.3k followers"),
+                                                     (250_000, "粉丝 25万", "250k followers"),
+                                                     (63_357_736, "粉丝 6335.8万", "63.4M followers"),
+                                                     (210_000_000, "粉丝 2.1亿", "210M followers")])
+def test_followers_read_as_people_say_them(followers, zh, en):
+    assert (followers_text("zh", followers), followers_text("en", followers)) == (zh, en)

@@ -5,14 +5,21 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+from alerts.compose import compose
 from alerts.digest import build_digest, digest_channels, previous_day, send_digest
 from alerts.outbox import deliver_pending, enqueue
+from transforms.complaints import Reason
 
-from .alert_fixtures import UTC, make_config, spike_alert
+from .alert_fixtures import UTC, make_config, severe_alert, spike_alert
 
 DAY = date(2026, 11, 26)
 MORNING_AFTER = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
 QUIET = {"quiet_hours": {"start": "22:00", "end": "08:00"}}
+
+
+REFUND = Reason("refund_after_sales", "refund_demanded", "要求退款", "refund demanded", "要求退款")
+ILL = Reason("quality_safety", "made_ill", "吃坏肚子", "made someone ill", "拉肚子")
+SLOW = Reason("service_attitude", "no_response", "无人处理", "nobody responds", "排队一小时")
 
 
 def add_post(conn, native_id, published_at, text, label="neu", complaint=False, reasons=(), keywords=(),
@@ -20,10 +27,11 @@ def add_post(conn, native_id, published_at, text, label="neu", complaint=False, 
     conn.execute(
         """INSERT INTO posts (platform, native_id, source, published_at, text, url, author, reposts, comments,
                               likes, clean_text, sentiment, label, complaint, complaint_score, complaint_reasons,
-                              keywords, model)
-           VALUES (?, ?, 'weibo_hot', ?, ?, ?, '网友', 0, 0, ?, ?, 0.5, ?, ?, 0.9, ?, ?, 'test')""",
+                              keywords, model, complaint_categories, complaint_reason_details)
+           VALUES (?, ?, 'weibo_hot', ?, ?, ?, '网友', 0, 0, ?, ?, 0.5, ?, ?, 0.9, ?, ?, 'test', ?, ?)""",
         [platform, native_id, published_at, text, f"https://weibo.com/1/{native_id}", likes, text, label, complaint,
-         list(reasons), list(keywords)])
+         [r.zh for r in reasons], list(keywords), list(dict.fromkeys(r.category for r in reasons)),
+         [r.as_json() for r in reasons]])
     conn.execute("INSERT INTO mentions VALUES (?, ?, ?, ?, ['示例咖啡'])", [platform, native_id, brand, published_at])
 
 
@@ -34,9 +42,10 @@ def day_of_posts(warehouse):
         return datetime(2026, 11, 26, tzinfo=UTC) + timedelta(hours=hour - 8, minutes=minute)
 
     add_post(warehouse, "p1", at(9), "示例咖啡早餐套餐不错", "pos", keywords=["早餐"], likes=5)
-    add_post(warehouse, "p2", at(14, 3), "示例咖啡拿铁喝完拉肚子，要求退款", "neg", True, ["退款", "食品安全"],
+    add_post(warehouse, "p2", at(14, 3), "示例咖啡拿铁喝完拉肚子，要求退款", "neg", True, [REFUND, ILL],
              ["拉肚子", "退款"], likes=1520)
-    add_post(warehouse, "p3", at(14, 6), "示例咖啡门店排队一小时，领券用不了", "neg", True, ["服务"], ["排队", "退款"],
+    add_post(warehouse, "p3", at(14, 6), "示例咖啡门店排队一小时，领券用不了，要求退款", "neg", True, [SLOW, REFUND],
+             ["排队", "退款"],
              likes=860)
     add_post(warehouse, "p4", at(14, 9), "示例咖啡联名款包装漏液", "neg", keywords=["联名款", "退款"], likes=310,
              platform="news")
@@ -56,7 +65,11 @@ def test_the_digest_counts_the_day_in_local_time(tmp_path, day_of_posts):
     d = coffee.details
     assert d.window_local == "2026-11-26 (Asia/Shanghai)" and d.ratio == 6.0
     assert d.sentiment_mix == {"pos": 2, "neu": 1, "neg": 3}
-    assert d.complaint_reasons[:1] == [("退款", 1)] and len(d.complaint_reasons) == 3
+    assert [(r.zh, r.en, r.category_zh, r.count) for r in d.complaint_reasons] == [
+        ("要求退款", "refund demanded", "退款售后", 2), ("吃坏肚子", "made someone ill", "质量安全", 1),
+        ("无人处理", "nobody responds", "服务态度", 1)]
+    assert [(c.zh, c.en, c.count) for c in d.complaint_categories] == [
+        ("退款售后", "Refunds and after-sales", 2), ("质量安全", "Quality and safety", 1), ("服务态度", "Service attitude", 1)]
     assert d.top_terms[0] == "退款" and d.top_sources == [("weibo", 5), ("news", 1)]
     assert [s.engagement for s in d.samples] == [1520, 860, 310]
     hours = {h: (m, n, c) for h, m, n, c in d.hourly}
@@ -78,6 +91,16 @@ def test_the_digest_lists_the_days_alerts_and_alerts_held_until_it_is_sent(tmp_p
     assert build_digest(day_of_posts, config, DAY)[0].details.day_alerts == listed[:1]  # held after the day: not yet
 
 
+def test_the_digest_lists_a_severe_complaint_by_its_author(tmp_path, day_of_posts):
+    config = make_config(tmp_path)
+    enqueue(day_of_posts, [severe_alert()], config, "r1", "scheduled", severe_alert().bucket_end)
+    digest = build_digest(day_of_posts, config, DAY, until=MORNING_AFTER)[0]
+    items = [item.text for section in compose(digest, "zh").sections for item in section.items]
+    assert "2026-11-26 14:03 (Asia/Shanghai) 严重 严重投诉 美食记者" in items
+    en_items = [item.text for section in compose(digest, "en").sections for item in section.items]
+    assert "2026-11-26 14:03 (Asia/Shanghai) CRITICAL severe complaint 美食记者" in en_items
+
+
 def test_send_digest_delivers_once_and_releases_held_alerts_into_it(tmp_path, day_of_posts):
     config = make_config(tmp_path, QUIET)
     night = spike_alert(bucket_start=datetime(2026, 11, 26, 15, 0, tzinfo=UTC),  # 23:00, held
@@ -97,6 +120,10 @@ def test_send_digest_delivers_once_and_releases_held_alerts_into_it(tmp_path, da
     assert "静默时段暂缓，合入本简报" in coffee["text"]["zh"] and "held in quiet hours" in coffee["text"]["en"]
     assert "▁" in coffee["text"]["zh"] and "峰值 3 @ 14:00" in coffee["text"]["zh"]
     assert "peak 3 @ 14:00" in coffee["text"]["en"]
+    assert "投诉类别: 退款售后×2 · 质量安全×1 · 服务态度×1" in coffee["text"]["zh"]
+    assert "投诉原因: 要求退款（退款售后）×2 · 吃坏肚子（质量安全）×1" in coffee["text"]["zh"]
+    assert ("Complaint reasons: refund demanded (refunds and after-sales) ×2 · made someone ill (quality and safety) ×1"
+            in coffee["text"]["en"])
 
 
 def test_a_backfilled_digest_is_stored_suppressed_and_never_sent(tmp_path, day_of_posts):

@@ -1,12 +1,14 @@
-"""Detection's edge on a real warehouse: source errors and silent sources become ops alerts."""
+"""Detection's edge on a real warehouse: source errors and silent sources become ops alerts; the
+`detection:` settings of the severe-complaint rule."""
 
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
 import yaml
 
 from brandmon.config import load_config
-from brandmon.detection import find_source_alerts
+from brandmon.detection import SevereComplaintRule, detector_config, find_source_alerts, severe_complaint_rule
 from brandmon.windows import RunWindow
 from extractors.base import Window
 from warehouse.db import writer
@@ -67,3 +69,18 @@ def test_a_busy_source_gone_silent_alerts_ops(config):
     silent = [a for a in alerts if a.kind == "source_silent"]
     assert len(silent) <= 1  # at most one alert per stretch
     assert silent and silent[0].subject == "weibo:silent" and silent[0].expected > 10
+
+
+def test_severe_complaint_thresholds_default_to_10000_followers_or_200_engagement(config):
+    assert severe_complaint_rule(config) == SevereComplaintRule(followers=10_000, engagement=200)
+    tuned = replace(config, detection={"severe_complaint_followers": 50_000, "severe_complaint_engagement": 0,
+                                       "cooldown": "6h"})
+    assert severe_complaint_rule(tuned) == SevereComplaintRule(followers=50_000, engagement=0)
+    assert detector_config(tuned).cooldown == timedelta(hours=6)  # the spike detector's keys are its own
+
+
+@pytest.mark.parametrize("value", ["10k", -1, 2.5, True, None])
+def test_a_bad_severe_complaint_threshold_names_the_key(config, value):
+    bad = replace(config, detection={"severe_complaint_engagement": value})
+    with pytest.raises(ValueError, match=r"brands.yaml: detection: severe_complaint_engagement: expected a whole number"):
+        severe_complaint_rule(bad)

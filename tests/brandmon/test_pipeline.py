@@ -7,6 +7,7 @@ source never fails the others), plus hot topics.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import datetime, timedelta, timezone
 
@@ -144,6 +145,104 @@ def test_a_new_topic_is_stored_and_alerts(world):
     assert topics and any("爆炸" in label for label, *_ in topics)
     assert all(volume >= 10 and is_new for _, volume, is_new, _ in topics)
     assert alerts and "爆炸" in alerts[0][1]
+
+
+def test_a_complaint_is_stored_with_its_categories_severity_reasons_and_authors_reach(world):
+    root, config = world
+    row = {"id": "spoiled1", "platform": "weibo", "text": "示例咖啡的牛奶变质了还在卖，喝了拉肚子，要求赔偿",
+           "published_at": (END - timedelta(minutes=20)).isoformat(), "author": "美食记者", "author_followers": "25万",
+           "author_verified": "media"}
+    with open(root / "posts.jsonl", "a", encoding="utf-8") as handle:
+        handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    run_window(config, END - timedelta(hours=1), END, "run")
+    conn = reader(config.published_path)
+    stored = conn.execute("""SELECT complaint, complaint_categories, complaint_severity, complaint_reasons,
+                                    complaint_reason_details, complaint_severity_reasons, author_followers, author_verified
+                             FROM posts WHERE native_id = 'spoiled1'""").fetchone()
+    others = conn.execute("""SELECT count(*) FROM posts WHERE native_id <> 'spoiled1' AND (complaint_severity IS NULL
+                             OR complaint_categories IS NULL OR author_followers IS NOT NULL)""").fetchone()[0]
+    conn.close()
+    complaint, categories, severity, labels, details, severe, followers, verified = stored
+    assert complaint and severity == "severe" and (followers, verified) == (250_000, "media")
+    assert {"quality_safety", "refund_after_sales"} <= set(categories)
+    assert {"code": "spoiled", "zh": "变质", "en": "spoiled", "category": "quality_safety", "phrase": "变质"} in details
+    assert labels == [d["zh"] for d in details]  # complaint_reasons keeps the readable labels
+    assert {d["category"] for d in severe} == {"food_safety"} and all(d["zh"] and d["phrase"] for d in severe)
+    assert others == 0  # every other post has its severity and categories, and no reach the archive did not give
+
+
+SEVERE_POSTS = [  # (id, text, minutes before END, author, followers, likes)
+    ("spoiled", "示例咖啡的牛奶变质了还在卖，喝了拉肚子，要求赔偿", 20, "美食记者", "25万", 3),
+    ("scalded", "示例咖啡的杯子漏水把手烫伤了，已经打12315投诉，要求赔偿", 25, "路人乙", None, 500),
+    ("unseen", "示例咖啡店里吃出头发，要求退款，已向市场监管举报", 30, "小号", 300, 2),
+    ("bad_taste", "示例咖啡的拿铁太难喝了，再也不点了", 35, "大V吃货", 1_000_000, 900),
+]
+
+
+def add_severe_posts(root):
+    rows = [{"id": key, "platform": "weibo", "text": text, "published_at": (END - timedelta(minutes=ago)).isoformat(),
+             "author": author, "author_followers": followers, "author_verified": "media" if followers else None,
+             "likes": likes} for key, text, ago, author, followers, likes in SEVERE_POSTS]
+    with open(root / "posts.jsonl", "a", encoding="utf-8") as handle:
+        handle.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+
+
+def severe_alerts(config):
+    conn = reader(config.published_path)
+    try:
+        return conn.execute("""SELECT subject, audience, severity, status, details FROM v_alerts
+                               WHERE kind = 'severe_complaint' AND subject LIKE 'weibo:%' ORDER BY subject""").fetchall()
+    finally:
+        conn.close()
+
+
+def test_a_severe_complaint_from_an_account_with_reach_alerts_on_its_own_once(world):
+    root, config = world
+    add_severe_posts(root)
+    window, _ = run_window(config, END - timedelta(hours=1), END, "manual__s")
+    first = pipeline.detect(config, window, pipeline.RunInfo("manual__s", "manual", NOW))
+    pipeline.deliver(config, {}, NOW)
+    found = severe_alerts(config)
+    # 25万 followers, or 500 likes; not 300 followers and 2 likes; a complaint that is not severe never
+    assert [(subject, audience, severity) for subject, audience, severity, *_ in found] == [
+        ("weibo:scalded", "pr", "critical"), ("weibo:spoiled", "pr", "critical")]
+    assert {status for *_, status, _ in found} == {"sent"}
+    again = pipeline.detect(config, window, pipeline.RunInfo("manual__s2", "manual", NOW))
+    assert again["alerts_new"] == 0 and first["alerts_new"] > 0
+
+    lines = [json.loads(x) for x in (config.state_dir / "alerts" / "alerts.jsonl").read_text().splitlines()]
+    spoiled = next(x for x in lines if x["kind"] == "severe_complaint" and "美食记者" in x["text"]["zh"])
+    zh, en = spoiled["text"]["zh"], spoiled["text"]["en"]
+    assert "【严重】demo_coffee 严重投诉：美食记者（粉丝 25万）" in zh
+    assert "[CRITICAL] demo_coffee: severe complaint: 美食记者 (250k followers)" in en
+    assert "严重原因: 食品安全：变质" in zh and "Why severe: food safety: 变质" in en
+    assert "作者: 美食记者 · 粉丝 25万 · 媒体认证" in zh and "Author: 美食记者 · 250k followers · verified media" in en
+    assert "投诉原因: 变质（质量安全） · 吃坏肚子（质量安全） · 要求赔偿（退款售后）" in zh
+    assert "Complaint reasons: spoiled (quality and safety) · made someone ill (quality and safety)" in en
+    assert "示例咖啡的牛奶变质了还在卖" in zh and "native_id IN ('weibo:spoiled')" in zh
+
+
+def test_severe_complaint_thresholds_come_from_detection_settings(world):
+    root, config = world
+    add_severe_posts(root)
+    strict = dataclasses.replace(config, detection={"severe_complaint_followers": 300, "severe_complaint_engagement": 10_000,
+                                                    "min_excess": 5})
+    window, _ = run_window(strict, END - timedelta(hours=1), END, "manual__t")
+    pipeline.detect(strict, window, pipeline.RunInfo("manual__t", "manual", NOW))
+    assert [row[0] for row in severe_alerts(strict)] == ["weibo:spoiled", "weibo:unseen"]
+    bad = dataclasses.replace(config, detection={"severe_complaint_followers": "10k"})
+    with pytest.raises(ValueError, match="detection: severe_complaint_followers: expected a whole number"):
+        pipeline.detect(bad, window, pipeline.RunInfo("manual__u", "manual", NOW))
+
+
+def test_a_backfill_stores_severe_complaints_suppressed(world):
+    root, config = world
+    add_severe_posts(root)
+    window, _ = run_window(config, END - timedelta(hours=1), END, "backfill__s")
+    pipeline.detect(config, window, pipeline.RunInfo("backfill__s", "backfill", END))
+    assert [(subject, status) for subject, _, _, status, _ in severe_alerts(config)] == [
+        ("weibo:scalded", "suppressed"), ("weibo:spoiled", "suppressed")]
+    assert pipeline.deliver(config, {}, NOW)["sent"] == 0
 
 
 def test_a_run_can_be_limited_to_one_brand(world):

@@ -40,6 +40,20 @@ def test_rows_inside_the_window_become_posts(tmp_path):
     assert result.posts[0].published_at == datetime(2025, 11, 26, 10, 0, tzinfo=SHANGHAI)
 
 
+def test_the_authors_reach_is_read_when_the_file_has_it(tmp_path):
+    write_jsonl(tmp_path / "h.jsonl", [
+        {"id": "1", "text": "变质了", "published_at": "2025-11-26 10:00", "author_followers": "12.3万",
+         "author_verified": "media"},
+        {"id": "2", "text": "还行", "published_at": "2025-11-26 10:05", "author_followers": 80, "author_verified": False},
+        {"id": "3", "text": "一般", "published_at": "2025-11-26 10:10"},
+        {"id": "4", "text": "坏了", "published_at": "2025-11-26 10:15", "author_verified": "blue"},
+    ])
+    result = run(tmp_path, {"path": "h.jsonl"})
+    assert [(p.native_id, p.author_followers, p.author_verified) for p in result.posts] == [
+        ("1", 123_000, "media"), ("2", 80, "none"), ("3", None, None)]
+    assert "author_verified 'blue'" in result.quarantined[0].reason
+
+
 def test_field_remapping_and_csv_with_bom(tmp_path):
     (tmp_path / "h.csv").write_text("编号,内容,时间,赞\n7,差评,2025-11-26 09:00,\"1,234\"\n", encoding="utf-8-sig")
     options = {"path": "h.csv", "platform": "forum", "fields": {"id": "编号", "text": "内容", "published_at": "时间", "likes": "赞"}}

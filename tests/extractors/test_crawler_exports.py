@@ -119,6 +119,18 @@ def test_weibo_crawler_json_alone_has_author_and_date_only_times():
     assert post.extra["retweet_text"].startswith("某米新品发布会定档12月")
 
 
+def test_weibo_crawler_json_gives_every_post_its_files_account_reach():
+    posts = load("weibo_crawler", "weibo_crawler/weibo/*/*.json").posts
+    assert {(post.author_followers, post.author_verified) for post in posts} == {(3400, "none")}
+    assert "user" not in posts[0].extra
+
+
+def test_exports_without_reach_columns_leave_it_unknown():
+    csv_posts = load("weibo_crawler", "weibo_crawler/weibo/*/*.csv").posts
+    mediacrawler = load("mediacrawler_weibo", "mediacrawler/weibo").posts + load("mediacrawler_xhs", "mediacrawler/xhs").posts
+    assert {(p.author_followers, p.author_verified) for p in csv_posts + mediacrawler} == {(None, None)}
+
+
 def test_the_same_weibo_from_two_crawlers_has_one_key():
     mediacrawler = by_id(load("mediacrawler_weibo", "mediacrawler/weibo"))["5237412345678901"]
     weibo_crawler = by_id(load("weibo_crawler", "weibo_crawler"))["5237412345678901"]

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from brandmon.staging import write_jsonl
+from transforms.complaints import Reason
 from warehouse.db import writer
 from warehouse.load import BrandRow, StagedFiles, load_staged
 
@@ -25,15 +26,31 @@ def warehouse(tmp_path):
 
 def post(native_id: str, published_at: datetime, text: str = "艾克米", label: str = "neu", complaint: bool = False,
          reasons: tuple[str, ...] = (), keywords: tuple[str, ...] = (), likes: int = 0, platform: str = "weibo",
-         terms: tuple[str, ...] | None = ()) -> dict:
-    """A staged post row as the transform writes it."""
+         terms: tuple[str, ...] | None = (), details: tuple[Reason, ...] = (), categories: tuple[str, ...] = (),
+         severe: tuple[Reason, ...] = (), followers: int | None = None, verified: str | None = None,
+         author: str = "网友") -> dict:
+    """A staged post row as the transform writes it; `reasons` are labels alone, `details` whole
+    reasons (their labels become `complaint_reasons`), `severe` the reasons that make it severe."""
     return {"platform": platform, "native_id": native_id, "source": "weibo_search",
             "published_at": published_at.isoformat(), "text": text, "title": None,
-            "url": f"https://weibo.com/1/{native_id}", "author": "网友", "author_id": None, "reposts": 0,
+            "url": f"https://weibo.com/1/{native_id}", "author": author, "author_id": None, "reposts": 0,
             "comments": 0, "likes": likes, "lang": "zh", "extra": {}, "clean_text": text, "sentiment": 0.5,
             "label": label, "complaint": complaint, "complaint_score": 0.9 if complaint else 0.1,
-            "complaint_reasons": list(reasons), "keywords": list(keywords), "model": "test",
-            "terms": None if terms is None else list(terms)}
+            "complaint_reasons": list(reasons) or [r.zh for r in details], "keywords": list(keywords), "model": "test",
+            "terms": None if terms is None else list(terms),
+            "complaint_categories": list(categories or dict.fromkeys(r.category for r in details)) if complaint else [],
+            "complaint_severity": ("severe" if severe else "normal") if complaint else "none",
+            "complaint_reason_details": [r.as_json() for r in details],
+            "complaint_severity_reasons": [r.as_json() for r in severe],
+            "author_followers": followers, "author_verified": verified}
+
+
+# Reasons as transforms.complaints finds them (labels from transforms.complaint_cues).
+SPOILED = Reason("quality_safety", "spoiled", "变质", "spoiled", "变质了")
+COMPENSATION = Reason("refund_after_sales", "compensation_demanded", "要求赔偿", "compensation demanded", "要求赔偿")
+RUDE = Reason("service_attitude", "rude_service", "服务态度差", "rude or poor service", "客服态度极差")
+FOOD_SAFETY = Reason("food_safety", "food_safety", "食品安全", "food safety", "拉肚子")
+REGULATOR = Reason("regulator_court", "regulator_court", "监管与诉讼", "regulators or courts", "12315")
 
 
 def mention(row: dict, brand: str = "acme") -> dict:

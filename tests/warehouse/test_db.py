@@ -140,3 +140,20 @@ def test_temp_files_left_by_a_killed_publish_are_removed_by_the_next(paths):
     with writer(private, published, "Asia/Shanghai"):
         pass
     assert not stale.exists() and published.exists()
+
+
+def test_a_warehouse_from_before_complaint_details_migrates_keeping_its_posts(paths):
+    conn = duckdb.connect(str(paths[0].parent.mkdir(parents=True) or paths[0]))
+    conn.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL)")
+    for version, name, sql in migrations():
+        if version <= 3:
+            conn.execute(sql)
+            conn.execute("INSERT INTO schema_migrations VALUES (?, ?)", [version, name])
+    conn.execute("""INSERT INTO posts (platform, native_id, source, published_at, text, clean_text, sentiment, label,
+                    complaint, complaint_score, complaint_reasons, keywords, model)
+                    VALUES ('weibo', '1', 'weibo_api', '2026-11-26 06:00:00+00', '变质了', '变质了', 0.1, 'neg', true,
+                            0.9, ['变质'], [], 'm')""")
+    assert "0004_complaint_details.sql" in migrate(conn, "Asia/Shanghai")
+    row = conn.execute("""SELECT complaint_reasons, complaint_categories, complaint_severity, complaint_reason_details,
+                                 complaint_severity_reasons, author_followers, author_verified FROM posts""").fetchall()
+    assert row == [(["变质"], None, None, None, None, None, None)]

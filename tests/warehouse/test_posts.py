@@ -8,6 +8,8 @@ import pytest
 
 from warehouse.posts import (
     PostSelection,
+    ReasonLabel,
+    complaint_labels,
     keyword_lists,
     listing_query,
     most_engaged,
@@ -16,19 +18,21 @@ from warehouse.posts import (
     topic_docs,
 )
 
-from .conftest import T0, load_posts, post
+from .conftest import COMPENSATION, FOOD_SAFETY, RUDE, T0, load_posts, post
 
 HOUR = timedelta(hours=1)
 
 
 @pytest.fixture
 def hour_of_posts(warehouse, tmp_path):
-    rows = [post("p1", T0 + timedelta(minutes=1), "艾克米 拉肚子 要求退款", "neg", True, ("退款",), ("退款", "拉肚子"),
-                 likes=50, terms=("拉肚子", "退款")),
+    rows = [post("p1", T0 + timedelta(minutes=1), "艾克米 拉肚子 要求赔偿", "neg", True, keywords=("退款", "拉肚子"),
+                 likes=50, terms=("拉肚子", "退款"), details=(COMPENSATION,), severe=(FOOD_SAFETY,), followers=25_000,
+                 verified="personal"),
             post("p2", T0 + timedelta(minutes=2), "艾克米 太难喝", "neg", keywords=("难喝",), likes=80, terms=None),
             post("p3", T0 + timedelta(minutes=3), "艾克米 不错", "pos", keywords=("不错",), likes=80,
                  platform="news", terms=("不错",)),
-            post("p4", T0 + timedelta(minutes=4), "艾克米 排队太久 投诉", "neu", True, ("服务",), ("排队",), likes=5),
+            post("p4", T0 + timedelta(minutes=4), "艾克米 排队太久 投诉", "neu", True, keywords=("排队",), likes=5,
+                 details=(RUDE,)),
             post("old", T0 - timedelta(days=1), "艾克米 昨天", keywords=("昨天",)),
             post("later", T0 + HOUR, "艾克米 下一小时", likes=999)]
     load_posts(warehouse, tmp_path, rows)
@@ -69,15 +73,25 @@ def test_the_listing_query_is_what_alerts_have_always_shown():
 
 def test_facts_come_in_publication_order_with_their_reasons_and_keywords(hour_of_posts):
     facts = post_facts(hour_of_posts, PostSelection("acme", T0, T0 + HOUR, metric="complaints"))
-    assert [(f.published_at, f.complaint, f.complaint_reasons, f.keywords) for f in facts] == [
-        (T0 + timedelta(minutes=1), True, ["退款"], ["退款", "拉肚子"]),
-        (T0 + timedelta(minutes=4), True, ["服务"], ["排队"])]
+    assert [(f.published_at, f.complaint, f.reasons, f.categories, f.keywords) for f in facts] == [
+        (T0 + timedelta(minutes=1), True, (ReasonLabel(*COMPENSATION.as_json().values()),), ("refund_after_sales",),
+         ["退款", "拉肚子"]),
+        (T0 + timedelta(minutes=4), True, (ReasonLabel(*RUDE.as_json().values()),), ("service_attitude",), ["排队"])]
+    assert facts[0].reasons[0].zh == "要求赔偿" and facts[0].reasons[0].en == "compensation demanded"
+
+
+def test_category_and_severity_names_are_read_by_code(warehouse):
+    names = complaint_labels(warehouse)
+    assert names["quality_safety"] == ("质量安全", "Quality and safety")
+    assert names["food_safety"] == ("食品安全", "Food safety")
 
 
 def test_the_most_engaged_posts_come_first_and_ties_go_to_the_earlier(hour_of_posts):
     engaged = most_engaged(hour_of_posts, PostSelection("acme", T0, T0 + HOUR), 3)
     assert [(p.text, p.engagement) for p in engaged] == [("艾克米 太难喝", 80), ("艾克米 不错", 80),
-                                                        ("艾克米 拉肚子 要求退款", 50)]
+                                                        ("艾克米 拉肚子 要求赔偿", 50)]
+    assert (engaged[2].author_followers, engaged[2].author_verified, engaged[2].severity) == (25_000, "personal", "severe")
+    assert (engaged[0].author_followers, engaged[0].severity) == (None, "none")
     assert engaged[0].published_local == "2026-11-26 14:02"  # Shanghai time
     assert (engaged[0].url, engaged[0].author, engaged[0].label) == ("https://weibo.com/1/p2", "网友", "neg")
 

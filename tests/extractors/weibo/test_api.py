@@ -136,6 +136,14 @@ def test_search_posts_carry_text_author_counts_and_links():
     assert repost[1].likes == 1_000_000 and repost[1].author == "蔚来官方"
 
 
+def test_search_posts_carry_their_authors_followers_and_verification():
+    entries = parse_index(fixture("search_page1.json"), fetched_at=FETCHED).entries
+    reach = [(p.author, p.author_followers, p.author_verified) for entry in entries for p in entry.posts]
+    assert reach == [("车主小王", 1200, "none"), ("不开心的车主", 1200, "none"),
+                     ("吃瓜群众", 123_000, "none"),  # followers written "12.3万"
+                     ("蔚来官方", 2_600_000, "enterprise")]  # the reposted original's author (blue V)
+
+
 def test_relative_times_and_missing_bids():
     entries = parse_index(fixture("search_page2.json"), fetched_at=FETCHED).entries
     early = entries[0].posts[0]

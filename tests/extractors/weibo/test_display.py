@@ -1,4 +1,4 @@
-"""weibo.display: Weibo's time stamps and counts as it writes them."""
+"""weibo.display: Weibo's time stamps, counts and authors' reach as it writes them."""
 
 from __future__ import annotations
 
@@ -9,7 +9,14 @@ from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from extractors.weibo.display import display_count, long_text_body, weibo_time
+from extractors.weibo.display import (
+    display_count,
+    follower_count,
+    icon_verified_kind,
+    long_text_body,
+    verified_kind,
+    weibo_time,
+)
 
 
 @pytest.mark.parametrize("value, expected", [
@@ -46,3 +53,33 @@ def test_counts_never_raise(value):
 def test_long_texts_are_html_on_mobile_and_plain_on_the_web():
     assert long_text_body("完整的<br />正文") == "完整的\n正文"
     assert long_text_body("  价格<100元\u200b  ") == "价格<100元"
+
+
+@pytest.mark.parametrize("user, expected", [
+    ({"followers_count": 63357736}, 63357736), ({"followers_count": "12.3万"}, 123_000),
+    ({"followers_count": "1,204"}, 1204), ({"followers_count": "100万+"}, 1_000_000),
+    ({"followers_count": None, "followers_count_str": "2.1亿"}, 210_000_000),
+    ({"followers_count": "很多", "followers_count_str": "3400"}, 3400),
+    ({"followers_count": "很多"}, None), ({"followers_count": -5}, None), ({}, None),
+])
+def test_followers_as_number_or_text(user, expected):
+    assert follower_count(user) == expected
+
+
+@pytest.mark.parametrize("user, expected", [
+    ({"verified": False, "verified_type": -1}, "none"), ({"verified_type": -1}, "none"),
+    ({"verified": True, "verified_type": 0, "verified_type_ext": 1}, "personal"),
+    ({"verified": True, "verified_type": 1}, "government"), ({"verified": True, "verified_type": 2}, "enterprise"),
+    ({"verified": True, "verified_type": 3}, "media"), ({"verified": True, "verified_type": 7}, "organization"),
+    ({"verified": True, "verified_type": 220}, "talent"), ({"verified": True, "verified_type": "3"}, "media"),
+    ({"verified": True}, "verified"), ({"verified": True, "verified_type": 99}, "verified"),
+    ({}, None), ({"verified": "maybe"}, None),
+])
+def test_verification_as_the_user_object_says_it(user, expected):
+    assert verified_kind(user) == expected
+
+
+def test_search_card_badges():
+    assert icon_verified_kind(["icon-vip", "icon-vip-b"]) == "organization"
+    assert icon_verified_kind(["icon-vip", "icon-vip-y"]) == "personal"
+    assert icon_verified_kind(["icon-vip", "icon-member"]) is None  # a paying member, not a verification

@@ -22,6 +22,12 @@ def test_a_real_mblog_becomes_a_post():
     assert post.extra["time_precision"] == "day"
 
 
+def test_a_real_mblog_carries_its_authors_reach():
+    [post] = mblog_posts(timeline_mblogs()[0], source="weibo_api", fetched_at=FETCHED_2019)
+    assert (post.author_followers, post.author_verified) == (63356825, "personal")
+    assert post.to_json()["author_followers"] == 63356825
+
+
 def test_capped_counts_like_100_wan_plus_are_kept_as_their_floor():
     capped = next(m for m in timeline_mblogs() if m["reposts_count"] == "100万+")
     [post] = mblog_posts(capped, source="weibo_api", fetched_at=FETCHED_2019)

@@ -97,6 +97,15 @@ def test_a_result_page_gives_each_card_as_a_post_with_author_time_counts_and_lin
     assert first.extra["client"] == "HUAWEI Mate 60 Pro"
 
 
+def test_verification_badges_beside_the_name_are_read_and_followers_are_not_shown():
+    found = parse_search_page(page("page_results.html"), fetched_at=FETCHED)
+    badges = {post.author: post.author_verified for post in found.posts}
+    assert badges["数码评测君"] == "personal"  # icon-vip-y
+    assert badges["蔚来官方"] == "organization"  # the reposted original's blue V
+    assert badges["车主小王"] is None  # no badge: the card does not say
+    assert {post.author_followers for post in found.posts} == {None}
+
+
 def test_chinese_counts_and_today_times_are_resolved():
     posts = {post.native_id: post for post in parse_search_page(page("page_results.html"), fetched_at=FETCHED).posts}
     long_post = posts["5104911122233344"]
