@@ -176,6 +176,17 @@ class AirflowCommandError(RuntimeError):
     """An airflow CLI call failed; the message carries the end of what it printed."""
 
 
+class BackfillRunning(AirflowCommandError):
+    """Another backfill of the DAG is still running (Airflow runs one at a time per DAG)."""
+
+    def __init__(self, backfill: dict) -> None:
+        self.backfill = backfill
+        where = (f"backfill {backfill.get('id')} over {backfill.get('from_date')} .. {backfill.get('to_date')}"
+                 if backfill else "another backfill")
+        super().__init__(f"{where} is still running: wait for it to finish, or stop it with "
+                         "`brandmon backfill --cancel`")
+
+
 # SQLite refuses at once, without waiting, when two processes both hold a read lock and want to
 # write (the scheduler and a CLI call, say). Airflow's commands run in one transaction, so the
 # refused call changed nothing and is safe to repeat.
@@ -411,10 +422,23 @@ class AirflowApi:
 
     def create_backfill(self, dag_id: str, start: datetime, end: datetime, *, max_active_runs: int,
                         reprocess: str, conf: dict) -> dict:
-        """A backfill over [start, end] through the scheduler; Airflow's error text when refused."""
+        """A backfill over [start, end] through the scheduler; Airflow's error text when refused.
+
+        Idempotent: when Airflow answers that a backfill is already running (our own request,
+        repeated after a 5xx that had in fact gone through, say), that backfill is returned if it
+        covers the same range and conf; a different one raises BackfillRunning naming it.
+        """
         body = {"dag_id": dag_id, "from_date": start.isoformat(), "to_date": end.isoformat(),
                 "max_active_runs": max_active_runs, "reprocess_behavior": reprocess, "dag_run_conf": conf}
         response = self._call("POST", "/backfills", json=body)
+        if response.status_code == 409:
+            running = [b for b in self.backfills(dag_id) if not b.get("completed_at")]
+            for backfill in running:
+                if (datetime.fromisoformat(backfill["from_date"]) == start
+                        and datetime.fromisoformat(backfill["to_date"]) == end
+                        and (backfill.get("dag_run_conf") or {}) == conf):
+                    return backfill
+            raise BackfillRunning(running[0] if running else {})
         if response.status_code >= 400:
             raise AirflowCommandError(f"Airflow refused the backfill ({response.status_code}): {response.text[:800]}")
         return response.json()

@@ -24,8 +24,8 @@ REPROCESS = {"missing": "none", "failed": "failed", "all": "completed"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--from", dest="start", required=True, help="first interval's start, ISO 8601 with offset")
-    parser.add_argument("--to", dest="end", required=True, help="end of the range (exclusive), ISO 8601 with offset")
+    parser.add_argument("--from", dest="start", help="first interval's start, ISO 8601 with offset")
+    parser.add_argument("--to", dest="end", help="end of the range (exclusive), ISO 8601 with offset")
     parser.add_argument("--brand", help="only this brand (default: every brand)")
     parser.add_argument("--reprocess", choices=sorted(REPROCESS), default="missing",
                         help="missing: only intervals without a run (default); failed: also failed ones; "
@@ -36,6 +36,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="with Airflow already serving: hand the backfill over and return")
     parser.add_argument("--port", type=int, default=8080, help="API port when this command starts Airflow itself")
     parser.add_argument("--timeout", type=float, default=None, help="give up waiting after this many seconds")
+    parser.add_argument("--cancel", action="store_true",
+                        help="cancel the running backfill instead (finished intervals are kept)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -46,6 +48,10 @@ def run(args: argparse.Namespace) -> int:
     os.umask(af.PRIVATE_UMASK)
     try:
         config = load_config()
+        if args.cancel:
+            return _in_airflow(config, args, _cancel, "Cancelling through")
+        if not (args.start and args.end):
+            raise WindowError("give --from and --to (or --cancel)")
         start, end = parse_param_time(args.start, "from"), parse_param_time(args.end, "to")
         if end <= start:
             raise WindowError(f"--to {args.end} is not after --from {args.start}")
@@ -56,25 +62,45 @@ def run(args: argparse.Namespace) -> int:
     except (ConfigError, WindowError) as error:
         print(f"brandmon backfill: {error}", file=sys.stderr)
         return 2
-    layout = af.AirflowHome(config.state_dir)
     conf = {"brand": args.brand} if args.brand else {}
+    return _in_airflow(config, args, lambda session, owned: _backfill(session, start, end, args, conf, owned),
+                       "Handing the backfill to")
+
+
+def _in_airflow(config, args: argparse.Namespace, work, attached: str) -> int:
+    """`work(session, owned)` with the Airflow serving this state folder (saying `attached` it), else
+    with one started for it."""
+    from brandmon import airflow_setup as af
+
+    layout = af.AirflowHome(config.state_dir)
     try:
         session = af.attach(layout)
         if session is not None:
-            _step(f"Handing the backfill to the Airflow serving {layout.state_dir} (port {session.api.port})")
+            _step(f"{attached} the Airflow serving {layout.state_dir} (port {session.api.port})")
             try:
-                return _backfill(session, start, end, args, conf, owned=False)
+                return work(session, False)
             finally:
                 session.api.close()
         with af.airflow_session(layout, af.pick_port(args.port), dag_ids=(DAG_ID,), step=_step) as session:
             session.api.unpause(DAG_ID)
-            return _backfill(session, start, end, args, conf, owned=True)
+            return work(session, True)
     except af.InstanceBusy as error:
         print(f"brandmon backfill: {error}", file=sys.stderr)
         return 2
     except (af.AirflowCommandError, af.ComponentDied, TimeoutError, RuntimeError) as error:
         print(f"brandmon backfill: {error}", file=sys.stderr)
         return 1
+
+
+def _cancel(session, owned: bool) -> int:
+    running = [b for b in session.api.backfills(DAG_ID) if not b.get("completed_at")]
+    for backfill in running:
+        session.api.cancel_backfill(backfill["id"])
+        _step(f"Backfill {backfill['id']} ({backfill['from_date']} .. {backfill['to_date']}) cancelled; "
+              "finished intervals are kept")
+    if not running:
+        _step("No backfill is running")
+    return 0
 
 
 def _backfill(session, start: datetime, end: datetime, args: argparse.Namespace, conf: dict, owned: bool) -> int:
