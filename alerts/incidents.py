@@ -12,7 +12,8 @@ The rule:
   last_alert_at + close_after (the latest opened such incident); otherwise the step opens a new
   incident.
 - **Escalate.** A step escalates its incident when one of its alerts raises the severity
-  (info < warning < critical) or brings a kind the incident has not had yet, at warning or above.
+  (info < warning < critical) or brings, at warning or above, a kind the incident has not had at
+  warning or above yet.
 - **Lead.** One alert of an opening or escalating step carries the message: the most severe of
   those that open or escalate, then by kind (`LEAD_ORDER`), then by brand and id. The step's other alerts
   *join*: stored and shown in the incident's messages, not sent on their own.
@@ -31,6 +32,7 @@ from alerts.model import Alert
 from warehouse.incidents import Incident
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "critical": 2}
+WARNING = SEVERITY_RANK["warning"]
 OPS_KINDS = ("source_error", "source_silent")
 # Which alert of a step carries its message, most severe first, then in this order.
 LEAD_ORDER = ("complaint_spike", "severe_complaint", "negative_spike", "new_topic", "volume_spike", "source_error",
@@ -87,9 +89,12 @@ def arrivals(alerts: Iterable[Alert], reference: datetime) -> list[Arrival]:
             for (at, audience, key), group in groupby(keyed, key=lambda item: item[:3])]
 
 
-def taking(incidents: Iterable[Incident], at: datetime, close_after: timedelta) -> Incident | None:
-    """The incident that takes a step at `at`: the latest opened whose span holds it, if any."""
-    found = [i for i in incidents if i.opened_at - close_after < at < i.last_alert_at + close_after]
+def taking(incidents: Iterable[Incident], arrival: Arrival, close_after: timedelta) -> Incident | None:
+    """The incident that takes an arrival: the latest opened of its brand (or source) whose span holds
+    its time, if any."""
+    at = arrival.at
+    found = [i for i in incidents if (i.audience, i.brand if i.audience == "pr" else i.source) == (
+        arrival.audience, arrival.key) and i.opened_at - close_after < at < i.last_alert_at + close_after]
     return max(found, key=lambda i: (i.opened_at, i.incident_id), default=None)
 
 
@@ -109,7 +114,7 @@ def advance(current: Incident | None, arrival: Arrival, close_after: timedelta, 
             incident_id=incident_id(arrival.audience, arrival.key, arrival.at), audience=arrival.audience,
             brand=arrival.key if arrival.audience == "pr" else None,
             source=arrival.key if arrival.audience == "ops" else None,
-            brands=(), kinds=(), severity=lead.severity, status="open", opened_at=arrival.at,
+            brands=(), kinds=(), warned_kinds=(), severity=lead.severity, status="open", opened_at=arrival.at,
             last_alert_at=arrival.at, closed_at=None, opening_alert_id=lead.alert_id, steps=0)
         return Step(_absorb(opened, (lead, *others), arrival.at, close_after, reference),
                     ((lead, OPENED), *((a, JOINED) for a in others)))
@@ -122,9 +127,10 @@ def advance(current: Incident | None, arrival: Arrival, close_after: timedelta, 
 
 
 def escalates(incident: Incident, alert: Alert) -> bool:
-    """Whether `alert` raises the incident's severity, or brings a new kind at warning or above."""
+    """Whether `alert` raises the incident's severity, or brings a kind at warning or above that the
+    incident has not had at warning or above."""
     return rank(alert.severity) > rank(incident.severity) or (
-        alert.kind not in incident.kinds and rank(alert.severity) >= rank("warning"))
+        alert.kind not in incident.warned_kinds and rank(alert.severity) >= WARNING)
 
 
 def closing(last_alert_at: datetime, close_after: timedelta, reference: datetime) -> tuple[str, datetime | None]:
@@ -140,6 +146,7 @@ def _absorb(incident: Incident, alerts: Sequence[Alert], at: datetime, close_aft
     return replace(incident, opened_at=min(incident.opened_at, at), last_alert_at=last,
                    severity=max((incident.severity, *(a.severity for a in alerts)), key=rank),
                    kinds=_union(incident.kinds, (a.kind for a in alerts)),
+                   warned_kinds=_union(incident.warned_kinds, (a.kind for a in alerts if rank(a.severity) >= WARNING)),
                    brands=_union(incident.brands, (a.brand for a in alerts)),
                    status=status, closed_at=closed_at, steps=incident.steps + 1)
 
@@ -214,11 +221,11 @@ class IncidentContext:
 
     def escalation(self) -> tuple[str | None, tuple[str, ...]]:
         """What this step changed: the severity before it (None if it did not rise) and the kinds it
-        brought at warning or above."""
+        brought at warning or above for the first time."""
         before = [e for e in self.timeline if e.step < self.step]
         now = [e for e in self.timeline if e.step == self.step]
         prior = max((e.severity for e in before), key=rank, default=None)
         rose = prior if prior is not None and rank(self.severity) > rank(prior) else None
-        known = {e.kind for e in before}
-        new = tuple(dict.fromkeys(e.kind for e in now if e.kind not in known and rank(e.severity) >= rank("warning")))
+        known = {e.kind for e in before if rank(e.severity) >= WARNING}
+        new = tuple(dict.fromkeys(e.kind for e in now if e.kind not in known and rank(e.severity) >= WARNING))
         return rose, new

@@ -133,7 +133,7 @@ def enqueue(conn: DuckDBPyConnection, alerts: Iterable[Alert], settings: AlertSe
     close_after = settings.incidents.close_after
     for arrival in arrivals(new, reference_time):
         found = recent_incidents(conn, arrival.audience, arrival.key, arrival.at, close_after)
-        step = advance(taking(found, arrival.at, close_after), arrival, close_after, reference_time)
+        step = advance(taking(found, arrival, close_after), arrival, close_after, reference_time)
         _file(conn, step, arrival.at, run_id)
         for alert, role in step.roles:
             report.incidents[role] += 1

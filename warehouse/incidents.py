@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, NamedTuple
 if TYPE_CHECKING:
     import duckdb
 
-_COLUMNS = ("incident_id, audience, brand, source, brands, kinds, severity, status, opened_at, last_alert_at, "
-            "closed_at, opening_alert_id, steps")
+_COLUMNS = ("incident_id, audience, brand, source, brands, kinds, warned_kinds, severity, status, opened_at, "
+            "last_alert_at, closed_at, opening_alert_id, steps")
 # A delivery in these states carries (or will carry, or was refused for good) a message of its incident.
 COVERING = ("pending", "sent", "failed", "held")
 
@@ -31,6 +31,7 @@ class Incident:
     source: str | None
     brands: tuple[str, ...]
     kinds: tuple[str, ...]
+    warned_kinds: tuple[str, ...]  # the kinds seen at warning or above
     severity: str
     status: str
     opened_at: datetime
@@ -81,9 +82,9 @@ def recent_incidents(conn: duckdb.DuckDBPyConnection, audience: str, key: str, a
 
 def save_incident(conn: duckdb.DuckDBPyConnection, incident: Incident) -> None:
     """Insert or update one incident (the caller holds the transaction)."""
-    conn.execute(f"INSERT OR REPLACE INTO incidents ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    conn.execute(f"INSERT OR REPLACE INTO incidents ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                  [incident.incident_id, incident.audience, incident.brand, incident.source, list(incident.brands),
-                  list(incident.kinds), incident.severity, incident.status, incident.opened_at,
+                  list(incident.kinds), list(incident.warned_kinds), incident.severity, incident.status, incident.opened_at,
                   incident.last_alert_at, incident.closed_at, incident.opening_alert_id, incident.steps])
 
 
@@ -165,7 +166,7 @@ def earlier_undelivered(conn: duckdb.DuckDBPyConnection, incident_id: str, chann
 
 
 def _incident(row: tuple) -> Incident:
-    (incident_id, audience, brand, source, brands, kinds, severity, status, opened_at, last_alert_at, closed_at,
-     opening_alert_id, steps) = row
-    return Incident(incident_id, audience, brand, source, tuple(brands), tuple(kinds), severity, status, opened_at,
-                    last_alert_at, closed_at, opening_alert_id, steps)
+    (incident_id, audience, brand, source, brands, kinds, warned_kinds, severity, status, opened_at, last_alert_at,
+     closed_at, opening_alert_id, steps) = row
+    return Incident(incident_id, audience, brand, source, tuple(brands), tuple(kinds), tuple(warned_kinds), severity,
+                    status, opened_at, last_alert_at, closed_at, opening_alert_id, steps)

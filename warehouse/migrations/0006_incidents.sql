@@ -10,6 +10,7 @@ CREATE TABLE incidents (
     source VARCHAR,                    -- ops: the source; pr: NULL
     brands VARCHAR[] NOT NULL,         -- every brand an alert of the incident is about, in order of arrival
     kinds VARCHAR[] NOT NULL,          -- every alert kind of the incident, in order of arrival
+    warned_kinds VARCHAR[] NOT NULL,   -- the kinds that arrived at warning or above (the first such alert escalates)
     severity VARCHAR NOT NULL CHECK (severity IN ('info', 'warning', 'critical')),  -- the highest so far
     status VARCHAR NOT NULL CHECK (status IN ('open', 'closed')),
     opened_at TIMESTAMPTZ NOT NULL,    -- the time of its first alert
