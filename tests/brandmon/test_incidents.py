@@ -16,7 +16,6 @@ from brandmon.demo import generate
 from brandmon.staging import write_jsonl
 from brandmon.windows import RunWindow
 from extractors.base import Window
-from tests.alerts.conftest import receiver, smtp_server  # noqa: F401  (fixtures: a webhook receiver, aiosmtpd)
 from warehouse.db import reader
 
 END = datetime(2026, 11, 20, 4, 0, tzinfo=timezone.utc)  # the demo archive ends here; the burst is its last 75 minutes
