@@ -13,7 +13,8 @@ The rule:
   incident.
 - **Escalate.** A step escalates its incident when one of its alerts raises the severity
   (info < warning < critical) or brings, at warning or above, a kind the incident has not had at
-  warning or above yet.
+  warning or above yet, unless a narrower spike it had at warning or above implies it
+  (`IMPLIED_BY`: a negative spike after a complaint spike, a volume spike after either).
 - **Lead.** One alert of an opening or escalating step carries the message: the most severe of
   those that open or escalate, then by kind (`LEAD_ORDER`), then by brand and id. The step's other alerts
   *join*: stored and shown in the incident's messages, not sent on their own.
@@ -38,6 +39,9 @@ OPS_KINDS = ("source_error", "source_silent")
 LEAD_ORDER = ("complaint_spike", "severe_complaint", "negative_spike", "new_topic", "volume_spike", "source_error",
               "source_silent")
 OPENED, ESCALATED, JOINED = "opened", "escalated", "joined"
+# A broader spike says nothing new after a narrower one: complaints are mostly negative posts, and
+# negative posts are mentions. Such a kind does not escalate by being new.
+IMPLIED_BY = {"negative_spike": ("complaint_spike",), "volume_spike": ("complaint_spike", "negative_spike")}
 
 
 @dataclass(frozen=True)
@@ -127,10 +131,16 @@ def advance(current: Incident | None, arrival: Arrival, close_after: timedelta, 
 
 
 def escalates(incident: Incident, alert: Alert) -> bool:
-    """Whether `alert` raises the incident's severity, or brings a kind at warning or above that the
-    incident has not had at warning or above."""
+    """Whether `alert` raises the incident's severity, or brings at warning or above a kind that is new
+    to the incident at that level and not implied by one it had (see the module doc)."""
     return rank(alert.severity) > rank(incident.severity) or (
-        alert.kind not in incident.warned_kinds and rank(alert.severity) >= WARNING)
+        rank(alert.severity) >= WARNING and news(alert.kind, incident.warned_kinds))
+
+
+def news(kind: str, warned_kinds: Iterable[str]) -> bool:
+    """Whether `kind` at warning or above is news to an incident that had `warned_kinds` so."""
+    known = set(warned_kinds)
+    return kind not in known and not known.intersection(IMPLIED_BY.get(kind, ()))
 
 
 def closing(last_alert_at: datetime, close_after: timedelta, reference: datetime) -> tuple[str, datetime | None]:
@@ -227,5 +237,5 @@ class IncidentContext:
         prior = max((e.severity for e in before), key=rank, default=None)
         rose = prior if prior is not None and rank(self.severity) > rank(prior) else None
         known = {e.kind for e in before if rank(e.severity) >= WARNING}
-        new = tuple(dict.fromkeys(e.kind for e in now if e.kind not in known and rank(e.severity) >= WARNING))
+        new = tuple(dict.fromkeys(e.kind for e in now if rank(e.severity) >= WARNING and news(e.kind, known)))
         return rose, new

@@ -20,6 +20,10 @@ from brandmon.staging import write_jsonl
 DAYS = 7
 BUCKET = timedelta(minutes=15)
 BURST = timedelta(minutes=75)
+# The burst's story (one incident: it opens, then escalates once): complaints grow bucket by bucket;
+# for its first half hour few people share them, then they spread (reach: severe complaints alert).
+BURST_COMPLAINTS = (7.0, 8.0, 9.0, 10.0, 11.0)  # expected complaints per bucket of the burst
+SPREADS_AFTER = timedelta(minutes=30)
 SEED = 20261127
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -68,10 +72,13 @@ def generate(end: datetime, seed: int = SEED) -> list[dict]:
             other = next(b for b in BRANDS if b != brand)
             rate = spec["rate"] * hourly_rate(moment.astimezone(TZ).hour) * 4
             count = _poisson(rng, rate)
-            burst_complaints = _poisson(rng, 7.0) if in_burst and brand == "demo_coffee" else 0
+            stage = int((moment - (end - BURST)) / BUCKET) if in_burst else 0
+            burst_complaints = _poisson(rng, BURST_COMPLAINTS[stage]) if in_burst and brand == "demo_coffee" else 0
+            spreading = in_burst and moment >= end - BURST + SPREADS_AFTER
             for index in range(count + burst_complaints):
                 counter += 1
                 burst_post = index >= count
+                shared = burst_post and spreading
                 templates = COMPLAINTS if burst_post else rng.choices(
                     [POSITIVE, NEUTRAL, NEGATIVE, COMPLAINTS], weights=[45, 35, 17, 3])[0]
                 product = "生椰拿铁" if burst_post else rng.choice(PRODUCTS)
@@ -85,9 +92,9 @@ def generate(end: datetime, seed: int = SEED) -> list[dict]:
                     "published_at": published.isoformat(),
                     "url": f"https://example.com/demo/posts/{counter}",
                     "author": f"demo_user_{rng.randrange(1, 400)}",
-                    "reposts": int(rng.expovariate(1 / (40 if burst_post else 3))),
-                    "comments": int(rng.expovariate(1 / (25 if burst_post else 2))),
-                    "likes": int(rng.expovariate(1 / (90 if burst_post else 8))),
+                    "reposts": int(rng.expovariate(1 / (40 if shared else 3))),
+                    "comments": int(rng.expovariate(1 / (25 if shared else 2))),
+                    "likes": int(rng.expovariate(1 / (90 if shared else 8))),
                 })
         moment += BUCKET
     return posts

@@ -36,18 +36,32 @@ def test_one_episode_opens_once_escalates_on_a_higher_severity_or_a_new_kind_and
     negative_info = later(spike_alert(severity="info"), 1)
     critical = later(spike_alert(kind="complaint_spike", subject="complaints", severity="critical"), 2)
     volume_info = later(spike_alert(kind="volume_spike", subject="mentions", severity="info"), 2)
-    negative_warning = later(spike_alert(), 3)
-    [incident], steps = run([volume_info, critical, negative_info, warning, negative_warning], BUCKET_END + 5 * Q)
+    topic = later(spike_alert(kind="new_topic", subject="咖啡机"), 3)
+    [incident], steps = run([volume_info, critical, negative_info, warning, topic], BUCKET_END + 5 * Q)
     assert roles(steps) == [
         ("complaint_spike", "warning", OPENED),
         ("negative_spike", "info", JOINED),  # a new kind, but below warning
         ("complaint_spike", "critical", ESCALATED), ("volume_spike", "info", JOINED),
-        ("negative_spike", "warning", ESCALATED),  # a new kind at warning, though below the incident's critical
+        ("new_topic", "warning", ESCALATED),  # a new kind at warning, though below the incident's critical
     ]
     assert (incident.incident_id, incident.severity, incident.status) == ("demo_coffee-20261126T0615Z", "critical", "open")
-    assert incident.kinds == ("complaint_spike", "negative_spike", "volume_spike")
+    assert incident.kinds == ("complaint_spike", "negative_spike", "volume_spike", "new_topic")
     assert (incident.opened_at, incident.last_alert_at, incident.steps) == (BUCKET_END, BUCKET_END + 3 * Q, 4)
     assert incident.opening_alert_id == warning.alert_id
+
+
+def test_a_broader_spike_after_a_narrower_one_joins_and_a_narrower_one_escalates():
+    volume = spike_alert(kind="volume_spike", subject="mentions")
+    complaints = later(spike_alert(kind="complaint_spike", subject="complaints"), 1)
+    negative = later(spike_alert(), 2)
+    volume_again = later(volume, 3)
+    _, steps = run([volume, complaints, negative, volume_again], BUCKET_END + 4 * Q)
+    assert roles(steps) == [("volume_spike", "warning", OPENED), ("complaint_spike", "warning", ESCALATED),
+                            ("negative_spike", "warning", JOINED), ("volume_spike", "warning", JOINED)]
+    negative_info = later(spike_alert(severity="info"), 1)
+    _, steps = run([severe_alert(), negative_info, later(spike_alert(), 2)], BUCKET_END + 2 * Q)
+    assert roles(steps) == [("severe_complaint", "critical", OPENED), ("negative_spike", "info", JOINED),
+                            ("negative_spike", "warning", ESCALATED)]  # seen before only below warning
 
 
 def test_alerts_of_the_same_time_are_one_step_led_by_the_most_severe_then_by_kind():
