@@ -234,7 +234,8 @@ def deliver_pending(conn: DuckDBPyConnection, settings: AlertSettings, channel_s
     report = DeliveryReport()
     expire_after = settings.delivery.expire_after
     rows = conn.execute(
-        f"""SELECT d.alert_id, d.channel, d.attempts, l.incident_id, l.step, l.seq, l.alert_at, l.role, i.audience,
+        f"""SELECT d.alert_id, d.channel, d.attempts, l.incident_id, l.step, l.seq, l.alert_at, l.role, l.run_id,
+                   i.audience,
                    {', '.join('a.' + c.strip() for c in _ALERT_COLUMNS.split(','))}
             FROM deliveries d JOIN alerts a USING (alert_id)
             LEFT JOIN incident_alerts l USING (alert_id) LEFT JOIN incidents i USING (incident_id)
@@ -242,14 +243,14 @@ def deliver_pending(conn: DuckDBPyConnection, settings: AlertSettings, channel_s
             ORDER BY coalesce(i.opened_at, a.bucket_end), l.incident_id NULLS FIRST, l.seq,
                      a.bucket_end, CASE a.severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END,
                      d.alert_id, d.channel""", [now]).fetchall()
-    for alert_id, channel_name, attempts, incident_id, step, seq, at, role, audience, *fields in rows:
-        alert = _alert(fields)
+    for alert_id, channel_name, attempts, *rest in rows:
+        placed, audience, alert = rest[:6], rest[6], _alert(rest[7:])  # the alert's place in its incident, if any
         if alert.bucket_end + expire_after <= now:
             reason = f"not delivered within {expire_after} of the bucket end"
             _finish(conn, alert_id, channel_name, "expired", reason=reason)
             report.add(alert_id, channel_name, "expired", attempts)
             continue
-        link = IncidentLink(alert_id, incident_id, step, seq, at, role, "") if incident_id else None
+        link = IncidentLink(alert_id, *placed) if placed[0] else None
         if link and earlier_undelivered(conn, link.incident_id, channel_name, link.seq):
             report.queued += 1
             continue
