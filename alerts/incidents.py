@@ -13,8 +13,9 @@ The rule:
   incident.
 - **Escalate.** A step escalates its incident when one of its alerts raises the severity
   (info < warning < critical) or brings, at warning or above, a kind the incident has not had at
-  warning or above yet, unless a narrower spike it had at warning or above implies it
-  (`IMPLIED_BY`: a negative spike after a complaint spike, a volume spike after either).
+  warning or above yet, unless a spike it had at warning or above tells the same story
+  (`IMPLIED_BY`: a complaint spike after a negative spike and the reverse, a volume spike after
+  either; a negative or complaint spike after a volume spike is news).
 - **Lead.** One alert of an opening or escalating step carries the message: the most severe of
   those that open or escalate, then by kind (`LEAD_ORDER`), then by brand and id. The step's other alerts
   *join*: stored and shown in the incident's messages, not sent on their own.
@@ -39,9 +40,11 @@ OPS_KINDS = ("source_error", "source_silent")
 LEAD_ORDER = ("complaint_spike", "severe_complaint", "negative_spike", "new_topic", "volume_spike", "source_error",
               "source_silent")
 OPENED, ESCALATED, JOINED = "opened", "escalated", "joined"
-# A broader spike says nothing new after a narrower one: complaints are mostly negative posts, and
-# negative posts are mentions. Such a kind does not escalate by being new.
-IMPLIED_BY = {"negative_spike": ("complaint_spike",), "volume_spike": ("complaint_spike", "negative_spike")}
+# Spikes that tell the same story by another count do not escalate by being new: complaints are
+# mostly negative posts (and a negative spike's message already lists their complaint categories
+# and reasons), and both are mentions.
+IMPLIED_BY = {"negative_spike": ("complaint_spike",), "complaint_spike": ("negative_spike",),
+              "volume_spike": ("complaint_spike", "negative_spike")}
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,9 @@ DAYS = 7
 BUCKET = timedelta(minutes=15)
 BURST = timedelta(minutes=75)
 # The burst's story (one incident: it opens, then escalates once): complaints grow bucket by bucket;
-# for its first half hour few people share them, then they spread (reach: severe complaints alert).
-BURST_COMPLAINTS = (7.0, 8.0, 9.0, 10.0, 11.0)  # expected complaints per bucket of the burst
-SPREADS_AFTER = timedelta(minutes=30)
+# for its first 45 minutes few people share them, then they spread (reach: severe complaints alert).
+BURST_COMPLAINTS = (9, 10, 11, 12, 13)  # complaints in each bucket of the burst
+SPREADS_AFTER = timedelta(minutes=45)
 SEED = 20261127
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -73,7 +73,7 @@ def generate(end: datetime, seed: int = SEED) -> list[dict]:
             rate = spec["rate"] * hourly_rate(moment.astimezone(TZ).hour) * 4
             count = _poisson(rng, rate)
             stage = int((moment - (end - BURST)) / BUCKET) if in_burst else 0
-            burst_complaints = _poisson(rng, BURST_COMPLAINTS[stage]) if in_burst and brand == "demo_coffee" else 0
+            burst_complaints = BURST_COMPLAINTS[stage] if in_burst and brand == "demo_coffee" else 0
             spreading = in_burst and moment >= end - BURST + SPREADS_AFTER
             for index in range(count + burst_complaints):
                 counter += 1

@@ -67,8 +67,8 @@ def test_a_webhook_gets_the_opening_and_the_escalation_with_the_incident_and_the
     assert update["incident"]["updates"] == [opening.alert_id] and update["incident"]["severity"] == "critical"
     assert update["title"]["zh"].startswith("【更新】【严重】示例咖啡 投诉激增") and update["title"]["en"].startswith(
         "[Update] [CRITICAL] 示例咖啡: complaints spike")
-    assert "升级原因: 严重程度 警告 → 严重 · 新增 投诉激增" in update["text"]["zh"]
-    assert "Escalated because: severity WARNING → CRITICAL · new: complaints spike" in update["text"]["en"]
+    assert "升级原因: 严重程度 警告 → 严重\n" in update["text"]["zh"]
+    assert "Escalated because: severity WARNING → CRITICAL\n" in update["text"]["en"]
     timeline = update["text"]["en"].split("Incident timeline (up to this message)")[1]
     assert timeline.index("14:15 WARNING negative mentions spike ×4.2") < timeline.index("opened the incident") \
         < timeline.index("14:30 WARNING negative mentions spike") < timeline.index("joined (not sent on its own)") \

@@ -33,6 +33,8 @@ def roles(steps):
 
 def test_one_episode_opens_once_escalates_on_a_higher_severity_or_a_new_kind_and_joins_the_rest():
     warning = spike_alert(kind="complaint_spike", subject="complaints")
+    _, steps = run([spike_alert(), later(spike_alert(kind="complaint_spike", subject="complaints"), 1)], BUCKET_END + Q)
+    assert roles(steps) == [("negative_spike", "warning", OPENED), ("complaint_spike", "warning", JOINED)]
     negative_info = later(spike_alert(severity="info"), 1)
     critical = later(spike_alert(kind="complaint_spike", subject="complaints", severity="critical"), 2)
     volume_info = later(spike_alert(kind="volume_spike", subject="mentions", severity="info"), 2)
@@ -50,7 +52,7 @@ def test_one_episode_opens_once_escalates_on_a_higher_severity_or_a_new_kind_and
     assert incident.opening_alert_id == warning.alert_id
 
 
-def test_a_broader_spike_after_a_narrower_one_joins_and_a_narrower_one_escalates():
+def test_a_spike_telling_the_same_story_by_another_count_joins():
     volume = spike_alert(kind="volume_spike", subject="mentions")
     complaints = later(spike_alert(kind="complaint_spike", subject="complaints"), 1)
     negative = later(spike_alert(), 2)
@@ -58,6 +60,8 @@ def test_a_broader_spike_after_a_narrower_one_joins_and_a_narrower_one_escalates
     _, steps = run([volume, complaints, negative, volume_again], BUCKET_END + 4 * Q)
     assert roles(steps) == [("volume_spike", "warning", OPENED), ("complaint_spike", "warning", ESCALATED),
                             ("negative_spike", "warning", JOINED), ("volume_spike", "warning", JOINED)]
+    _, steps = run([spike_alert(), later(spike_alert(kind="complaint_spike", subject="complaints"), 1)], BUCKET_END + Q)
+    assert roles(steps) == [("negative_spike", "warning", OPENED), ("complaint_spike", "warning", JOINED)]
     negative_info = later(spike_alert(severity="info"), 1)
     _, steps = run([severe_alert(), negative_info, later(spike_alert(), 2)], BUCKET_END + 2 * Q)
     assert roles(steps) == [("severe_complaint", "critical", OPENED), ("negative_spike", "info", JOINED),
@@ -124,8 +128,8 @@ def test_an_alert_counts_at_its_bucket_end_or_the_run_time_if_earlier():
 def test_a_late_alert_just_before_an_incident_joins_it_and_moves_its_opening():
     first = later(spike_alert(), 4)
     [incident], _ = run([first], first.bucket_end)
-    late = spike_alert(kind="complaint_spike", subject="complaints")
+    late = spike_alert(kind="complaint_spike", subject="complaints", severity="critical")
     _, [step] = run([late], first.bucket_end + Q, [incident])
     assert step.incident.incident_id == incident.incident_id and roles([step]) == [
-        ("complaint_spike", "warning", ESCALATED)]
+        ("complaint_spike", "critical", ESCALATED)]
     assert step.incident.opened_at == late.bucket_end and step.incident.last_alert_at == first.bucket_end
