@@ -17,8 +17,8 @@ The rule:
   (`IMPLIED_BY`: a complaint spike after a negative spike and the reverse, a volume spike after
   either; a negative or complaint spike after a volume spike is news).
 - **Lead.** One alert of an opening or escalating step carries the message: the most severe of
-  those that open or escalate, then by kind (`LEAD_ORDER`), then by brand and id. The step's other alerts
-  *join*: stored and shown in the incident's messages, not sent on their own.
+  those that open or escalate, then by kind (`LEAD_ORDER`), then by brand and id. The step's other
+  alerts *join*: stored and shown in the incident's messages, not sent on their own.
 - **Close.** An incident closes once `close_after` (alerts.incidents.close_after_hours, default
   6 hours) passes without a new alert: closed_at = last_alert_at + close_after.
 """
@@ -35,7 +35,6 @@ from warehouse.incidents import Incident
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "critical": 2}
 WARNING = SEVERITY_RANK["warning"]
-OPS_KINDS = ("source_error", "source_silent")
 # Which alert of a step carries its message, most severe first, then in this order.
 LEAD_ORDER = ("complaint_spike", "severe_complaint", "negative_spike", "new_topic", "volume_spike", "source_error",
               "source_silent")

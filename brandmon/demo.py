@@ -22,7 +22,7 @@ BUCKET = timedelta(minutes=15)
 BURST = timedelta(minutes=75)
 # The burst's story (one incident: it opens, then escalates once): complaints grow bucket by bucket;
 # for its first 45 minutes few people share them, then they spread (reach: severe complaints alert).
-BURST_COMPLAINTS = (9, 10, 11, 12, 13)  # complaints in each bucket of the burst
+BURST_COMPLAINTS = (16, 17, 18, 19, 20)  # complaints in each bucket of the burst
 SPREADS_AFTER = timedelta(minutes=45)
 SEED = 20261127
 TZ = ZoneInfo("Asia/Shanghai")
