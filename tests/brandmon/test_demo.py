@@ -3,7 +3,7 @@
 import json
 from datetime import datetime, timedelta, timezone
 
-from brandmon.demo import BURST, ensure_demo, generate
+from brandmon.demo import BUCKET, BURST, BURST_COMPLAINTS, SPREADS_AFTER, ensure_demo, generate
 
 END = datetime(2026, 11, 20, 4, 0, tzinfo=timezone.utc)
 
@@ -35,3 +35,19 @@ def test_the_archive_is_generated_once(tmp_path):
     assert first == later and first["synthetic"] is True
     lines = (tmp_path / "demo_posts.jsonl").read_text().splitlines()
     assert len(lines) == first["posts"] and json.loads(lines[0])["id"] == "demo0000001"
+
+
+def test_the_burst_grows_and_spreads_only_after_its_first_45_minutes():
+    """The story of one incident: complaints grow bucket by bucket, and are widely shared (reach) only later."""
+    burst_start = END - BURST
+    in_burst = [p for p in generate(END) if datetime.fromisoformat(p["published_at"]) >= burst_start]
+
+    def engagement(post):
+        return post["reposts"] + post["comments"] + post["likes"]
+
+    early = [p for p in in_burst if datetime.fromisoformat(p["published_at"]) < burst_start + SPREADS_AFTER]
+    late = [p for p in in_burst if p not in early]
+    assert max(engagement(p) for p in early) < 200 <= max(engagement(p) for p in late)
+    per_bucket = [sum(1 for p in complaints(in_burst) if burst_start + k * BUCKET
+                      <= datetime.fromisoformat(p["published_at"]) < burst_start + (k + 1) * BUCKET) for k in range(5)]
+    assert per_bucket == sorted(per_bucket) and per_bucket[0] >= BURST_COMPLAINTS[0]
