@@ -105,15 +105,17 @@ def digest_channels(settings: AlertSettings, brand: str) -> tuple[str, ...]:
 
 
 def send_digest(conn: DuckDBPyConnection, settings: AlertSettings, day: date, channel_secrets: Mapping[str, Mapping[str, Any] | None],
-                now: datetime, run_id: str = "digest", run_type: str = "scheduled", resend: bool = False) -> DigestReport:
+                now: datetime, run_id: str = "digest", run_type: str = "scheduled", resend: bool = False,
+                brand: str | None = None) -> DigestReport:
     """Build, enqueue (once) and deliver the digests of `day`; held alerts up to `now` are released.
 
     `conn` is the warehouse writer in auto-commit mode (no open transaction); `now` is the edge's
     clock. A `backfill` run stores the digests as suppressed and delivers nothing at all.
-    `resend` (an operator's request) stores a new revision when the day's digest is already stored.
+    `resend` (an operator's request) stores a new revision when the day's digest is already stored;
+    `brand` limits it to one brand.
     """
     report = DigestReport(day=day.isoformat())
-    digests = build_digest(conn, settings, day, until=now)
+    digests = [d for d in build_digest(conn, settings, day, until=now) if brand is None or d.brand == brand]
     expire_after = settings.delivery.expire_after
     with transaction(conn):
         for digest in digests:
