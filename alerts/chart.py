@@ -5,8 +5,9 @@ part of each bar, the negative share per day, daily totals, the alert's window (
 day) marked and spans with no data shaded, on a local-time axis. Every text it prints comes in
 the `TrendPicture` (alerts.compose fills them in Chinese or English). Text is set in Noto Sans
 CJK SC loaded from the `mplfonts` package's own file, never from the system, so Chinese renders
-the same on any machine, offline. matplotlib is imported inside the functions (Agg backend):
-importing this module costs nothing, so a DAG file may import what imports it.
+the same on any machine, offline. matplotlib is imported inside the functions and draws on an Agg
+canvas (pyplot is never loaded): importing this module costs nothing, so a DAG file may import
+what imports it.
 """
 
 from __future__ import annotations
@@ -99,20 +100,19 @@ def trend_png(picture: TrendPicture) -> bytes:
     import io
 
     import matplotlib
-
-    matplotlib.use("Agg", force=False)
     import matplotlib.dates as mdates
-    import matplotlib.pyplot as plt
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.ticker import PercentFormatter
     from matplotlib.transforms import blended_transform_factory
 
     if not len(picture.hours) == len(picture.mentions) == len(picture.negatives):
         raise ValueError("hours, mentions and negatives must have the same length")
     texts = picture.texts
-    style = {"font.family": [font_family()], "axes.unicode_minus": False, "font.size": 9,
-             "svg.hashsalt": "brandmon", "axes.spines.top": False}
-    with plt.rc_context(style):
+    style = {"font.family": [font_family()], "axes.unicode_minus": False, "font.size": 9, "axes.spines.top": False}
+    with matplotlib.rc_context(style):  # pyplot is never loaded: no global backend, no figure registry
         figure = Figure(figsize=SIZE_INCHES, dpi=DPI, layout="constrained")
+        FigureCanvasAgg(figure)
         ax = figure.add_subplot()
         share_ax = ax.twinx()
         x = [mdates.date2num(h) for h in picture.hours]
@@ -145,7 +145,7 @@ def trend_png(picture: TrendPicture) -> bytes:
         share_ax.set_ylim(0, min(100, max(share_y, default=0) * 1.6 + 5))
         share_ax.set_ylabel(texts.share_axis, color=SHARE_COLOUR)
         share_ax.tick_params(axis="y", colors=SHARE_COLOUR)
-        share_ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(decimals=0))
+        share_ax.yaxis.set_major_formatter(PercentFormatter(decimals=0))
         if picture.mark:
             _mark(ax, picture, mdates)
         left, right = mdates.date2num(picture.start), mdates.date2num(picture.end)
