@@ -9,13 +9,9 @@ import yaml
 
 from alerts.digest import build_digest
 from alerts.model import Alert
-from brandmon import pipeline
 from brandmon.cli import main
 from brandmon.config import load_config
-from brandmon.demo import generate
-from brandmon.staging import write_jsonl
-from brandmon.windows import RunWindow
-from extractors.base import Window
+from tests.demo_world import demo_week
 from warehouse.db import reader, writer
 from warehouse.runs import RunRecord, record_run
 
@@ -96,19 +92,7 @@ def demo_warehouse(tmp_path_factory):
     root = tmp_path_factory.mktemp("demo")
     with pytest.MonkeyPatch.context() as mp:
         mp.delenv("BRANDMON_STATE_DIR", raising=False)
-        write_jsonl(root / "posts.jsonl", generate(DEMO_END))
-        (root / "brands.yaml").write_text(yaml.safe_dump({
-            "timezone": "Asia/Shanghai", "storage": {"state_dir": "state"},
-            "brands": {"demo_coffee": {"name": "示例咖啡", "keywords": ["示例咖啡", "Demo Coffee"], "sources": ["history"]},
-                       "demo_tea": {"name": "样板茶饮", "keywords": ["样板茶饮"], "sources": ["history"]}},
-            "sources": {"history": {"kind": "archive", "path": "posts.jsonl"}},
-            "alerts": {"languages": ["zh", "en"]}}, allow_unicode=True), encoding="utf-8")
-        config = load_config(root / "brands.yaml")
-        window = RunWindow(Window(DEMO_END - timedelta(days=7), DEMO_END), timedelta(0))
-        staged = [pipeline.extract(config, i["brand"], i["source"], window, "manual__demo", DEMO_END)
-                  for i in pipeline.plan(config)]
-        pipeline.load(config, pipeline.transform(config, staged, window, "manual__demo"), window)
-        pipeline.detect(config, window, pipeline.RunInfo("manual__demo", "manual", DEMO_END))
+        config = demo_week(root, DEMO_END, "manual__demo", "manual")
         yield root / "brands.yaml", config
 
 

@@ -1,7 +1,7 @@
 """brand_digest under `dag.test()`: it waits for the day's data, then sends one digest per brand.
 
-The test owns its world: its own config and state folder (BRANDMON_CONFIG points there while it
-runs), a warehouse filled by the pipeline from the synthetic demo archive, the local file channel.
+The test owns its world: its own config and state folder (BRANDMON_CONFIG and BRANDMON_STATE_DIR
+point there while it runs), a warehouse filled by the pipeline from the synthetic demo archive, the local file channel.
 """
 
 from __future__ import annotations
@@ -10,14 +10,8 @@ import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
-import yaml
 
-from brandmon import pipeline
-from brandmon.config import load_config
-from brandmon.demo import generate
-from brandmon.staging import write_jsonl
-from brandmon.windows import RunWindow
-from extractors.base import Window
+from tests.demo_world import demo_week
 
 from .conftest import ENV
 
@@ -27,20 +21,11 @@ NOW = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0)
 @pytest.fixture
 def digest_world(tmp_path, airflow_db, monkeypatch):
     """The demo's week up to the last whole hour, loaded and detected as a backfill (nothing sent)."""
-    write_jsonl(tmp_path / "posts.jsonl", generate(NOW))
-    (tmp_path / "brands.yaml").write_text(yaml.safe_dump({
-        "timezone": "Asia/Shanghai", "storage": {"state_dir": "state"},
-        "brands": {"demo_coffee": {"name": "示例咖啡", "keywords": ["示例咖啡"], "sources": ["history"]},
-                   "demo_tea": {"name": "样板茶饮", "keywords": ["样板茶饮"], "sources": ["history"]}},
-        "sources": {"history": {"kind": "archive", "path": "posts.jsonl"}},
-        "alerts": {"languages": ["zh", "en"]}}, allow_unicode=True), encoding="utf-8")
+    # This folder's tests share one state folder (BRANDMON_STATE_DIR); this one keeps its own.
+    monkeypatch.setenv("BRANDMON_STATE_DIR", str(tmp_path / "state"))
     monkeypatch.setenv("BRANDMON_CONFIG", str(tmp_path / "brands.yaml"))
-    config = load_config(tmp_path / "brands.yaml")
-    window = RunWindow(Window(NOW - timedelta(days=7), NOW), timedelta(0))
-    staged = [pipeline.extract(config, i["brand"], i["source"], window, "backfill__w", NOW)
-              for i in pipeline.plan(config)]
-    pipeline.load(config, pipeline.transform(config, staged, window, "backfill__w"), window)
-    pipeline.detect(config, window, pipeline.RunInfo("backfill__w", "backfill", NOW))
+    config = demo_week(tmp_path, NOW, "backfill__w", "backfill")
+    assert config.state_dir == tmp_path / "state"
     return config
 
 
