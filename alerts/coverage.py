@@ -76,7 +76,7 @@ def day_coverage(spans: Sequence[Span], windows: Iterable[SourceWindow], start: 
     reached = [min(e, end) for s, e in spans if s < end and e > start]
     until = max(reached, default=None)
     return Coverage(
-        complete=last_interval_loaded(spans, end) and covers(spans, start, end),
+        complete=covers(spans, start, end),
         loaded_until=None if until is None else _clock(until, end, tz),
         gaps=[(_clock(s, end, tz), _clock(e, end, tz)) for s, e in uncovered(spans, start, end)],
         sources_down=outages(windows), prior_days=prior_days)
