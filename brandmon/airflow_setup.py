@@ -414,13 +414,23 @@ class AirflowApi:
                                    headers={"Authorization": f"Bearer {token}"})
 
     def _call(self, method: str, path: str, **kwargs):
-        """A request, repeated on a 5xx (a SQLite lock refusal inside the API server, mostly)."""
+        """A request, repeated on a 5xx (a SQLite lock refusal inside the API server, mostly) or
+        when the API server does not answer in time (a machine busy with a backfill); an
+        AirflowUnreachable naming the call when it never answers."""
+        import httpx
+
         for attempt in range(1, LOCK_ATTEMPTS + 1):
-            response = self.client.request(method, path, **kwargs)
-            if response.status_code < 500 or attempt == LOCK_ATTEMPTS:
-                return response
+            try:
+                response = self.client.request(method, path, **kwargs)
+            except httpx.TransportError as error:
+                if attempt == LOCK_ATTEMPTS:
+                    raise AirflowUnreachable(f"the Airflow API server on port {self.port} did not answer {method} "
+                                             f"{path} ({type(error).__name__}, {attempt} tries); see its log "
+                                             "under state/logs") from error
+            else:
+                if response.status_code < 500 or attempt == LOCK_ATTEMPTS:
+                    return response
             time.sleep(attempt)
-        return response
 
     def dag_exists(self, dag_id: str) -> bool:
         return self._call("GET", f"/dags/{dag_id}").status_code == 200
@@ -505,6 +515,10 @@ class Session:
             self.step(message)
         if len(self.components.alive()) < len(COMPONENTS):
             raise ComponentDied("an Airflow component exited: " + "; ".join(self.components.dead()))
+
+
+class AirflowUnreachable(RuntimeError):
+    """The API server we talk to did not answer, after retries."""
 
 
 class ComponentDied(RuntimeError):
