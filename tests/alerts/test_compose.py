@@ -110,7 +110,7 @@ def test_a_severe_complaint_names_its_author_reach_and_why_it_is_severe_in_both_
     assert fields(en)["Why severe"] == "food safety: 变质, 拉肚子 · regulators and courts: 12315"
     assert fields(en)["Author"] == "美食记者 · 250k followers · verified media"
     assert fields(en)["Complaint reasons"] == "spoiled (quality and safety) · compensation demanded (refunds and after-sales)"
-    assert zh.sections[0].items[0].meta == "weibo · 美食记者 · 粉丝 25万 · 2026-11-26 14:03 · 互动 320 · 负面 · 严重投诉"
+    assert zh.sections[0].items[0].meta == "weibo · 美食记者 · 粉丝 25万 · 媒体认证 · 2026-11-26 14:03 · 互动 320 · 负面 · 严重投诉"
 
 
 def test_a_severe_complaint_from_an_author_of_unknown_reach_names_its_engagement():
