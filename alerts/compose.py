@@ -12,7 +12,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from alerts.i18n import fix_hint, followers_text, kind_name, label, severity_name, verified_name
+from alerts.i18n import copies_text, fix_hint, followers_text, kind_name, label, severity_name, verified_name
 from alerts.model import Alert, CategoryCount, ReasonCount, SamplePost
 
 SAMPLE_COUNT = 3
@@ -96,8 +96,11 @@ def ratio_text(ratio: float) -> str:
 
 
 def top_samples(samples: list[SamplePost], count: int = SAMPLE_COUNT) -> list[SamplePost]:
-    """The `count` most engaged posts, ties kept in the order detection gave them."""
-    return sorted(samples, key=lambda s: -s.engagement)[:count]
+    """The first `count` posts in the order detection gave them (riskiest story first); alerts stored
+    before risk was kept quote the most engaged, ties in detection's order."""
+    if all(s.risk is None for s in samples):
+        return sorted(samples, key=lambda s: -s.engagement)[:count]
+    return samples[:count]
 
 
 def sql_command(query: str) -> str:
@@ -163,8 +166,10 @@ def _sample_item(lang: str, post: SamplePost) -> Item:
     text = " ".join(post.text.split())
     if len(text) > SAMPLE_CHARS:
         text = text[:SAMPLE_CHARS - 1] + "…"
-    meta = [post.platform, post.author or "",
+    earliest = (post.earliest_author, post.earliest_local, post.earliest_url) if post.earliest_local else None
+    meta = [copies_text(lang, post.copies, earliest) if post.copies > 1 else "", post.platform, post.author or "",
             followers_text(lang, post.author_followers) if post.author_followers is not None else "",
+            verified_name(lang, post.author_verified) if post.author_verified not in (None, "none") else "",
             post.published_local, f"{label(lang, 'engagement')} {post.engagement}",
             label(lang, post.label) if post.label in ("pos", "neu", "neg") else post.label]
     if post.complaint:

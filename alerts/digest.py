@@ -21,7 +21,7 @@ from alerts.model import Alert, AlertDetails
 from alerts.outbox import BACKFILL, DeliveryReport, EnqueueReport, Target, deliver_pending, release_held, store
 from alerts.settings import AlertSettings, NamedBrand
 from warehouse.db import transaction
-from warehouse.posts import PostSelection, complaint_labels, listing_query, most_engaged, post_count, post_facts
+from warehouse.posts import PostSelection, complaint_labels, listing_query, post_count, post_facts, top_posts
 from warehouse.reports import alerts_for_digest
 
 if TYPE_CHECKING:
@@ -103,7 +103,7 @@ def _brand_digest(conn: DuckDBPyConnection, settings: AlertSettings, brand: Name
     posts = PostSelection(brand.id, start, end)
     facts = post_facts(conn, posts)
     prior = post_count(conn, PostSelection(brand.id, start - timedelta(days=PRIOR_DAYS), start))
-    engaged = most_engaged(conn, posts, SAMPLES)
+    top = top_posts(conn, posts, SAMPLES)
     listed = _listed_alerts(conn, brand.id, start, end, until)
     names = complaint_labels(conn)
 
@@ -124,7 +124,7 @@ def _brand_digest(conn: DuckDBPyConnection, settings: AlertSettings, brand: Name
         complaint_reasons=reason_counts((f.reasons for f in facts if f.complaint), names, top_n),
         complaint_categories=category_counts((f.categories for f in facts if f.complaint), names, top_n),
         top_sources=Counter(f.platform for f in facts).most_common(top_n),
-        samples=quoted(engaged), query=listing_query(posts),
+        samples=quoted(top), query=listing_query(posts),
         hourly=[(f"{h:02d}", *counts) for h, counts in hourly.items()], day_alerts=listed)
     return Alert(brand=brand.id, kind=DIGEST_KIND, audience="pr", severity="info", subject="daily",
                  bucket_start=start, bucket_end=end, observed=float(len(facts)), expected=round(expected, 2),
