@@ -27,11 +27,10 @@ from brandmon.demo import BURST
 from tests.e2e.world import BRANDMON, make_world
 from tests.faults.test_serving import load_history
 from warehouse.db import reader
+from warehouse.reports import SentDelivery, sent_pr_deliveries
 
 INTERVAL = timedelta(minutes=15)
 SETUP = timedelta(minutes=8)  # loading the week and starting Airflow take this long at most here
-DELIVERED = """SELECT a.kind, a.run_type, d.channel, d.status, d.sent_at, a.bucket_start FROM alerts a
-               JOIN deliveries d USING (alert_id) WHERE a.audience = 'pr' AND a.bucket_start >= ?"""
 
 
 def next_boundary(moment: datetime) -> datetime:
@@ -67,11 +66,11 @@ def backfill_progress(env: dict[str, str], port: int) -> dict[str, int]:
         api.close()
 
 
-def live_deliveries(env: dict[str, str], since: datetime) -> list[tuple]:
-    """The PR alerts' deliveries for buckets from `since` on, from the published copy."""
+def live_deliveries(env: dict[str, str], since: datetime) -> list[SentDelivery]:
+    """The live runs' PR alerts sent for buckets from `since` on, from the published copy."""
     conn = reader(load_config(env["BRANDMON_CONFIG"]).published_path)
     try:
-        return conn.execute(DELIVERED, [since]).fetchall()
+        return [row for row in sent_pr_deliveries(conn, since) if row.run_type != "backfill"]
     finally:
         conn.close()
 
@@ -103,16 +102,16 @@ def measure(root: Path, patience: timedelta) -> None:
             time.sleep(10)
             if serving.poll() is not None:
                 raise RuntimeError(f"serving exited {serving.returncode}:\n{serve_log.read_text()[-3000:]}")
-            sent = [row for row in live_deliveries(env, boundary) if row[3] == "sent" and row[1] != "backfill"]
+            sent = live_deliveries(env, boundary)
         progress = backfill_progress(env, port)
         print(f"backfill runs by state when measured: {progress}")
         if not sent:
             print(f"NO live alert delivered within {patience} of {interval_end.isoformat()}")
             return
-        first = min(sent, key=lambda row: row[4])
-        late = first[4] - interval_end
-        print(f"live alert {first[0]} ({first[1]}, {first[2]}) delivered {late.total_seconds():.0f}s after the "
-              f"interval's end ({first[4].isoformat()}); target: within 300s")
+        first = sent[0]
+        late = first.sent_at - interval_end
+        print(f"live alert {first.kind} ({first.run_type}, {first.channel}) delivered {late.total_seconds():.0f}s "
+              f"after the interval's end ({first.sent_at.isoformat()}); target: within 300s")
     finally:
         for proc in (backfill, serving):
             if proc is not None and proc.poll() is None:
