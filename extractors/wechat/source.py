@@ -16,8 +16,8 @@ temporary link expired keeps its summary, marked in `extra.article_status`, with
 
 Failures (`extractors.wechat.sogou`, `extractors.wechat.article`): Sogou's verification page
 (a redirect to /antispider/, the captcha) is `auth`: it asks for a cookie from a browser that
-passed it, or a renewed one, and stops every term and the bodies. WeChat's verification page is
-`transient` and stops the bodies. A result page of unknown shape is `permanent` (quarantined);
+passed it, or a renewed one, and stops every term and the bodies. WeChat's verification page, and
+any refusal or server error of the article host, is `transient` and stops the bodies. A result page of unknown shape is `permanent` (quarantined);
 an empty body `transient`. Posts collected before a failure are kept (`partial`).
 
 Authors: the account is the author. An account listed in `media_accounts` is `author_verified:
@@ -283,8 +283,9 @@ class _Run:
         try:
             response = self.client.get(url, headers={"Referer": f"{self.settings.base_url}/"})
         except SourceError as error:
-            if error.kind != "permanent":
-                raise SourceError(error.kind, f"WeChat article {url}: {error}",
+            if error.kind != "permanent":  # a refusal (401/403) too: no credential of ours would help there
+                said = str(error).removesuffix(f" ({error.hint})") if error.hint else str(error)
+                raise SourceError("transient", f"WeChat article {url}: {said}",
                                   "the next run will try again; raise min_interval if it persists") from None
             self.result.health.notes.append(f"bodies: {error}; {found.title!r} keeps its summary")
             return None

@@ -49,8 +49,9 @@ def requests_to(server, path: str) -> list[Request]:
     return [request for request, _ in server.log if request.path == path]
 
 
-def serve(server, pages: dict[str, str] = PAGES, articles: dict[str, str] = ARTICLES, term: str = "艾克米") -> None:
-    """Search pages by `page` for `term` (other terms find nothing), link pages, article pages."""
+def serve(server, pages: dict[str, str] = PAGES, articles: dict[str, str | int] = ARTICLES, term: str = "艾克米") -> None:
+    """Search pages by `page` for `term` (other terms find nothing), link pages, article pages
+    (an article given as a number answers that HTTP status)."""
     def search(request: Request) -> Response:
         if request.args.get("query") != term:
             return html("search_empty.html")
@@ -61,8 +62,8 @@ def serve(server, pages: dict[str, str] = PAGES, articles: dict[str, str] = ARTI
         return html(name) if name else Response("not found", status=404)
 
     def article(request: Request) -> Response:
-        name = articles.get(request.args.get("signature", ""))
-        return html(name) if name else Response("not found", status=404)
+        name = articles.get(request.args.get("signature", ""), 404)
+        return Response("refused", status=name) if isinstance(name, int) else html(name)
 
     server.expect_request("/weixin").respond_with_handler(search)
     server.expect_request("/link").respond_with_handler(link)
@@ -233,7 +234,7 @@ def test_bodies_are_read_through_sogous_link_pages(server):
     posts = by_title(result.posts)
     price = posts[TITLES["1"]]
     assert price.text.startswith(TITLES["1"] + "\n记者走访发现，艾克米咖啡本周起多款饮品上调价格，大杯拿铁由28元涨至32元。")
-    assert "不会再来了" in price.text and "[门店]" not in price.text
+    assert price.text.endswith("艾克米方面尚未就提价原因作出正式说明。") and "不会再来了" in price.text
     assert price.url == "https://mp.weixin.qq.com/s?__biz=MzAwMDAwMDAwMQ==&mid=2650000001&idx=1&sn=0a0b0c0d0e0f"
     assert price.extra["article_status"] == "read" and price.extra["summary"].startswith("记者走访发现")
     deleted = posts[TITLES["2"]]
@@ -274,6 +275,15 @@ def test_a_missing_article_is_noted_and_the_others_are_read(server):
     assert result.health.status == "ok" and len(requests_to(server, "/s")) == 3
     assert any(note.startswith("bodies: HTTP 404 from") for note in result.health.notes)
     assert by_title(result.posts)[TITLES["old"]].extra["article_status"] == "read"
+
+
+def test_a_refused_article_page_is_transient_not_a_cookie_problem(server):
+    serve(server, articles={**ARTICLES, "art0sig": 403})
+    result = extract(settings_for(server, fetch_bodies=True), QUERY, WINDOW, context())
+    assert result.health.status == "partial" and result.health.error_kind == "transient"
+    assert result.health.message.startswith("WeChat article " + server.url_for("/s") + "?src=11")
+    assert "HTTP 403" in result.health.message and "connection" not in result.health.message
+    assert len(requests_to(server, "/s")) == 1 and len(result.posts) == 3
 
 
 def test_an_article_page_of_unknown_shape_is_quarantined(server):
