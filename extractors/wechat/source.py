@@ -265,7 +265,13 @@ class _Run:
         what Sogou's link page writes; None (noted) when the link page gives none."""
         if (urlsplit(found.link).hostname or "") in ARTICLE_HOSTS:
             return found.link
-        body, final = self._sogou(found.link, f"{self.settings.base_url}/")
+        try:
+            body, final = self._sogou(found.link, f"{self.settings.base_url}/")
+        except SourceError as error:
+            if error.kind != "permanent":
+                raise
+            self.result.health.notes.append(f"bodies: {error}; {found.title!r} keeps its summary")
+            return None
         if (urlsplit(final).hostname or "") in ARTICLE_HOSTS:
             return final
         if is_wall(body, final):

@@ -49,7 +49,8 @@ def requests_to(server, path: str) -> list[Request]:
     return [request for request, _ in server.log if request.path == path]
 
 
-def serve(server, pages: dict[str, str] = PAGES, articles: dict[str, str | int] = ARTICLES, term: str = "艾克米") -> None:
+def serve(server, pages: dict[str, str] = PAGES, articles: dict[str, str | int] = ARTICLES, term: str = "艾克米",
+          links: dict[str, str] = LINKS) -> None:
     """Search pages by `page` for `term` (other terms find nothing), link pages, article pages
     (an article given as a number answers that HTTP status)."""
     def search(request: Request) -> Response:
@@ -58,7 +59,7 @@ def serve(server, pages: dict[str, str] = PAGES, articles: dict[str, str | int] 
         return html(pages.get(request.args["page"], "search_empty.html"))
 
     def link(request: Request) -> Response:
-        name = next((page for end, page in LINKS.items() if request.args.get("url", "").endswith(end)), None)
+        name = next((page for end, page in links.items() if request.args.get("url", "").endswith(end)), None)
         return html(name) if name else Response("not found", status=404)
 
     def article(request: Request) -> Response:
@@ -284,6 +285,15 @@ def test_a_refused_article_page_is_transient_not_a_cookie_problem(server):
     assert result.health.message.startswith("WeChat article " + server.url_for("/s") + "?src=11")
     assert "HTTP 403" in result.health.message and "connection" not in result.health.message
     assert len(requests_to(server, "/s")) == 1 and len(result.posts) == 3
+
+
+def test_a_link_page_that_is_gone_or_gives_no_address_is_a_note(server):
+    serve(server, links={"4fB..": "search_empty.html"})  # the first link answers 404, the second no address
+    result = extract(settings_for(server, fetch_bodies=True), QUERY, WINDOW, context())
+    assert result.health.status == "ok" and [r.args["signature"] for r in requests_to(server, "/s")] == ["hb2old0"]
+    notes = [note for note in result.health.notes if note.startswith("bodies:")]
+    assert len(notes) == 2 and notes[0].startswith("bodies: HTTP 404 from") and "gave no article address" in notes[1]
+    assert [post.extra.get("article_status") for post in result.posts] == [None, None, "read"]
 
 
 def test_an_article_page_of_unknown_shape_is_quarantined(server):
