@@ -166,6 +166,11 @@ def extract(settings: Settings, query: BrandQuery, window: Window, context: Extr
     return result.finish()
 
 
+def _said(error: SourceError) -> str:
+    """What an error of the HTTP client says, without its hint (this source gives its own)."""
+    return str(error).removesuffix(f" ({error.hint})") if error.hint else str(error)
+
+
 @dataclass
 class _Run:
     """One extract call: its options, window and client, the results kept so far by post id."""
@@ -230,8 +235,7 @@ class _Run:
             response = self.client.get(url, cookies=self.cookie, headers={"Referer": referer})
         except SourceError as error:
             if error.kind == "auth":  # the client's own hint replaced by this source's
-                said = str(error).removesuffix(f" ({error.hint})") if error.hint else str(error)
-                raise SourceError("auth", f"Sogou asks for a login: {said}", self._auth_hint()) from None
+                raise SourceError("auth", f"Sogou asks for a login: {_said(error)}", self._auth_hint()) from None
             raise
         return page_text(response, self.result.health.notes), str(response.url)
 
@@ -290,8 +294,7 @@ class _Run:
             response = self.client.get(url, headers={"Referer": f"{self.settings.base_url}/"})
         except SourceError as error:
             if error.kind != "permanent":  # a refusal (401/403) too: no credential of ours would help there
-                said = str(error).removesuffix(f" ({error.hint})") if error.hint else str(error)
-                raise SourceError("transient", f"WeChat article {url}: {said}",
+                raise SourceError("transient", f"WeChat article {url}: {_said(error)}",
                                   "the next run will try again; raise min_interval if it persists") from None
             self.result.health.notes.append(f"bodies: {error}; {found.title!r} keeps its summary")
             return None

@@ -324,6 +324,13 @@ def test_a_verification_page_answered_in_place_is_recognised(server):
     assert "renew the cookie in Airflow Connection 'wechat_sogou'" in result.health.message
 
 
+def test_http_403_from_sogou_is_an_auth_error_with_this_sources_hint(server):
+    server.expect_request("/weixin").respond_with_data("forbidden", status=403)
+    result = extract(settings_for(server), QUERY, WINDOW, context())
+    assert result.health.error_kind == "auth" and result.health.message.startswith("Sogou asks for a login: HTTP 403")
+    assert result.health.message.count("add `connection:`") == 1
+
+
 def test_a_wall_on_a_later_page_keeps_the_earlier_posts(server):
     serve(server, pages={"1": "search_page1.html", "2": "antispider.html"})
     result = extract(settings_for(server), QUERY, WINDOW, context())
