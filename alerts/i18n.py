@@ -19,6 +19,7 @@ LABELS: dict[str, dict[str, str]] = {
         "peak": "峰值", "no_alerts": "当日无预警", "vs_prior": "前 7 日日均",
         "sep": "、", "colon": "：", "complaint_categories": "投诉类别", "severe_complaint": "严重投诉",
         "author": "作者", "followers": "粉丝", "published": "发布时间", "severity_reasons": "严重原因",
+        "dashboard": "看板", "dashboard_open": "打开看板查看图表和全部帖子",
     },
     "en": {
         "brand": "Brand", "kind": "Kind", "window": "Window", "observed": "Observed / expected",
@@ -33,6 +34,7 @@ LABELS: dict[str, dict[str, str]] = {
         "vs_prior": "prior 7-day daily mean", "sep": ", ", "colon": ": ",
         "complaint_categories": "Complaint categories", "severe_complaint": "severe complaint", "author": "Author",
         "followers": "followers", "published": "Posted", "severity_reasons": "Why severe",
+        "dashboard": "Dashboard", "dashboard_open": "open the dashboard for the chart and every post",
     },
 }
 

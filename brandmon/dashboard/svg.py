@@ -39,12 +39,17 @@ def _text(x: float, y: float, text: str, anchor: str = "start", size: int = 11, 
             f"{escape(text)}</text>")
 
 
+def text_width(text: str, size: float = 11) -> float:
+    """About how wide `text` is drawn at `size` px: CJK characters a full em, others about 0.6 em."""
+    return sum(size if ord(c) >= 0x2e80 else size * 0.6 for c in text)
+
+
 def _legend(x: float, y: float, entries: Sequence[tuple[str, str]]) -> list[str]:
     out = []
     for name, colour in entries:
         out.append(f'<rect x="{x:.1f}" y="{y - 9:.1f}" width="10" height="10" fill="{colour}" rx="2"/>')
         out.append(_text(x + 14, y, name))
-        x += 22 + 12 * len(name) if any(ord(c) > 0x2e80 for c in name) else 22 + 6.5 * len(name)
+        x += 26 + text_width(name)
     return out
 
 
@@ -59,7 +64,7 @@ def volume_chart(labels: Sequence[str], mentions: Sequence[int], negative: Seque
     """
     if not (len(labels) == len(mentions) == len(negative) == len(complaints)):
         raise ValueError("labels and series must have the same length")
-    left, right, top, bottom = 48, 12, 30, 36
+    left, right, top, bottom = 48, 12, 34, 36
     plot_w, plot_h = width - left - right, height - top - bottom
     n = max(len(labels), 1)
     ticks = nice_ticks(max([*mentions, *complaints, 1]))
@@ -74,11 +79,12 @@ def volume_chart(labels: Sequence[str], mentions: Sequence[int], negative: Seque
            f'role="img" {FONT}><title>{escape(title)}</title>']
     if mark is not None:
         first, last = mark
-        x0 = left + first * step_w
-        out.append(f'<rect class="spike-mark" x="{x0:.1f}" y="{top}" width="{(last - first + 1) * step_w:.1f}" '
+        x0, x1 = left + first * step_w, left + (last + 1) * step_w
+        out.append(f'<rect class="spike-mark" x="{x0:.1f}" y="{top}" width="{x1 - x0:.1f}" '
                    f'height="{plot_h}" fill="{MARK}"/>')
-        out.append(_text(x0 + (last - first + 1) * step_w / 2, top - 4, mark_label, "middle", 11, NEGATIVE,
-                         ' font-weight="600"'))
+        half = text_width(mark_label) / 2
+        centre = min(max((x0 + x1) / 2, left + half), width - right - half)
+        out.append(_text(centre, top - 8, mark_label, "middle", 11, NEGATIVE, ' font-weight="600"'))
     for tick in ticks:
         out.append(f'<line x1="{left}" x2="{width - right}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="#e4e4e4"/>')
         out.append(_text(left - 6, y(tick) + 4, _number(tick), "end", 10, "#666"))
@@ -101,16 +107,16 @@ def volume_chart(labels: Sequence[str], mentions: Sequence[int], negative: Seque
     if mentions:
         peak = max(range(len(mentions)), key=lambda i: mentions[i])
         px = left + (peak + 0.5) * step_w
-        out.append(_text(min(max(px, left + 20), width - right - 20), y(mentions[peak]) - 4, _number(mentions[peak]),
-                         "middle", 10, "#333", ' class="peak"'))
+        out.append(_text(min(max(px, left + 12), width - right - 12), max(y(mentions[peak]) - 4, top + 10),
+                         _number(mentions[peak]), "middle", 10, "#333", ' class="peak"'))
     out += _legend(left, height - 4, list(zip(names, (MENTIONS, NEGATIVE, COMPLAINTS))))
     out.append("</svg>")
     return "".join(out)
 
 
-def bar_list(items: Sequence[tuple[str, int]], title: str, width: int = 420, row: int = 24) -> str:
+def bar_list(items: Sequence[tuple[str, int]], title: str, width: int = 460, row: int = 24) -> str:
     """Horizontal bars, one per (name, count), the count written at each bar's end."""
-    left, right = 130, 44
+    left, right = 16 + max((text_width(name, 12) for name, _ in items), default=0), 44
     height = max(len(items), 1) * row + 8
     top = max((count for _, count in items), default=0) or 1
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart bar-list" viewBox="0 0 {width} {height}" '

@@ -127,3 +127,16 @@ def test_a_severe_complaint_from_an_author_of_unknown_reach_names_its_engagement
                                                      (210_000_000, "粉丝 2.1亿", "210M followers")])
 def test_followers_read_as_people_say_them(followers, zh, en):
     assert (followers_text("zh", followers), followers_text("en", followers)) == (zh, en)
+
+
+def test_with_a_dashboard_url_every_message_links_to_its_page_on_the_dashboard():
+    spike, severe, ops, digest = spike_alert(), severe_alert(), ops_alert(), spike_alert(kind="digest")
+    base = "https://airflow.example.com/brandmon/"
+    for alert, page in ((spike, f"alerts/{spike.alert_id}"), (severe, f"alerts/{severe.alert_id}"),
+                        (ops, "sources"), (digest, "")):
+        zh, en = compose(alert, "zh", dashboard_url=base), compose(alert, "en", dashboard_url=base)
+        assert (zh.sections[-1].title, en.sections[-1].title) == ("看板", "Dashboard")
+        assert zh.sections[-1].items[0].url == en.sections[-1].items[0].url == base + page
+        assert "打开看板" in zh.sections[-1].items[0].text and "open the dashboard" in en.sections[-1].items[0].text
+    assert all(s.title != "Dashboard" for s in compose(spike, "en").sections)
+    assert f"{base}alerts/{spike.alert_id}" in to_text([compose(spike, "en", dashboard_url=base.rstrip("/"))])
