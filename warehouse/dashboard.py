@@ -13,6 +13,8 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, NamedTuple
 from zoneinfo import ZoneInfo
 
+from warehouse.runs import RunRecord
+
 if TYPE_CHECKING:
     import duckdb
 
@@ -136,15 +138,6 @@ class SourceActivity(NamedTuple):
     quarantined: int
     last_error_kind: str | None
     last_message: str | None
-
-
-class RunRow(NamedTuple):
-    run_id: str
-    run_type: str
-    interval_start: datetime
-    interval_end: datetime
-    finished_at: datetime
-    alerts_new: int
 
 
 def local_zone(conn: duckdb.DuckDBPyConnection) -> ZoneInfo:
@@ -358,12 +351,12 @@ def source_activity(conn: duckdb.DuckDBPyConnection, since: datetime) -> list[So
     return [SourceActivity(*row) for row in rows]
 
 
-def recent_runs(conn: duckdb.DuckDBPyConnection, limit: int) -> list[RunRow]:
+def recent_runs(conn: duckdb.DuckDBPyConnection, limit: int) -> list[RunRecord]:
     """The latest finished runs (live and backfill), latest interval first."""
     rows = conn.execute(
         "SELECT run_id, run_type, interval_start, interval_end, finished_at, alerts_new FROM pipeline_runs "
         "ORDER BY interval_end DESC, finished_at DESC LIMIT ?", [limit]).fetchall()
-    return [RunRow(*row) for row in rows]
+    return [RunRecord(*row) for row in rows]
 
 
 def ops_alerts(conn: duckdb.DuckDBPyConnection, since: datetime) -> list[TimelineEntry]:

@@ -15,10 +15,11 @@ from typing import Any
 
 import uvicorn
 import yaml
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 
 from brandmon import pipeline
 from brandmon.config import Config, load_config
+from brandmon.dashboard.app import LoginRequired
 from brandmon.demo import generate
 from brandmon.staging import write_jsonl
 from brandmon.windows import RunWindow
@@ -58,6 +59,17 @@ def build_world(root: Path) -> Config:
     pipeline.detect(config, window, pipeline.RunInfo("manual__1", "manual", NOW))
     pipeline.deliver(config, {}, NOW)
     return config
+
+
+SESSION = "a-session-the-test-made"
+
+
+def viewer(request: Request) -> str:
+    """Who is signed in, for the app without Airflow: the session cookie the tests hand out, else
+    off to a login page (the Airflow plugin's own check is tested in tests/e2e)."""
+    if request.cookies.get("session") != SESSION:
+        raise LoginRequired(f"/login?next={request.url}")
+    return "pr-manager"
 
 
 def free_port() -> int:

@@ -13,24 +13,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from fastapi import Request
 from matplotlib import image
 
-from brandmon.dashboard.app import LoginRequired, create_app
+from brandmon.dashboard.app import create_app
 from warehouse import dashboard as reads
 from warehouse.db import reader
 
-from .dashboard_world import CHROMIUM, CHROMIUM_ARGS, HOSTILE, build_world, loader, serve
+from .dashboard_world import CHROMIUM, CHROMIUM_ARGS, HOSTILE, SESSION, build_world, loader, serve, viewer
 
-SESSION = "browser-session"
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no {CHROMIUM}: `make test` installs Debian's chromium "
                                                              "when run as root (apt-get install chromium)")
-
-
-def viewer(request: Request) -> str:
-    if request.cookies.get("session") != SESSION:
-        raise LoginRequired(f"/login?next={request.url}")
-    return "pr-manager"
 
 
 @pytest.fixture(scope="module")

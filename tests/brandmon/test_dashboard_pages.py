@@ -10,24 +10,15 @@ from xml.etree import ElementTree
 
 import httpx
 import pytest
-from fastapi import Request
 
 from brandmon.dashboard import pages, svg
-from brandmon.dashboard.app import LoginRequired, create_app
+from brandmon.dashboard.app import create_app
 from warehouse import dashboard as reads
 from warehouse.db import reader
 
-from .dashboard_world import HOSTILE, build_world, loader, serve
+from .dashboard_world import HOSTILE, SESSION, build_world, loader, serve, viewer
 
-SESSION = "a-session-the-test-made"
 ROUTES = ("/", "/voice", "/sources", "/incidents/{incident}", "/alerts/{alert}")
-
-
-def viewer(request: Request) -> str:
-    """Who is signed in: the session cookie this test hands out, else off to a login page."""
-    if request.cookies.get("session") != SESSION:
-        raise LoginRequired(f"/login?next={request.url}")
-    return "analyst"
 
 
 @pytest.fixture(scope="module")
