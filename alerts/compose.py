@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from alerts.i18n import copies_text, fix_hint, followers_text, kind_name, label, severity_name, verified_name
 from alerts.model import Alert, CategoryCount, ReasonCount, SamplePost
@@ -58,15 +58,30 @@ class Document:
     link_label: str = "link"
 
 
-def compose(alert: Alert, lang: str, source_connections: Mapping[str, str | None] | None = None) -> Document:
-    """The Document of `alert` in `lang` (zh or en); `source_connections` names what ops must renew."""
+def compose(alert: Alert, lang: str, source_connections: Mapping[str, str | None] | None = None,
+            dashboard_url: str | None = None) -> Document:
+    """The Document of `alert` in `lang` (zh or en); `source_connections` names what ops must renew;
+    with `dashboard_url`, a last section links to the alert's page on the dashboard."""
     if alert.kind == "digest":
-        return _digest(alert, lang)
-    if alert.kind in OPS_KINDS:
-        return _ops(alert, lang, source_connections or {})
-    if alert.kind == SEVERE_COMPLAINT:
-        return _severe_complaint(alert, lang)
-    return _spike(alert, lang)
+        doc = _digest(alert, lang)
+    elif alert.kind in OPS_KINDS:
+        doc = _ops(alert, lang, source_connections or {})
+    elif alert.kind == SEVERE_COMPLAINT:
+        doc = _severe_complaint(alert, lang)
+    else:
+        doc = _spike(alert, lang)
+    if not dashboard_url:
+        return doc
+    link = Item(label(lang, "dashboard_open"), dashboard_link(dashboard_url, alert))
+    return replace(doc, sections=(*doc.sections, Section(label(lang, "dashboard"), (link,))))
+
+
+def dashboard_link(base: str, alert: Alert) -> str:
+    """The dashboard page for an alert: its incident (PR alerts), source health (ops), the brands (digests)."""
+    base = base.rstrip("/")
+    if alert.kind == "digest":
+        return f"{base}/"
+    return f"{base}/sources" if alert.kind in OPS_KINDS else f"{base}/alerts/{alert.alert_id}"
 
 
 def title(alert: Alert, lang: str) -> str:

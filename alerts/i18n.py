@@ -20,6 +20,7 @@ LABELS: dict[str, dict[str, str]] = {
         "sep": "、", "colon": "：", "complaint_categories": "投诉类别", "severe_complaint": "严重投诉",
         "author": "作者", "followers": "粉丝", "published": "发布时间", "severity_reasons": "严重原因",
         "copies": "相同或相近内容", "earliest": "最早", "is_earliest": "此为最早一条",
+        "dashboard": "看板", "dashboard_open": "打开看板查看图表和全部帖子",
     },
     "en": {
         "brand": "Brand", "kind": "Kind", "window": "Window", "observed": "Observed / expected",
@@ -35,6 +36,7 @@ LABELS: dict[str, dict[str, str]] = {
         "complaint_categories": "Complaint categories", "severe_complaint": "severe complaint", "author": "Author",
         "followers": "followers", "published": "Posted", "severity_reasons": "Why severe",
         "copies": "same or near-same text", "earliest": "earliest", "is_earliest": "this is the earliest",
+        "dashboard": "Dashboard", "dashboard_open": "open the dashboard for the chart and every post",
     },
 }
 

@@ -165,3 +165,14 @@ def test_stories_keep_the_order_of_their_risk_even_against_engagement():
     assert [item.url for item in doc.sections[0].items] == [
         "https://weibo.com/1234567890/NwXyZ1", "https://weibo.com/222/Abc", "https://m.weibo.cn/status/4901234567890123"]
     assert "×17 (same or near-same text" in to_text([doc])
+def test_with_a_dashboard_url_every_message_links_to_its_page_on_the_dashboard():
+    spike, severe, ops, digest = spike_alert(), severe_alert(), ops_alert(), spike_alert(kind="digest")
+    base = "https://airflow.example.com/brandmon/"
+    for alert, page in ((spike, f"alerts/{spike.alert_id}"), (severe, f"alerts/{severe.alert_id}"),
+                        (ops, "sources"), (digest, "")):
+        zh, en = compose(alert, "zh", dashboard_url=base), compose(alert, "en", dashboard_url=base)
+        assert (zh.sections[-1].title, en.sections[-1].title) == ("看板", "Dashboard")
+        assert zh.sections[-1].items[0].url == en.sections[-1].items[0].url == base + page
+        assert "打开看板" in zh.sections[-1].items[0].text and "open the dashboard" in en.sections[-1].items[0].text
+    assert all(s.title != "Dashboard" for s in compose(spike, "en").sections)
+    assert f"{base}alerts/{spike.alert_id}" in to_text([compose(spike, "en", dashboard_url=base.rstrip("/"))])
