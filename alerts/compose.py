@@ -10,12 +10,21 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from alerts.chart import ChartTexts, TrendPicture
-from alerts.i18n import WEEKDAYS, fix_hint, followers_text, kind_name, label, severity_name, verified_name
+from alerts.i18n import (
+    WEEKDAYS,
+    copies_text,
+    fix_hint,
+    followers_text,
+    kind_name,
+    label,
+    severity_name,
+    verified_name,
+)
 from alerts.model import Alert, CategoryCount, Coverage, ReasonCount, SamplePost
 
 SAMPLE_COUNT = 3
@@ -63,15 +72,30 @@ class Document:
     picture: TrendPicture | None = None  # the 7-day chart (alerts.chart.trend_png), where the alert has one
 
 
-def compose(alert: Alert, lang: str, source_connections: Mapping[str, str | None] | None = None) -> Document:
-    """The Document of `alert` in `lang` (zh or en); `source_connections` names what ops must renew."""
+def compose(alert: Alert, lang: str, source_connections: Mapping[str, str | None] | None = None,
+            dashboard_url: str | None = None) -> Document:
+    """The Document of `alert` in `lang` (zh or en); `source_connections` names what ops must renew;
+    with `dashboard_url`, a last section links to the alert's page on the dashboard."""
     if alert.kind == "digest":
-        return _digest(alert, lang)
-    if alert.kind in OPS_KINDS:
-        return _ops(alert, lang, source_connections or {})
-    if alert.kind == SEVERE_COMPLAINT:
-        return _severe_complaint(alert, lang)
-    return _spike(alert, lang)
+        doc = _digest(alert, lang)
+    elif alert.kind in OPS_KINDS:
+        doc = _ops(alert, lang, source_connections or {})
+    elif alert.kind == SEVERE_COMPLAINT:
+        doc = _severe_complaint(alert, lang)
+    else:
+        doc = _spike(alert, lang)
+    if not dashboard_url:
+        return doc
+    link = Item(label(lang, "dashboard_open"), dashboard_link(dashboard_url, alert))
+    return replace(doc, sections=(*doc.sections, Section(label(lang, "dashboard"), (link,))))
+
+
+def dashboard_link(base: str, alert: Alert) -> str:
+    """The dashboard page for an alert: its incident (PR alerts), source health (ops), the brands (digests)."""
+    base = base.rstrip("/")
+    if alert.kind == "digest":
+        return f"{base}/"
+    return f"{base}/sources" if alert.kind in OPS_KINDS else f"{base}/alerts/{alert.alert_id}"
 
 
 def title(alert: Alert, lang: str) -> str:
@@ -104,8 +128,11 @@ def ratio_text(ratio: float) -> str:
 
 
 def top_samples(samples: list[SamplePost], count: int = SAMPLE_COUNT) -> list[SamplePost]:
-    """The `count` most engaged posts, ties kept in the order detection gave them."""
-    return sorted(samples, key=lambda s: -s.engagement)[:count]
+    """The first `count` posts in the order detection gave them (riskiest story first); alerts stored
+    before risk was kept quote the most engaged, ties in detection's order."""
+    if all(s.risk is None for s in samples):
+        return sorted(samples, key=lambda s: -s.engagement)[:count]
+    return samples[:count]
 
 
 def sql_command(query: str) -> str:
@@ -171,8 +198,10 @@ def _sample_item(lang: str, post: SamplePost) -> Item:
     text = " ".join(post.text.split())
     if len(text) > SAMPLE_CHARS:
         text = text[:SAMPLE_CHARS - 1] + "…"
-    meta = [post.platform, post.author or "",
+    earliest = (post.earliest_author, post.earliest_local, post.earliest_url) if post.earliest_local else None
+    meta = [copies_text(lang, post.copies, earliest) if post.copies > 1 else "", post.platform, post.author or "",
             followers_text(lang, post.author_followers) if post.author_followers is not None else "",
+            verified_name(lang, post.author_verified) if post.author_verified not in (None, "none") else "",
             post.published_local, f"{label(lang, 'engagement')} {post.engagement}",
             label(lang, post.label) if post.label in ("pos", "neu", "neg") else post.label]
     if post.complaint:

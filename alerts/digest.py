@@ -40,7 +40,7 @@ from alerts.outbox import (
 )
 from alerts.settings import AlertSettings, NamedBrand
 from warehouse.db import transaction
-from warehouse.posts import PostSelection, complaint_labels, listing_query, most_engaged, post_count, post_facts
+from warehouse.posts import PostSelection, complaint_labels, listing_query, post_count, post_facts, top_posts
 from warehouse.reports import alerts_for_digest, stored_digests
 from warehouse.runs import run_spans, source_windows
 from warehouse.series import stored_buckets
@@ -166,7 +166,7 @@ def _brand_digest(conn: DuckDBPyConnection, settings: AlertSettings, brand: Name
     facts = post_facts(conn, posts)
     prior_days = prior_complete_days(spans, day, settings)
     prior = [post_count(conn, PostSelection(brand.id, *day_bounds(d, settings))) for d in prior_days]
-    engaged = most_engaged(conn, posts, SAMPLES)
+    top = top_posts(conn, posts, SAMPLES)
     listed = _listed_alerts(conn, brand.id, start, end, until)
     names = complaint_labels(conn)
 
@@ -189,7 +189,7 @@ def _brand_digest(conn: DuckDBPyConnection, settings: AlertSettings, brand: Name
         complaint_reasons=reason_counts((f.reasons for f in facts if f.complaint), names, top_n),
         complaint_categories=category_counts((f.categories for f in facts if f.complaint), names, top_n),
         top_sources=Counter(f.platform for f in facts).most_common(top_n),
-        samples=quoted(engaged), query=listing_query(posts),
+        samples=quoted(top), query=listing_query(posts),
         hourly=[(f"{h:02d}", *counts) for h, counts in hourly.items()], day_alerts=listed,
         trend=hourly_trend(buckets.timestamps, buckets.counts, chart_start, end, tz,
                            uncovered(spans, chart_start, end)),

@@ -2,8 +2,9 @@
 
 Detection and the daily digest read posts through warehouse.posts and build their `AlertDetails`
 here, so both describe a window alike: the sentiment mix, the complaints' categories and reasons
-(structured: code, Chinese and English labels, category and count), the sources, the most engaged
-posts quoted, the query that lists the rest, and the window in the configured time zone.
+(structured: code, Chinese and English labels, category and count), the sources, the riskiest
+posts quoted (copies of one text as one, warehouse.posts.top_posts), the query that lists the rest,
+and the window in the configured time zone.
 """
 
 from __future__ import annotations
@@ -100,7 +101,7 @@ def category_counts(per_complaint: Iterable[Iterable[str]], names: Names, limit:
 
 
 def posts_details(brand_name: str, window: str, ratio: float, top_terms: list[str], facts: Sequence[PostFacts],
-                  engaged: Iterable[SamplePost], query: str, names: Names) -> AlertDetails:
+                  top: Iterable[SamplePost], query: str, names: Names) -> AlertDetails:
     """A spike's or topic's explanation: terms, mix, the complaints' categories and reasons, top
     sources, quotes, query."""
     return AlertDetails(
@@ -109,7 +110,7 @@ def posts_details(brand_name: str, window: str, ratio: float, top_terms: list[st
         complaint_reasons=reason_counts((f.reasons for f in facts if f.complaint), names, TOP_REASONS),
         complaint_categories=category_counts((f.categories for f in facts if f.complaint), names, TOP_REASONS),
         top_sources=Counter(f.platform for f in facts).most_common(3),
-        samples=quoted(engaged), query=query)
+        samples=quoted(top), query=query)
 
 
 def severe_complaint_details(brand_name: str, when: str, complaint: SevereComplaint, query: str,

@@ -10,7 +10,7 @@ LABELS: dict[str, dict[str, str]] = {
     "zh": {
         "brand": "品牌", "kind": "类型", "window": "时间窗", "observed": "实际 / 预期",
         "top_terms": "热词", "sentiment_mix": "情感分布", "complaint_reasons": "投诉原因",
-        "top_sources": "主要来源", "samples": "样本帖子（互动最多的在前）", "query": "查看全部帖子",
+        "top_sources": "主要来源", "samples": "样本帖子（风险最高的在前，相同内容合并）", "query": "查看全部帖子",
         "source": "数据源", "error_kind": "错误类型", "what_failed": "出了什么问题", "what_to_do": "如何处理",
         "link": "原文", "engagement": "互动", "complaint": "投诉", "none": "无",
         "pos": "正面", "neu": "中性", "neg": "负面", "topic": "话题",
@@ -28,12 +28,14 @@ LABELS: dict[str, dict[str, str]] = {
         "chart_mentions": "每小时声量", "chart_negatives": "其中负面", "chart_share": "负面占比（每日）",
         "chart_no_data": "无数据", "chart_y": "帖子数 / 小时", "chart_share_axis": "负面占比",
         "chart_x": "本地时间（{tz}）", "alert_window": "预警时间窗", "digest_day": "简报日", "day_total": "日计 {n}",
-        "chart_alt": "图表：{title}", "chart_attached": "趋势图见附件",
+        "chart_alt": "图表：{title}",
+        "copies": "相同或相近内容", "earliest": "最早", "is_earliest": "此为最早一条",
+        "dashboard": "看板", "dashboard_open": "打开看板查看图表和全部帖子",
     },
     "en": {
         "brand": "Brand", "kind": "Kind", "window": "Window", "observed": "Observed / expected",
         "top_terms": "Top terms", "sentiment_mix": "Sentiment mix", "complaint_reasons": "Complaint reasons",
-        "top_sources": "Top sources", "samples": "Sample posts (most engaged first)", "query": "See every post",
+        "top_sources": "Top sources", "samples": "Sample posts (highest risk first, copies grouped)", "query": "See every post",
         "source": "Source", "error_kind": "Error kind", "what_failed": "What failed", "what_to_do": "What to do",
         "link": "link", "engagement": "engagement", "complaint": "complaint", "none": "none",
         "pos": "positive", "neu": "neutral", "neg": "negative", "topic": "Topic",
@@ -54,7 +56,8 @@ LABELS: dict[str, dict[str, str]] = {
         "chart_share": "negative share (per day)", "chart_no_data": "no data", "chart_y": "posts per hour",
         "chart_share_axis": "negative share", "chart_x": "local time ({tz})", "alert_window": "alert window",
         "digest_day": "digest day", "day_total": "{n}/day", "chart_alt": "Chart: {title}",
-        "chart_attached": "trend chart attached",
+        "copies": "same or near-same text", "earliest": "earliest", "is_earliest": "this is the earliest",
+        "dashboard": "Dashboard", "dashboard_open": "open the dashboard for the chart and every post",
     },
 }
 
@@ -135,6 +138,16 @@ def followers_text(lang: str, followers: int) -> str:
                       (followers, ""))
     number = f"{scaled[0]:.1f}".removesuffix(".0") + scaled[1]
     return f"{label(lang, 'followers')} {number}" if lang == "zh" else f"{number} {label(lang, 'followers')}"
+
+
+def copies_text(lang: str, copies: int, earliest: tuple[str | None, str | None, str | None] | None) -> str:
+    """How many copies a quoted post stands for and where the first one is: `×17（相同或相近内容，
+    最早：路人甲 2026-11-26 13:40 https://…）` / `×17 (same or near-same text; earliest: …)`.
+    `earliest` is (author, local time, link) of the earliest copy, None when the quoted one is it."""
+    where = label(lang, "is_earliest") if earliest is None else (
+        f"{label(lang, 'earliest')}{label(lang, 'colon')}{' '.join(part for part in earliest if part)}")
+    return (f"×{copies}（{label(lang, 'copies')}，{where}）" if lang == "zh"
+            else f"×{copies} ({label(lang, 'copies')}; {where})")
 
 
 def fix_hint(lang: str, error_kind: str | None, connection: str | None) -> str:

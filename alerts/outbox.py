@@ -184,7 +184,8 @@ def deliver_pending(conn: DuckDBPyConnection, settings: AlertSettings, channel_s
             continue
         secret = channel_secrets.get(channel_name)
         envelope = Envelope(alert=alert, channel=channel_name, languages=settings.languages, now=now,
-                            source_connections=settings.source_connections, alert_id=alert_id)
+                            source_connections=settings.source_connections, alert_id=alert_id,
+                            dashboard_url=settings.dashboard_url)
         try:
             note = channel_module(channel.kind).send(envelope, channel, secret,
                                                      settings.delivery.timeout_seconds)

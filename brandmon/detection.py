@@ -35,9 +35,9 @@ from warehouse.posts import (
     complaint_labels,
     keyword_lists,
     listing_query,
-    most_engaged,
     post_facts,
     severe_complaints,
+    top_posts,
     topic_docs,
 )
 from warehouse.runs import run_spans
@@ -131,12 +131,12 @@ def spike_trend(conn: duckdb.DuckDBPyConnection, config: Config, series: BucketS
 def explain(conn: duckdb.DuckDBPyConnection, config: Config, brand: Brand, posts: PostSelection,
             ratio: float) -> AlertDetails:
     """What a PR reader needs about the selected posts: terms new against the week before, mix,
-    reasons, sources, the most engaged posts and the query that lists them all."""
+    reasons, sources, the riskiest posts (copies grouped) and the query that lists them all."""
     facts = post_facts(conn, posts)
     baseline = keyword_lists(conn, PostSelection(brand.id, posts.start - TERM_BASELINE, posts.start))
     top_terms = burst_terms(_term_counts(f.keywords for f in facts), _term_counts(baseline))
     return posts_details(brand.name, window_local(config.timezone, posts.start, posts.end), ratio, top_terms, facts,
-                         most_engaged(conn, posts, SAMPLES), listing_query(posts), complaint_labels(conn))
+                         top_posts(conn, posts, SAMPLES), listing_query(posts), complaint_labels(conn))
 
 
 def _term_counts(per_post: Iterable[list[str]]) -> Counter[str]:

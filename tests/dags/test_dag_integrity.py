@@ -83,7 +83,7 @@ def test_the_pipeline_shape(dagbag):
 HEAVY = ("snownlp", "duckdb", "numpy", "transforms.fastsnow", "bs4", "lxml", "soupsieve", "feedparser", "httpx",
          "charset_normalizer", "protego", "apprise", "warehouse", "extractors.http", "extractors.decoding", "extractors.rss",
          "extractors.html_list", "extractors.archive", "extractors.crawler_exports", "extractors.files",
-         "extractors.weibo", "extractors.heimao", "brandmon.pipeline", "alerts.outbox", "alerts.digest",
+         "extractors.weibo", "extractors.heimao", "extractors.wechat", "brandmon.pipeline", "alerts.outbox", "alerts.digest",
          "matplotlib", "mplfonts", "PIL")
 PARSE = """
 import sys, runpy
