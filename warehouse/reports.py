@@ -164,3 +164,9 @@ def alerts_for_digest(conn: duckdb.DuckDBPyConnection, brand: str, start: dateti
         [brand, digest_kind, start, end, until]).fetchall()
     return [ListedAlert(alert_id, kind, severity, subject, details, bool(held))
             for alert_id, kind, severity, subject, details, held in rows]
+
+
+def stored_digests(conn: duckdb.DuckDBPyConnection, brand: str, day_start: datetime, digest_kind: str) -> int:
+    """How many digests (first sending and re-sent revisions) are stored for the brand's day."""
+    return conn.execute("SELECT count(*) FROM alerts WHERE brand = ? AND kind = ? AND bucket_start = ?",
+                        [brand, digest_kind, day_start]).fetchone()[0]

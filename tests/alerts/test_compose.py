@@ -2,6 +2,7 @@
 
 import re
 from dataclasses import replace
+from datetime import datetime
 
 import pytest
 
@@ -10,7 +11,7 @@ from alerts.formats import to_text
 from alerts.i18n import followers_text
 from alerts.model import Alert
 
-from .alert_fixtures import ops_alert, severe_alert, spike_alert
+from .alert_fixtures import charted_spike_alert, ops_alert, severe_alert, spike_alert
 
 
 def fields(doc) -> dict[str, str]:
@@ -127,6 +128,24 @@ def test_a_severe_complaint_from_an_author_of_unknown_reach_names_its_engagement
                                                      (210_000_000, "粉丝 2.1亿", "210M followers")])
 def test_followers_read_as_people_say_them(followers, zh, en):
     assert (followers_text("zh", followers), followers_text("en", followers)) == (zh, en)
+
+
+def test_spikes_carry_their_7_day_chart_in_each_language():
+    alert = charted_spike_alert()
+    zh, en = compose(alert, "zh").picture, compose(alert, "en").picture
+    assert zh.title == "示例咖啡 · 近 7 天每小时声量" and en.title == "示例咖啡: mentions per hour, last 7 days"
+    assert (zh.start, zh.end) == (datetime(2026, 11, 19), datetime(2026, 11, 26, 15))  # to the end of the spike's hour
+    assert zh.mark == (datetime(2026, 11, 26, 14), datetime(2026, 11, 26, 14, 15))
+    assert zh.mark_text == "负面声量激增 ×4.2 · 14:00–14:15" and en.mark_text == "negative mentions spike ×4.2 · 14:00–14:15"
+    assert zh.gaps == ((datetime(2026, 11, 19), datetime(2026, 11, 19, 12)),)
+    assert (zh.hours[-1], zh.mentions[-1], zh.negatives[-1]) == (datetime(2026, 11, 26, 14), 42, 38)
+    assert zh.texts.weekdays[3] == "周四" and en.texts.x_axis == "local time (Asia/Shanghai)"
+
+
+def test_alerts_without_a_trend_or_of_other_kinds_have_no_chart():
+    assert compose(spike_alert(), "zh").picture is None  # stored before trends were kept
+    assert compose(replace(charted_spike_alert(), kind="new_topic"), "zh").picture is None
+    assert compose(ops_alert(), "en").picture is None and compose(severe_alert(), "en").picture is None
 
 
 def story_alert() -> Alert:
