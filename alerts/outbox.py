@@ -17,7 +17,8 @@ Lifecycle of a `deliveries` row (one per alert and channel):
   never resends what went out. A retryable failure → `failed`, `attempts`+1, `last_error`
   (secrets redacted), `next_attempt_at` = now + exponential backoff. A permanent failure (bad
   address, 4xx) → `failed` with no `next_attempt_at`. A row still undelivered
-  `alerts.delivery.expire_after_hours` after its bucket ended → `expired`. Rows of one incident go
+  `alerts.delivery.expire_after_hours` after its bucket ended (after the request, for a digest an
+  operator re-sent: `delivery_deadline`) → `expired`. Rows of one incident go
   out in the incident's order per channel: a row waits (stays `pending`) while an earlier one of
   its incident on that channel is pending or due for a retry, so an update never precedes what it
   updates. A row is an update when its incident already has a sent message on that channel: it is
@@ -35,7 +36,7 @@ import logging
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from alerts.channels import DeliveryError, Envelope, channel_module, redact, secret_values
@@ -245,8 +246,8 @@ def deliver_pending(conn: DuckDBPyConnection, settings: AlertSettings, channel_s
                      d.alert_id, d.channel""", [now]).fetchall()
     for alert_id, channel_name, attempts, *rest in rows:
         placed, audience, alert = rest[:6], rest[6], _alert(rest[7:])  # the alert's place in its incident, if any
-        if alert.bucket_end + expire_after <= now:
-            reason = f"not delivered within {expire_after} of the bucket end"
+        if delivery_deadline(alert, expire_after) <= now:
+            reason = f"not delivered within {expire_after} of the bucket end (or of the re-send request)"
             _finish(conn, alert_id, channel_name, "expired", reason=reason)
             report.add(alert_id, channel_name, "expired", attempts)
             continue
@@ -263,6 +264,7 @@ def deliver_pending(conn: DuckDBPyConnection, settings: AlertSettings, channel_s
         secret = channel_secrets.get(channel_name)
         envelope = Envelope(alert=alert, channel=channel_name, languages=settings.languages, now=now,
                             source_connections=settings.source_connections, alert_id=alert_id,
+                            dashboard_url=settings.dashboard_url,
                             incident=incident_context(conn, link, audience, channel_name, settings) if link else None)
         try:
             note = channel_module(channel.kind).send(envelope, channel, secret,
@@ -281,6 +283,14 @@ def deliver_pending(conn: DuckDBPyConnection, settings: AlertSettings, channel_s
     report.waiting = conn.execute(
         "SELECT count(*) FROM deliveries WHERE status = 'failed' AND next_attempt_at > ?", [now]).fetchone()[0]
     return report
+
+
+def delivery_deadline(alert: Alert, expire_after: timedelta) -> datetime:
+    """When an undelivered alert expires: `expire_after` past its bucket end, or past the operator's
+    request for a digest sent on demand (alerts.digest), whichever is later."""
+    requested = alert.details.requested_at
+    start = max(alert.bucket_end, datetime.fromisoformat(requested)) if requested else alert.bucket_end
+    return start + expire_after
 
 
 def incident_context(conn: DuckDBPyConnection, link: IncidentLink, audience: str, channel: str,

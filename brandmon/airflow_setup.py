@@ -18,7 +18,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -133,6 +133,7 @@ def airflow_env(layout: AirflowHome, port: int | None = None) -> dict[str, str]:
         "AIRFLOW_HOME": str(home),
         "AIRFLOW_CONFIG": str(home / "airflow.cfg"),
         "AIRFLOW__CORE__DAGS_FOLDER": str(REPO_ROOT / "dags"),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(REPO_ROOT / "plugins"),  # the dashboard (plugins/brandmon_dashboard.py)
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
         "AIRFLOW__CORE__PARALLELISM": "4",
@@ -281,28 +282,37 @@ def instance_running(layout: AirflowHome) -> bool:
 # Files Airflow and our tasks create (metadata DB, DuckDB files, logs) are for this user only.
 PRIVATE_UMASK = 0o077
 COMPONENTS = ("api-server", "scheduler", "dag-processor")
+RESTARTS, RESTART_WINDOW = 3, 900.0
 
 
 class Components:
-    """API server, scheduler and DAG processor in one process group, stopped together."""
+    """API server, scheduler and DAG processor in one process group, stopped together.
+
+    Supervised as systemd would: a component that exits is started again, at most RESTARTS times
+    within RESTART_WINDOW seconds (Airflow 3.3's scheduler dies on a run deleted under it, which
+    a backfill refused by a busy SQLite does); past that it stays down and the caller says so.
+    """
 
     def __init__(self, env: dict[str, str], logs: Path) -> None:
         self.env, self.logs = env, logs
         self.procs: list[subprocess.Popen] = []
+        self.restarts: dict[str, list[float]] = {name: [] for name in COMPONENTS}
 
     def start(self) -> None:
         self.logs.mkdir(parents=True, exist_ok=True)
+        for name in COMPONENTS:
+            self.procs.append(self._spawn(name))
+
+    def _spawn(self, name: str) -> subprocess.Popen:
         port = self.env["AIRFLOW__API__PORT"]
         # The scheduler's log server would listen on 0.0.0.0:8793 (one per machine); tasks run
         # on this machine and the API server reads their log files directly, so it is not started.
         commands = {"api-server": ["api-server", "--host", "127.0.0.1", "--port", port],
                     "scheduler": ["scheduler", "--skip-serve-logs"], "dag-processor": ["dag-processor"]}
-        for name in COMPONENTS:
-            log = open(self.logs / f"{name}.log", "ab")
-            group = {"process_group": self.procs[0].pid} if self.procs else {"process_group": 0}
-            self.procs.append(subprocess.Popen([airflow_bin(), *commands[name]], env=self.env, stdout=log,
-                                               stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                               umask=PRIVATE_UMASK, **group))
+        log = open(self.logs / f"{name}.log", "ab")
+        group = self.procs[0].pid if self.procs else 0
+        return subprocess.Popen([airflow_bin(), *commands[name]], env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, umask=PRIVATE_UMASK, process_group=group)
 
     def alive(self) -> list[str]:
         return [n for n, p in zip(COMPONENTS, self.procs) if p.poll() is None]
@@ -311,6 +321,26 @@ class Components:
         """Components that exited, each with its exit code and log file, for an operator to read."""
         return [f"{n} (exit {p.returncode}; log {self.logs / f'{n}.log'})"
                 for n, p in zip(COMPONENTS, self.procs) if p.poll() is not None]
+
+    def revive(self, now: float | None = None) -> list[str]:
+        """Start again each exited component still within its restart budget; what was restarted,
+        described for the operator. Components past the budget stay in `dead()`."""
+        now = time.monotonic() if now is None else now
+        said = []
+        for index, (name, proc) in enumerate(zip(COMPONENTS, self.procs)):
+            if proc.poll() is None:
+                continue
+            recent = [t for t in self.restarts[name] if now - t < RESTART_WINDOW]
+            if len(recent) >= RESTARTS:
+                continue
+            try:
+                self.procs[index] = self._spawn(name)
+            except OSError:  # its process group is gone with every other component: nothing to rejoin
+                continue
+            self.restarts[name] = [*recent, now]
+            said.append(f"{name} exited {proc.returncode} (log {self.logs / f'{name}.log'}); started it again "
+                        f"({len(recent) + 1} of {RESTARTS} restarts allowed in {RESTART_WINDOW / 60:.0f} min)")
+        return said
 
     @property
     def pids(self) -> list[int]:
@@ -385,13 +415,23 @@ class AirflowApi:
                                    headers={"Authorization": f"Bearer {token}"})
 
     def _call(self, method: str, path: str, **kwargs):
-        """A request, repeated on a 5xx (a SQLite lock refusal inside the API server, mostly)."""
+        """A request, repeated on a 5xx (a SQLite lock refusal inside the API server, mostly) or
+        when the API server does not answer in time (a machine busy with a backfill); an
+        AirflowUnreachable naming the call when it never answers."""
+        import httpx
+
         for attempt in range(1, LOCK_ATTEMPTS + 1):
-            response = self.client.request(method, path, **kwargs)
-            if response.status_code < 500 or attempt == LOCK_ATTEMPTS:
-                return response
+            try:
+                response = self.client.request(method, path, **kwargs)
+            except httpx.TransportError as error:
+                if attempt == LOCK_ATTEMPTS:
+                    raise AirflowUnreachable(f"the Airflow API server on port {self.port} did not answer {method} "
+                                             f"{path} ({type(error).__name__}, {attempt} tries); see its log "
+                                             "under state/logs") from error
+            else:
+                if response.status_code < 500 or attempt == LOCK_ATTEMPTS:
+                    return response
             time.sleep(attempt)
-        return response
 
     def dag_exists(self, dag_id: str) -> bool:
         return self._call("GET", f"/dags/{dag_id}").status_code == 200
@@ -465,11 +505,21 @@ class Session:
 
     api: AirflowApi
     components: Components | None
+    step: Callable[[str], None] = print
 
     def check_alive(self) -> None:
-        """Raise when a component we started has exited (the scheduler died, say), naming it."""
-        if self.components is not None and len(self.components.alive()) < len(COMPONENTS):
+        """Start again a component we started that has exited (within its budget, said through
+        `step`); raise when one stays down (the scheduler died four times, say), naming it."""
+        if self.components is None:
+            return
+        for message in self.components.revive():
+            self.step(message)
+        if len(self.components.alive()) < len(COMPONENTS):
             raise ComponentDied("an Airflow component exited: " + "; ".join(self.components.dead()))
+
+
+class AirflowUnreachable(RuntimeError):
+    """The API server we talk to did not answer, after retries."""
 
 
 class ComponentDied(RuntimeError):
@@ -495,7 +545,7 @@ def airflow_session(layout: AirflowHome, port: int, dag_ids: tuple[str, ...] = O
         try:
             wait_for_http(f"http://127.0.0.1:{port}/api/v2/monitor/health", 180, components)
             api = AirflowApi(port, layout.passwords_file)
-            session = Session(api, components)
+            session = Session(api, components, step)
             for dag_id in dag_ids:
                 wait_for_dag(session, dag_id, 180)
             yield session

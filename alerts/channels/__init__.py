@@ -46,6 +46,7 @@ class Envelope:
     now: datetime
     source_connections: Mapping[str, str | None] = field(default_factory=dict)
     alert_id: str = ""  # the id stored in the outbox; defaults to alert.alert_id
+    dashboard_url: str | None = None  # alerts.settings.AlertSettings.dashboard_url
     incident: IncidentContext | None = None  # the incident the alert opened, escalated or joined
 
     def __post_init__(self) -> None:
@@ -59,7 +60,7 @@ class Envelope:
 
     def documents(self) -> list[Document]:
         """The message in each language; an incident's event adds its title prefix, fields and timeline."""
-        docs = [compose(self.alert, lang, self.source_connections) for lang in self.languages]
+        docs = [compose(self.alert, lang, self.source_connections, self.dashboard_url) for lang in self.languages]
         if self.incident is None:
             return docs
         return [with_incident(doc, self.alert, self.incident) for doc in docs]

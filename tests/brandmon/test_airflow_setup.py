@@ -147,3 +147,27 @@ def test_airflow_reads_dates_without_a_zone_in_the_configured_one(tmp_path, monk
     assert airflow_env(AirflowHome(tmp_path / "state"), port=8123)["AIRFLOW__CORE__DEFAULT_TIMEZONE"] == "Europe/Berlin"
     config.write_text("timezone: [not, a, zone]\n")
     assert airflow_env(AirflowHome(tmp_path / "state"), port=8123)["AIRFLOW__CORE__DEFAULT_TIMEZONE"] == "UTC"
+
+
+def test_an_api_server_that_never_answers_is_retried_then_named(monkeypatch):
+    import socket
+
+    import httpx
+    import pytest
+
+    from brandmon import airflow_setup as af
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)  # connections queue up, nothing is ever read or answered
+    port = listener.getsockname()[1]
+    monkeypatch.setattr(af.time, "sleep", lambda seconds: None)
+    api = object.__new__(af.AirflowApi)
+    api.port = port
+    api.client = httpx.Client(base_url=f"http://127.0.0.1:{port}/api/v2", timeout=0.2)
+    try:
+        with pytest.raises(af.AirflowUnreachable, match=f"port {port} did not answer GET /dags/brand_monitor"):
+            api.dag_exists("brand_monitor")
+    finally:
+        api.close()
+        listener.close()
