@@ -115,7 +115,7 @@ def measure(root: Path, patience: timedelta) -> None:
     finally:
         for proc in (backfill, serving):
             if proc is not None and proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGINT)
+                os.killpg(proc.pid, signal.SIGTERM)
                 try:
                     proc.wait(timeout=120)
                 except subprocess.TimeoutExpired:
