@@ -142,6 +142,27 @@ def alert_deliveries(conn: duckdb.DuckDBPyConnection) -> list[AlertDelivery]:
     return [AlertDelivery(*row) for row in rows]
 
 
+class IncidentLine(NamedTuple):
+    incident_id: str
+    audience: str
+    subject: str  # the brand (pr) or the source (ops)
+    severity: str
+    status: str
+    opened_local: str
+    alerts: int
+    escalations: int
+    messages_sent: int
+
+
+def incident_lines(conn: duckdb.DuckDBPyConnection, limit: int = 10) -> list[IncidentLine]:
+    """The latest incidents, newest first: what the alerts of the run summary add up to."""
+    rows = conn.execute(
+        """SELECT incident_id, audience, coalesce(brand, source), severity, status,
+                  strftime(opened_local, '%Y-%m-%d %H:%M'), alerts, escalations, messages_sent
+           FROM v_incidents ORDER BY opened_at DESC, incident_id LIMIT ?""", [limit]).fetchall()
+    return [IncidentLine(*row) for row in rows]
+
+
 def digest_deliveries(conn: duckdb.DuckDBPyConnection) -> list[DigestDelivery]:
     """Which daily digests went to which channel, by local day."""
     rows = conn.execute(
