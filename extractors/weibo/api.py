@@ -43,7 +43,7 @@ from pydantic import BeforeValidator, Field, model_validator
 
 from extractors.base import BrandQuery, ExtractContext, ExtractResult, SourceError, Window
 from extractors.http import PoliteClient, client_for
-from extractors.options import Whole, one_of, problem
+from extractors.options import Flag, Whole, one_of, problem
 from extractors.record import RAW_LIMIT, Post, Quarantined, raw_json
 from extractors.weibo.display import long_text_answer
 from extractors.weibo.mobile import MobileSettings, as_auth, fetch_text, read_envelope
@@ -69,6 +69,7 @@ class Settings(MobileSettings):
     search_type: Annotated[int, one_of(SEARCH_TYPES, "{!r} is not supported", "use 1 (综合, mixed ranking) or 61 (实时, real time)")] = 1
     uids: Annotated[tuple[str, ...], BeforeValidator(_uids)] = ()
     max_pages: Whole = Field(50, ge=1, le=200)
+    expand_long_text: Flag = True
 
     @model_validator(mode="after")
     def _timelines_need_accounts(self) -> Self:
