@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from warehouse.posts import SamplePost  # a post as alerts quote it, as the warehouse reads it
+from warehouse.spread import PostSpread  # how a post spreads, as the warehouse reads it
 
 Audience = Literal["pr", "ops"]
 Severity = Literal["info", "warning", "critical"]
@@ -66,6 +67,13 @@ class AlertDetails:
     day_alerts: list[dict[str, Any]] = field(default_factory=list)  # digests: the alerts listed, incl. held ones
     complaint_categories: list[CategoryCount] = field(default_factory=list)  # most complained of first
     severity_reasons: list[ReasonCount] = field(default_factory=list)  # severe_complaint: what made it severe
+    spread: list[PostSpread] = field(default_factory=list)  # the alert's posts that have a cascade, accelerating first
+
+    @property
+    def spread_accelerating(self) -> bool:
+        """Whether a post of the alert spreads faster than its own earlier rate (transforms.spread's
+        rule): the plain value an incident rule can escalate on (docs/alerts.md, "How a post spreads")."""
+        return any(s.accelerating for s in self.spread)
 
 
 @dataclass(frozen=True)
@@ -98,6 +106,7 @@ class Alert:
         for key in ("complaint_reasons", "severity_reasons"):
             raw[key] = [_reason_count(x) for x in raw.get(key, [])]
         raw["complaint_categories"] = [CategoryCount(**x) for x in raw.get("complaint_categories", [])]
+        raw["spread"] = [PostSpread.from_json(x) for x in raw.get("spread", [])]
         raw["top_sources"] = [tuple(x) for x in raw.get("top_sources", [])]
         raw["hourly"] = [tuple(x) for x in raw.get("hourly", [])]
         return AlertDetails(**raw)

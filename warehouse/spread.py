@@ -19,6 +19,9 @@ from warehouse.posts import POST_KEY, PostSelection
 if TYPE_CHECKING:
     import duckdb
 
+RUN_COLUMNS = ("run_id", "platform", "kind", "fetched_at", "status", "error_kind", "message", "posts_wanted", "cascades",
+               "not_fetched", "requests", "notes")
+QUARANTINE_COLUMNS = ("key", "source", "brand", "reason", "raw", "location", "window_start", "window_end")
 FETCH_COLUMNS = ("platform", "native_id", "run_id", "fetched_at", "source", "status", "message", "reposts_total",
                  "comments_total", "reposts_fetched", "comments_fetched", "pages", "complete")
 REPOST_COLUMNS = ("platform", "native_id", "repost_id", "reposted_at", "user_id", "user_name", "followers", "verified",
@@ -86,15 +89,31 @@ def spread_candidates(conn: duckdb.DuckDBPyConnection, selection: Selection, lim
     return [Candidate(*row) for row in rows]
 
 
-def store_cascades(conn: duckdb.DuckDBPyConnection, fetches: Sequence[Mapping[str, Any]],
-                   reposts: Sequence[Mapping[str, Any]], comments: Sequence[Mapping[str, Any]]) -> None:
-    """Upsert fetches (by post and run), reposts and comments (by id); each row a dict of the columns
-    above. The caller's transaction makes it atomic."""
-    for table, columns, rows in (("spread_fetches", FETCH_COLUMNS, fetches), ("spread_reposts", REPOST_COLUMNS, reposts),
-                                 ("spread_comments", COMMENT_COLUMNS, comments)):
+@dataclass(frozen=True)
+class FetchedSpread:
+    """One run's spread fetch as rows (dicts of the columns above): how it went per platform, each
+    post's fetch, the reposts and comments seen, and what could not be read (`quarantine` rows)."""
+
+    runs: Sequence[Mapping[str, Any]] = ()
+    fetches: Sequence[Mapping[str, Any]] = ()
+    reposts: Sequence[Mapping[str, Any]] = ()
+    comments: Sequence[Mapping[str, Any]] = ()
+    quarantine: Sequence[Mapping[str, Any]] = ()
+
+
+def store_fetched(conn: duckdb.DuckDBPyConnection, fetched: FetchedSpread) -> None:
+    """Upsert a run's fetch: runs (by run and platform), fetches (by post and run), reposts and comments
+    (by id; a later fetch updates counts and followers); quarantined items are kept once. The
+    caller's transaction makes it atomic; storing the same fetch again leaves the same rows."""
+    for verb, table, columns, rows in (
+            ("INSERT OR REPLACE", "spread_runs", RUN_COLUMNS, fetched.runs),
+            ("INSERT OR REPLACE", "spread_fetches", FETCH_COLUMNS, fetched.fetches),
+            ("INSERT OR REPLACE", "spread_reposts", REPOST_COLUMNS, fetched.reposts),
+            ("INSERT OR REPLACE", "spread_comments", COMMENT_COLUMNS, fetched.comments),
+            ("INSERT OR IGNORE", "quarantine", QUARANTINE_COLUMNS, fetched.quarantine)):
         if rows:
-            conn.executemany(f"INSERT OR REPLACE INTO {table} ({', '.join(columns)}) "
-                             f"VALUES ({', '.join('?' for _ in columns)})", [[row[c] for c in columns] for row in rows])
+            conn.executemany(f"{verb} INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
+                             [[row[c] for c in columns] for row in rows])
 
 
 @dataclass(frozen=True)

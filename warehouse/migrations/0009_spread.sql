@@ -2,6 +2,23 @@
 -- matter, the reposts and hot comments the platform lists under them (who reposted whom and when,
 -- with followers), each fetch, and the metrics derived from them (transforms.spread).
 
+-- How each run's spread fetch went, per platform: a cookie to renew, a budget that was too small.
+CREATE TABLE spread_runs (
+    run_id VARCHAR NOT NULL,
+    platform VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,             -- the spread kind: weibo (m.weibo.cn), archive
+    fetched_at TIMESTAMPTZ NOT NULL,
+    status VARCHAR NOT NULL,           -- ok / partial / error / skipped (a backfill: the platform shows today's spread)
+    error_kind VARCHAR,                -- transient / permanent / auth
+    message VARCHAR,
+    posts_wanted BIGINT NOT NULL,
+    cascades BIGINT NOT NULL,
+    not_fetched VARCHAR[] NOT NULL,    -- 'platform:native_id' of posts the request budget did not reach
+    requests BIGINT NOT NULL,
+    notes VARCHAR[] NOT NULL,
+    PRIMARY KEY (run_id, platform)
+);
+
 -- One row per fetch of a post's spread (a re-run of a run's fetch replaces its row).
 CREATE TABLE spread_fetches (
     platform VARCHAR NOT NULL,
