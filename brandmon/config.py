@@ -363,28 +363,28 @@ def _clock(value: Any) -> time:
     return time(int(match[1]), int(match[2]))
 
 
-def _source(value: Any, info: ValidationInfo) -> tuple[str, SourceSettings]:
-    """(kind, the kind's validated settings) of one `sources:` entry."""
-    kind = expect_mapping(value, "write {kind: rss, url: ...}").get("kind")
-    if kind not in KINDS:
-        raise problem(f"unknown kind {kind!r}", f"use one of {', '.join(sorted(KINDS))}", key="kind")
+def _kind_settings(value: Any, info: ValidationInfo, kinds: Collection[str], module: Any, what: str,
+                   example: str) -> tuple[str, SourceSettings]:
+    """(kind, the kind's validated settings) of one entry naming a `kind` among `kinds`, whose
+    module (`module(kind)`) has the Settings; `what` and `example` word the errors."""
+    kind = expect_mapping(value, f"write {example}").get("kind")
+    if kind not in kinds:
+        raise problem(f"unknown {what} {kind!r}", f"use one of {', '.join(sorted(kinds))}", key="kind")
     options = {key: option for key, option in value.items() if key != "kind"}
     try:
-        return kind, source_module(kind).Settings.parse(options, (info.context or {})["base_dir"])
+        return kind, module(kind).Settings.parse(options, (info.context or {}).get("base_dir", Path(".")))
     except SettingsError as error:
         raise problem(error.problem, error.fix, key=error.key) from None
+
+
+def _source(value: Any, info: ValidationInfo) -> tuple[str, SourceSettings]:
+    """(kind, the kind's validated settings) of one `sources:` entry."""
+    return _kind_settings(value, info, KINDS, source_module, "kind", "{kind: rss, url: ...}")
 
 
 def _spread_source(value: Any, info: ValidationInfo) -> tuple[str, SourceSettings]:
     """(kind, the spread kind's validated settings) of one `spread.platforms:` entry."""
-    kind = expect_mapping(value, "write {kind: weibo}").get("kind")
-    if kind not in SPREAD_KINDS:
-        raise problem(f"unknown spread kind {kind!r}", f"use one of {', '.join(sorted(SPREAD_KINDS))}", key="kind")
-    options = {key: option for key, option in value.items() if key != "kind"}
-    try:
-        return kind, spread_module(kind).Settings.parse(options, (info.context or {}).get("base_dir", Path(".")))
-    except SettingsError as error:
-        raise problem(error.problem, error.fix, key=error.key) from None
+    return _kind_settings(value, info, SPREAD_KINDS, spread_module, "spread kind", "{kind: weibo}")
 
 
 Id = Annotated[str, BeforeValidator(_identifier)]

@@ -21,15 +21,14 @@ request budget is not touched.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from extractors.archive import read_verified
-from extractors.base import ExtractContext, SourceError
+from extractors.base import ExtractContext
 from extractors.cascade import Cascade, Comment, Repost, SpreadResult, SpreadTarget, own_words, repost_chain
 from extractors.counts import parse_count
-from extractors.files import list_files, read_rows
+from extractors.files import file_rows
 from extractors.options import FileSettings, Text
 from extractors.record import Quarantined, raw_json
 from extractors.timeparse import parse_timestamp
@@ -49,39 +48,21 @@ def fetch(settings: Settings, targets: Sequence[SpreadTarget], context: ExtractC
     result = SpreadResult()
     wanted = {t.key: t for t in targets}
     found: dict[str, Cascade] = {}
-    try:
-        files = list_files(settings.path)
-    except SourceError as error:
-        result.health.fail(error)
-        return result
-    for path in files:
-        result.health.pages += 1
-        try:
-            rows = read_rows(path, settings.format, KIND)
-        except (OSError, ValueError, csv.Error) as error:
-            result.quarantined.append(Quarantined(KIND, f"unreadable file: {error}", "", str(path)))
+    for location, row, _path, _modified in file_rows(settings, KIND, result):
+        key = f"{row.get('platform') or settings.platform}:{row.get('post_id')}"
+        if key not in wanted:
             continue
-        note = rows.note(path.name)
-        if note:
-            result.health.notes.append(note)
-        for location, row in rows.rows:
-            if isinstance(row, Quarantined):
-                result.quarantined.append(row)
-                continue
-            key = f"{row.get('platform') or settings.platform}:{row.get('post_id')}"
-            if key not in wanted:
-                continue
-            try:
-                item = _item(row, settings)
-            except (ValueError, TypeError, KeyError) as error:
-                result.quarantined.append(Quarantined(KIND, str(error), raw_json(row), location))
-                continue
-            moment = item.reposted_at if isinstance(item, Repost) else item.commented_at
-            if moment >= context.fetched_at:
-                continue
-            target = wanted[key]
-            cascade = found.setdefault(key, Cascade(target.platform, target.native_id, context.fetched_at, complete=True))
-            (cascade.reposts if isinstance(item, Repost) else cascade.comments).append(item)
+        try:
+            item = _item(row, settings)
+        except (ValueError, TypeError, KeyError) as error:
+            result.quarantined.append(Quarantined(KIND, str(error), raw_json(row), location))
+            continue
+        moment = item.reposted_at if isinstance(item, Repost) else item.commented_at
+        if moment >= context.fetched_at:
+            continue
+        target = wanted[key]
+        cascade = found.setdefault(key, Cascade(target.platform, target.native_id, context.fetched_at, complete=True))
+        (cascade.reposts if isinstance(item, Repost) else cascade.comments).append(item)
     for key in wanted:
         if key in found:
             cascade = found[key]

@@ -46,7 +46,7 @@ from extractors.http import PoliteClient, client_for
 from extractors.options import Flag, Whole, one_of, problem
 from extractors.record import RAW_LIMIT, Post, Quarantined, raw_json
 from extractors.weibo.display import long_text_answer
-from extractors.weibo.mobile import MobileSettings, as_auth, fetch_text, read_envelope
+from extractors.weibo.mobile import MobileSettings, as_auth, fetch_text, raise_for, read_envelope
 from extractors.weibo.posts import mblog_posts, with_full_text
 
 KIND = "weibo_api"
@@ -215,11 +215,7 @@ class _Run:
                               self.cookie, self.result.health.notes)
             location = f"{feed} page {page_number}"
             page = parse_index(body, fetched_at=self.context.fetched_at, location=location)
-            if page.status == "auth":
-                raise SourceError("auth", page.message)
-            if page.status == "throttled":
-                raise SourceError("transient", f"m.weibo.cn asks to slow down: {page.message}",
-                                  "the next run will try again; consider a larger min_interval")
+            raise_for(page.status, page.message)
             if page.status == "broken":
                 self.result.quarantined.append(Quarantined(KIND, f"unusable getIndex answer: {page.message}",
                                                            body[:RAW_LIMIT], location))

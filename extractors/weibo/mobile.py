@@ -68,6 +68,16 @@ def read_envelope(body: str) -> Envelope:
     return Envelope("ok", data, message)
 
 
+def raise_for(status: str, message: str) -> None:
+    """Raise what an `auth` answer (SourceError auth) or a `throttled` one (transient) means; other
+    statuses are the caller's to read."""
+    if status == "auth":
+        raise SourceError("auth", message)
+    if status == "throttled":
+        raise SourceError("transient", f"m.weibo.cn asks to slow down: {message}",
+                          "the next run will try again; consider a larger min_interval")
+
+
 def fetch_text(client: PoliteClient, settings: MobileSettings, path: str, params: Mapping[str, str],
                cookie: str | None, notes: list[str]) -> str:
     """GET `path` of the m.weibo.cn API with the headers its web app sends; the decoded body."""

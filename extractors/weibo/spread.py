@@ -45,7 +45,7 @@ from extractors.http import PoliteClient, client_for
 from extractors.options import Whole
 from extractors.record import RAW_LIMIT, Quarantined, raw_json
 from extractors.weibo.display import display_count, follower_count, verified_kind, weibo_time
-from extractors.weibo.mobile import Envelope, MobileSettings, as_auth, fetch_text, read_envelope
+from extractors.weibo.mobile import Envelope, MobileSettings, as_auth, fetch_text, raise_for, read_envelope
 from extractors.weibo.posts import mblog_id
 
 KIND = "weibo"
@@ -220,11 +220,7 @@ class _Run:
     def _page(self, path: str, params: dict[str, str], location: str, parse: Any) -> ListPage:
         body = fetch_text(self.client, self.settings, path, params, self.cookie, self.result.health.notes)
         page = parse(body, fetched_at=self.context.fetched_at, location=location)
-        if page.status == "auth":
-            raise SourceError("auth", page.message)
-        if page.status == "throttled":
-            raise SourceError("transient", f"m.weibo.cn asks to slow down: {page.message}",
-                              "the next run will try again; consider a larger min_interval")
+        raise_for(page.status, page.message)
         if page.status == "broken":
             self.result.quarantined.append(Quarantined(KIND, f"unusable answer: {page.message}", body[:RAW_LIMIT],
                                                        location))
