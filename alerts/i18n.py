@@ -143,7 +143,7 @@ SPREAD_WORDS: dict[str, dict[str, str]] = {
     },
     "en": {
         "title": "How it spreads (reposts)", "post_of": "{author}'s post", "reposts": "{total} reposts",
-        "seen": " ({seen} read)", "depth": "{depth} levels deep", "large_share": "{share} by large accounts",
+        "seen": " ({seen} read)", "depth": "depth {depth}", "large_share": "{share} by large accounts",
         "rates": "{recent}/h in the last {minutes} min against {before}/h before", "test": " (×{ratio}, p={p})",
         "recent_only": "{recent}/h in the last {minutes} min", "early": "{early}/h in the first hour",
         "accelerating": "accelerating", "steady": "not accelerating",

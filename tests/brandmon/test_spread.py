@@ -93,7 +93,7 @@ def test_a_severe_complaint_s_spread_is_fetched_within_budget_and_told_in_its_al
     assert "传播情况（转发链）" in zh and "How it spreads (reposts)" in en
     assert ("吃货小王的帖子：转发 15（已抓取 14），最深 5 层，大号转发占 21%；正在加速：最近 30 分钟 20.0 次/小时，"
             "此前 3.3 次/小时（×6.0，p=0.00079），首小时 3.0 次/小时") in zh
-    assert ("吃货小王's post: 15 reposts (14 read), 5 levels deep, 21% by large accounts; accelerating: 20.0/h in "
+    assert ("吃货小王's post: 15 reposts (14 read), depth 5, 21% by large accounts; accelerating: 20.0/h in "
             "the last 30 min against 3.3/h before (×6.0, p=0.00079), 3.0/h in the first hour") in en
     assert "主要扩散者：本地新闻速递（粉丝 150万，带来转发 4） · 美食记者老李（粉丝 25万，带来转发 2）" in zh
     assert "top amplifiers: 本地新闻速递 (1.5M followers, drew 4 reposts) · 美食记者老李 (250k followers" in en
