@@ -231,3 +231,23 @@ def selection_spread(conn: duckdb.DuckDBPyConnection, selection: PostSelection, 
                            "ORDER BY rank", [platform, native_id]).fetchall()
         spreads.append(PostSpread(*row, amplifiers=tuple(Amplifier(*a) for a in top)))
     return spreads
+
+
+class SpreadLine(NamedTuple):
+    """A post's spread as the run summary lists it."""
+
+    brand: str
+    author: str | None
+    reposts: int
+    depth: int
+    verdict: str
+    amplifiers: list[str]
+
+
+def spread_overview(conn: duckdb.DuckDBPyConnection, limit: int) -> list[SpreadLine]:
+    """The posts with a fetched spread, accelerating first, then most reposted, at most `limit`."""
+    rows = conn.execute(
+        """SELECT brand, author, coalesce(reposts_total, reposts_seen), depth, verdict, coalesce(top_amplifiers, [])
+           FROM v_post_spread ORDER BY accelerating DESC, coalesce(reposts_total, reposts_seen) DESC, brand, native_id
+           LIMIT ?""", [limit]).fetchall()
+    return [SpreadLine(*row) for row in rows]

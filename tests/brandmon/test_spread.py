@@ -190,6 +190,15 @@ def test_the_demo_s_spreading_post_accelerates_and_its_alert_names_the_amplifier
                     ["本地新闻速递（演示）", "美食记者老李（演示）", "消费维权观察（演示）"])]
     zh, en = alert_texts(config)
     assert "吃货小王（演示）的帖子：转发 24，最深 6 层" in zh and "正在加速" in zh
+    from brandmon.summary import summarise
+
+    conn = reader(config.published_path)
+    try:
+        summary = summarise(conn, config)
+    finally:
+        conn.close()
+    assert ("demo_coffee      吃货小王（演示）: 24 reposts, depth 6, accelerating; amplifiers: 本地新闻速递（演示）, "
+            "美食记者老李（演示）, 消费维权观察（演示）") in summary
     assert "主要扩散者：本地新闻速递（演示）（粉丝 150万，带来转发 10）" in zh
     assert "accelerating: 36.0/h in the last 30 min against 9.0/h before" in en
 
