@@ -42,9 +42,19 @@ QUARANTINE_BRAND = "*"  # spread items concern a post, not one brand's source
 
 def fetch(config: Config, window: RunWindow, run: RunInfo, fetched_at: datetime,
           secrets: Mapping[str, Mapping[str, str]] | None = None) -> dict[str, Any]:
-    """Fetch the spread of the run's posts that matter and stage it; never raises for a platform's
-    failure (it is in the staged run rows). `secrets`: each platform's Connection fields. The
-    return value is small (it travels by XCom)."""
+    """Fetch the spread of the run's posts that matter and stage it. Never raises: a platform's
+    failure is in the staged run rows, and anything else (the published copy unreadable, a full
+    disk) is logged and reported without a staged file, so detect still runs and alerts go out.
+    `secrets`: each platform's Connection fields. The return value is small (it travels by XCom)."""
+    try:
+        return _fetch(config, window, run, fetched_at, secrets or {})
+    except Exception as error:  # the spread is extra: it must never hold back the run's alerts
+        log.exception("the spread fetch failed")
+        return {"path": None, "error": repr(error)[:500], "wanted": 0, "cascades": 0, "requests": 0, "platforms": {}}
+
+
+def _fetch(config: Config, window: RunWindow, run: RunInfo, fetched_at: datetime,
+           secrets: Mapping[str, Mapping[str, str]]) -> dict[str, Any]:
     path = run_dir(config.staging_dir, run.run_id) / "spread" / "cascades.jsonl"
     budget = config.spread.max_requests
     by_platform: dict[str, list[SpreadTarget]] = {}
@@ -64,7 +74,7 @@ def fetch(config: Config, window: RunWindow, run: RunInfo, fetched_at: datetime,
                                        f"{window.interval.end.isoformat()}; not fetched")
         else:
             result = _fetch_platform(module, source.settings, targets, ExtractContext(
-                fetched_at=as_of, secrets=dict((secrets or {}).get(platform) or {})), budget)
+                fetched_at=as_of, secrets=dict(secrets.get(platform) or {})), budget)
         budget = max(0, budget - result.health.requests)
         health = result.health
         rows.append({"type": "run", "run_id": run.run_id, "platform": platform, "kind": source.kind,

@@ -106,7 +106,7 @@ def brand_monitor():
         config = load_config()
         return pipeline.load(config, transformed, run_window(get_current_context(), config))
 
-    # Fetching is I/O: no writer slot. A platform's failure is in its staged rows, never raised.
+    # Fetching is I/O: no writer slot. It never raises (failures are reported), so detect always runs.
     @task(retries=1, retry_delay=timedelta(seconds=30))
     def spread(loaded: dict):
         from brandmon.spread import fetch

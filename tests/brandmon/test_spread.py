@@ -229,3 +229,16 @@ def test_without_a_spread_section_only_weibo_posts_are_followed(tmp_path):
     (tmp_path / "brands.yaml").write_text((tmp_path / "brands.yaml").read_text().replace("spread: {}\n", ""))
     platforms = load_config(tmp_path / "brands.yaml").spread.platforms
     assert list(platforms) == ["weibo"] and platforms["weibo"].kind == "weibo"
+
+
+def test_a_spread_fetch_that_cannot_stage_its_file_reports_it_and_detect_still_alerts(weibo_world):
+    _, config, _ = weibo_world
+    window = loaded(config, END)
+    run = pipeline.RunInfo("manual__s", "manual", END)
+    blocker = config.staging_dir / "manual__s" / "spread"
+    blocker.parent.mkdir(parents=True, exist_ok=True)
+    blocker.write_text("a file where the folder should be")
+    report = spread.fetch(config, window, run, END, {"weibo": {"cookie": "x"}})
+    assert report["path"] is None and "Error" in report["error"]
+    detected = pipeline.detect(config, window, run, spread=report)
+    assert detected["alerts_new"] >= 1 and detected["spread"] == {"cascades": 0, "measured": 0}
