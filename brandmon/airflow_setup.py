@@ -133,6 +133,7 @@ def airflow_env(layout: AirflowHome, port: int | None = None) -> dict[str, str]:
         "AIRFLOW_HOME": str(home),
         "AIRFLOW_CONFIG": str(home / "airflow.cfg"),
         "AIRFLOW__CORE__DAGS_FOLDER": str(REPO_ROOT / "dags"),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(REPO_ROOT / "plugins"),  # the dashboard (plugins/brandmon_dashboard.py)
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
         "AIRFLOW__CORE__PARALLELISM": "4",
@@ -526,11 +527,27 @@ class ComponentDied(RuntimeError):
 
 
 @contextmanager
+def terminated_like_interrupted() -> Iterator[None]:
+    """SIGTERM and SIGHUP (systemd stopping the service, a closed terminal) raise KeyboardInterrupt
+    as Ctrl-C does, so the components are stopped on the way out instead of left running."""
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+@contextmanager
 def airflow_session(layout: AirflowHome, port: int, dag_ids: tuple[str, ...] = OUR_DAGS,
                     step=lambda message: None) -> Iterator[Session]:
     """Start our Airflow on `layout` (holding its instance lock): migrate, pools, API server,
-    scheduler and DAG processor; wait until `dag_ids` are parsed; stop every process on exit."""
-    with instance_lock(layout):
+    scheduler and DAG processor; wait until `dag_ids` are parsed; stop every process on exit,
+    also when stopped by SIGTERM or SIGHUP."""
+    with terminated_like_interrupted(), instance_lock(layout):
         layout.home.mkdir(parents=True, exist_ok=True)
         layout.port_file.write_text(str(port))
         env = airflow_env(layout, port)

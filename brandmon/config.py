@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import time, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Self, TypeVar
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -296,7 +297,8 @@ def _alerting(spec: ConfigFile, base_dir: Path, state_dir: Path, brands: Mapping
                                   expire_after=timedelta(hours=delivery.expire_after_hours),
                                   timeout_seconds=delivery.timeout_seconds),
         digest=DigestSettings(channels=alerts.digest.channels, top_n=alerts.digest.top_n),
-        source_connections={name: source.connection for name, source in sources.items()})
+        source_connections={name: source.connection for name, source in sources.items()},
+        dashboard_url=alerts.dashboard_url)
 
 
 def _spread(spec: SpreadFile) -> Spread:
@@ -361,6 +363,13 @@ def _clock(value: Any) -> time:
     if not match:
         raise problem(f"{value!r} is not a time of day", 'write it quoted as "HH:MM", e.g. "22:00"')
     return time(int(match[1]), int(match[2]))
+
+
+def _http_url(value: str | None) -> str | None:
+    if value is not None and (urlsplit(value).scheme not in ("http", "https") or not urlsplit(value).netloc):
+        raise problem(f"{value!r} is not an http(s) URL",
+                      "write the dashboard's address as PR teams open it, e.g. http://airflow.example.com:8080/brandmon")
+    return value
 
 
 def _kind_settings(value: Any, info: ValidationInfo, kinds: Collection[str], module: Any, what: str,
@@ -541,6 +550,7 @@ class AlertsFile(Options):
     max_alert_age_hours: Number = Field(6, ge=0.25)
     delivery: DeliveryFile = DeliveryFile()
     digest: DigestFile = DigestFile()
+    dashboard_url: Annotated[str | None, AfterValidator(_http_url)] = None
 
 
 class SpreadFile(Options):

@@ -119,13 +119,15 @@ class SentDelivery(NamedTuple):
     channel: str
     sent_at: datetime
     bucket_start: datetime
+    bucket_end: datetime
 
 
 def sent_pr_deliveries(conn: duckdb.DuckDBPyConnection, since: datetime) -> list[SentDelivery]:
     """PR alerts delivered for buckets from `since` on, first sent first: how late a live alert
     reached its channel (bench.backfill_while_serving)."""
     rows = conn.execute(
-        """SELECT a.kind, a.run_type, d.channel, d.sent_at, a.bucket_start FROM alerts a JOIN deliveries d USING (alert_id)
+        """SELECT a.kind, a.run_type, d.channel, d.sent_at, a.bucket_start, a.bucket_end
+           FROM alerts a JOIN deliveries d USING (alert_id)
            WHERE a.audience = 'pr' AND d.status = 'sent' AND a.bucket_start >= ? ORDER BY d.sent_at""",
         [since]).fetchall()
     return [SentDelivery(*row) for row in rows]
@@ -164,3 +166,9 @@ def alerts_for_digest(conn: duckdb.DuckDBPyConnection, brand: str, start: dateti
         [brand, digest_kind, start, end, until]).fetchall()
     return [ListedAlert(alert_id, kind, severity, subject, details, bool(held))
             for alert_id, kind, severity, subject, details, held in rows]
+
+
+def stored_digests(conn: duckdb.DuckDBPyConnection, brand: str, day_start: datetime, digest_kind: str) -> int:
+    """How many digests (first sending and re-sent revisions) are stored for the brand's day."""
+    return conn.execute("SELECT count(*) FROM alerts WHERE brand = ? AND kind = ? AND bucket_start = ?",
+                        [brand, digest_kind, day_start]).fetchone()[0]
