@@ -26,6 +26,7 @@ from alerts.i18n import (
     verified_name,
 )
 from alerts.model import Alert, CategoryCount, Coverage, ReasonCount, SamplePost
+from alerts.spread_text import spread_item, spread_title
 
 SAMPLE_COUNT = 3
 SAMPLE_CHARS = 140
@@ -215,6 +216,8 @@ def _common_sections(alert: Alert, lang: str) -> list[Section]:
     samples = top_samples(d.samples)
     if samples:
         sections.append(Section(label(lang, "samples"), tuple(_sample_item(lang, s) for s in samples), numbered=True))
+    if d.spread:  # how the alert's posts spread: top amplifiers, accelerating or not (alerts.spread_text)
+        sections.append(Section(spread_title(lang), tuple(Item(*spread_item(lang, s)) for s in d.spread)))
     if d.query:
         sections.append(Section(label(lang, "query"), code=sql_command(d.query)))
     return sections

@@ -175,6 +175,36 @@ INCIDENT_WORDS: dict[str, dict[str, str]] = {
 }
 
 
+# How a post spreads (alerts.spread_text): the section's words, by the acceleration verdict
+# (transforms.spread) and for the numbers around it.
+SPREAD_WORDS: dict[str, dict[str, str]] = {
+    "zh": {
+        "title": "传播情况（转发链）", "post_of": "{author}的帖子", "reposts": "转发 {total}",
+        "seen": "（已抓取 {seen}）", "depth": "最深 {depth} 层", "large_share": "大号转发占 {share}",
+        "rates": "最近 {minutes} 分钟 {recent} 次/小时，此前 {before} 次/小时", "test": "（×{ratio}，p={p}）",
+        "recent_only": "最近 {minutes} 分钟 {recent} 次/小时", "early": "首小时 {early} 次/小时",
+        "accelerating": "正在加速", "steady": "未见加速",
+        "too_few": "近期转发太少，无法判断是否加速", "too_young": "发布不久，尚无法判断是否加速",
+        "amplifiers": "主要扩散者", "drew": "带来转发 {drawn}", "as_of": "截至 {when}",
+    },
+    "en": {
+        "title": "How it spreads (reposts)", "post_of": "{author}'s post", "reposts": "{total} reposts",
+        "seen": " ({seen} read)", "depth": "depth {depth}", "large_share": "{share} by large accounts",
+        "rates": "{recent}/h in the last {minutes} min against {before}/h before", "test": " (×{ratio}, p={p})",
+        "recent_only": "{recent}/h in the last {minutes} min", "early": "{early}/h in the first hour",
+        "accelerating": "accelerating", "steady": "not accelerating",
+        "too_few": "too few recent reposts to tell whether it accelerates",
+        "too_young": "too new to tell whether it accelerates",
+        "amplifiers": "top amplifiers", "drew": "drew {drawn} reposts", "as_of": "as of {when}",
+    },
+}
+
+
 def incident_word(lang: str, key: str, **values: object) -> str:
     """An incident phrase in `lang`, with its {placeholders} filled."""
     return INCIDENT_WORDS[lang][key].format(**values)
+
+
+def spread_word(lang: str, key: str, **values: object) -> str:
+    """One phrase of the spread section, filled in: `spread_word("en", "depth", depth=4)`."""
+    return SPREAD_WORDS[lang][key].format(**values)

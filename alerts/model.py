@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from warehouse.posts import SamplePost  # a post as alerts quote it, as the warehouse reads it
+from warehouse.spread import PostSpread  # how a post spreads, as the warehouse reads it
 
 Audience = Literal["pr", "ops"]
 Severity = Literal["info", "warning", "critical"]
@@ -107,6 +108,13 @@ class AlertDetails:
     coverage: Coverage | None = None  # digests: missing data
     revision: int = 1  # digests: 2, 3, ... when an operator re-sent the day's digest
     requested_at: str | None = None  # digests sent on an operator's request: when (ISO); delivery expiry counts from it
+    spread: list[PostSpread] = field(default_factory=list)  # the alert's posts that have a cascade, accelerating first
+
+    @property
+    def spread_accelerating(self) -> bool:
+        """Whether a post of the alert spreads faster than its own earlier rate (transforms.spread's
+        rule): the plain value an incident rule can escalate on (docs/alerts.md, "How a post spreads")."""
+        return any(s.accelerating for s in self.spread)
 
 
 @dataclass(frozen=True)
@@ -139,6 +147,7 @@ class Alert:
         for key in ("complaint_reasons", "severity_reasons"):
             raw[key] = [_reason_count(x) for x in raw.get(key, [])]
         raw["complaint_categories"] = [CategoryCount(**x) for x in raw.get("complaint_categories", [])]
+        raw["spread"] = [PostSpread.from_json(x) for x in raw.get("spread", [])]
         raw["top_sources"] = [tuple(x) for x in raw.get("top_sources", [])]
         raw["hourly"] = [tuple(x) for x in raw.get("hourly", [])]
         if raw.get("trend"):

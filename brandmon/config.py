@@ -50,6 +50,7 @@ from alerts.settings import (
     Route,
 )
 from extractors.base import BrandQuery, SettingsError
+from extractors.cascade import SPREAD_KINDS, spread_module
 from extractors.options import (
     ConnectionId,
     HttpSettings,
@@ -66,7 +67,9 @@ from extractors.options import (
     required,
     settings_error,
 )
+from extractors.record import VERIFIED_KINDS
 from extractors.registry import KINDS, source_module
+from transforms.spread import SpreadRule
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = REPO_ROOT / "config" / "brands.yaml"
@@ -144,6 +147,37 @@ class Monitoring:
 
 
 @dataclass(frozen=True)
+class SpreadSource:
+    """Where one platform's spread is fetched: a spread kind (extractors.cascade), its settings and
+    the Connection they name."""
+
+    platform: str
+    kind: str
+    settings: SourceSettings
+    connection: str | None = None
+
+
+@dataclass(frozen=True)
+class Spread:
+    """Which posts' spread is fetched, how much per run, and the metrics' rule (docs/configuration.md
+    `spread`): posts of `platforms` published within `max_age` of the run's end whose author has
+    `min_followers` or a verification in `verified`, or whose complaint severity is in `severities`,
+    with `min_reposts` reposts or an unknown count, not fetched within `refetch_after`; the riskiest
+    `max_posts`, within `max_requests` HTTP requests per run."""
+
+    platforms: Mapping[str, SpreadSource] = field(default_factory=dict)
+    min_followers: int = 10_000
+    verified: tuple[str, ...] = ("media", "government")
+    severities: tuple[str, ...] = ("severe",)
+    min_reposts: int = 10
+    max_age: timedelta = timedelta(hours=48)
+    refetch_after: timedelta = timedelta(minutes=60)
+    max_posts: int = 10
+    max_requests: int = 40
+    rule: SpreadRule = SpreadRule()
+
+
+@dataclass(frozen=True)
 class Config:
     """The validated config file; `alerting` is what the alerts floor reads."""
 
@@ -156,6 +190,7 @@ class Config:
     alerting: AlertSettings
     detection: Mapping[str, Any] = field(default_factory=dict)
     monitoring: Monitoring = Monitoring()
+    spread: Spread = Spread()
 
     @property
     def duckdb_path(self) -> Path:
@@ -213,7 +248,7 @@ def parse_config(raw: Any, path: Path) -> Config:
                             source_failing=timedelta(minutes=spec.monitoring.source_failing_minutes))
     return Config(path=path, timezone=spec.timezone, schedule=schedule, state_dir=state_dir,
                   brands=brands, sources=sources, detection=dict(spec.detection), monitoring=monitoring,
-                  alerting=_alerting(spec, path.parent, state_dir, brands, sources))
+                  alerting=_alerting(spec, path.parent, state_dir, brands, sources), spread=_spread(spec.spread))
 
 
 def _read_yaml(path: Path) -> Any:
@@ -266,6 +301,21 @@ def _alerting(spec: ConfigFile, base_dir: Path, state_dir: Path, brands: Mapping
         incidents=IncidentSettings(close_after=timedelta(hours=alerts.incidents.close_after_hours)),
         source_connections={name: source.connection for name, source in sources.items()},
         dashboard_url=alerts.dashboard_url)
+
+
+def _spread(spec: SpreadFile) -> Spread:
+    minutes = timedelta(minutes=1)
+    platforms = {platform: SpreadSource(platform, kind, settings,
+                                        settings.connection if isinstance(settings, HttpSettings) else None)
+                 for platform, (kind, settings) in spec.platforms.items()}
+    rule = SpreadRule(recent=spec.recent_minutes * minutes, min_before=spec.min_before_minutes * minutes,
+                      early=spec.early_minutes * minutes, ratio=spec.acceleration_ratio, alpha=spec.significance,
+                      min_recent=spec.min_recent_reposts, large_reach=spec.large_reach_followers,
+                      top=spec.top_amplifiers)
+    return Spread(platforms=platforms, min_followers=spec.min_followers, verified=spec.verified,
+                  severities=spec.severities, min_reposts=spec.min_reposts, max_age=timedelta(hours=spec.max_age_hours),
+                  refetch_after=spec.refetch_minutes * minutes, max_posts=spec.max_posts,
+                  max_requests=spec.max_requests, rule=rule)
 
 
 def _quiet_hours(spec: QuietHoursFile | None, default_tz: ZoneInfo) -> QuietHours | None:
@@ -324,16 +374,28 @@ def _http_url(value: str | None) -> str | None:
     return value
 
 
-def _source(value: Any, info: ValidationInfo) -> tuple[str, SourceSettings]:
-    """(kind, the kind's validated settings) of one `sources:` entry."""
-    kind = expect_mapping(value, "write {kind: rss, url: ...}").get("kind")
-    if kind not in KINDS:
-        raise problem(f"unknown kind {kind!r}", f"use one of {', '.join(sorted(KINDS))}", key="kind")
+def _kind_settings(value: Any, info: ValidationInfo, kinds: Collection[str], module: Any, what: str,
+                   example: str) -> tuple[str, SourceSettings]:
+    """(kind, the kind's validated settings) of one entry naming a `kind` among `kinds`, whose
+    module (`module(kind)`) has the Settings; `what` and `example` word the errors."""
+    kind = expect_mapping(value, f"write {example}").get("kind")
+    if kind not in kinds:
+        raise problem(f"unknown {what} {kind!r}", f"use one of {', '.join(sorted(kinds))}", key="kind")
     options = {key: option for key, option in value.items() if key != "kind"}
     try:
-        return kind, source_module(kind).Settings.parse(options, (info.context or {})["base_dir"])
+        return kind, module(kind).Settings.parse(options, (info.context or {}).get("base_dir", Path(".")))
     except SettingsError as error:
         raise problem(error.problem, error.fix, key=error.key) from None
+
+
+def _source(value: Any, info: ValidationInfo) -> tuple[str, SourceSettings]:
+    """(kind, the kind's validated settings) of one `sources:` entry."""
+    return _kind_settings(value, info, KINDS, source_module, "kind", "{kind: rss, url: ...}")
+
+
+def _spread_source(value: Any, info: ValidationInfo) -> tuple[str, SourceSettings]:
+    """(kind, the spread kind's validated settings) of one `spread.platforms:` entry."""
+    return _kind_settings(value, info, SPREAD_KINDS, spread_module, "spread kind", "{kind: weibo}")
 
 
 Id = Annotated[str, BeforeValidator(_identifier)]
@@ -342,6 +404,7 @@ Terms = Annotated[tuple[Term, ...], BeforeValidator(_one_or_many)]
 RequiredTerms = Annotated[tuple[Term, ...], BeforeValidator(_one_or_many), AfterValidator(_not_empty)]
 Clock = Annotated[time, PlainValidator(_clock)]
 SourceEntry = Annotated[tuple[str, SourceSettings], PlainValidator(_source)]
+SpreadEntry = Annotated[tuple[str, SourceSettings], PlainValidator(_spread_source)]
 Severity = Annotated[str, one_of(SEVERITIES, "unknown severity {!r}", "use " + ", ".join(SEVERITIES))]
 Language = Annotated[str, one_of(("zh", "en"), "{!r} is not supported", "use zh, en or both")]
 
@@ -499,6 +562,33 @@ class AlertsFile(Options):
     dashboard_url: Annotated[str | None, AfterValidator(_http_url)] = None
 
 
+class SpreadFile(Options):
+    """`spread:`: which posts' reposts are fetched, the budget, and the acceleration rule."""
+
+    FIX = "write spread: {platforms: {weibo: {kind: weibo}}, max_requests: 40}"
+
+    platforms: Annotated[dict[Term, SpreadEntry], _mapping("map platforms to {kind: weibo} (or {} for none)")] = Field(
+        default_factory=lambda: {"weibo": {"kind": "weibo"}}, validate_default=True)
+    min_followers: Whole = Field(10_000, ge=0)
+    verified: Annotated[tuple[Annotated[str, one_of(VERIFIED_KINDS, "unknown verification {!r}")], ...],
+                        BeforeValidator(_one_or_many)] = ("media", "government")
+    severities: Annotated[tuple[Annotated[str, one_of(("normal", "severe"), "unknown severity {!r}")], ...],
+                          BeforeValidator(_one_or_many)] = ("severe",)
+    min_reposts: Whole = Field(10, ge=0)
+    max_age_hours: Number = Field(48, gt=0)
+    refetch_minutes: Number = Field(60, ge=0)
+    max_posts: Whole = Field(10, ge=0, le=200)
+    max_requests: Whole = Field(40, ge=0, le=2000)
+    recent_minutes: Whole = Field(30, ge=5)
+    min_before_minutes: Whole = Field(30, ge=0)
+    early_minutes: Whole = Field(60, ge=5)
+    acceleration_ratio: Number = Field(2.0, ge=1)
+    significance: Number = Field(0.01, gt=0, lt=1)
+    min_recent_reposts: Whole = Field(5, ge=1)
+    large_reach_followers: Whole = Field(10_000, ge=1)
+    top_amplifiers: Whole = Field(5, ge=1, le=50)
+
+
 class TimingFile(Options):
     """The keys a DAG reads when it is parsed: the time zone and the schedule."""
 
@@ -520,6 +610,7 @@ class ConfigFile(TimingFile):
     alerts: AlertsFile = AlertsFile()
     detection: Annotated[dict[str, Any], _mapping("write detection: {key: value}")] = {}
     monitoring: MonitoringFile = MonitoringFile()
+    spread: SpreadFile = Field(default_factory=SpreadFile)  # built when a task loads the file, not at import
 
     @field_validator("brands")
     @classmethod

@@ -43,6 +43,7 @@ from warehouse.posts import (
 from warehouse.runs import run_spans
 from warehouse.schema import Metric
 from warehouse.series import BucketSeries, bucket_series, failed_sources, failure_streak, interval_posts
+from warehouse.spread import selection_spread
 from warehouse.topics import store_topics
 
 if TYPE_CHECKING:
@@ -56,6 +57,7 @@ METRICS: dict[str, Metric] = {"volume_spike": "mentions", "negative_spike": "neg
 TERM_BASELINE = timedelta(days=7)
 TOPIC_WINDOW = timedelta(hours=1)
 TOPIC_BASELINE = timedelta(days=7)
+SPREAD_POSTS = 2  # posts of an alert whose spread it tells, accelerating first
 TRANSIENT_STREAK = 4  # scheduled intervals in a row with transient errors before ops hear about it
 ERROR_SEVERITY = {"auth": "critical", "permanent": "warning", "transient": "warning"}
 
@@ -131,12 +133,14 @@ def spike_trend(conn: duckdb.DuckDBPyConnection, config: Config, series: BucketS
 def explain(conn: duckdb.DuckDBPyConnection, config: Config, brand: Brand, posts: PostSelection,
             ratio: float) -> AlertDetails:
     """What a PR reader needs about the selected posts: terms new against the week before, mix,
-    reasons, sources, the riskiest posts (copies grouped) and the query that lists them all."""
+    reasons, sources, the riskiest posts (copies grouped), how those with a cascade spread, and the
+    query that lists them all."""
     facts = post_facts(conn, posts)
     baseline = keyword_lists(conn, PostSelection(brand.id, posts.start - TERM_BASELINE, posts.start))
     top_terms = burst_terms(_term_counts(f.keywords for f in facts), _term_counts(baseline))
-    return posts_details(brand.name, window_local(config.timezone, posts.start, posts.end), ratio, top_terms, facts,
-                         top_posts(conn, posts, SAMPLES), listing_query(posts), complaint_labels(conn))
+    details = posts_details(brand.name, window_local(config.timezone, posts.start, posts.end), ratio, top_terms, facts,
+                            top_posts(conn, posts, SAMPLES), listing_query(posts), complaint_labels(conn))
+    return replace(details, spread=selection_spread(conn, posts, SPREAD_POSTS))
 
 
 def _term_counts(per_post: Iterable[list[str]]) -> Counter[str]:
@@ -190,7 +194,8 @@ def find_severe_complaints(conn: duckdb.DuckDBPyConnection, config: Config, wind
             start = floor_time(complaint.published_at, bucket)
             posts = PostSelection(brand.id, start, start + bucket, post_keys=(complaint.post_key,))
             when = f"{complaint.published_at.astimezone(config.timezone):%Y-%m-%d %H:%M} ({config.timezone.key})"
-            details = severe_complaint_details(brand.name, when, complaint, listing_query(posts), names)
+            details = replace(severe_complaint_details(brand.name, when, complaint, listing_query(posts), names),
+                              spread=selection_spread(conn, posts, SPREAD_POSTS))
             alerts.append(Alert(brand=brand.id, kind="severe_complaint", audience="pr", severity="critical",
                                 subject=complaint.post_key, bucket_start=start, bucket_end=start + bucket,
                                 observed=1.0, expected=0.0, score=0.0, details=details))  # one post

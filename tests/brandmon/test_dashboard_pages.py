@@ -136,7 +136,8 @@ def test_the_incident_page_context_marks_the_spike_where_the_alerts_are(world):
     first_marked = float(mark.get("x"))
     marked = [b for b in bars if float(b.get("x")) >= first_marked]
     assert len(marked) == 5 and all(int(b.find("s:title", ns).text.split(": ")[1]) >= 7 for b in marked)
-    assert context["posts"][0]["severe"] and context["posts"][0]["copies"] > 1
+    # the burst's copied complaint is grouped (the demo's spreading post, one post with reach, may come first)
+    assert context["posts"][0]["severe"] and any(p["severe"] and p["copies"] > 1 for p in context["posts"])
     assert any(p["text"] == HOSTILE for p in context["posts"])
     assert [name for name, _ in context["reasons"]][:1] and context["categories_chart"].startswith("<svg")
 

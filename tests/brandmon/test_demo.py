@@ -68,3 +68,27 @@ def test_the_burst_is_the_same_story_whenever_the_week_ends_and_spreads_after_45
     assert len(posts) >= sum(BURST_COMPLAINTS)
     night = END + timedelta(hours=13, minutes=15)
     assert [(p["text"], engagement(p)) for p in burst(night)] == [(p["text"], engagement(p)) for p in posts]
+def test_one_burst_post_spreads_through_reposts_kept_beside_the_archive(tmp_path):
+    from brandmon.demo import REPOSTS_FILE, SPREAD_ID
+
+    meta = ensure_demo(tmp_path, END)
+    spreading = next(p for p in generate(END) if p["id"] == SPREAD_ID)
+    assert END - BURST <= datetime.fromisoformat(spreading["published_at"]) < END
+    assert spreading["platform"] == "demo" and "（演示）" in spreading["author"] and spreading["author_followers"]
+    rows = [json.loads(line) for line in (tmp_path / REPOSTS_FILE).read_text().splitlines()]
+    reposts = [r for r in rows if r["type"] == "repost"]
+    assert len(reposts) == spreading["reposts"] and all(r["post_id"] == SPREAD_ID for r in rows)
+    assert all("（演示）" in r["user_name"] or r["user_name"].startswith("演示用户") for r in rows)
+    times = [datetime.fromisoformat(r["created_at"]) for r in reposts]
+    assert min(times) > datetime.fromisoformat(spreading["published_at"]) and max(times) < END
+    assert sum(1 for t in times if t >= END - timedelta(minutes=30)) > 2 * sum(1 for t in times if t < END - timedelta(minutes=30))
+    assert meta["posts"] == len((tmp_path / "demo_posts.jsonl").read_text().splitlines())
+
+
+def test_an_archive_made_before_the_reposts_file_is_completed_with_its_own_end(tmp_path):
+    from brandmon.demo import REPOSTS_FILE
+
+    first = ensure_demo(tmp_path, END)
+    (tmp_path / REPOSTS_FILE).unlink()
+    again = ensure_demo(tmp_path, END + timedelta(days=3))
+    assert again == first and (tmp_path / REPOSTS_FILE).exists()

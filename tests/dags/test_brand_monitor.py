@@ -117,6 +117,15 @@ def test_the_complaint_burst_is_one_incident_told_once_per_channel_and_escalatio
     assert len(filed) == 1 + escalations
 
 
+def test_the_spreading_post_s_cascade_is_stored_and_its_alert_names_the_amplifiers(week_run, feed_server):
+    assert query("SELECT native_id, verdict, top_amplifiers[1] FROM v_post_spread") == [
+        ("demo-spread-1", "accelerating", "本地新闻速递（演示）")]
+    severe = [p for p in hook_posts(feed_server) if p["kind"] == "severe_complaint" and "demo-spread-1" in p["text"]["zh"]]
+    assert severe and "主要扩散者：本地新闻速递（演示）" in severe[0]["text"]["zh"] and "accelerating" in severe[0]["text"]["en"]
+    names = {ti.task_id: ti.state for ti in week_run.get_task_instances()}
+    assert str(names["spread"]).endswith("success")
+
+
 def test_running_the_same_window_again_changes_nothing_and_sends_nothing(week_run, feed_server):
     before, sent_before = counts(), len(hook_posts(feed_server))
     with pytest.MonkeyPatch.context() as mp:
