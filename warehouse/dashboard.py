@@ -1,10 +1,9 @@
 """What the dashboard pages read: brands at a glance, incidents, share of voice, source health.
 
 Plain values in and out, like every read here; times are aware UTC datetimes, and the pages show
-them in the zone `local_zone` names. Until incidents are stored (migration 0006, `v_incidents`),
-an incident is read from the alerts the outbox keeps: a brand's PR alerts whose buckets follow one
-another with gaps shorter than `EPISODE_GAP` (`incidents`, the one read that will move to
-`v_incidents`).
+them in the zone `local_zone` names. Incidents are the stored ones (`v_incidents`, migration 0006)
+of the PR audience; a PR alert stored before incidents were (no `incident_alerts` row, digests
+aside) is shown as a closed incident of its own, with its alert id as the incident id.
 """
 
 from __future__ import annotations
@@ -18,22 +17,20 @@ from warehouse.runs import RunRecord
 if TYPE_CHECKING:
     import duckdb
 
-EPISODE_GAP = timedelta(hours=6)  # alerts of a brand this close belong to one incident; quiet this long closes it
-SEVERITY_ORDER = ("info", "warning", "critical")
 _SEVERITY_RANK = "CASE severity WHEN 'critical' THEN 2 WHEN 'warning' THEN 1 ELSE 0 END"
 
 
 class Incident(NamedTuple):
-    """One brand's episode: its alerts, from the first bucket's start to the last one's end."""
+    """One brand's incident as stored: its alerts, from the first bucket's start to the last one's end."""
 
-    incident_id: str  # the id of its first alert, until incidents are stored
+    incident_id: str  # as messages name it (an alert stored before incidents: its alert id)
     brand: str
     start: datetime
     end: datetime
-    severity: str  # the highest of its alerts
-    status: str  # 'open' while an alert is younger than EPISODE_GAP at `as_of`, else 'closed'
-    alert_ids: tuple[str, ...]  # in bucket order
-    kinds: tuple[str, ...]  # distinct, in order of first appearance
+    severity: str  # as stored: the highest so far
+    status: str  # 'open', 'escalated' (open, raised since it opened) or 'closed'
+    alert_ids: tuple[str, ...]  # in the incident's order
+    kinds: tuple[str, ...]  # in order of arrival
 
 
 class BrandGlance(NamedTuple):
@@ -58,26 +55,6 @@ class CountPoint(NamedTuple):
     mentions: int
     neg: int
     complaints: int
-
-
-class PostGroup(NamedTuple):
-    """Posts of one text (copies and reposts collapsed): the most engaged copy, how many copies, the first."""
-
-    text: str
-    url: str | None
-    author: str | None
-    platform: str
-    published_at: datetime  # of the shown copy
-    first_published_at: datetime
-    copies: int
-    engagement: int  # of the shown copy
-    total_engagement: int
-    author_followers: int | None
-    author_verified: str | None
-    label: str
-    complaint: bool
-    severity: str | None
-    categories: tuple[str, ...]
 
 
 class NamedCount(NamedTuple):
@@ -159,30 +136,22 @@ def brand_names(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return dict(conn.execute("SELECT brand, name FROM brands ORDER BY brand").fetchall())
 
 
-def incidents(conn: duckdb.DuckDBPyConnection, at: datetime, gap: timedelta = EPISODE_GAP) -> list[Incident]:
-    """Every incident, latest first; `at` (see `as_of`) decides which are still open.
-
-    Read from the alerts until incidents are stored: a brand's PR alerts (digests aside) start a
-    new incident when their bucket starts more than `gap` after the end of every earlier one.
-    """
+def incidents(conn: duckdb.DuckDBPyConnection) -> list[Incident]:
+    """Every PR incident, the latest alert's bucket first; PR alerts without an incident (stored
+    before migration 0006; digests aside) each as a closed incident of their own."""
     rows = conn.execute(
-        f"""WITH pr AS (
-                SELECT alert_id, brand, kind, severity, bucket_start, bucket_end,
-                       max(bucket_end) OVER (PARTITION BY brand ORDER BY bucket_start, alert_id
-                                             ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before_end
-                FROM alerts WHERE audience = 'pr' AND kind <> 'digest'
-            ), numbered AS (
-                SELECT *, sum(CASE WHEN before_end IS NULL OR bucket_start > before_end + ? THEN 1 ELSE 0 END)
-                          OVER (PARTITION BY brand ORDER BY bucket_start, alert_id) AS episode
-                FROM pr
-            )
-            SELECT first(alert_id ORDER BY bucket_start, alert_id), brand, min(bucket_start), max(bucket_end),
-                   max({_SEVERITY_RANK}), list(alert_id ORDER BY bucket_start, alert_id),
-                   list(kind ORDER BY bucket_start, alert_id)
-            FROM numbered GROUP BY brand, episode ORDER BY max(bucket_end) DESC, brand""", [gap]).fetchall()
-    return [Incident(first, brand, start, end, SEVERITY_ORDER[rank], "open" if at < end + gap else "closed",
-                     tuple(ids), tuple(dict.fromkeys(kinds)))
-            for first, brand, start, end, rank, ids, kinds in rows]
+        """SELECT i.incident_id, i.brand, min(a.bucket_start) AS start, max(a.bucket_end) AS "end", i.severity,
+                  CASE WHEN i.status = 'closed' THEN 'closed' WHEN i.escalations > 0 THEN 'escalated' ELSE 'open' END,
+                  list(l.alert_id ORDER BY l.seq), i.kinds
+           FROM v_incidents i JOIN incident_alerts l USING (incident_id) JOIN alerts a USING (alert_id)
+           WHERE i.audience = 'pr' GROUP BY ALL
+           UNION ALL
+           SELECT alert_id, brand, bucket_start, bucket_end, severity, 'closed', [alert_id], [kind]
+           FROM alerts a WHERE audience = 'pr' AND kind <> 'digest'
+             AND NOT EXISTS (SELECT 1 FROM incident_alerts l WHERE l.alert_id = a.alert_id)
+           ORDER BY "end" DESC, brand, 1""").fetchall()
+    return [Incident(incident_id, brand, start, end, severity, status, tuple(ids), tuple(kinds))
+            for incident_id, brand, start, end, severity, status, ids, kinds in rows]
 
 
 def incident_of_alert(found: list[Incident], alert_id: str) -> Incident | None:
@@ -211,7 +180,7 @@ def brands_at_a_glance(conn: duckdb.DuckDBPyConnection, at: datetime, days: int,
         mentions = sum(v[0] for v in per_day.values())
         neg = sum(v[1] for v in per_day.values())
         pos = sum(v[3] for v in per_day.values())
-        open_ones = [i for i in found if i.brand == brand and i.status == "open"]
+        open_ones = [i for i in found if i.brand == brand and i.status != "closed"]
         glances.append(BrandGlance(
             brand, name, int(last_24h.get(brand) or 0), mentions, neg, sum(v[2] for v in per_day.values()),
             round((pos - neg) / mentions, 3) if mentions else None, len(open_ones),
@@ -233,33 +202,6 @@ def counts(conn: duckdb.DuckDBPyConnection, brand: str, start: datetime, end: da
         if index < steps:
             sums[index] = [a + b for a, b in zip(sums[index], values)]
     return [CountPoint(start + step * n, *sums[n]) for n in range(steps)]
-
-
-def top_post_groups(conn: duckdb.DuckDBPyConnection, brand: str, start: datetime, end: datetime,
-                    limit: int) -> list[PostGroup]:
-    """The brand's posts of [start, end), copies of one text collapsed into a group, riskiest first.
-
-    Risk, until posts carry a risk score (migration 0007): severe complaints first, then the
-    author's followers, then engagement over every copy.
-    """
-    rows = conn.execute(
-        """WITH posts_in AS (
-               SELECT *, row_number() OVER (PARTITION BY clean_text ORDER BY engagement DESC, published_at,
-                                                                             native_id) AS rank_in_group,
-                      count(*) OVER (PARTITION BY clean_text) AS copies,
-                      min(published_at) OVER (PARTITION BY clean_text) AS first_at,
-                      sum(engagement) OVER (PARTITION BY clean_text) AS total_engagement,
-                      max(author_followers) OVER (PARTITION BY clean_text) AS most_followers,
-                      bool_or(complaint_severity = 'severe') OVER (PARTITION BY clean_text) AS any_severe
-               FROM v_mentions JOIN (SELECT platform, native_id, clean_text FROM posts) USING (platform, native_id)
-               WHERE brand = ? AND published_at >= ? AND published_at < ?
-           )
-           SELECT text, url, author, platform, published_at, first_at, copies, engagement, total_engagement,
-                  author_followers, author_verified, label, complaint, complaint_severity, complaint_categories
-           FROM posts_in WHERE rank_in_group = 1
-           ORDER BY any_severe DESC, coalesce(most_followers, 0) DESC, total_engagement DESC, first_at
-           LIMIT ?""", [brand, start, end, limit]).fetchall()
-    return [PostGroup(*row[:-1], tuple(row[-1] or ())) for row in rows]
 
 
 def complaint_categories(conn: duckdb.DuckDBPyConnection, brand: str, start: datetime,

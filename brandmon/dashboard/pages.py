@@ -13,7 +13,7 @@ from alerts.i18n import followers_text, kind_name, severity_name, verified_name
 from brandmon.dashboard import svg
 from brandmon.dashboard.words import word
 from warehouse import dashboard as reads
-from warehouse.posts import complaint_labels
+from warehouse.posts import PostSelection, SamplePost, top_posts
 from warehouse.runs import source_states
 
 if TYPE_CHECKING:
@@ -59,7 +59,7 @@ def overview(conn: duckdb.DuckDBPyConnection, lang: str) -> dict[str, Any]:
     if at is None:
         return {"empty": True}
     zone = reads.local_zone(conn)
-    found = reads.incidents(conn, at)
+    found = reads.incidents(conn)
     names = reads.brand_names(conn)
     brands = []
     for glance in reads.brands_at_a_glance(conn, at, GLANCE_DAYS, found):
@@ -76,8 +76,7 @@ def overview(conn: duckdb.DuckDBPyConnection, lang: str) -> dict[str, Any]:
 
 def incident_of_alert(conn: duckdb.DuckDBPyConnection, alert_id: str) -> str:
     """The id of the incident an alert belongs to (what an alert's link opens); NotFound if none."""
-    at = reads.as_of(conn)
-    found = reads.incident_of_alert(reads.incidents(conn, at), alert_id) if at else None
+    found = reads.incident_of_alert(reads.incidents(conn), alert_id)
     if found is None:
         raise NotFound(alert_id)
     return found.incident_id
@@ -116,18 +115,17 @@ def _episode_chart(conn: duckdb.DuckDBPyConnection, incident: reads.Incident, at
                             mark_label=word(lang, "spike"), tick_every=max(int(HOUR / bucket), 1))
 
 
-def _post(group: reads.PostGroup, labels: dict[str, tuple[str, str]], zone: ZoneInfo, lang: str) -> dict[str, Any]:
-    text = " ".join(group.text.split())
-    reach = [followers_text(lang, group.author_followers)] if group.author_followers is not None else []
-    if group.author_verified and group.author_verified != "none":
-        reach.append(verified_name(lang, group.author_verified))
-    return {"text": text if len(text) <= POST_CHARS else text[:POST_CHARS - 1] + "…", "url": group.url,
-            "author": group.author or group.platform, "reach": " · ".join(reach), "platform": group.platform,
-            "published": _local(group.published_at, zone), "first": _local(group.first_published_at, zone),
-            "copies": group.copies, "copies_text": word(lang, "copies", n=group.copies) if group.copies > 1 else "",
-            "engagement": group.total_engagement, "label": group.label, "complaint": group.complaint,
-            "severe": group.severity == "severe",
-            "categories": " · ".join(labels.get(c, (c, c))[0 if lang == "zh" else 1] for c in group.categories)}
+def _post(story: SamplePost, lang: str) -> dict[str, Any]:
+    text = " ".join(story.text.split())
+    reach = [followers_text(lang, story.author_followers)] if story.author_followers is not None else []
+    if story.author_verified and story.author_verified != "none":
+        reach.append(verified_name(lang, story.author_verified))
+    return {"text": text if len(text) <= POST_CHARS else text[:POST_CHARS - 1] + "…", "url": story.url,
+            "author": story.author or story.platform, "reach": " · ".join(reach), "platform": story.platform,
+            "published": story.published_local, "first": story.earliest_local or story.published_local,
+            "copies": story.copies, "copies_text": word(lang, "copies", n=story.copies) if story.copies > 1 else "",
+            "engagement": story.engagement, "label": story.label, "complaint": story.complaint,
+            "severe": story.severity == "severe", "risk": "" if story.risk is None else f"{story.risk:.2f}"}
 
 
 def _timeline_row(entry: reads.TimelineEntry, zone: ZoneInfo, lang: str) -> dict[str, Any]:
@@ -151,12 +149,11 @@ def _timeline_row(entry: reads.TimelineEntry, zone: ZoneInfo, lang: str) -> dict
 def incident(conn: duckdb.DuckDBPyConnection, incident_id: str, bucket: timedelta, lang: str) -> dict[str, Any]:
     """One incident: the two charts, its posts grouped, complaint categories and reasons, topics, timeline."""
     at = reads.as_of(conn)
-    found = next((i for i in reads.incidents(conn, at) if i.incident_id == incident_id), None) if at else None
+    found = next((i for i in reads.incidents(conn) if i.incident_id == incident_id), None) if at else None
     if found is None:
         raise NotFound(incident_id)
     zone = reads.local_zone(conn)
     names = reads.brand_names(conn)
-    labels = complaint_labels(conn)
     categories = reads.complaint_categories(conn, found.brand, found.start, found.end)
     category_items = [(c.zh if lang == "zh" else c.en, c.count) for c in categories]
     return {
@@ -164,8 +161,8 @@ def incident(conn: duckdb.DuckDBPyConnection, incident_id: str, bucket: timedelt
         "week_chart": _week_chart(conn, found, at, zone, lang),
         "episode_chart": _episode_chart(conn, found, at, bucket, zone, lang),
         "episode_caption": word(lang, "chart_episode", minutes=int(bucket.total_seconds() // 60)),
-        "posts": [_post(g, labels, zone, lang) for g in reads.top_post_groups(conn, found.brand, found.start, found.end,
-                                                                            TOP_POSTS)],
+        "posts": [_post(story, lang)
+                  for story in top_posts(conn, PostSelection(found.brand, found.start, found.end), TOP_POSTS)],
         "categories_chart": svg.bar_list(category_items, word(lang, "categories")) if category_items else "",
         "reasons": [(r.zh if lang == "zh" else r.en, r.count)
                     for r in reads.complaint_reasons(conn, found.brand, found.start, found.end, 8)],

@@ -27,7 +27,8 @@ from extractors.base import Window
 
 END = datetime(2026, 11, 20, 4, 0, tzinfo=timezone.utc)  # 12:00 in Shanghai; the burst is 10:45–12:00
 NOW = END + timedelta(minutes=5)
-HOSTILE = '示例咖啡生椰拿铁杯子里有虫子 <img src=x onerror="alert(1)"> 要求退款！'
+# a complaint with reach, so that it ranks among the incident's posts that matter most
+HOSTILE = '示例咖啡生椰拿铁杯子里有虫子 <img src=x onerror="alert(1)"> 太恶心了，要求退款！'
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]

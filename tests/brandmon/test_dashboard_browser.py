@@ -30,7 +30,7 @@ def site(tmp_path_factory):
     root = tmp_path_factory.mktemp("browser")
     config = build_world(root)
     conn = reader(config.published_path)
-    (incident,) = reads.incidents(conn, reads.as_of(conn))
+    (incident,) = reads.incidents(conn)
     conn.close()
     with serve(create_app(loader(root / "brands.yaml"), viewer)) as url:
         yield url, incident, root

@@ -15,6 +15,7 @@ from brandmon.dashboard import pages, svg
 from brandmon.dashboard.app import create_app
 from warehouse import dashboard as reads
 from warehouse.db import reader
+from warehouse.posts import PostSelection, top_posts
 
 from .dashboard_world import HOSTILE, SESSION, build_world, loader, serve, viewer
 
@@ -26,8 +27,7 @@ def world(tmp_path_factory):
     root = tmp_path_factory.mktemp("dashboard")
     config = build_world(root)
     conn = reader(config.published_path)
-    at = reads.as_of(conn)
-    (incident,) = reads.incidents(conn, at)
+    (incident,) = reads.incidents(conn)
     conn.close()
     with serve(create_app(loader(root / "brands.yaml"), viewer)) as url:
         yield {"config": config, "url": url, "incident": incident, "root": root}
@@ -72,12 +72,19 @@ def test_the_overview_shows_each_brand_with_volume_negative_share_complaints_and
     assert cells == [str(g.mentions_day), str(g.mentions), f"{g.neg / g.mentions:.1%}", str(g.complaints),
                      f"{g.net_sentiment:+.2f}", "1", str(len(world["incident"].alert_ids))]
     assert g.mentions == v_daily  # the 7 local days up to the data's end
-    assert "样板茶饮" in page.text and "进行中" in page.text
+    assert "样板茶饮" in page.text and '<span class="status escalated">已升级</span>' in page.text
     assert f'/brandmon/incidents/{world["incident"].incident_id}?lang=zh' in page.text
 
 
 def test_an_alert_link_opens_its_incident_with_charts_posts_categories_and_timeline(world, browser_like):
     incident = world["incident"]
+    conn = reader(world["config"].published_path)
+    try:
+        stored = conn.execute("SELECT incident_id, status, escalations, alerts, severity FROM v_incidents "
+                              "WHERE audience = 'pr'").fetchall()
+    finally:
+        conn.close()
+    assert stored == [(incident.incident_id, "open", 1, len(incident.alert_ids), incident.severity)]
     hop = browser_like.get(f"/alerts/{incident.alert_ids[-1]}", params={"lang": "en"})
     assert hop.status_code == 303
     assert hop.headers["location"] == f"/brandmon/incidents/{incident.incident_id}?lang=en"
@@ -87,6 +94,7 @@ def test_an_alert_link_opens_its_incident_with_charts_posts_categories_and_timel
     assert "示例咖啡" in text and "Posts that matter most" in text and "Timeline of alerts" in text
     assert text.count('class="chart volume-chart"') == 2 and text.count('class="spike-mark"') == 2
     assert "生椰拿铁" in text and "copies" in text and "Quality and safety" in text
+    assert len(re.findall(r"· risk \d+\.\d\d", text)) == pages.TOP_POSTS  # the stored risk of each post shown
     assert text.count("<tr><td>2026-11-20") == len(incident.alert_ids)
     assert "severe complaint" in text and "complaints spike" in text
     # posts are text, never markup: the hostile post and author are escaped
@@ -126,6 +134,8 @@ def test_the_incident_page_context_marks_the_spike_where_the_alerts_are(world):
     conn = reader(world["config"].published_path)
     try:
         context = pages.incident(conn, world["incident"].incident_id, timedelta(minutes=15), "zh")
+        incident = world["incident"]
+        stories = top_posts(conn, PostSelection(incident.brand, incident.start, incident.end), pages.TOP_POSTS)
     finally:
         conn.close()
     episode = ElementTree.fromstring(context["episode_chart"])
@@ -136,8 +146,9 @@ def test_the_incident_page_context_marks_the_spike_where_the_alerts_are(world):
     first_marked = float(mark.get("x"))
     marked = [b for b in bars if float(b.get("x")) >= first_marked]
     assert len(marked) == 5 and all(int(b.find("s:title", ns).text.split(": ")[1]) >= 7 for b in marked)
-    # the burst's copied complaint is grouped (the demo's spreading post, one post with reach, may come first)
-    assert context["posts"][0]["severe"] and any(p["severe"] and p["copies"] > 1 for p in context["posts"])
+    assert [p["text"] for p in context["posts"]] == [" ".join(s.text.split()) for s in stories]  # riskiest first
+    assert [p["copies"] for p in context["posts"]] == [s.copies for s in stories] and any(s.copies > 1 for s in stories)
+    assert context["posts"][0]["risk"] == f"{stories[0].risk:.2f}"
     assert any(p["text"] == HOSTILE for p in context["posts"])
     assert [name for name, _ in context["reasons"]][:1] and context["categories_chart"].startswith("<svg")
 

@@ -27,7 +27,7 @@ def airflow(tmp_path_factory):
     root = tmp_path_factory.mktemp("airflow_dashboard")
     config = build_world(root)
     conn = reader(config.published_path)
-    (incident,) = reads.incidents(conn, reads.as_of(conn))
+    (incident,) = reads.incidents(conn)
     conn.close()
     layout = AirflowHome(config.state_dir)
     port = free_port()

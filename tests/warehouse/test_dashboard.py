@@ -1,21 +1,22 @@
-"""What the dashboard pages read, from a real warehouse: incidents from the stored alerts, brands at a
-glance, the posts of an episode with copies collapsed, complaint categories, topics, the timeline,
-share of voice and source health."""
+"""What the dashboard pages read, from a real warehouse: the stored incidents (alerts filed by the real
+outbox), brands at a glance, complaint categories, topics, the timeline, share of voice and source
+health. The incident page's posts are warehouse.posts.top_posts (tested in test_posts.py)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
 
-from alerts.outbox import EnqueueReport, Target, store
-from tests.alerts.alert_fixtures import ops_alert, spike_alert
+from alerts.outbox import EnqueueReport, Target, enqueue, store
+from tests.alerts.alert_fixtures import make_config, ops_alert, spike_alert
 from transforms.topics import Topic
 from warehouse import dashboard
+from warehouse.incidents import link_of
 from warehouse.load import load_staged
 from warehouse.runs import RunRecord, record_run
 from warehouse.topics import store_topics
 
-from .conftest import BRANDS, BUCKET, COMPENSATION, FOOD_SAFETY, RUDE, SPOILED, T0, load_posts, post, source_run, stage
+from .conftest import BRANDS, BUCKET, COMPENSATION, RUDE, SPOILED, T0, load_posts, post, source_run, stage
 
 HOUR = timedelta(hours=1)
 
@@ -26,27 +27,47 @@ def alert_at(start, kind="negative_spike", severity="warning", brand="acme", aud
 
 
 def keep(conn, *alerts, status="sent"):
+    """Store alerts outside incidents, as digests are and as alerts stored before migration 0006 were."""
     for alert in alerts:
         store(conn, alert, "r", "scheduled", [Target("team", status)], EnqueueReport())
 
 
-def test_alerts_of_a_brand_close_together_are_one_incident_and_a_quiet_gap_starts_another(warehouse):
-    first = alert_at(T0, "complaint_spike")
-    second = alert_at(T0 + 5 * HOUR, "severe_complaint", "critical", subject="weibo:1")  # 4h45 after the first ended
-    third = alert_at(T0 + 12 * HOUR, "volume_spike", "info")  # 6h45 later: a new episode
-    other_brand = alert_at(T0 + HOUR, brand="rival")
-    keep(warehouse, first, second, third, other_brand, ops_alert(), alert_at(T0, "digest"))
+def file(conn, settings, *alerts):
+    """Alerts through the real outbox, each in a run at its bucket's end: filed into incidents."""
+    for alert in alerts:
+        enqueue(conn, [alert], settings, f"scheduled__{alert.bucket_end:%H%M}", "scheduled", alert.bucket_end)
 
-    found = dashboard.incidents(warehouse, T0 + 13 * HOUR)
-    assert [(i.brand, i.start, i.end, i.severity, i.status, i.kinds) for i in found] == [
-        ("acme", T0 + 12 * HOUR, T0 + 12 * HOUR + BUCKET, "info", "open", ("volume_spike",)),
-        ("acme", T0, T0 + 5 * HOUR + BUCKET, "critical", "closed", ("complaint_spike", "severe_complaint")),
-        ("rival", T0 + HOUR, T0 + HOUR + BUCKET, "warning", "closed", ("negative_spike",))]
-    assert found[1].alert_ids == (first.alert_id, second.alert_id) and found[1].incident_id == first.alert_id
+
+def test_incidents_are_the_stored_ones_with_their_ids_status_and_severity(warehouse, tmp_path):
+    settings = make_config(tmp_path)  # incidents close after 6 quiet hours
+    first = alert_at(T0, "complaint_spike")
+    other_brand = alert_at(T0 + HOUR, brand="rival")
+    second = alert_at(T0 + 5 * HOUR, "severe_complaint", "critical", subject="weibo:1")  # joins the first, raises it
+    third = alert_at(T0 + 12 * HOUR, "volume_spike", "info")  # 6h45 after the second: a new incident
+    before_incidents = alert_at(T0 - 48 * HOUR)  # stored before migration 0006: no incident
+    keep(warehouse, before_incidents, alert_at(T0, "digest"))
+    file(warehouse, settings, first, other_brand, ops_alert(), second)
+
+    found = dashboard.incidents(warehouse)
+    assert [(i.brand, i.status, i.severity, i.alert_ids) for i in found] == [
+        ("acme", "escalated", "critical", (first.alert_id, second.alert_id)),
+        ("rival", "open", "warning", (other_brand.alert_id,)),
+        ("acme", "closed", "warning", (before_incidents.alert_id,))]
+    assert found[0].incident_id == link_of(warehouse, second.alert_id).incident_id != first.alert_id
+    assert (found[0].start, found[0].end, found[0].kinds) == (
+        T0, T0 + 5 * HOUR + BUCKET, ("complaint_spike", "severe_complaint"))
+    assert found[2].incident_id == before_incidents.alert_id  # its own incident, named by the alert
+
+    file(warehouse, settings, third)  # the run at its time closes the quiet ones
+    found = dashboard.incidents(warehouse)
+    assert [(i.brand, i.status, i.kinds) for i in found] == [
+        ("acme", "open", ("volume_spike",)), ("acme", "closed", ("complaint_spike", "severe_complaint")),
+        ("rival", "closed", ("negative_spike",)), ("acme", "closed", ("negative_spike",))]
+    stored = warehouse.execute("SELECT incident_id, status FROM v_incidents WHERE audience = 'pr'").fetchall()
+    assert sorted(stored) == sorted((i.incident_id, i.status) for i in found[:3])
     assert dashboard.incident_of_alert(found, second.alert_id) == found[1]
+    assert dashboard.incident_of_alert(found, before_incidents.alert_id) == found[3]
     assert dashboard.incident_of_alert(found, "no-such-alert") is None
-    # six hours after its last alert an incident is closed
-    assert [i.status for i in dashboard.incidents(warehouse, T0 + 18 * HOUR + BUCKET)][:1] == ["closed"]
 
 
 def test_brands_at_a_glance_agree_with_v_daily_and_count_open_incidents(warehouse, tmp_path):
@@ -55,9 +76,11 @@ def test_brands_at_a_glance_agree_with_v_daily_and_count_open_incidents(warehous
         post("p1", T0, label="pos"), post("p2", T0, label="neg", complaint=True), post("p3", T0 + BUCKET, label="neg"),
         post("old", day_before - 2 * HOUR, label="pos"), post("ancient", T0 - timedelta(days=9))])
     load_posts(warehouse, tmp_path / "b", [post("r1", T0)], brand="rival")
-    keep(warehouse, alert_at(T0), alert_at(T0 + BUCKET, "complaint_spike"), alert_at(T0, brand="rival"))
+    file(warehouse, make_config(tmp_path), alert_at(T0), alert_at(T0 + BUCKET, "complaint_spike"),
+         alert_at(T0, brand="rival"))
+    keep(warehouse, alert_at(T0 - 24 * HOUR))  # stored before incidents: closed, not counted
     at = T0 + 2 * HOUR
-    found = dashboard.incidents(warehouse, at)
+    found = dashboard.incidents(warehouse)
     acme, rival = dashboard.brands_at_a_glance(warehouse, at, 7, found)
     assert (acme.name, acme.mentions_day, acme.mentions, acme.neg, acme.complaints) == ("艾克米", 3, 4, 2, 1)
     assert acme.net_sentiment == 0.0 and (acme.open_incidents, acme.open_alerts) == (1, 2)
@@ -85,27 +108,6 @@ def test_counts_per_step_are_dense_and_sum_the_buckets(warehouse, tmp_path):
     points = dashboard.counts(warehouse, "acme", T0 - HOUR, T0 + 3 * HOUR, HOUR)
     assert [(p.start, p.mentions, p.neg, p.complaints) for p in points] == [
         (T0 - HOUR, 0, 0, 0), (T0, 2, 1, 1), (T0 + HOUR, 0, 0, 0), (T0 + 2 * HOUR, 1, 1, 0)]
-
-
-def test_top_posts_collapse_copies_of_a_text_and_put_severe_and_far_reaching_first(warehouse, tmp_path):
-    copies = [post(f"copy{i}", T0 + timedelta(minutes=i), text="示例咖啡变质了要求赔偿", label="neg", complaint=True,
-                   details=(SPOILED, COMPENSATION), likes=likes) for i, likes in enumerate((5, 40, 9))]
-    load_posts(warehouse, tmp_path / "a", [
-        *copies,
-        post("loud", T0 + 3 * BUCKET, text="服务太差了", likes=900, label="neg", complaint=True, details=(RUDE,)),
-        post("reach", T0 + BUCKET, text="排队一小时", followers=2_000_000, verified="media", author="大V"),
-        post("severe", T0 + 2 * BUCKET, text="喝了拉肚子", complaint=True, label="neg", details=(SPOILED,),
-             severe=(FOOD_SAFETY,)),
-        post("outside", T0 + 5 * HOUR, text="窗口之外", likes=10_000)])
-    groups = dashboard.top_post_groups(warehouse, "acme", T0, T0 + HOUR, 10)
-    assert [g.text for g in groups] == ["喝了拉肚子", "排队一小时", "服务太差了", "示例咖啡变质了要求赔偿"]
-    severe, reach, _, copied = groups
-    assert severe.severity == "severe" and severe.categories == ("quality_safety",)
-    assert (reach.author, reach.author_followers, reach.author_verified) == ("大V", 2_000_000, "media")
-    assert (copied.copies, copied.engagement, copied.total_engagement) == (3, 40, 54)
-    assert copied.url == "https://weibo.com/1/copy1" and copied.first_published_at == T0
-    assert copied.categories == ("quality_safety", "refund_after_sales")
-    assert len(dashboard.top_post_groups(warehouse, "acme", T0, T0 + HOUR, 2)) == 2
 
 
 def test_complaint_categories_and_reasons_of_a_window_with_their_names(warehouse, tmp_path):
