@@ -64,10 +64,11 @@ LABELS: dict[str, dict[str, str]] = {
 KIND_NAMES: dict[str, dict[str, str]] = {
     "zh": {"volume_spike": "声量激增", "negative_spike": "负面声量激增", "complaint_spike": "投诉激增",
            "new_topic": "新话题", "severe_complaint": "严重投诉", "source_silent": "数据源无数据",
-           "source_error": "数据源出错", "digest": "每日简报"},
+           "source_error": "数据源出错", "digest": "每日简报", "spread_accelerating": "转发正在加速"},
     "en": {"volume_spike": "mention volume spike", "negative_spike": "negative mentions spike",
            "complaint_spike": "complaints spike", "new_topic": "new topic", "severe_complaint": "severe complaint",
-           "source_silent": "source silent", "source_error": "source error", "digest": "daily digest"},
+           "source_silent": "source silent", "source_error": "source error", "digest": "daily digest",
+           "spread_accelerating": "reposts accelerating"},
 }
 
 # An author's verification (extractors.record.VERIFIED_KINDS), as a message names it.

@@ -15,7 +15,9 @@ The rule:
   (info < warning < critical) or brings, at warning or above, a kind the incident has not had at
   warning or above yet, unless a spike it had at warning or above tells the same story
   (`IMPLIED_BY`: a complaint spike after a negative spike and the reverse, a volume spike after
-  either; a negative or complaint spike after a volume spike is news).
+  either; a negative or complaint spike after a volume spike is news). A post of the step's
+  alerts whose reposts accelerate past their own earlier rate (`transforms.spread`) escalates too,
+  once per incident: it is recorded among the warned kinds as `spread_accelerating`.
 - **Lead.** One alert of an opening or escalating step carries the message: the most severe of
   those that open or escalate, then by kind (`LEAD_ORDER`), then by brand and id. The step's other
   alerts *join*: stored and shown in the incident's messages, not sent on their own.
@@ -35,6 +37,7 @@ from warehouse.incidents import Incident
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "critical": 2}
 WARNING = SEVERITY_RANK["warning"]
+SPREAD_ACCELERATING = "spread_accelerating"  # a pseudo-kind among warned_kinds: the spread escalated once
 # Which alert of a step carries its message, most severe first, then in this order.
 LEAD_ORDER = ("complaint_spike", "severe_complaint", "negative_spike", "new_topic", "volume_spike", "source_error",
               "source_silent")
@@ -136,7 +139,8 @@ def escalates(incident: Incident, alert: Alert) -> bool:
     """Whether `alert` raises the incident's severity, or brings at warning or above a kind that is new
     to the incident at that level and not implied by one it had (see the module doc)."""
     return rank(alert.severity) > rank(incident.severity) or (
-        rank(alert.severity) >= WARNING and news(alert.kind, incident.warned_kinds))
+        rank(alert.severity) >= WARNING and news(alert.kind, incident.warned_kinds)) or (
+        alert.details.spread_accelerating and SPREAD_ACCELERATING not in incident.warned_kinds)
 
 
 def news(kind: str, warned_kinds: Iterable[str]) -> bool:
@@ -158,7 +162,8 @@ def _absorb(incident: Incident, alerts: Sequence[Alert], at: datetime, close_aft
     return replace(incident, opened_at=min(incident.opened_at, at), last_alert_at=last,
                    severity=max((incident.severity, *(a.severity for a in alerts)), key=rank),
                    kinds=_union(incident.kinds, (a.kind for a in alerts)),
-                   warned_kinds=_union(incident.warned_kinds, (a.kind for a in alerts if rank(a.severity) >= WARNING)),
+                   warned_kinds=_union(incident.warned_kinds, (a.kind for a in alerts if rank(a.severity) >= WARNING),
+                                       (SPREAD_ACCELERATING for a in alerts if a.details.spread_accelerating)),
                    brands=_union(incident.brands, (a.brand for a in alerts)),
                    status=status, closed_at=closed_at, steps=incident.steps + 1)
 
@@ -176,8 +181,8 @@ def _lead_key(alert: Alert) -> tuple[int, int, str, str]:
     return -rank(alert.severity), order, alert.brand, alert.alert_id
 
 
-def _union(known: tuple[str, ...], more: Iterable[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys((*known, *more)))
+def _union(known: tuple[str, ...], *more: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys((*known, *(kind for kinds in more for kind in kinds))))
 
 
 # --- what a message says about its incident ---------------------------------------------------------
@@ -197,6 +202,7 @@ class TimelineEntry:
     topic_label: str | None = None
     author: str | None = None  # severe complaints: who wrote it
     source: str | None = None  # ops alerts
+    spread_accelerating: bool = False  # a post of the alert spreads faster than its own earlier rate
 
 
 @dataclass(frozen=True)
@@ -240,4 +246,6 @@ class IncidentContext:
         rose = prior if prior is not None and rank(self.severity) > rank(prior) else None
         known = {e.kind for e in before if rank(e.severity) >= WARNING}
         new = tuple(dict.fromkeys(e.kind for e in now if rank(e.severity) >= WARNING and news(e.kind, known)))
+        if any(e.spread_accelerating for e in now) and not any(e.spread_accelerating for e in before):
+            new += (SPREAD_ACCELERATING,)
         return rose, new

@@ -56,6 +56,7 @@ from warehouse.incidents import (
     sent_thread,
     timeline,
 )
+from warehouse.spread import PostSpread
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -316,7 +317,8 @@ def _entry(row: TimelineRow, tz: ZoneInfo, day: date) -> TimelineEntry:
         at_local=f"{local:%H:%M}" if local.date() == day else f"{local:%m-%d %H:%M}", step=row.step, role=row.role,
         brand=row.brand, brand_name=details.get("brand_name") or row.brand, kind=row.kind, severity=row.severity,
         ratio=details.get("ratio") or 0.0, topic_label=details.get("topic_label"),
-        author=samples[0].get("author") if row.kind == "severe_complaint" else None, source=details.get("source"))
+        author=samples[0].get("author") if row.kind == "severe_complaint" else None, source=details.get("source"),
+        spread_accelerating=any(PostSpread.from_json(s).accelerating for s in details.get("spread") or ()))
 
 
 def _record_failure(conn: DuckDBPyConnection, report: DeliveryReport, settings: AlertSettings, envelope: Envelope, attempts: int, error: str,

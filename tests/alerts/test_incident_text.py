@@ -66,3 +66,12 @@ def test_a_source_incident_names_every_brand_it_concerns():
     assert en.startswith("[WARNING] 示例咖啡, 样板茶饮: source error weibo_hot\n")
     assert "涉及品牌: 示例咖啡 (demo_coffee) · 样板茶饮 (demo_tea)\n" in zh and "品牌: 示例咖啡 (demo_coffee)\n" not in zh
     assert "- 14:15 警告 数据源出错 weibo_hot\n   并入事件（不单独发送） · 样板茶饮" in zh
+
+
+def test_an_update_for_an_accelerating_spread_says_so():
+    spreading = replace(VOLUME, role="escalated", kind="negative_spike", severity="critical", spread_accelerating=True)
+    incident = IncidentContext("demo_coffee-20261126T0615Z", "pr", "critical", "2026-11-26 14:15 (Asia/Shanghai)", 2,
+                               "escalated", (OPENED, spreading), thread=(severe_alert().alert_id,))
+    zh, en = texts(spike_alert(severity="critical"), incident)
+    assert "升级原因: 新增 负面声量激增、转发正在加速\n" in zh
+    assert "Escalated because: new: negative mentions spike, reposts accelerating\n" in en

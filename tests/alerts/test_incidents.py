@@ -133,3 +133,20 @@ def test_a_late_alert_just_before_an_incident_joins_it_and_moves_its_opening():
     assert step.incident.incident_id == incident.incident_id and roles([step]) == [
         ("complaint_spike", "critical", ESCALATED)]
     assert step.incident.opened_at == late.bucket_end and step.incident.last_alert_at == first.bucket_end
+
+
+def test_an_accelerating_spread_escalates_once_even_without_a_new_kind_or_severity():
+    from tests.alerts.test_spread_text import ACCELERATING
+
+    from alerts.incidents import SPREAD_ACCELERATING
+
+    first = spike_alert()
+    spreading = later(spike_alert(details={"spread": [ACCELERATING]}), 1)
+    spreading_again = later(spike_alert(details={"spread": [ACCELERATING]}), 2)
+    steady = later(spike_alert(details={"spread": [replace(ACCELERATING, verdict="steady")]}), 1)
+    _, steps = run([first, steady], BUCKET_END + Q)
+    assert roles(steps) == [("negative_spike", "warning", OPENED), ("negative_spike", "warning", JOINED)]
+    [incident], steps = run([first, spreading, spreading_again], BUCKET_END + 2 * Q)
+    assert roles(steps) == [("negative_spike", "warning", OPENED), ("negative_spike", "warning", ESCALATED),
+                            ("negative_spike", "warning", JOINED)]
+    assert SPREAD_ACCELERATING in incident.warned_kinds and SPREAD_ACCELERATING not in incident.kinds
