@@ -136,9 +136,8 @@ def test_a_late_alert_just_before_an_incident_joins_it_and_moves_its_opening():
 
 
 def test_an_accelerating_spread_escalates_once_even_without_a_new_kind_or_severity():
-    from tests.alerts.test_spread_text import ACCELERATING
-
     from alerts.incidents import SPREAD_ACCELERATING
+    from tests.alerts.test_spread_text import ACCELERATING
 
     first = spike_alert()
     spreading = later(spike_alert(details={"spread": [ACCELERATING]}), 1)
