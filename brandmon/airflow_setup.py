@@ -362,6 +362,9 @@ class Components:
         for name in COMPONENTS:
             group = {"process_group": self.procs[0].pid} if self.procs else {"process_group": 0}
             self._spawn(name, commands[name], self.env, group)
+
+    def start_workers(self) -> None:
+        """The Celery workers, each in a process group of its own, named worker-1, worker-2, ..."""
         for name in self.worker_names:
             env = dict(self.env, **{WORKER_ENV: name,
                                     "AIRFLOW__CORE__HOSTNAME_CALLABLE": "brandmon.worker_name.hostname"})
@@ -582,6 +585,10 @@ class ComponentDied(RuntimeError):
     """The API server, scheduler, DAG processor or a Celery worker we started has exited."""
 
 
+# How long an Airflow process may take to come up: minutes on a busy two-core machine.
+STARTUP_TIMEOUT = 300
+
+
 @contextmanager
 def airflow_session(layout: AirflowHome, port: int, dag_ids: tuple[str, ...] = OUR_DAGS,
                     step=lambda message: None) -> Iterator[Session]:
@@ -608,12 +615,15 @@ def airflow_session(layout: AirflowHome, port: int, dag_ids: tuple[str, ...] = O
         components.start()
         api = None
         try:
-            wait_for_http(f"http://127.0.0.1:{port}/api/v2/monitor/health", 180, components)
+            wait_for_http(f"http://127.0.0.1:{port}/api/v2/monitor/health", STARTUP_TIMEOUT, components)
+            # Started once the API server answers: five Airflow processes importing at once on two
+            # cores would slow each other down, and a task needs the API server anyway.
+            components.start_workers()
             api = AirflowApi(port, layout.passwords_file)
             session = Session(api, components)
             for dag_id in dag_ids:
-                wait_for_dag(session, dag_id, 180)
-            components.wait_for_workers(180)
+                wait_for_dag(session, dag_id, STARTUP_TIMEOUT)
+            components.wait_for_workers(STARTUP_TIMEOUT)
             yield session
         finally:
             if api is not None:

@@ -1,0 +1,199 @@
+"""`brandmon run` on the embedded engines against the scale-out engines, on the same synthetic week.
+
+    python -m bench.scale_out [--modes local,celery] [--workers 2] [--concurrency 1]
+
+For each mode, a world of its own (tests/e2e/world.py: config, archive, state folder) and one
+`brandmon run --hours 170` (the manual run over the week, plus the scheduler's run of the latest
+interval and the digest). `celery` needs PostgreSQL on 127.0.0.1:5432 and Redis on
+127.0.0.1:6379: a database and a Redis key prefix of its own, dropped after. Prints:
+- wall time of the phases from brandmon's own progress lines: start-up (migrate, start, DAGs
+  parsed, workers ready), runs (trigger to summary), stop;
+- the manual run's duration as Airflow recorded it, and its tasks (worker and seconds);
+- peak memory of every process of the run (PSS, so pages shared after fork count once), in
+  total and by component, sampled every 0.5 s; and the load average at start, since the
+  machine is shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import tempfile
+import threading
+import time
+import uuid
+from collections import defaultdict
+from datetime import datetime, timezone
+from pathlib import Path
+
+import yaml
+
+from brandmon import airflow_setup as af
+from tests.e2e.processes import processes_under
+from tests.e2e.world import BRANDMON, make_world
+
+PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
+REDIS_URL = "redis://127.0.0.1:6379/0"
+KINDS = ("api-server", "scheduler", "dag-processor", "celery worker", "task-execution", "brandmon run")
+
+
+def kind_of(cmdline: str) -> str:
+    """Which part of the set-up a process is, from its command line."""
+    for kind in KINDS:
+        if kind in cmdline:
+            return kind
+    return "celery pool / task" if "celery" in cmdline or "airflow" in cmdline else "other"
+
+
+def pss_mib(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+class Sampler(threading.Thread):
+    """Peak PSS of the processes under `root`, in total and by kind, every `period` seconds."""
+
+    def __init__(self, root: Path, period: float = 0.5) -> None:
+        super().__init__(daemon=True)
+        self.root, self.period = root, period
+        self.peak_total = 0.0
+        self.peak_by_kind: dict[str, float] = defaultdict(float)
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.is_set():
+            by_kind: dict[str, float] = defaultdict(float)
+            for pid, cmdline in processes_under(self.root).items():
+                by_kind[kind_of(cmdline)] += pss_mib(pid)
+            self.peak_total = max(self.peak_total, sum(by_kind.values()))
+            for kind, mib in by_kind.items():
+                self.peak_by_kind[kind] = max(self.peak_by_kind[kind], mib)
+            time.sleep(self.period)
+
+
+def _admin(statement: str) -> None:
+    import psycopg2
+
+    conn = psycopg2.connect(dbname="postgres", **PG)
+    conn.autocommit = True
+    try:
+        conn.cursor().execute(statement)
+    finally:
+        conn.close()
+
+
+def _manual_run_tasks(env: dict[str, str], database: str | None, run_id: str) -> list[tuple]:
+    """(task, map index, host, seconds) of the manual run's task instances, and the run's own
+    (start, end), from the metadata database of the mode."""
+    query = ("SELECT task_id, map_index, hostname, start_date, end_date FROM task_instance "
+             "WHERE run_id = %s ORDER BY start_date")
+    if database:
+        import psycopg2
+
+        conn = psycopg2.connect(dbname=database, **PG)
+    else:
+        import sqlite3
+
+        conn = sqlite3.connect(Path(env["BRANDMON_STATE_DIR"]) / "airflow" / "airflow.db")
+        query = query.replace("%s", "?")
+    try:
+        cursor = conn.cursor()
+        cursor.execute(query, (run_id,))
+        return cursor.fetchall()
+    finally:
+        conn.close()
+
+
+def _moment(value) -> datetime:
+    """A timestamp as SQLite (text) or PostgreSQL (datetime) returns it."""
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _seconds(start, end) -> float:
+    return (_moment(end) - _moment(start)).total_seconds()
+
+
+def run_mode(mode: str, workers: int, concurrency: int) -> None:
+    root = Path(tempfile.mkdtemp(prefix=f"brandmon-scale-{mode}-"))
+    end = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0)
+    env = make_world(root, end, 15)
+    database = prefix = None
+    if mode == "celery":
+        token = uuid.uuid4().hex[:12]
+        database, prefix = f"brandmon_bench_{token}", f"brandmon-bench-{token}:"
+        config_file = root / "config" / "brands.yaml"
+        config = yaml.safe_load(config_file.read_text())
+        config["airflow"] = {"executor": "celery", "workers": workers, "worker_concurrency": concurrency,
+                             "metadata_db": f"postgresql://{PG['user']}@{PG['host']}:{PG['port']}/{database}",
+                             "broker": REDIS_URL}
+        config_file.write_text(yaml.safe_dump(config, allow_unicode=True))
+        env["AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__GLOBAL_KEYPREFIX"] = prefix
+        _admin(f'CREATE DATABASE "{database}"')
+    load = os.getloadavg()[0]
+    sampler = Sampler(root)
+    sampler.start()
+    marks: dict[str, float] = {}
+    lines: list[str] = []
+    began = time.monotonic()
+    try:
+        proc = subprocess.Popen([BRANDMON, "run", "--port", str(af.pick_port(0)), "--timeout", "900", "--hours", "170"],
+                                env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        for line in proc.stdout:
+            lines.append(line)
+            for mark, text in (("trigger", "Triggering"), ("summary", "brand_monitor runs:"), ("stop", "Stopping")):
+                if text in line and mark not in marks:
+                    marks[mark] = time.monotonic() - began
+        code = proc.wait()
+        total = time.monotonic() - began
+        sampler.done.set()
+        sampler.join()
+        output = "".join(lines)
+        match = re.search(r"manual__make_run_\d{8}T\d{6}", output)
+        print(f"\n== {mode}" + (f": {workers} workers x concurrency {concurrency}" if mode == "celery" else "")
+              + f" (load average at start {load:.1f} on {os.cpu_count()} cores)")
+        if code != 0 or not match:
+            print(f"brandmon run failed (exit {code}):\n{output[-3000:]}")
+            return
+        print(f"wall: {total:.0f} s = start-up {marks['trigger']:.0f} s + runs {marks['summary'] - marks['trigger']:.0f} s"
+              f" + summary and stop {total - marks['summary']:.0f} s")
+        tasks = _manual_run_tasks(env, database, match.group(0))
+        first = min(_moment(t[3]) for t in tasks)
+        last = max(_moment(t[4]) for t in tasks)
+        print(f"manual run (week of {sum(1 for _ in open(root / 'data' / 'posts.jsonl'))} posts): "
+              f"{_seconds(first, last):.0f} s from its first task's start to its last task's end")
+        for task, index, host, start, stop in tasks:
+            name = f"{task}[{index}]" if index is not None and index >= 0 else task
+            print(f"  {name:14} {_seconds(start, stop):6.1f} s  on {host}")
+        print(f"peak memory (PSS) of all its processes: {sampler.peak_total:.0f} MiB; by component (peaks): "
+              + ", ".join(f"{k} {v:.0f}" for k, v in sorted(sampler.peak_by_kind.items(), key=lambda kv: -kv[1])))
+    finally:
+        sampler.done.set()
+        if database:
+            import redis
+
+            _admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+            client = redis.Redis.from_url(REDIS_URL)
+            stale = list(client.scan_iter(match=f"{prefix}*"))
+            if stale:
+                client.delete(*stale)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--modes", default="local,celery")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--concurrency", type=int, default=1)
+    args = parser.parse_args()
+    for mode in args.modes.split(","):
+        run_mode(mode, args.workers, args.concurrency)
+
+
+if __name__ == "__main__":
+    main()
