@@ -353,7 +353,6 @@ class Components:
         self.log_starts: dict[str, int] = {}  # where this start's lines begin in each (appended) log
 
     def start(self) -> None:
-        self.logs.mkdir(parents=True, exist_ok=True)
         port = self.env["AIRFLOW__API__PORT"]
         # Log servers would listen on 0.0.0.0:8793 (one per machine); tasks run on this machine and
         # the API server reads their log files directly, so none is started.
@@ -372,6 +371,7 @@ class Components:
                                str(self.concurrency), "--skip-serve-logs"], env, {"process_group": 0})
 
     def _spawn(self, name: str, args: list[str], env: dict[str, str], group: dict[str, int]) -> None:
+        self.logs.mkdir(parents=True, exist_ok=True)
         log = open(self.logs / f"{name}.log", "ab")
         self.log_starts[name] = log.tell()
         self.names.append(name)

@@ -521,10 +521,10 @@ def _service_url(schemes: tuple[str, ...], example: str, secret_home: str) -> Be
 
     def check(value: Any) -> str:
         parts = urlsplit(value.strip()) if isinstance(value, str) else None
+        if parts is not None and parts.password is not None:  # checked first: the message never shows it
+            raise problem("a password does not belong in the config file", f"leave it out and {secret_home}")
         if parts is None or parts.scheme not in schemes or not parts.hostname:
             raise problem(f"{value!r} is not a {' or '.join(s + '://' for s in schemes)} URL", f"write e.g. {example}")
-        if parts.password is not None:
-            raise problem("a password does not belong in the config file", f"leave it out and {secret_home}")
         return value.strip()
 
     return BeforeValidator(check)
