@@ -494,9 +494,19 @@ class AirflowApi:
                                    headers={"Authorization": f"Bearer {token}"})
 
     def _call(self, method: str, path: str, **kwargs):
-        """A request, repeated on a 5xx (a SQLite lock refusal inside the API server, mostly)."""
+        """A request, repeated on a 5xx (a SQLite lock refusal inside the API server, mostly) or
+        when no answer came in time (its one worker starved of CPU on a busy machine). Every call
+        here is safe to repeat: a repeated POST that had gone through is answered 409 and handled."""
+        import httpx
+
         for attempt in range(1, LOCK_ATTEMPTS + 1):
-            response = self.client.request(method, path, **kwargs)
+            try:
+                response = self.client.request(method, path, **kwargs)
+            except httpx.TimeoutException:
+                if attempt == LOCK_ATTEMPTS:
+                    raise
+                time.sleep(attempt)
+                continue
             if response.status_code < 500 or attempt == LOCK_ATTEMPTS:
                 return response
             time.sleep(attempt)

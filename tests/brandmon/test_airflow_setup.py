@@ -271,3 +271,38 @@ def test_a_worker_reports_itself_by_its_celery_node_name(monkeypatch):
     assert worker_name.hostname() == f"worker-2@{socket.gethostname()}"
     monkeypatch.delenv("BRANDMON_WORKER")
     assert worker_name.hostname() == socket.getfqdn()
+
+
+def test_a_request_the_api_server_answers_too_late_is_repeated(tmp_path, httpserver):
+    """A starved API server (one worker, a busy machine) answers after the client gave up; the
+    call is repeated instead of failing `brandmon run`."""
+    import threading
+    import time
+
+    import httpx
+    from werkzeug import Response
+
+    from brandmon import airflow_setup
+
+    passwords = tmp_path / "passwords.json"
+    passwords.write_text(json.dumps({"admin": "pw"}))
+    httpserver.expect_request("/auth/token", method="POST").respond_with_json({"access_token": "t"})
+    calls = []
+    lock = threading.Lock()
+
+    def slow_first(request):
+        with lock:
+            calls.append(time.monotonic())
+            first = len(calls) == 1
+        if first:
+            time.sleep(0.5)
+        return Response(json.dumps({"dag_id": "brand_monitor"}), status=200, content_type="application/json")
+
+    httpserver.expect_request("/api/v2/dags/brand_monitor").respond_with_handler(slow_first)
+    api = airflow_setup.AirflowApi(httpserver.port, passwords)
+    api.client.timeout = httpx.Timeout(0.2)
+    try:
+        assert api.dag_exists("brand_monitor")
+    finally:
+        api.close()
+    assert len(calls) == 2
