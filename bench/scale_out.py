@@ -23,19 +23,16 @@ import subprocess
 import tempfile
 import threading
 import time
-import uuid
 from collections import defaultdict
+from contextlib import nullcontext
 from datetime import datetime, timezone
 from pathlib import Path
 
-import yaml
-
 from brandmon import airflow_setup as af
 from tests.e2e.processes import processes_under
+from tests.e2e.services import metadata, scale_out, sqlite_metadata
 from tests.e2e.world import BRANDMON, make_world
 
-PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
-REDIS_URL = "redis://127.0.0.1:6379/0"
 KINDS = ("api-server", "scheduler", "dag-processor", "celery worker", "task-execution", "brandmon run")
 
 
@@ -78,37 +75,12 @@ class Sampler(threading.Thread):
             time.sleep(self.period)
 
 
-def _admin(statement: str) -> None:
-    import psycopg2
-
-    conn = psycopg2.connect(dbname="postgres", **PG)
-    conn.autocommit = True
-    try:
-        conn.cursor().execute(statement)
-    finally:
-        conn.close()
-
-
-def _manual_run_tasks(env: dict[str, str], database: str | None, run_id: str) -> list[tuple]:
-    """(task, map index, host, seconds) of the manual run's task instances, and the run's own
-    (start, end), from the metadata database of the mode."""
+def _manual_run_tasks(state_dir: Path, database: str | None, run_id: str) -> list[tuple]:
+    """(task, map index, host, start, end) of the manual run's task instances, from the mode's
+    metadata database."""
     query = ("SELECT task_id, map_index, hostname, start_date, end_date FROM task_instance "
              "WHERE run_id = %s ORDER BY start_date")
-    if database:
-        import psycopg2
-
-        conn = psycopg2.connect(dbname=database, **PG)
-    else:
-        import sqlite3
-
-        conn = sqlite3.connect(Path(env["BRANDMON_STATE_DIR"]) / "airflow" / "airflow.db")
-        query = query.replace("%s", "?")
-    try:
-        cursor = conn.cursor()
-        cursor.execute(query, (run_id,))
-        return cursor.fetchall()
-    finally:
-        conn.close()
+    return metadata(database, query, run_id) if database else sqlite_metadata(state_dir, query, run_id)
 
 
 def _moment(value) -> datetime:
@@ -124,36 +96,29 @@ def run_mode(mode: str, workers: int, concurrency: int) -> None:
     root = Path(tempfile.mkdtemp(prefix=f"brandmon-scale-{mode}-"))
     end = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0)
     env = make_world(root, end, 15)
-    database = prefix = None
-    if mode == "celery":
-        token = uuid.uuid4().hex[:12]
-        database, prefix = f"brandmon_bench_{token}", f"brandmon-bench-{token}:"
-        config_file = root / "config" / "brands.yaml"
-        config = yaml.safe_load(config_file.read_text())
-        config["airflow"] = {"executor": "celery", "workers": workers, "worker_concurrency": concurrency,
-                             "metadata_db": f"postgresql://{PG['user']}@{PG['host']}:{PG['port']}/{database}",
-                             "broker": REDIS_URL}
-        config_file.write_text(yaml.safe_dump(config, allow_unicode=True))
-        env["AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__GLOBAL_KEYPREFIX"] = prefix
-        _admin(f'CREATE DATABASE "{database}"')
-    load = os.getloadavg()[0]
-    sampler = Sampler(root)
-    sampler.start()
-    marks: dict[str, float] = {}
-    lines: list[str] = []
-    began = time.monotonic()
-    try:
-        proc = subprocess.Popen([BRANDMON, "run", "--port", str(af.pick_port(0)), "--timeout", "900", "--hours", "170"],
-                                env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        for line in proc.stdout:
-            lines.append(line)
-            for mark, text in (("trigger", "Triggering"), ("summary", "brand_monitor runs:"), ("stop", "Stopping")):
-                if text in line and mark not in marks:
-                    marks[mark] = time.monotonic() - began
-        code = proc.wait()
-        total = time.monotonic() - began
-        sampler.done.set()
-        sampler.join()
+    engines = (scale_out(root / "config" / "brands.yaml", env, workers, concurrency, label="bench")
+               if mode == "celery" else nullcontext(None))
+    with engines as database:
+        load = os.getloadavg()[0]
+        sampler = Sampler(root)
+        sampler.start()
+        marks: dict[str, float] = {}
+        lines: list[str] = []
+        began = time.monotonic()
+        try:
+            proc = subprocess.Popen([BRANDMON, "run", "--port", str(af.pick_port(0)), "--timeout", "900",
+                                     "--hours", "170"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                    text=True)
+            for line in proc.stdout:
+                lines.append(line)
+                for mark, text in (("trigger", "Triggering"), ("summary", "brand_monitor runs:")):
+                    if text in line and mark not in marks:
+                        marks[mark] = time.monotonic() - began
+            code = proc.wait()
+            total = time.monotonic() - began
+        finally:
+            sampler.done.set()
+            sampler.join()
         output = "".join(lines)
         match = re.search(r"manual__make_run_\d{8}T\d{6}", output)
         print(f"\n== {mode}" + (f": {workers} workers x concurrency {concurrency}" if mode == "celery" else "")
@@ -163,26 +128,15 @@ def run_mode(mode: str, workers: int, concurrency: int) -> None:
             return
         print(f"wall: {total:.0f} s = start-up {marks['trigger']:.0f} s + runs {marks['summary'] - marks['trigger']:.0f} s"
               f" + summary and stop {total - marks['summary']:.0f} s")
-        tasks = _manual_run_tasks(env, database, match.group(0))
-        first = min(_moment(t[3]) for t in tasks)
-        last = max(_moment(t[4]) for t in tasks)
+        tasks = _manual_run_tasks(Path(env["BRANDMON_STATE_DIR"]), database, match.group(0))
+        first, last = min(_moment(t[3]) for t in tasks), max(_moment(t[4]) for t in tasks)
         print(f"manual run (week of {sum(1 for _ in open(root / 'data' / 'posts.jsonl'))} posts): "
-              f"{_seconds(first, last):.0f} s from its first task's start to its last task's end")
+              f"{(last - first).total_seconds():.0f} s from its first task's start to its last task's end")
         for task, index, host, start, stop in tasks:
             name = f"{task}[{index}]" if index is not None and index >= 0 else task
             print(f"  {name:14} {_seconds(start, stop):6.1f} s  on {host}")
         print(f"peak memory (PSS) of all its processes: {sampler.peak_total:.0f} MiB; by component (peaks): "
               + ", ".join(f"{k} {v:.0f}" for k, v in sorted(sampler.peak_by_kind.items(), key=lambda kv: -kv[1])))
-    finally:
-        sampler.done.set()
-        if database:
-            import redis
-
-            _admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-            client = redis.Redis.from_url(REDIS_URL)
-            stale = list(client.scan_iter(match=f"{prefix}*"))
-            if stale:
-                client.delete(*stale)
 
 
 def main() -> None:

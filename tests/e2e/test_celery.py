@@ -13,63 +13,20 @@ from __future__ import annotations
 import re
 import socket
 import subprocess
-import uuid
 from datetime import datetime, timezone
 
 import pytest
-import yaml
 
 from brandmon import airflow_setup as af
 from warehouse.db import reader
 
 from .processes import processes_under
+from .services import PG, metadata, missing_service, scale_out
 from .world import BRANDMON, make_world, warehouse_counts
 
 pytestmark = pytest.mark.e2e
 
-PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
-REDIS_URL = "redis://127.0.0.1:6379/0"
 WORKERS = ("worker-1", "worker-2")
-
-
-def missing_service() -> str | None:
-    """Why the scale-out engines cannot be tested here, or None when both answer."""
-    import psycopg2
-    import redis
-
-    try:
-        psycopg2.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres", connect_timeout=5).close()
-    except psycopg2.Error as error:
-        return f"PostgreSQL is not available on {PG_HOST}:{PG_PORT} as {PG_USER} ({str(error).strip()})"
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=5).ping()
-    except redis.RedisError as error:
-        return f"Redis is not available at {REDIS_URL} ({error})"
-    return None
-
-
-def admin(statement: str) -> None:
-    """One statement on the server's maintenance database, outside a transaction (CREATE/DROP DATABASE)."""
-    import psycopg2
-
-    conn = psycopg2.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres")
-    conn.autocommit = True
-    try:
-        conn.cursor().execute(statement)
-    finally:
-        conn.close()
-
-
-def metadata(database: str, query: str, *params) -> list[tuple]:
-    import psycopg2
-
-    conn = psycopg2.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, dbname=database)
-    try:
-        with conn.cursor() as cursor:
-            cursor.execute(query, params)
-            return cursor.fetchall()
-    finally:
-        conn.close()
 
 
 @pytest.fixture(scope="module")
@@ -77,29 +34,11 @@ def celery_world(tmp_path_factory):
     reason = missing_service()
     if reason:
         pytest.skip(f"scale-out engines absent: {reason}")
-    import redis
-
-    token = uuid.uuid4().hex[:12]
-    database, prefix = f"brandmon_e2e_{token}", f"brandmon-e2e-{token}:"
     root = tmp_path_factory.mktemp("celery")
     end = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0)
     env = make_world(root, end, 15)
-    config_file = root / "config" / "brands.yaml"
-    config = yaml.safe_load(config_file.read_text())
-    config["airflow"] = {"executor": "celery", "workers": len(WORKERS), "worker_concurrency": 1,
-                         "metadata_db": f"postgresql://{PG_USER}@{PG_HOST}:{PG_PORT}/{database}", "broker": REDIS_URL}
-    config_file.write_text(yaml.safe_dump(config, allow_unicode=True))
-    # Every key (queues, bindings, broadcast channels) under a prefix of this test's own.
-    env["AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__GLOBAL_KEYPREFIX"] = prefix
-    admin(f'CREATE DATABASE "{database}"')
-    try:
+    with scale_out(root / "config" / "brands.yaml", env, workers=len(WORKERS), concurrency=1, label="e2e") as database:
         yield root, env, database
-    finally:
-        admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        client = redis.Redis.from_url(REDIS_URL)
-        stale = list(client.scan_iter(match=f"{prefix}*"))
-        if stale:
-            client.delete(*stale)
 
 
 @pytest.fixture(scope="module")
@@ -117,7 +56,7 @@ def manual_run_id(stdout: str) -> str:
 def test_brandmon_run_goes_green_on_celery_workers_and_postgresql(celery_run):
     root, _, database, result = celery_run
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    assert f"metadata in postgresql+psycopg2://{PG_USER}@{PG_HOST}:{PG_PORT}/{database}" in result.stdout
+    assert f"metadata in postgresql+psycopg2://{PG['user']}@{PG['host']}:{PG['port']}/{database}" in result.stdout
     assert f"{len(WORKERS)} Celery workers" in result.stdout
     assert f"brand_monitor runs: {manual_run_id(result.stdout)} = success" in result.stdout
     assert not (root / "state" / "airflow" / "airflow.db").exists()  # no SQLite metadata on the side
