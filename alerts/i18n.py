@@ -10,7 +10,7 @@ LABELS: dict[str, dict[str, str]] = {
     "zh": {
         "brand": "品牌", "kind": "类型", "window": "时间窗", "observed": "实际 / 预期",
         "top_terms": "热词", "sentiment_mix": "情感分布", "complaint_reasons": "投诉原因",
-        "top_sources": "主要来源", "samples": "样本帖子（互动最多的在前）", "query": "查看全部帖子",
+        "top_sources": "主要来源", "samples": "样本帖子（风险最高的在前，相同内容合并）", "query": "查看全部帖子",
         "source": "数据源", "error_kind": "错误类型", "what_failed": "出了什么问题", "what_to_do": "如何处理",
         "link": "原文", "engagement": "互动", "complaint": "投诉", "none": "无",
         "pos": "正面", "neu": "中性", "neg": "负面", "topic": "话题",
@@ -19,11 +19,23 @@ LABELS: dict[str, dict[str, str]] = {
         "peak": "峰值", "no_alerts": "当日无预警", "vs_prior": "前 7 日日均",
         "sep": "、", "colon": "：", "complaint_categories": "投诉类别", "severe_complaint": "严重投诉",
         "author": "作者", "followers": "粉丝", "published": "发布时间", "severity_reasons": "严重原因",
+        "prior_mean": "前 7 日中 {days} 个完整日的日均", "no_prior": "前 7 日无完整数据可比",
+        "missing_data": "数据缺失", "no_day_data": "当日没有加载任何数据",
+        "loaded_until": "当日数据不完整：只加载到 {until}", "not_loaded": "未加载时段：{spans}",
+        "sources_down": "数据源故障：{sources}", "runs_failed": "{failed}/{runs} 次运行失败",
+        "revised": "修订第 {n} 版", "trend_title": "{brand} · 近 7 天每小时声量",
+        "digest_trend_title": "{brand} · {day} 及前 7 天每小时声量",
+        "chart_mentions": "每小时声量", "chart_negatives": "其中负面", "chart_share": "负面占比（每日）",
+        "chart_no_data": "无数据", "chart_y": "帖子数 / 小时", "chart_share_axis": "负面占比",
+        "chart_x": "本地时间（{tz}）", "alert_window": "预警时间窗", "digest_day": "简报日", "day_total": "日计 {n}",
+        "chart_alt": "图表：{title}",
+        "copies": "相同或相近内容", "earliest": "最早", "is_earliest": "此为最早一条",
+        "dashboard": "看板", "dashboard_open": "打开看板查看图表和全部帖子",
     },
     "en": {
         "brand": "Brand", "kind": "Kind", "window": "Window", "observed": "Observed / expected",
         "top_terms": "Top terms", "sentiment_mix": "Sentiment mix", "complaint_reasons": "Complaint reasons",
-        "top_sources": "Top sources", "samples": "Sample posts (most engaged first)", "query": "See every post",
+        "top_sources": "Top sources", "samples": "Sample posts (highest risk first, copies grouped)", "query": "See every post",
         "source": "Source", "error_kind": "Error kind", "what_failed": "What failed", "what_to_do": "What to do",
         "link": "link", "engagement": "engagement", "complaint": "complaint", "none": "none",
         "pos": "positive", "neu": "neutral", "neg": "negative", "topic": "Topic",
@@ -33,6 +45,19 @@ LABELS: dict[str, dict[str, str]] = {
         "vs_prior": "prior 7-day daily mean", "sep": ", ", "colon": ": ",
         "complaint_categories": "Complaint categories", "severe_complaint": "severe complaint", "author": "Author",
         "followers": "followers", "published": "Posted", "severity_reasons": "Why severe",
+        "prior_mean": "daily mean of the {days} complete days among the prior 7",
+        "no_prior": "no complete day among the prior 7 to compare with",
+        "missing_data": "Missing data", "no_day_data": "no data was loaded for this day",
+        "loaded_until": "day incomplete: loaded up to {until}", "not_loaded": "not loaded: {spans}",
+        "sources_down": "sources down: {sources}", "runs_failed": "{failed} of {runs} runs failed",
+        "revised": "revision {n}", "trend_title": "{brand}: mentions per hour, last 7 days",
+        "digest_trend_title": "{brand}: mentions per hour, {day} and the 7 days before",
+        "chart_mentions": "mentions per hour", "chart_negatives": "of which negative",
+        "chart_share": "negative share (per day)", "chart_no_data": "no data", "chart_y": "posts per hour",
+        "chart_share_axis": "negative share", "chart_x": "local time ({tz})", "alert_window": "alert window",
+        "digest_day": "digest day", "day_total": "{n}/day", "chart_alt": "Chart: {title}",
+        "copies": "same or near-same text", "earliest": "earliest", "is_earliest": "this is the earliest",
+        "dashboard": "Dashboard", "dashboard_open": "open the dashboard for the chart and every post",
     },
 }
 
@@ -52,6 +77,11 @@ VERIFIED_NAMES: dict[str, dict[str, str]] = {
     "en": {"none": "not verified", "personal": "verified person", "government": "verified government account",
            "enterprise": "verified company", "media": "verified media", "organization": "verified organisation",
            "talent": "recognised talent", "verified": "verified"},
+}
+
+WEEKDAYS: dict[str, tuple[str, ...]] = {
+    "zh": ("周一", "周二", "周三", "周四", "周五", "周六", "周日"),
+    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
 }
 
 SEVERITY_NAMES: dict[str, dict[str, str]] = {
@@ -108,6 +138,16 @@ def followers_text(lang: str, followers: int) -> str:
                       (followers, ""))
     number = f"{scaled[0]:.1f}".removesuffix(".0") + scaled[1]
     return f"{label(lang, 'followers')} {number}" if lang == "zh" else f"{number} {label(lang, 'followers')}"
+
+
+def copies_text(lang: str, copies: int, earliest: tuple[str | None, str | None, str | None] | None) -> str:
+    """How many copies a quoted post stands for and where the first one is: `×17（相同或相近内容，
+    最早：路人甲 2026-11-26 13:40 https://…）` / `×17 (same or near-same text; earliest: …)`.
+    `earliest` is (author, local time, link) of the earliest copy, None when the quoted one is it."""
+    where = label(lang, "is_earliest") if earliest is None else (
+        f"{label(lang, 'earliest')}{label(lang, 'colon')}{' '.join(part for part in earliest if part)}")
+    return (f"×{copies}（{label(lang, 'copies')}，{where}）" if lang == "zh"
+            else f"×{copies} ({label(lang, 'copies')}; {where})")
 
 
 def fix_hint(lang: str, error_kind: str | None, connection: str | None) -> str:

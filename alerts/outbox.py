@@ -11,7 +11,8 @@ Lifecycle of a `deliveries` row (one per alert and channel):
   never resends what went out. A retryable failure → `failed`, `attempts`+1, `last_error`
   (secrets redacted), `next_attempt_at` = now + exponential backoff. A permanent failure (bad
   address, 4xx) → `failed` with no `next_attempt_at`. A row still undelivered
-  `alerts.delivery.expire_after_hours` after its bucket ended → `expired`.
+  `alerts.delivery.expire_after_hours` after its bucket ended (after the request, for a digest an
+  operator re-sent: `delivery_deadline`) → `expired`.
 Exactly once per channel: the row is the record of the send, committed per delivery; the only gap
 is a crash after the receiver accepted and before the commit, which resends the same
 `Idempotency-Key` / Message-ID / file key so receivers can drop the duplicate (docs/alerts.md).
@@ -24,7 +25,7 @@ import logging
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from alerts.channels import DeliveryError, Envelope, channel_module, redact, secret_values
@@ -170,8 +171,8 @@ def deliver_pending(conn: DuckDBPyConnection, settings: AlertSettings, channel_s
                      d.alert_id, d.channel""", [now]).fetchall()
     for alert_id, channel_name, attempts, *fields in rows:
         alert = _alert(fields)
-        if alert.bucket_end + expire_after <= now:
-            reason = f"not delivered within {expire_after} of the bucket end"
+        if delivery_deadline(alert, expire_after) <= now:
+            reason = f"not delivered within {expire_after} of the bucket end (or of the re-send request)"
             _finish(conn, alert_id, channel_name, "expired", reason=reason)
             report.add(alert_id, channel_name, "expired", attempts)
             continue
@@ -183,7 +184,8 @@ def deliver_pending(conn: DuckDBPyConnection, settings: AlertSettings, channel_s
             continue
         secret = channel_secrets.get(channel_name)
         envelope = Envelope(alert=alert, channel=channel_name, languages=settings.languages, now=now,
-                            source_connections=settings.source_connections, alert_id=alert_id)
+                            source_connections=settings.source_connections, alert_id=alert_id,
+                            dashboard_url=settings.dashboard_url)
         try:
             note = channel_module(channel.kind).send(envelope, channel, secret,
                                                      settings.delivery.timeout_seconds)
@@ -201,6 +203,14 @@ def deliver_pending(conn: DuckDBPyConnection, settings: AlertSettings, channel_s
     report.waiting = conn.execute(
         "SELECT count(*) FROM deliveries WHERE status = 'failed' AND next_attempt_at > ?", [now]).fetchone()[0]
     return report
+
+
+def delivery_deadline(alert: Alert, expire_after: timedelta) -> datetime:
+    """When an undelivered alert expires: `expire_after` past its bucket end, or past the operator's
+    request for a digest sent on demand (alerts.digest), whichever is later."""
+    requested = alert.details.requested_at
+    start = max(alert.bucket_end, datetime.fromisoformat(requested)) if requested else alert.bucket_end
+    return start + expire_after
 
 
 def _record_failure(conn: DuckDBPyConnection, report: DeliveryReport, settings: AlertSettings, envelope: Envelope, attempts: int, error: str,

@@ -118,6 +118,7 @@ class AlertSettings:
     delivery: DeliverySettings = DeliverySettings()
     digest: DigestSettings = DigestSettings()
     source_connections: Mapping[str, str | None] = field(default_factory=dict)
+    dashboard_url: str | None = None  # the dashboard's base URL: messages link to the incident page
 
     def routed_channels(self, brand: str, severity: str | None, audience: str) -> list[tuple[str, QuietHours | None]]:
         """The one routing rule: the channels of every route that takes the alert, each once with

@@ -21,14 +21,14 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from brandmon.config import REPO_ROOT, Runtime, read_runtime
-from brandmon.worker_name import WORKER_ENV
+from brandmon.worker_name import HOSTNAME_CALLABLE, WORKER_ENV
 
 POOLS = {"duckdb_writer": (1, "The single DuckDB writer: load, detect, deliver (see docs/decisions)")}
 # SQLite metadata is shared by the scheduler, the API server, the DAG processor, task processes
@@ -143,6 +143,7 @@ def airflow_env(layout: AirflowHome, port: int | None = None, runtime: Runtime |
         "AIRFLOW_HOME": str(home),
         "AIRFLOW_CONFIG": str(home / "airflow.cfg"),
         "AIRFLOW__CORE__DAGS_FOLDER": str(REPO_ROOT / "dags"),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(REPO_ROOT / "plugins"),  # the dashboard (plugins/brandmon_dashboard.py)
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor" if runtime.celery else "LocalExecutor",
         "AIRFLOW__CORE__PARALLELISM": "4",
@@ -335,6 +336,7 @@ def instance_running(layout: AirflowHome) -> bool:
 # Files Airflow and our tasks create (metadata DB, DuckDB files, logs) are for this user only.
 PRIVATE_UMASK = 0o077
 COMPONENTS = ("api-server", "scheduler", "dag-processor")
+RESTARTS, RESTART_WINDOW = 3, 900.0
 # Celery prints this when a worker consumes from its queue (`celery@worker-1@host ready.`).
 WORKER_READY = " ready."
 
@@ -342,7 +344,12 @@ WORKER_READY = " ready."
 class Components:
     """API server, scheduler and DAG processor in one process group, stopped together; with
     `workers`, that many Celery workers, each in a process group of its own (its pool and the
-    task processes it forks), stopped first and warmly, so that running tasks can finish."""
+    task processes it forks), stopped first and warmly, so that running tasks can finish.
+
+    Supervised as systemd would: a component that exits is started again, at most RESTARTS times
+    within RESTART_WINDOW seconds (Airflow 3.3's scheduler dies on a run deleted under it, which
+    a backfill refused by a busy SQLite does); past that it stays down and the caller says so.
+    """
 
     def __init__(self, env: dict[str, str], logs: Path, workers: int = 0, concurrency: int = 1) -> None:
         self.env, self.logs = env, logs
@@ -350,33 +357,43 @@ class Components:
         self.concurrency = concurrency
         self.names: list[str] = []
         self.procs: list[subprocess.Popen] = []
-        self.log_starts: dict[str, int] = {}  # where this start's lines begin in each (appended) log
+        self.group = 0  # the main group's id, once its first process is started
+        self.restarts: dict[str, list[float]] = {}
+        self.log_starts: dict[str, int] = {}  # where the latest start's lines begin in each (appended) log
 
     def start(self) -> None:
+        for name in COMPONENTS:
+            self._add(name)
+
+    def start_workers(self) -> None:
+        """The Celery workers, each in a process group of its own, named worker-1, worker-2, ..."""
+        for name in self.worker_names:
+            self._add(name)
+
+    def _add(self, name: str) -> None:
+        self.procs.append(self._spawn(name))
+        self.names.append(name)
+        self.restarts[name] = []
+
+    def _spawn(self, name: str) -> subprocess.Popen:
         port = self.env["AIRFLOW__API__PORT"]
         # Log servers would listen on 0.0.0.0:8793 (one per machine); tasks run on this machine and
         # the API server reads their log files directly, so none is started.
         commands = {"api-server": ["api-server", "--host", "127.0.0.1", "--port", port],
                     "scheduler": ["scheduler", "--skip-serve-logs"], "dag-processor": ["dag-processor"]}
-        for name in COMPONENTS:
-            group = {"process_group": self.procs[0].pid} if self.procs else {"process_group": 0}
-            self._spawn(name, commands[name], self.env, group)
-
-    def start_workers(self) -> None:
-        """The Celery workers, each in a process group of its own, named worker-1, worker-2, ..."""
-        for name in self.worker_names:
-            env = dict(self.env, **{WORKER_ENV: name,
-                                    "AIRFLOW__CORE__HOSTNAME_CALLABLE": "brandmon.worker_name.hostname"})
-            self._spawn(name, ["celery", "worker", "--celery-hostname", f"{name}@%h", "--concurrency",
-                               str(self.concurrency), "--skip-serve-logs"], env, {"process_group": 0})
-
-    def _spawn(self, name: str, args: list[str], env: dict[str, str], group: dict[str, int]) -> None:
+        env, group = self.env, self.group
+        if name in self.worker_names:
+            env, group = dict(self.env, **{WORKER_ENV: name, "AIRFLOW__CORE__HOSTNAME_CALLABLE": HOSTNAME_CALLABLE}), 0
+            commands[name] = ["celery", "worker", "--celery-hostname", f"{name}@%h", "--concurrency",
+                              str(self.concurrency), "--skip-serve-logs"]
         self.logs.mkdir(parents=True, exist_ok=True)
         log = open(self.logs / f"{name}.log", "ab")
         self.log_starts[name] = log.tell()
-        self.names.append(name)
-        self.procs.append(subprocess.Popen([airflow_bin(), *args], env=env, stdout=log, stderr=subprocess.STDOUT,
-                                           stdin=subprocess.DEVNULL, umask=PRIVATE_UMASK, **group))
+        proc = subprocess.Popen([airflow_bin(), *commands[name]], env=env, stdout=log, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, umask=PRIVATE_UMASK, process_group=group)
+        if name in COMPONENTS and not self.group:
+            self.group = proc.pid
+        return proc
 
     def alive(self) -> list[str]:
         return [n for n, p in zip(self.names, self.procs) if p.poll() is None]
@@ -385,6 +402,26 @@ class Components:
         """Components that exited, each with its exit code and log file, for an operator to read."""
         return [f"{n} (exit {p.returncode}; log {self.logs / f'{n}.log'})"
                 for n, p in zip(self.names, self.procs) if p.poll() is not None]
+
+    def revive(self, now: float | None = None) -> list[str]:
+        """Start again each exited component still within its restart budget; what was restarted,
+        described for the operator. Components past the budget stay in `dead()`."""
+        now = time.monotonic() if now is None else now
+        said = []
+        for index, (name, proc) in enumerate(zip(self.names, self.procs)):
+            if proc.poll() is None:
+                continue
+            recent = [t for t in self.restarts[name] if now - t < RESTART_WINDOW]
+            if len(recent) >= RESTARTS:
+                continue
+            try:
+                self.procs[index] = self._spawn(name)
+            except OSError:  # its process group is gone with every other component: nothing to rejoin
+                continue
+            self.restarts[name] = [*recent, now]
+            said.append(f"{name} exited {proc.returncode} (log {self.logs / f'{name}.log'}); started it again "
+                        f"({len(recent) + 1} of {RESTARTS} restarts allowed in {RESTART_WINDOW / 60:.0f} min)")
+        return said
 
     @property
     def pids(self) -> list[int]:
@@ -420,7 +457,7 @@ class Components:
         for pid in workers:
             _signal(pid, signal.SIGTERM, group=False)
         self._wait_groups(workers, timeout)
-        for pgid in (*workers, self.procs[0].pid):
+        for pgid in (*workers, self.group):
             for sig, wait in ((signal.SIGTERM, timeout), (signal.SIGKILL, 5.0)):
                 if not self._wait_groups([pgid], 0):
                     break
@@ -495,22 +532,22 @@ class AirflowApi:
 
     def _call(self, method: str, path: str, **kwargs):
         """A request, repeated on a 5xx (a SQLite lock refusal inside the API server, mostly) or
-        when no answer came in time (its one worker starved of CPU on a busy machine). Every call
-        here is safe to repeat: a repeated POST that had gone through is answered 409 and handled."""
+        when the API server does not answer in time (a machine busy with a backfill); an
+        AirflowUnreachable naming the call when it never answers."""
         import httpx
 
         for attempt in range(1, LOCK_ATTEMPTS + 1):
             try:
                 response = self.client.request(method, path, **kwargs)
-            except httpx.TimeoutException:
+            except httpx.TransportError as error:
                 if attempt == LOCK_ATTEMPTS:
-                    raise
-                time.sleep(attempt)
-                continue
-            if response.status_code < 500 or attempt == LOCK_ATTEMPTS:
-                return response
+                    raise AirflowUnreachable(f"the Airflow API server on port {self.port} did not answer {method} "
+                                             f"{path} ({type(error).__name__}, {attempt} tries); see its log "
+                                             "under state/logs") from error
+            else:
+                if response.status_code < 500 or attempt == LOCK_ATTEMPTS:
+                    return response
             time.sleep(attempt)
-        return response
 
     def dag_exists(self, dag_id: str) -> bool:
         return self._call("GET", f"/dags/{dag_id}").status_code == 200
@@ -584,11 +621,21 @@ class Session:
 
     api: AirflowApi
     components: Components | None
+    step: Callable[[str], None] = print
 
     def check_alive(self) -> None:
-        """Raise when a component we started has exited (the scheduler died, say), naming it."""
-        if self.components is not None and self.components.dead():
+        """Start again a component we started that has exited (within its budget, said through
+        `step`); raise when one stays down (the scheduler died four times, say), naming it."""
+        if self.components is None:
+            return
+        for message in self.components.revive():
+            self.step(message)
+        if self.components.dead():
             raise ComponentDied("an Airflow component exited: " + "; ".join(self.components.dead()))
+
+
+class AirflowUnreachable(RuntimeError):
+    """The API server we talk to did not answer, after retries."""
 
 
 class ComponentDied(RuntimeError):
@@ -630,7 +677,7 @@ def airflow_session(layout: AirflowHome, port: int, dag_ids: tuple[str, ...] = O
             # cores would slow each other down, and a task needs the API server anyway.
             components.start_workers()
             api = AirflowApi(port, layout.passwords_file)
-            session = Session(api, components)
+            session = Session(api, components, step)
             for dag_id in dag_ids:
                 wait_for_dag(session, dag_id, STARTUP_TIMEOUT)
             components.wait_for_workers(STARTUP_TIMEOUT)

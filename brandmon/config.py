@@ -297,7 +297,8 @@ def _alerting(spec: ConfigFile, base_dir: Path, state_dir: Path, brands: Mapping
                                   expire_after=timedelta(hours=delivery.expire_after_hours),
                                   timeout_seconds=delivery.timeout_seconds),
         digest=DigestSettings(channels=alerts.digest.channels, top_n=alerts.digest.top_n),
-        source_connections={name: source.connection for name, source in sources.items()})
+        source_connections={name: source.connection for name, source in sources.items()},
+        dashboard_url=alerts.dashboard_url)
 
 
 def _quiet_hours(spec: QuietHoursFile | None, default_tz: ZoneInfo) -> QuietHours | None:
@@ -347,6 +348,13 @@ def _clock(value: Any) -> time:
     if not match:
         raise problem(f"{value!r} is not a time of day", 'write it quoted as "HH:MM", e.g. "22:00"')
     return time(int(match[1]), int(match[2]))
+
+
+def _http_url(value: str | None) -> str | None:
+    if value is not None and (urlsplit(value).scheme not in ("http", "https") or not urlsplit(value).netloc):
+        raise problem(f"{value!r} is not an http(s) URL",
+                      "write the dashboard's address as PR teams open it, e.g. http://airflow.example.com:8080/brandmon")
+    return value
 
 
 def _source(value: Any, info: ValidationInfo) -> tuple[str, SourceSettings]:
@@ -514,6 +522,7 @@ class AlertsFile(Options):
     max_alert_age_hours: Number = Field(6, ge=0.25)
     delivery: DeliveryFile = DeliveryFile()
     digest: DigestFile = DigestFile()
+    dashboard_url: Annotated[str | None, AfterValidator(_http_url)] = None
 
 
 def _service_url(schemes: tuple[str, ...], example: str, secret_home: str) -> BeforeValidator:

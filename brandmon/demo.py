@@ -1,9 +1,10 @@
 """The synthetic demo archive: two made-up brands over a week, with a complaint burst at the end.
 
 These machines have no internet and a new user has no Weibo cookie, so `make run` needs data
-it can make itself. Every post is invented from templates (marked `synthetic` in `extra` and on
-platform `demo`); the archive is generated once, anchored to the first run's time, and kept in
-`state/demo/` so later runs see the same posts and never duplicate them.
+it can make itself. Every post is invented from templates (on platform `demo`, beside a few
+WeChat official-account articles on platform `wechat` whose ids, links and accounts say `demo`);
+the archive is generated once, anchored to the first run's time, and kept in `state/demo/` so
+later runs see the same posts and never duplicate them.
 """
 
 from __future__ import annotations
@@ -90,7 +91,29 @@ def generate(end: datetime, seed: int = SEED) -> list[dict]:
                     "likes": int(rng.expovariate(1 / (90 if burst_post else 8))),
                 })
         moment += BUCKET
-    return posts
+    return posts + wechat_articles(end)
+
+
+# Synthetic WeChat articles: (hours before the end, account, verified kind, title, body).
+WECHAT_ARTICLES = [
+    (150.0, "示例咖啡官方（演示）", "enterprise", "示例咖啡冬季新品今日上市",
+     "示例咖啡冬季限定生椰拿铁今日起在全国门店上市，首周会员八折。"),
+    (80.0, "城市咖啡地图（演示）", None, "实测五家连锁咖啡：示例咖啡和样板茶饮谁更值",
+     "我们实测了五家连锁品牌，示例咖啡的拿铁口感稳定，样板茶饮的果茶更受年轻人欢迎。"),
+    (30.0, "样板茶饮官方（演示）", "enterprise", "样板茶饮秋冬季会员日",
+     "样板茶饮会员日来了，全场第二杯半价。"),
+    (0.6, "示例财经日报（演示）", "media", "多地消费者投诉示例咖啡生椰拿铁，品牌方称正在排查",
+     "今天下午，多位消费者反映喝了示例咖啡的生椰拿铁后身体不适，要求退款并投诉至12315。品牌方称正在排查原料批次。"),
+]
+
+
+def wechat_articles(end: datetime) -> list[dict]:
+    """The synthetic WeChat articles of the week ending at `end`, the last a verified media
+    account's report on the complaint burst."""
+    return [{"id": f"demo-wechat-{number}", "platform": "wechat", "title": title, "text": f"{title}\n{body}",
+             "published_at": (end - timedelta(hours=hours)).isoformat(),
+             "url": f"https://example.com/demo/wechat/{number}", "author": account, "author_verified": verified}
+            for number, (hours, account, verified, title, body) in enumerate(WECHAT_ARTICLES, 1)]
 
 
 def _poisson(rng: random.Random, lam: float) -> int:

@@ -16,8 +16,17 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from alerts.explain import SAMPLES, local_day, posts_details, severe_complaint_details, window_local
-from alerts.model import Alert, AlertDetails
+from alerts.coverage import uncovered
+from alerts.explain import (
+    SAMPLES,
+    hourly_trend,
+    local_day,
+    posts_details,
+    severe_complaint_details,
+    trend_start,
+    window_local,
+)
+from alerts.model import Alert, AlertDetails, Trend
 from brandmon.config import Brand, Config
 from brandmon.windows import RunWindow, floor_time
 from transforms.terms import burst_terms
@@ -26,13 +35,14 @@ from warehouse.posts import (
     complaint_labels,
     keyword_lists,
     listing_query,
-    most_engaged,
     post_facts,
     severe_complaints,
+    top_posts,
     topic_docs,
 )
+from warehouse.runs import run_spans
 from warehouse.schema import Metric
-from warehouse.series import bucket_series, failed_sources, failure_streak, interval_posts
+from warehouse.series import BucketSeries, bucket_series, failed_sources, failure_streak, interval_posts
 from warehouse.topics import store_topics
 
 if TYPE_CHECKING:
@@ -104,19 +114,29 @@ def find_spike_alerts(conn: duckdb.DuckDBPyConnection, config: Config, window: R
                         brand=brand.id, kind=kind, audience="pr", severity=spike.severity, subject=metric,
                         bucket_start=spike.window_start, bucket_end=spike.window_end, observed=float(spike.value),
                         expected=float(spike.expected), score=float(spike.score),
-                        details=explain(conn, config, brand, posts, spike.ratio)))
+                        details=replace(explain(conn, config, brand, posts, spike.ratio),
+                                        trend=spike_trend(conn, config, series, spike.window_end, window))))
     return alerts
+
+
+def spike_trend(conn: duckdb.DuckDBPyConnection, config: Config, series: BucketSeries, end: datetime,
+                window: RunWindow) -> Trend:
+    """The chart of a spike: hourly counts from local midnight a week before its day up to its end,
+    with the spans no run has loaded (this run's own window counts as loaded: it is being detected)."""
+    start = trend_start(config.timezone, end)
+    loaded = run_spans(conn, start, end) + [(window.extraction.start, window.extraction.end)]
+    return hourly_trend(series.timestamps, series.counts, start, end, config.timezone, uncovered(loaded, start, end))
 
 
 def explain(conn: duckdb.DuckDBPyConnection, config: Config, brand: Brand, posts: PostSelection,
             ratio: float) -> AlertDetails:
     """What a PR reader needs about the selected posts: terms new against the week before, mix,
-    reasons, sources, the most engaged posts and the query that lists them all."""
+    reasons, sources, the riskiest posts (copies grouped) and the query that lists them all."""
     facts = post_facts(conn, posts)
     baseline = keyword_lists(conn, PostSelection(brand.id, posts.start - TERM_BASELINE, posts.start))
     top_terms = burst_terms(_term_counts(f.keywords for f in facts), _term_counts(baseline))
     return posts_details(brand.name, window_local(config.timezone, posts.start, posts.end), ratio, top_terms, facts,
-                         most_engaged(conn, posts, SAMPLES), listing_query(posts), complaint_labels(conn))
+                         top_posts(conn, posts, SAMPLES), listing_query(posts), complaint_labels(conn))
 
 
 def _term_counts(per_post: Iterable[list[str]]) -> Counter[str]:

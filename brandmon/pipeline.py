@@ -25,6 +25,7 @@ from extractors.registry import source_module
 from transforms.dedupe import dedupe_posts
 from transforms.filed_complaints import as_filed_complaint, complaint_object
 from transforms.matching import BrandMatcher, BrandTerms, searchable_text
+from transforms.risk import post_risk
 from transforms.terms import without_brand
 
 if TYPE_CHECKING:
@@ -170,14 +171,16 @@ def transform(config: Config, staged: list[dict[str, Any]], window: RunWindow, r
 
 def _post_row(post: Post, score: TextScores, keywords: list[str], terms: list[str]) -> dict[str, Any]:
     """The staged `posts` row: the post (its author's reach included) and its scores, the complaint's
-    categories, severity and reasons whole (`complaint_reasons` keeps their Chinese labels)."""
+    categories, severity and reasons whole (`complaint_reasons` keeps their Chinese labels), its risk."""
     row = post.to_json()
+    risk = post_risk(post, score.label, score.severity)
     row.update(clean_text=score.clean_text, sentiment=score.sentiment, label=score.label,
                complaint=score.complaint, complaint_score=score.complaint_score,
                complaint_reasons=[reason.zh for reason in score.reasons], keywords=keywords, model=score.model, terms=terms,
                complaint_categories=list(score.complaint_categories), complaint_severity=score.severity,
                complaint_reason_details=[reason.as_json() for reason in score.reasons],
-               complaint_severity_reasons=[reason.as_json() for reason in score.severity_reasons])
+               complaint_severity_reasons=[reason.as_json() for reason in score.severity_reasons],
+               risk=risk.score, risk_parts=risk.parts())
     return row
 
 

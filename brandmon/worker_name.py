@@ -12,6 +12,7 @@ import os
 import socket
 
 WORKER_ENV = "BRANDMON_WORKER"
+HOSTNAME_CALLABLE = f"{__name__}.hostname"  # the value of [core] hostname_callable
 
 
 def hostname() -> str:

@@ -3,7 +3,7 @@
 `path` is a file, a folder (searched recursively) or a glob. Each row needs a text and a
 timestamp; the id, link, author, engagement counts ("1.2万" is 12000) and the author's reach
 (`author_followers`, a count; `author_verified`, one of `record.VERIFIED_KINDS` or true/false) are
-used when present. Column names default to ours (`id`, `text`, `published_at`, `url`, `author`,
+used when present, and so is `counted_at`, when the counts were read (their speed is then known). Column names default to ours (`id`, `text`, `published_at`, `url`, `author`,
 `reposts`, `comments`, `likes`, `platform`, `title`, ...) and can be remapped with `fields:`. Only rows whose
 timestamp lies in the window are returned, so the archive replays like a live source.
 """
@@ -25,7 +25,7 @@ from extractors.timeparse import parse_timestamp
 
 KIND = "archive"
 OUR_FIELDS = ("id", "text", "published_at", "url", "title", "author", "author_id",
-              "reposts", "comments", "likes", "platform", "author_followers", "author_verified")
+              "reposts", "comments", "likes", "platform", "author_followers", "author_verified", "counted_at")
 _COUNT_FIELDS = ("reposts", "comments", "likes")
 
 
@@ -78,6 +78,7 @@ def row_to_post(row: Mapping, settings: Settings, tz: ZoneInfo) -> Post:
         **counts,
         author_followers=parse_count(col("author_followers"), "author_followers"),
         author_verified=_verified(col("author_verified")),
+        counted_at=parse_timestamp(col("counted_at"), tz) if col("counted_at") is not None else None,
     )
 
 

@@ -17,6 +17,8 @@ Presets (field names learnt from the crawlers' public store/model definitions):
 
 Authors' reach: MediaCrawler's content and comment rows carry no follower count (its
 `creators` files do, per account, and are skipped), so their posts keep `author_followers` null.
+The time the counts were seen (`counted_at`, which makes repost speed known) is the crawl time:
+`last_modify_ts`, else the file's modification time.
 
 Identity: platforms are `weibo`, `xhs`, `douyin`, `bilibili`, `zhihu`, `tieba`. Weibo posts and
 comments keep the numeric mid as native_id (the Weibo search and API sources do the same, so a
@@ -282,7 +284,8 @@ def _post(row: Mapping, ctx: RowContext, *, platform: str, native_id: str, text:
     reposts, comments, likes = (parse_count(row.get(name), name) if name else None for name in counts)
     return Post(platform=platform, native_id=native_id, source=KIND, text=body, published_at=published,
                 url=url or None, title=title or None, author=author or None, author_id=author_id or None,
-                reposts=reposts, comments=comments, likes=likes, extra=extra)
+                reposts=reposts, comments=comments, likes=likes, extra=extra,
+                counted_at=ctx.crawled_at if (reposts, comments, likes) != (None, None, None) else None)
 
 
 def _has(row: Mapping, key: str) -> bool:

@@ -37,7 +37,9 @@ class Post:
     `(platform, native_id)` is the identity: the same Weibo post found by search and by the
     mobile API is one post. `source` is the configured source that found it. The author's reach,
     where the source shows it: `author_followers` and `author_verified` (one of VERIFIED_KINDS);
-    None when the source does not say.
+    None when the source does not say. `counted_at`: when the source showed the reposts, comments
+    and likes (the fetch time of a live source, the crawl time of an export), which makes their
+    speed known; None when unknown.
     """
 
     platform: str
@@ -56,9 +58,12 @@ class Post:
     extra: dict[str, Any] = field(default_factory=dict)
     author_followers: int | None = None
     author_verified: str | None = None
+    counted_at: datetime | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "published_at", _utc(self.published_at))
+        if self.counted_at is not None:
+            object.__setattr__(self, "counted_at", _utc(self.counted_at))
         if not self.platform or not self.native_id:
             raise ValueError("a post needs a platform and a native_id")
         if self.author_followers is not None and (isinstance(self.author_followers, bool) or not isinstance(
@@ -79,12 +84,14 @@ class Post:
     def to_json(self) -> dict[str, Any]:
         row = dataclasses.asdict(self)
         row["published_at"] = self.published_at.isoformat()
+        row["counted_at"] = self.counted_at.isoformat() if self.counted_at else None
         return row
 
     @classmethod
     def from_json(cls, row: dict[str, Any]) -> Post:
         row = dict(row)
         row["published_at"] = _parse_ts(row["published_at"])
+        row["counted_at"] = _parse_ts(row.get("counted_at"))
         return cls(**row)
 
 

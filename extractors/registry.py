@@ -13,6 +13,7 @@ KINDS: dict[str, str] = {
     "weibo_search": "extractors.weibo.search",
     "weibo_api": "extractors.weibo.api",
     "heimao": "extractors.heimao.source",
+    "wechat_articles": "extractors.wechat.source",
 }
 
 

@@ -7,10 +7,12 @@ alert shows so a reader can list every post with `brandmon sql`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, NamedTuple
 
+from transforms.neardup import Copy, group_copies
+from transforms.risk import group_risk, harm
 from warehouse.filters import Condition, where, where_literal
 from warehouse.schema import BUCKET_METRICS, Metric
 
@@ -18,7 +20,7 @@ if TYPE_CHECKING:
     import duckdb
 
 POST_KEY = "platform || ':' || native_id"  # how topics name a post ('weibo:123')
-_LISTING_COLUMNS = "published_local, platform, label, complaint, engagement, url, text"
+_LISTING_COLUMNS = "published_local, platform, label, complaint, risk, engagement, url, text"
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,11 @@ class PostFacts(NamedTuple):
 
 @dataclass(frozen=True)
 class SamplePost:
-    """A post as alerts quote it (local time as 'YYYY-MM-DD HH:MM'); alert details store these."""
+    """A post as alerts quote it (local time as 'YYYY-MM-DD HH:MM'); alert details store these.
+
+    A post that stands for `copies` copies of one text (transforms.neardup) is the copy that reaches
+    furthest, with the earliest copy's time, author and link (None when it is that copy, or alone).
+    """
 
     text: str
     url: str | None
@@ -84,10 +90,15 @@ class SamplePost:
     author_followers: int | None = None
     author_verified: str | None = None
     severity: str | None = None  # complaint severity: none / normal / severe (None: not recorded)
+    risk: float | None = None  # transforms.risk (None: stored before risk was kept)
+    copies: int = 1
+    earliest_local: str | None = None
+    earliest_author: str | None = None
+    earliest_url: str | None = None
 
 
 _SAMPLE_COLUMNS = ("text, url, author, platform, strftime(published_local, '%Y-%m-%d %H:%M'), engagement, label, "
-                   "complaint, author_followers, author_verified, complaint_severity")
+                   "complaint, author_followers, author_verified, complaint_severity, risk")
 
 
 def post_facts(conn: duckdb.DuckDBPyConnection, selection: PostSelection) -> list[PostFacts]:
@@ -122,13 +133,45 @@ def post_count(conn: duckdb.DuckDBPyConnection, selection: PostSelection) -> int
     return conn.execute(f"SELECT count(*) FROM v_mentions WHERE {sql}", params).fetchone()[0]
 
 
-def most_engaged(conn: duckdb.DuckDBPyConnection, selection: PostSelection, limit: int) -> list[SamplePost]:
-    """The `limit` selected posts with most reposts + comments + likes; earlier first on ties."""
+def top_posts(conn: duckdb.DuckDBPyConnection, selection: PostSelection, limit: int) -> list[SamplePost]:
+    """The `limit` riskiest stories among the selected posts, riskiest first.
+
+    Copies of one text (transforms.neardup) are one story, quoted by its copy of highest risk with
+    how many copies there are and the earliest one; stories rank by transforms.risk.group_risk,
+    then engagement, then the earlier. Posts stored before risk was kept rank after the others.
+    """
     sql, params = where(selection.conditions())
     rows = conn.execute(
-        f"""SELECT {_SAMPLE_COLUMNS} FROM v_mentions WHERE {sql}
-            ORDER BY engagement DESC, published_at, native_id LIMIT ?""", [*params, limit]).fetchall()
-    return [SamplePost(*row) for row in rows]
+        f"""SELECT {POST_KEY}, published_at, {_SAMPLE_COLUMNS} FROM v_mentions WHERE {sql}
+            ORDER BY published_at, platform, native_id""", params).fetchall()
+    posts = {key: (at, SamplePost(*sample)) for key, at, *sample in rows}
+    groups = group_copies([Copy(key, post.text, at, _known(post.risk), post.label)
+                           for key, (at, post) in posts.items()])
+
+    def rank(keys: tuple[str, ...], top: SamplePost) -> tuple:
+        known = top.risk is not None
+        score = group_risk(top.risk, harm(top.label, top.severity), len(keys)) if known else 0.0
+        return (known, score, top.engagement, -posts[keys[0]][0].timestamp())
+
+    stories = [(rank(g.keys, posts[g.most_reached][1]), g) for g in groups]
+    stories.sort(key=lambda story: story[0], reverse=True)
+    return [_story(posts, group.keys, group.most_reached) for _, group in stories[:limit]]
+
+
+def _known(risk: float | None) -> float:
+    return -1.0 if risk is None else risk
+
+
+def _story(posts: dict[str, tuple[datetime, SamplePost]], keys: tuple[str, ...], shown: str) -> SamplePost:
+    """The shown copy of a story, with the count of copies and the earliest copy if another."""
+    post = posts[shown][1]
+    if len(keys) == 1:
+        return post
+    earliest = posts[keys[0]][1]
+    if keys[0] == shown:
+        return replace(post, copies=len(keys))
+    return replace(post, copies=len(keys), earliest_local=earliest.published_local, earliest_author=earliest.author,
+                   earliest_url=earliest.url)
 
 
 class SevereComplaint(NamedTuple):
@@ -161,9 +204,9 @@ def severe_complaints(conn: duckdb.DuckDBPyConnection, brand: str, start: dateti
 
 
 def listing_query(selection: PostSelection) -> str:
-    """SQL on v_mentions, with its values as literals, that lists every selected post, most engaged first."""
+    """SQL on v_mentions, with its values as literals, that lists every selected post, riskiest first."""
     return (f"SELECT {_LISTING_COLUMNS} FROM v_mentions WHERE {where_literal(selection.conditions())} "
-            f"ORDER BY engagement DESC")
+            f"ORDER BY risk DESC NULLS LAST, engagement DESC")
 
 
 def topic_docs(conn: duckdb.DuckDBPyConnection, brand: str, start: datetime, end: datetime

@@ -113,6 +113,24 @@ def latest_hot_topics(conn: duckdb.DuckDBPyConnection) -> list[HotTopic]:
     return [HotTopic(*row) for row in rows]
 
 
+class SentDelivery(NamedTuple):
+    kind: str
+    run_type: str
+    channel: str
+    sent_at: datetime
+    bucket_start: datetime
+
+
+def sent_pr_deliveries(conn: duckdb.DuckDBPyConnection, since: datetime) -> list[SentDelivery]:
+    """PR alerts delivered for buckets from `since` on, first sent first: how late a live alert
+    reached its channel (bench.backfill_while_serving)."""
+    rows = conn.execute(
+        """SELECT a.kind, a.run_type, d.channel, d.sent_at, a.bucket_start FROM alerts a JOIN deliveries d USING (alert_id)
+           WHERE a.audience = 'pr' AND d.status = 'sent' AND a.bucket_start >= ? ORDER BY d.sent_at""",
+        [since]).fetchall()
+    return [SentDelivery(*row) for row in rows]
+
+
 def alert_deliveries(conn: duckdb.DuckDBPyConnection) -> list[AlertDelivery]:
     """Every alert but digests, one row per channel, in bucket order."""
     rows = conn.execute(
@@ -146,3 +164,9 @@ def alerts_for_digest(conn: duckdb.DuckDBPyConnection, brand: str, start: dateti
         [brand, digest_kind, start, end, until]).fetchall()
     return [ListedAlert(alert_id, kind, severity, subject, details, bool(held))
             for alert_id, kind, severity, subject, details, held in rows]
+
+
+def stored_digests(conn: duckdb.DuckDBPyConnection, brand: str, day_start: datetime, digest_kind: str) -> int:
+    """How many digests (first sending and re-sent revisions) are stored for the brand's day."""
+    return conn.execute("SELECT count(*) FROM alerts WHERE brand = ? AND kind = ? AND bucket_start = ?",
+                        [brand, digest_kind, day_start]).fetchone()[0]

@@ -15,6 +15,8 @@ from warehouse.filters import Condition
 
 Metric = Literal["mentions", "neg", "complaints"]  # the BUCKET_METRICS names
 REASON_TYPE = "STRUCT(category VARCHAR, code VARCHAR, zh VARCHAR, en VARCHAR, phrase VARCHAR)[]"  # transforms.complaints.Reason
+RISK_PARTS_TYPE = ("STRUCT(harm DOUBLE, reach DOUBLE, verified DOUBLE, engagement DOUBLE, speed DOUBLE, "
+                   "reposts_per_hour DOUBLE)")  # transforms.risk.Risk.parts
 
 STAGED_COLUMNS: dict[str, dict[str, str]] = {
     "posts": {"platform": "VARCHAR", "native_id": "VARCHAR", "source": "VARCHAR", "published_at": "TIMESTAMPTZ",
@@ -24,7 +26,8 @@ STAGED_COLUMNS: dict[str, dict[str, str]] = {
               "complaint_score": "DOUBLE", "complaint_reasons": "VARCHAR[]", "keywords": "VARCHAR[]", "model": "VARCHAR",
               "terms": "VARCHAR[]", "complaint_categories": "VARCHAR[]", "complaint_severity": "VARCHAR",
               "complaint_reason_details": REASON_TYPE, "complaint_severity_reasons": REASON_TYPE,
-              "author_followers": "BIGINT", "author_verified": "VARCHAR"},
+              "author_followers": "BIGINT", "author_verified": "VARCHAR", "counted_at": "TIMESTAMPTZ",
+              "risk": "DOUBLE", "risk_parts": RISK_PARTS_TYPE},
     "mentions": {"platform": "VARCHAR", "native_id": "VARCHAR", "brand": "VARCHAR", "published_at": "TIMESTAMPTZ",
                  "matched_terms": "VARCHAR[]"},
     "source_runs": {"brand": "VARCHAR", "source": "VARCHAR", "window_start": "TIMESTAMPTZ", "window_end": "TIMESTAMPTZ",

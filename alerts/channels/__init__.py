@@ -44,6 +44,7 @@ class Envelope:
     now: datetime
     source_connections: Mapping[str, str | None] = field(default_factory=dict)
     alert_id: str = ""  # the id stored in the outbox; defaults to alert.alert_id
+    dashboard_url: str | None = None  # alerts.settings.AlertSettings.dashboard_url
 
     def __post_init__(self) -> None:
         if not self.alert_id:
@@ -55,7 +56,7 @@ class Envelope:
         return f"{self.alert_id}:{self.channel}"
 
     def documents(self) -> list[Document]:
-        return [compose(self.alert, lang, self.source_connections) for lang in self.languages]
+        return [compose(self.alert, lang, self.source_connections, self.dashboard_url) for lang in self.languages]
 
 
 class ChannelModule(Protocol):

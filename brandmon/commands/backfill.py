@@ -7,6 +7,12 @@ same rows, and backfill runs store their alerts as suppressed, never paging anyo
 DuckDB writer to live runs (dags/airflow_local_settings.py), so the live alert is never held
 back. With `make up` serving, the backfill is handed to that Airflow through its REST API (safe
 while it runs); otherwise this command starts Airflow for the backfill and stops it afterwards.
+
+A long range is handed over in parts of CHUNK_RUNS intervals, one after another: Airflow creates
+all of a backfill's runs in one request, and when a busy SQLite refuses that request half-way,
+Airflow 3.3 deletes the runs it had made under the running scheduler, which dies of it. A
+part of a few hours is made in well under a second, so that refusal all but never happens, and
+the supervisor in `brandmon run --serve` restarts a scheduler that dies all the same.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ NAME = "backfill"
 HELP = "Re-process past intervals through the scheduler; live runs first, alerts stored as suppressed"
 DAG_ID = "brand_monitor"
 REPROCESS = {"missing": "none", "failed": "failed", "all": "completed"}
+CHUNK_RUNS = 24
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -33,7 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-active-runs", type=int, default=1,
                         help="backfill runs at once (default 1, so live runs keep their pace)")
     parser.add_argument("--no-wait", action="store_true",
-                        help="with Airflow already serving: hand the backfill over and return")
+                        help="with Airflow already serving: hand the whole range over in one backfill and return")
     parser.add_argument("--port", type=int, default=8080, help="API port when this command starts Airflow itself")
     parser.add_argument("--timeout", type=float, default=None, help="give up waiting after this many seconds")
     parser.add_argument("--cancel", action="store_true",
@@ -63,7 +70,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"brandmon backfill: {error}", file=sys.stderr)
         return 2
     conf = {"brand": args.brand} if args.brand else {}
-    return _in_airflow(config, args, lambda session, owned: _backfill(session, start, end, args, conf, owned),
+    parts = chunks(start, end, config.schedule.interval * CHUNK_RUNS)
+    return _in_airflow(config, args, lambda session, owned: _backfill(session, parts, args, conf, owned),
                        "Handing the backfill to")
 
 
@@ -103,27 +111,46 @@ def _cancel(session, owned: bool) -> int:
     return 0
 
 
-def _backfill(session, start: datetime, end: datetime, args: argparse.Namespace, conf: dict, owned: bool) -> int:
-    # Airflow backfills the intervals whose start lies in [from_date, to_date], both included.
-    backfill = session.api.create_backfill(DAG_ID, start, end - timedelta(microseconds=1),
-                                           max_active_runs=args.max_active_runs,
-                                           reprocess=REPROCESS[args.reprocess], conf=conf)
-    backfill_id = backfill["id"]
-    _step(f"Backfill {backfill_id}: {start.isoformat()} .. {end.isoformat()}"
-          + (f", brand {args.brand}" if args.brand else "") + f", {args.max_active_runs} run(s) at a time")
+def chunks(start: datetime, end: datetime, size: timedelta) -> list[tuple[datetime, datetime]]:
+    """[start, end) cut into consecutive parts of at most `size`, oldest first."""
+    parts = []
+    while start < end:
+        parts.append((start, min(start + size, end)))
+        start = parts[-1][1]
+    return parts
+
+
+def _backfill(session, parts: list[tuple[datetime, datetime]], args: argparse.Namespace, conf: dict,
+              owned: bool) -> int:
     if args.no_wait and not owned:
-        _step("Handed over; follow it in the Airflow UI (the DAG's Backfills tab)")
-        return 0
-    try:
-        states = _wait(session, backfill_id, start, end, args.timeout)
-    except KeyboardInterrupt:
-        if owned:
-            session.api.cancel_backfill(backfill_id)
-            _step(f"Backfill {backfill_id} cancelled; the same command resumes it (finished intervals are kept)")
-        else:
-            _step(f"Stopped watching; backfill {backfill_id} goes on in the serving Airflow")
-        return 130
-    failed = [run_id for run_id, state in states.items() if state == "failed"]
+        parts = [(parts[0][0], parts[-1][1])]
+    deadline = None if args.timeout is None else time.monotonic() + args.timeout
+    failed: list[str] = []
+    for number, (start, end) in enumerate(parts, 1):
+        label = f" (part {number} of {len(parts)})" if len(parts) > 1 else ""
+        # Airflow backfills the intervals whose start lies in [from_date, to_date], both included.
+        backfill = session.api.create_backfill(DAG_ID, start, end - timedelta(microseconds=1),
+                                               max_active_runs=args.max_active_runs,
+                                               reprocess=REPROCESS[args.reprocess], conf=conf)
+        backfill_id = backfill["id"]
+        _step(f"Backfill {backfill_id}{label}: {start.isoformat()} .. {end.isoformat()}"
+              + (f", brand {args.brand}" if args.brand else "") + f", {args.max_active_runs} run(s) at a time")
+        if args.no_wait and not owned:
+            _step("Handed over; follow it in the Airflow UI (the DAG's Backfills tab)")
+            return 0
+        try:
+            left = None if deadline is None else deadline - time.monotonic()
+            states = _wait(session, backfill_id, start, end, left)
+        except KeyboardInterrupt:
+            if owned:
+                session.api.cancel_backfill(backfill_id)
+                _step(f"Backfill {backfill_id} cancelled; the same command resumes it (finished intervals are kept)")
+            else:
+                _step(f"Stopped watching; backfill {backfill_id} goes on in the serving Airflow"
+                      + (f", the {len(parts) - number} later part(s) are not handed over" if number < len(parts)
+                         else ""))
+            return 130
+        failed += [run_id for run_id, state in states.items() if state == "failed"]
     if failed:
         _step(f"{len(failed)} run(s) failed: {', '.join(sorted(failed)[:5])}" + (" …" if len(failed) > 5 else "")
               + "; see state/logs/tasks, then repeat with --reprocess failed")

@@ -106,6 +106,7 @@ def _mblog_post(mblog: Mapping[str, Any], *, source: str, fetched_at: datetime, 
         extra=extra,
         author_followers=follower_count(user),
         author_verified=verified_kind(user),
+        counted_at=fetched_at,
     )
 
 

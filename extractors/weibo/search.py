@@ -168,6 +168,7 @@ def _card_posts(wrap: Tag, fetched_at: datetime) -> list[Post]:
         likes=_action_count(actions, "feed_list_like", 2),
         extra=extra,
         author_verified=_badge(_own(wrap, "div.info i.icon-vip")),
+        counted_at=fetched_at,
     )
     original = _original(wrap, fetched_at)
     return [with_retweeted(post, original), original] if original is not None else [post]
@@ -204,6 +205,7 @@ def _original(wrap: Tag, fetched_at: datetime) -> Post | None:
         published_at=published, url=post_url(uid, bid, mid), author=_author(name), author_id=uid,
         reposts=_count_at(counts, 0), comments=_count_at(counts, 1), likes=_count_at(counts, 2), extra=extra,
         author_verified=_badge(box.select_one('div[node-type="feed_list_forwardContent"] i.icon-vip')),
+        counted_at=fetched_at,
     )
 
 

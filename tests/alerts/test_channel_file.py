@@ -31,6 +31,15 @@ def test_appends_fields_and_rendered_text_once_per_key(tmp_path):
     assert "renew the cookie" in lines[1]["text"]["en"]
 
 
+def test_a_delivered_alert_links_to_the_dashboard_configured(tmp_path, warehouse):
+    config = make_config(tmp_path, alerts={"dashboard_url": "http://127.0.0.1:8080/brandmon"})
+    enqueue(warehouse, [spike_alert()], config, "scheduled__1", "scheduled", JUST_AFTER)
+    assert deliver_pending(warehouse, config, {}, JUST_AFTER).sent == 1
+    (line,) = file_lines(tmp_path)
+    link = f"http://127.0.0.1:8080/brandmon/alerts/{spike_alert().alert_id}"
+    assert link in line["text"]["zh"] and link in line["text"]["en"]
+
+
 def test_a_full_disk_loses_no_alert_and_sends_none_twice(tmp_path, warehouse, monkeypatch):
     """The disk fills up in the middle of the second of four alerts: the failed appends leave no
     partial line, so once space returns the retry writes each of the three, whole, once.

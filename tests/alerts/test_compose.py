@@ -2,6 +2,7 @@
 
 import re
 from dataclasses import replace
+from datetime import datetime
 
 import pytest
 
@@ -10,7 +11,7 @@ from alerts.formats import to_text
 from alerts.i18n import followers_text
 from alerts.model import Alert
 
-from .alert_fixtures import ops_alert, severe_alert, spike_alert
+from .alert_fixtures import charted_spike_alert, ops_alert, severe_alert, spike_alert
 
 
 def fields(doc) -> dict[str, str]:
@@ -92,7 +93,7 @@ def test_ratio_and_sql_command_rendering():
     assert command == 'brandmon sql "SELECT \\"x\\" FROM t WHERE a = \'\\$HOME\'"'
 
 
-def test_top_samples_orders_by_engagement_and_keeps_detection_order_on_ties():
+def test_alerts_stored_before_risk_was_kept_quote_the_most_engaged_ties_in_detection_order():
     samples = spike_alert().details.samples
     assert [s.engagement for s in top_samples(samples, 4)] == [1520, 860, 310, 12]
     tied = [replace(s, engagement=5) for s in samples]
@@ -110,7 +111,7 @@ def test_a_severe_complaint_names_its_author_reach_and_why_it_is_severe_in_both_
     assert fields(en)["Why severe"] == "food safety: 变质, 拉肚子 · regulators and courts: 12315"
     assert fields(en)["Author"] == "美食记者 · 250k followers · verified media"
     assert fields(en)["Complaint reasons"] == "spoiled (quality and safety) · compensation demanded (refunds and after-sales)"
-    assert zh.sections[0].items[0].meta == "weibo · 美食记者 · 粉丝 25万 · 2026-11-26 14:03 · 互动 320 · 负面 · 严重投诉"
+    assert zh.sections[0].items[0].meta == "weibo · 美食记者 · 粉丝 25万 · 媒体认证 · 2026-11-26 14:03 · 互动 320 · 负面 · 严重投诉"
 
 
 def test_a_severe_complaint_from_an_author_of_unknown_reach_names_its_engagement():
@@ -127,3 +128,70 @@ def test_a_severe_complaint_from_an_author_of_unknown_reach_names_its_engagement
                                                      (210_000_000, "粉丝 2.1亿", "210M followers")])
 def test_followers_read_as_people_say_them(followers, zh, en):
     assert (followers_text("zh", followers), followers_text("en", followers)) == (zh, en)
+
+
+def test_spikes_carry_their_7_day_chart_in_each_language():
+    alert = charted_spike_alert()
+    zh, en = compose(alert, "zh").picture, compose(alert, "en").picture
+    assert zh.title == "示例咖啡 · 近 7 天每小时声量" and en.title == "示例咖啡: mentions per hour, last 7 days"
+    assert (zh.start, zh.end) == (datetime(2026, 11, 19), datetime(2026, 11, 26, 15))  # to the end of the spike's hour
+    assert zh.mark == (datetime(2026, 11, 26, 14), datetime(2026, 11, 26, 14, 15))
+    assert zh.mark_text == "负面声量激增 ×4.2 · 14:00–14:15" and en.mark_text == "negative mentions spike ×4.2 · 14:00–14:15"
+    assert zh.gaps == ((datetime(2026, 11, 19), datetime(2026, 11, 19, 12)),)
+    assert (zh.hours[-1], zh.mentions[-1], zh.negatives[-1]) == (datetime(2026, 11, 26, 14), 42, 38)
+    assert zh.texts.weekdays[3] == "周四" and en.texts.x_axis == "local time (Asia/Shanghai)"
+
+
+def test_alerts_without_a_trend_or_of_other_kinds_have_no_chart():
+    assert compose(spike_alert(), "zh").picture is None  # stored before trends were kept
+    assert compose(replace(charted_spike_alert(), kind="new_topic"), "zh").picture is None
+    assert compose(ops_alert(), "en").picture is None and compose(severe_alert(), "en").picture is None
+
+
+def story_alert() -> Alert:
+    """A complaint spike whose top story is 17 copies of one text, quoted by a media account's copy."""
+    story = replace(spike_alert().details.samples[1], author="新闻晨报", author_followers=5_200_000,
+                    author_verified="media", risk=9.1, copies=17, earliest_local="2026-11-26 13:41",
+                    earliest_author="爱喝咖啡的猫", earliest_url="https://weibo.com/1234567890/First1")
+    others = [replace(s, risk=r) for s, r in zip(spike_alert().details.samples[2:], (6.0, 2.5))]
+    return spike_alert(kind="complaint_spike", details={"samples": [story, *others]})
+
+
+def test_copies_of_one_text_show_as_one_story_with_its_count_reach_and_earliest_copy():
+    zh, en = compose(story_alert(), "zh"), compose(story_alert(), "en")
+    assert zh.sections[0].title == "样本帖子（风险最高的在前，相同内容合并）"
+    assert zh.sections[0].items[0].meta == (
+        "×17（相同或相近内容，最早：爱喝咖啡的猫 2026-11-26 13:41 https://weibo.com/1234567890/First1） · weibo · 新闻晨报 · "
+        "粉丝 520万 · 媒体认证 · 2026-11-26 14:03 · 互动 1520 · 负面 · 投诉")
+    assert en.sections[0].items[0].meta == (
+        "×17 (same or near-same text; earliest: 爱喝咖啡的猫 2026-11-26 13:41 https://weibo.com/1234567890/First1) · "
+        "weibo · 新闻晨报 · 5.2M followers · verified media · 2026-11-26 14:03 · engagement 1520 · negative · complaint")
+    assert zh.sections[0].items[1].meta.startswith("weibo · 路人甲")  # a post alone says nothing of copies
+
+
+def test_a_story_quoted_by_its_earliest_copy_says_so():
+    story = replace(story_alert().details.samples[0], earliest_local=None, earliest_author=None, earliest_url=None)
+    alert = spike_alert(details={"samples": [story]})
+    assert compose(alert, "zh").sections[0].items[0].meta.startswith("×17（相同或相近内容，此为最早一条） · ")
+    assert compose(alert, "en").sections[0].items[0].meta.startswith("×17 (same or near-same text; this is the earliest)")
+
+
+def test_stories_keep_the_order_of_their_risk_even_against_engagement():
+    alert = story_alert()
+    stored = Alert.details_from_json(alert.details_json())  # as the outbox reads it back
+    assert stored.samples == alert.details.samples
+    doc = compose(replace(alert, details=stored), "en")
+    assert [item.url for item in doc.sections[0].items] == [
+        "https://weibo.com/1234567890/NwXyZ1", "https://weibo.com/222/Abc", "https://m.weibo.cn/status/4901234567890123"]
+    assert "×17 (same or near-same text" in to_text([doc])
+def test_with_a_dashboard_url_every_message_links_to_its_page_on_the_dashboard():
+    spike, severe, ops, digest = spike_alert(), severe_alert(), ops_alert(), spike_alert(kind="digest")
+    base = "https://airflow.example.com/brandmon/"
+    for alert, page in ((spike, f"alerts/{spike.alert_id}"), (severe, f"alerts/{severe.alert_id}"),
+                        (ops, "sources"), (digest, "")):
+        zh, en = compose(alert, "zh", dashboard_url=base), compose(alert, "en", dashboard_url=base)
+        assert (zh.sections[-1].title, en.sections[-1].title) == ("看板", "Dashboard")
+        assert zh.sections[-1].items[0].url == en.sections[-1].items[0].url == base + page
+        assert "打开看板" in zh.sections[-1].items[0].text and "open the dashboard" in en.sections[-1].items[0].text
+    assert all(s.title != "Dashboard" for s in compose(spike, "en").sections)
+    assert f"{base}alerts/{spike.alert_id}" in to_text([compose(spike, "en", dashboard_url=base.rstrip("/"))])

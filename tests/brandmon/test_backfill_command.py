@@ -60,3 +60,20 @@ def test_a_repeated_request_finds_its_own_running_backfill_and_another_one_is_na
     assert api.create_backfill("brand_monitor", start, end, max_active_runs=1, reprocess="none", conf={}) == ours
     with pytest.raises(BackfillRunning, match=r"backfill 3 over .* is still running.*--cancel"):
         api.create_backfill("brand_monitor", start, end, max_active_runs=1, reprocess="none", conf={"brand": "acme"})
+
+
+def test_a_long_range_is_handed_over_in_consecutive_parts_that_cover_it_exactly():
+    from datetime import datetime, timedelta, timezone
+
+    from brandmon.commands.backfill import CHUNK_RUNS, chunks
+
+    start = datetime(2026, 11, 23, 20, 15, tzinfo=timezone.utc)
+    end = start + timedelta(days=7) - timedelta(minutes=45)
+    size = timedelta(minutes=15) * CHUNK_RUNS
+    parts = chunks(start, end, size)
+    assert parts[0][0] == start and parts[-1][1] == end
+    assert all(a[1] == b[0] for a, b in zip(parts, parts[1:]))
+    assert all(b - a == size for a, b in parts[:-1]) and parts[-1][1] - parts[-1][0] <= size
+    assert len(parts) == 28
+    assert chunks(start, start + timedelta(hours=2), size) == [(start, start + timedelta(hours=2))]
+    assert chunks(start, start, size) == []

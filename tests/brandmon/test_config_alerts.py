@@ -84,11 +84,19 @@ def test_delivery_and_digest_settings(tmp_path):
      ">= 600"),
     ({"delivery": {"retries": 3}}, "alerts.delivery.retries", "unknown key"),
     ({"digest": {"channels": ["nowhere"]}}, "alerts.digest.channels[0]", "unknown channel 'nowhere'"),
+    ({"dashboard_url": "airflow.example.com/brandmon"}, "alerts.dashboard_url", "not an http(s) URL"),
+    ({"dashboard_url": "javascript:alert(1)"}, "alerts.dashboard_url", "not an http(s) URL"),
 ])
 def test_errors_name_the_key_and_the_fix(tmp_path, alerts, key, words):
     with pytest.raises(ConfigError) as error:
         parse(alerts, tmp_path)
     assert error.value.key == key and words in str(error.value) and "Fix:" in str(error.value)
+
+
+def test_the_dashboard_url_reaches_the_alert_settings(tmp_path):
+    assert parse({}, tmp_path).alerting.dashboard_url is None
+    url = "https://airflow.example.com/brandmon"
+    assert parse({"dashboard_url": url}, tmp_path).alerting.dashboard_url == url
 
 
 def test_unquoted_yaml_times_are_refused_with_a_fix(tmp_path):

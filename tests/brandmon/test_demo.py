@@ -26,7 +26,18 @@ def test_the_burst_is_complaints_about_one_brand_at_the_end():
     assert burst_rate > 10 * usual_rate
     about_coffee = [p for p in complaints(in_burst) if "示例咖啡" in p["text"] or "Demo Coffee" in p["text"]]
     assert len(about_coffee) >= 0.8 * len(complaints(in_burst))
-    assert all(p["platform"] == "demo" and p["url"].startswith("https://example.com/") for p in posts)
+    assert all(p["platform"] in ("demo", "wechat") and p["url"].startswith("https://example.com/demo/") for p in posts)
+
+
+def test_a_few_synthetic_wechat_articles_the_last_a_media_report_on_the_burst():
+    articles = [p for p in generate(END) if p["platform"] == "wechat"]
+    assert 3 <= len(articles) <= 6
+    assert all(p["id"].startswith("demo-wechat-") and "（演示）" in p["author"] and p["title"] in p["text"]
+               for p in articles)
+    assert all(END - timedelta(days=7) <= datetime.fromisoformat(p["published_at"]) < END for p in articles)
+    report = max(articles, key=lambda p: p["published_at"])
+    assert datetime.fromisoformat(report["published_at"]) >= END - BURST and "示例咖啡" in report["text"]
+    assert report["author_verified"] == "media" and "author_followers" not in report  # no reach invented
 
 
 def test_the_archive_is_generated_once(tmp_path):

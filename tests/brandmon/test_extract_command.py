@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from werkzeug import Response
 
 from brandmon.cli import main
 
@@ -108,3 +109,64 @@ def test_a_heimao_source_prints_its_complaints_with_the_connections_cookie(tmp_p
     assert rows[0]["platform"] == "heimao" and rows[0]["extra"]["appeal"] == "退款,道歉"
     assert "tousu: ok, 3 posts, 1 quarantined, 4 requests" in out.err
     assert {r.headers.get("Cookie") for r, _ in httpserver.log if r.path == "/api/index/s"} == {"SUB=_2Aheimao"}
+
+
+def test_a_wechat_articles_source_prints_its_articles_with_bodies(tmp_path, httpserver, monkeypatch, capsys):
+    """WeChat articles through Sogou's search and article pages, served from the hand-rebuilt
+    pages in tests/extractors/fixtures/wechat; the Connection's cookie goes to Sogou."""
+    fixtures = Path(__file__).parent.parent / "extractors" / "fixtures" / "wechat"
+
+    def page(name: str) -> str:
+        return (fixtures / name).read_text(encoding="utf-8")
+
+    monkeypatch.setenv("AIRFLOW_CONN_WECHAT_SOGOU", json.dumps({"conn_type": "http", "password": "SNUID=0A1B2C"}))
+    httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nAllow: /\n")
+    for number in ("1", "2"):
+        httpserver.expect_request("/weixin", query_string={"type": "2", "query": "艾克米", "ie": "utf8", "tsn": "5",
+                                                           "ft": "2025-12-02", "et": "2025-12-02", "page": number}) \
+            .respond_with_data(page(f"search_page{number}.html"), content_type="text/html; charset=utf-8")
+    httpserver.expect_request("/link").respond_with_handler(lambda request: Response(
+        page("link_article0.html" if request.args["url"].endswith("4fw..") else "link_article1.html"),
+        content_type="text/html; charset=utf-8"))
+    articles = {"art0sig": "article0.html", "art1sig": "article_deleted.html", "hb2old0": "article_old0.html"}
+    httpserver.expect_request("/s").respond_with_handler(lambda request: Response(
+        page(articles[request.args["signature"]]), content_type="text/html; charset=utf-8"))
+    path = tmp_path / "brands.yaml"
+    path.write_text(yaml.safe_dump({
+        "brands": {"acme": {"keywords": ["艾克米"], "sources": ["wechat"]}},
+        "sources": {"wechat": {"kind": "wechat_articles", "base_url": httpserver.url_for("/"),
+                               "article_base_url": httpserver.url_for("/"), "min_interval": 0, "fetch_bodies": True,
+                               "connection": "wechat_sogou", "media_accounts": {"财经日报": 2000000}}},
+    }, allow_unicode=True))
+    code = main(["extract", "--config", str(path), "--brand", "acme", "--source", "wechat",
+                 "--start", "2025-12-02T00:00+08:00", "--end", "2025-12-02T12:00+08:00"])
+    out = capsys.readouterr()
+    rows = [json.loads(line) for line in out.out.splitlines()]
+    assert code == 0, out.err
+    assert [(row["platform"], row["author"], row["extra"]["article_status"]) for row in rows] == [
+        ("wechat", "财经日报", "read"), ("wechat", "消费维权观察", "deleted"), ("wechat", "艾克米咖啡", "read")]
+    assert (rows[0]["author_verified"], rows[0]["author_followers"]) == ("media", 2000000)
+    assert "大杯拿铁由28元涨至32元" in rows[0]["text"] and rows[0]["url"].startswith("https://mp.weixin.qq.com/s?__biz=")
+    assert "wechat: ok, 3 posts" in out.err
+    assert {r.headers.get("Cookie") for r, _ in httpserver.log if r.path in ("/weixin", "/link")} == {"SNUID=0A1B2C"}
+
+
+def test_a_wechat_articles_source_walled_by_sogou_fails_with_its_class(tmp_path, httpserver, capsys):
+    """Sogou's verification page (hand-rebuilt, tests/extractors/fixtures/wechat) is an auth error, not 'ok, 0 posts'."""
+    fixtures = Path(__file__).parent.parent / "extractors" / "fixtures" / "wechat"
+    httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nAllow: /\n")
+    httpserver.expect_request("/weixin").respond_with_response(Response(
+        "", status=302, headers={"Location": "/antispider/?from=%2Fweixin"}))
+    httpserver.expect_request("/antispider/").respond_with_data(
+        (fixtures / "antispider.html").read_text(encoding="utf-8"), content_type="text/html; charset=utf-8")
+    path = tmp_path / "brands.yaml"
+    path.write_text(yaml.safe_dump({
+        "brands": {"acme": {"keywords": ["艾克米"], "sources": ["wechat"]}},
+        "sources": {"wechat": {"kind": "wechat_articles", "base_url": httpserver.url_for("/"), "min_interval": 0}},
+    }, allow_unicode=True))
+    code = main(["extract", "--config", str(path), "--brand", "acme", "--source", "wechat",
+                 "--start", "2025-12-02T00:00+08:00", "--end", "2025-12-02T12:00+08:00"])
+    out = capsys.readouterr()
+    assert code == 1 and out.out == ""
+    assert "wechat: error, 0 posts, 0 quarantined, 3 requests; auth:" in out.err
+    assert "verification (anti-spider) page" in out.err and "add `connection:`" in out.err

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -20,6 +21,8 @@ from brandmon.demo import generate
 from brandmon.staging import write_jsonl
 from brandmon.windows import RunWindow
 from extractors.base import Window
+from extractors.record import Post
+from transforms.risk import post_risk
 from warehouse.db import reader
 
 END = datetime(2026, 11, 20, 4, 0, tzinfo=timezone.utc)
@@ -220,6 +223,33 @@ def test_a_severe_complaint_from_an_account_with_reach_alerts_on_its_own_once(wo
     assert "投诉原因: 变质（质量安全） · 吃坏肚子（质量安全） · 要求赔偿（退款售后）" in zh
     assert "Complaint reasons: spoiled (quality and safety) · made someone ill (quality and safety)" in en
     assert "示例咖啡的牛奶变质了还在卖" in zh and "native_id IN ('weibo:spoiled')" in zh
+
+
+def test_every_post_is_stored_with_its_risk_and_analysts_see_why(world):
+    root, config = world
+    add_severe_posts(root)
+    viral = {"id": "viral", "platform": "weibo", "text": "示例咖啡门店员工用过期牛奶，视频已经传疯了",
+             "published_at": (END - timedelta(minutes=50)).isoformat(), "author": "爆料君", "reposts": 1200,
+             "counted_at": (END - timedelta(minutes=10)).isoformat()}
+    with open(root / "posts.jsonl", "a", encoding="utf-8") as handle:
+        handle.write(json.dumps(viral, ensure_ascii=False) + "\n")
+    run_window(config, END - timedelta(hours=1), END, "run")
+    conn = reader(config.published_path)
+    rows = conn.execute("""SELECT native_id, risk, risk_harm, label, severity, author_followers, author_verified,
+                                  reposts, comments, likes, published_at, counted_at, reposts_per_hour, risk_speed
+                           FROM v_post_risk WHERE brand = 'demo_coffee' AND platform = 'weibo'
+                           ORDER BY risk DESC""").fetchall()
+    unscored = conn.execute("SELECT count(*) FROM posts WHERE risk IS NULL OR risk_parts IS NULL").fetchone()[0]
+    conn.close()
+    assert unscored == 0
+    for key, risk, harm, label, severity, followers, verified, reposts, comments, likes, at, counted, *_ in rows:
+        post = Post("weibo", key, "archive", "-", at, reposts=reposts, comments=comments, likes=likes,
+                    author_followers=followers, author_verified=verified, counted_at=counted)
+        assert (risk, harm) == (post_risk(post, label, severity).score, post_risk(post, label, severity).harm)
+    # a severe complaint by a media account with 250k followers first; a complaint by one with a million
+    # and 900 likes before severe ones from accounts of unknown or small reach
+    assert [key for key, *_ in rows] == ["spoiled", "bad_taste", "viral", "scalded", "unseen"]
+    assert rows[2][-2:] == (1200.0, pytest.approx(math.log10(1201), abs=1e-4))  # 1,200 reposts in under an hour
 
 
 def test_severe_complaint_thresholds_come_from_detection_settings(world):

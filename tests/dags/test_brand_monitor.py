@@ -79,7 +79,7 @@ def test_mapped_extract_tasks_are_named_by_brand_and_source(week_run):
 
 def test_every_post_in_the_window_is_stored_once_with_scores(week_run):
     archive_lines = sum(1 for _ in open(ENV["BRANDMON_CONFIG"].replace("config/brands.yaml", "data/posts.jsonl")))
-    (demo_posts,) = query("SELECT count(*) FROM posts WHERE platform = 'demo'")[0]
+    (demo_posts,) = query("SELECT count(*) FROM posts WHERE platform IN ('demo', 'wechat')")[0]  # brandmon.demo
     assert demo_posts == archive_lines
     news = query("SELECT native_id, brands FROM v_posts WHERE platform = 'news' ORDER BY native_id")
     # the unrelated article mentions no brand and the ten-day-old one is outside the window

@@ -54,6 +54,15 @@ def test_the_authors_reach_is_read_when_the_file_has_it(tmp_path):
     assert "author_verified 'blue'" in result.quarantined[0].reason
 
 
+def test_when_the_counts_were_read_is_kept_when_the_file_says(tmp_path):
+    write_jsonl(tmp_path / "h.jsonl", [
+        {"id": "1", "text": "变质了", "published_at": "2025-11-26 10:00", "reposts": 90, "counted_at": "2025-11-26 13:00"},
+        {"id": "2", "text": "还行", "published_at": "2025-11-26 10:05", "reposts": 3},
+    ])
+    result = run(tmp_path, {"path": "h.jsonl"})
+    assert [p.counted_at for p in result.posts] == [datetime(2025, 11, 26, 13, 0, tzinfo=SHANGHAI), None]
+
+
 def test_field_remapping_and_csv_with_bom(tmp_path):
     (tmp_path / "h.csv").write_text("编号,内容,时间,赞\n7,差评,2025-11-26 09:00,\"1,234\"\n", encoding="utf-8-sig")
     options = {"path": "h.csv", "platform": "forum", "fields": {"id": "编号", "text": "内容", "published_at": "时间", "likes": "赞"}}

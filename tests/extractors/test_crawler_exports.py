@@ -131,6 +131,13 @@ def test_exports_without_reach_columns_leave_it_unknown():
     assert {(p.author_followers, p.author_verified) for p in csv_posts + mediacrawler} == {(None, None)}
 
 
+def test_counts_are_dated_by_the_crawl_that_saw_them():
+    posts = by_id(load("mediacrawler_zhihu", "mediacrawler/zhihu"))
+    crawl = datetime.fromtimestamp(1764134000, tz=timezone.utc)  # the rows' last_modify_ts (ms)
+    assert {p.counted_at for p in posts.values()} == {crawl}
+    assert posts["answer:3201234567"].likes == 321
+
+
 def test_the_same_weibo_from_two_crawlers_has_one_key():
     mediacrawler = by_id(load("mediacrawler_weibo", "mediacrawler/weibo"))["5237412345678901"]
     weibo_crawler = by_id(load("weibo_crawler", "weibo_crawler"))["5237412345678901"]

@@ -24,6 +24,16 @@ def test_a_row_staged_before_reach_was_recorded_reads_as_unknown():
     del row["author_followers"], row["author_verified"]
     post = Post.from_json(row)
     assert (post.author_followers, post.author_verified) == (None, None)
+    assert post.counted_at is None
+
+
+def test_when_the_counts_were_seen_round_trips_in_utc():
+    seen = datetime.fromisoformat("2026-11-26T15:30:00+08:00")
+    post = Post("weibo", "1", "weibo_api", "变质了", WHEN, reposts=40, counted_at=seen)
+    assert post.counted_at == seen and post.counted_at.tzinfo == timezone.utc
+    assert Post.from_json(post.to_json()) == post
+    with pytest.raises(ValueError, match="naive"):
+        Post("weibo", "1", "weibo_api", "变质了", WHEN, counted_at=datetime(2026, 11, 26))
 
 
 @pytest.mark.parametrize("reach, message", [

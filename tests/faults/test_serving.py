@@ -141,10 +141,31 @@ def test_backfill_tasks_yield_the_writer_pool_to_live_runs(serving):
     assert min(weights["manual"]) >= 1
 
 
-def test_serving_stops_with_an_error_naming_the_scheduler_when_it_dies(serving):
+def scheduler_of(server: Serving, root, not_pid: int | None = None, timeout: float = 120) -> int:
+    """The pid of the scheduler `brandmon run --serve` started (its direct child, not the scheduler's
+    own forked workers), other than `not_pid`, once it is up."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for pid, cmd in processes_under(root).items():
+            try:
+                parent = int(open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError):
+                continue
+            if "airflow scheduler" in cmd and parent == server.proc.pid and pid != not_pid:
+                return pid
+        time.sleep(1)
+    raise AssertionError("no scheduler under the serving process")
+
+
+def test_a_dead_scheduler_is_started_again_and_serving_stops_naming_it_when_it_keeps_dying(serving):
     root, _, _, _, server = serving
-    scheduler = next(pid for pid, cmd in processes_under(root).items() if "airflow scheduler" in cmd)
-    os.kill(scheduler, signal.SIGKILL)
+    killed = None
+    for restart in range(1, af.RESTARTS + 1):
+        killed = scheduler_of(server, root, not_pid=killed)
+        os.kill(killed, signal.SIGKILL)
+        server.wait_for(f"({restart} of {af.RESTARTS} restarts allowed", 120)
+        assert server.proc.poll() is None
+    os.kill(scheduler_of(server, root, not_pid=killed), signal.SIGKILL)
     server.proc.wait(timeout=120)
     output = server.drain()
     assert server.proc.returncode == 1, output[-3000:]

@@ -110,7 +110,7 @@ def test_v_posts_keeps_its_columns_and_adds_the_complaint_and_reach_ones(complai
                        "url", "author", "reposts", "comments", "likes", "engagement", "sentiment", "label",
                        "complaint", "complaint_score", "complaint_reasons", "keywords", "model",
                        "complaint_categories", "complaint_severity", "complaint_reason_details",
-                       "complaint_severity_reasons", "author_followers", "author_verified"]
+                       "complaint_severity_reasons", "author_followers", "author_verified", "counted_at", "risk"]
     (followers,) = complaints.execute("SELECT author_followers FROM v_mentions WHERE native_id = 'spoiled' "
                                       "AND brand = 'acme'").fetchone()
     assert followers == 250_000

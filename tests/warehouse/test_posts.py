@@ -12,9 +12,9 @@ from warehouse.posts import (
     complaint_labels,
     keyword_lists,
     listing_query,
-    most_engaged,
     post_count,
     post_facts,
+    top_posts,
     topic_docs,
 )
 
@@ -63,12 +63,13 @@ def test_listed_posts_are_selected_by_key_and_the_query_names_them_quoted(hour_o
     assert post_facts(hour_of_posts, PostSelection("acme", T0, T0 + HOUR, post_keys=())) == []
 
 
-def test_the_listing_query_is_what_alerts_have_always_shown():
+def test_the_listing_query_lists_the_riskiest_first():
     selection = PostSelection("acme", T0, T0 + HOUR, metric="neg")
     assert listing_query(selection) == (
-        "SELECT published_local, platform, label, complaint, engagement, url, text FROM v_mentions "
+        "SELECT published_local, platform, label, complaint, risk, engagement, url, text FROM v_mentions "
         "WHERE brand = 'acme' AND published_at >= TIMESTAMPTZ '2026-11-26T06:00:00+00:00' "
-        "AND published_at < TIMESTAMPTZ '2026-11-26T07:00:00+00:00' AND label = 'neg' ORDER BY engagement DESC")
+        "AND published_at < TIMESTAMPTZ '2026-11-26T07:00:00+00:00' AND label = 'neg' "
+        "ORDER BY risk DESC NULLS LAST, engagement DESC")
 
 
 def test_facts_come_in_publication_order_with_their_reasons_and_keywords(hour_of_posts):
@@ -86,8 +87,8 @@ def test_category_and_severity_names_are_read_by_code(warehouse):
     assert names["food_safety"] == ("食品安全", "Food safety")
 
 
-def test_the_most_engaged_posts_come_first_and_ties_go_to_the_earlier(hour_of_posts):
-    engaged = most_engaged(hour_of_posts, PostSelection("acme", T0, T0 + HOUR), 3)
+def test_posts_stored_before_risk_was_kept_come_most_engaged_first_and_ties_go_to_the_earlier(hour_of_posts):
+    engaged = top_posts(hour_of_posts, PostSelection("acme", T0, T0 + HOUR), 3)
     assert [(p.text, p.engagement) for p in engaged] == [("艾克米 太难喝", 80), ("艾克米 不错", 80),
                                                         ("艾克米 拉肚子 要求赔偿", 50)]
     assert (engaged[2].author_followers, engaged[2].author_verified, engaged[2].severity) == (25_000, "personal", "severe")
@@ -109,3 +110,46 @@ def test_topic_docs_are_the_posts_with_terms_in_order(hour_of_posts):
 def test_an_unknown_metric_is_refused():
     with pytest.raises(ValueError, match="unknown metric 'likes'"):
         PostSelection("acme", T0, T0 + HOUR, metric="likes")
+
+
+def at_risk(row: dict, risk: float, followers: int | None = None) -> dict:
+    """A staged row with the risk the transform would have stored."""
+    return {**row, "risk": risk, "author_followers": followers}
+
+
+COMPLAINT = "喝了艾克米的生椰拿铁之后拉肚子，已经投诉了，要求退款！"
+
+
+@pytest.fixture
+def burst(warehouse, tmp_path):
+    """Six copies of one complaint (one by a big account), a severe complaint, a loud neutral post,
+    and a post stored before risk was kept."""
+    copies = [at_risk(post(f"c{i}", T0 + timedelta(minutes=i), text, "neg", True, likes=i, author=f"网友{i}"), 2.0 + i / 10)
+              for i, text in enumerate([COMPLAINT, COMPLAINT + "[怒][怒]", "转发微博 //@网友0: " + COMPLAINT,
+                                        "@艾克米官方 " + COMPLAINT, COMPLAINT.replace("，", " "), COMPLAINT + "！！"])]
+    copies[3] = at_risk(copies[3], 6.5, followers=5_200_000)
+    rows = copies + [
+        at_risk(post("s1", T0 + timedelta(minutes=10), "艾克米门店用过期牛奶，已向市场监管部门举报", "neg", True, likes=3),
+                6.9),
+        at_risk(post("n1", T0 + timedelta(minutes=11), "艾克米新店开业了", "neu", likes=5000), 0.4),
+        post("old", T0 + timedelta(minutes=12), "艾克米 以前的帖子", "neg", likes=9000)]
+    load_posts(warehouse, tmp_path, rows)
+    return warehouse
+
+
+def test_copies_are_one_story_quoted_by_the_copy_that_reaches_furthest_with_the_earliest(burst):
+    top = top_posts(burst, PostSelection("acme", T0, T0 + HOUR), 3)
+    story = top[0]  # 6.5 + 0.6 × log10(6) = 6.97 beats the single severe complaint's 6.9
+    assert (story.author, story.author_followers, story.copies, story.risk) == ("网友3", 5_200_000, 6, 6.5)
+    assert (story.earliest_author, story.earliest_local, story.earliest_url) == (
+        "网友0", "2026-11-26 14:00", "https://weibo.com/1/c0")
+    assert [p.author for p in top[1:]] == ["网友", "网友"] and [p.risk for p in top[1:]] == [6.9, 0.4]
+    assert [p.copies for p in top[1:]] == [1, 1]
+    assert top_posts(burst, PostSelection("acme", T0, T0 + HOUR), 5)[-1].risk is None  # unknown risk ranks last
+
+
+def test_a_story_quoted_by_its_earliest_copy_names_no_other(warehouse, tmp_path):
+    rows = [at_risk(post("a", T0, COMPLAINT, "neg", True), 5.0), at_risk(post("b", T0 + HOUR / 4, COMPLAINT, "neg", True), 1.0)]
+    load_posts(warehouse, tmp_path, rows)
+    (story,) = top_posts(warehouse, PostSelection("acme", T0, T0 + HOUR), 3)
+    assert (story.url, story.copies, story.earliest_local) == ("https://weibo.com/1/a", 2, None)

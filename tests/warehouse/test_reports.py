@@ -69,3 +69,15 @@ def test_a_digest_lists_the_days_pr_alerts_and_those_held_until_it_goes_out(ware
     assert '"window_local": "2026-11-26 14:00–14:15 (Asia/Shanghai)"' in listed[0].details
     assert [a.alert_id for a in reports.alerts_for_digest(warehouse, "demo_coffee", BUCKET_START, BUCKET_END,
                                                           BUCKET_END, "digest")] == [day.alert_id]
+
+
+def test_sent_pr_deliveries_from_a_bucket_on_leave_out_pending_ops_and_earlier_alerts(warehouse):
+    earlier = spike_alert(bucket_start=BUCKET_START - timedelta(hours=1), bucket_end=BUCKET_END - timedelta(hours=1),
+                          kind="volume_spike")
+    store(warehouse, spike_alert(), "live", "scheduled", [Target("a", "sent"), Target("b", "pending")],
+          EnqueueReport())
+    store(warehouse, earlier, "old", "scheduled", [Target("a", "sent")], EnqueueReport())
+    store(warehouse, ops_alert(), "live", "scheduled", [Target("a", "sent")], EnqueueReport())
+    rows = reports.sent_pr_deliveries(warehouse, BUCKET_START)
+    assert [(r.kind, r.run_type, r.channel, r.bucket_start) for r in rows] == [
+        ("negative_spike", "scheduled", "a", BUCKET_START)]

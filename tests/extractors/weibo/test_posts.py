@@ -26,6 +26,7 @@ def test_a_real_mblog_carries_its_authors_reach():
     [post] = mblog_posts(timeline_mblogs()[0], source="weibo_api", fetched_at=FETCHED_2019)
     assert (post.author_followers, post.author_verified) == (63356825, "personal")
     assert post.to_json()["author_followers"] == 63356825
+    assert post.counted_at == FETCHED_2019  # the counts are those of the fetch
 
 
 def test_capped_counts_like_100_wan_plus_are_kept_as_their_floor():

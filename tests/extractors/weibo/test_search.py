@@ -104,6 +104,7 @@ def test_verification_badges_beside_the_name_are_read_and_followers_are_not_show
     assert badges["蔚来官方"] == "organization"  # the reposted original's blue V
     assert badges["车主小王"] is None  # no badge: the card does not say
     assert {post.author_followers for post in found.posts} == {None}
+    assert {post.counted_at for post in found.posts} == {FETCHED}  # counts as shown at the fetch
 
 
 def test_chinese_counts_and_today_times_are_resolved():
