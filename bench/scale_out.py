@@ -41,7 +41,9 @@ def kind_of(cmdline: str) -> str:
     for kind in KINDS:
         if kind in cmdline:
             return kind
-    return "celery pool / task" if "celery" in cmdline or "airflow" in cmdline else "other"
+    # LocalExecutor workers and task supervisors name themselves by setproctitle
+    # ("airflow worker -- LocalExecutor", "airflow supervisor: ..."); Celery's pool keeps its parent's.
+    return "executor workers and tasks" if "airflow" in cmdline or "celery" in cmdline else "other"
 
 
 def pss_mib(pid: int) -> float:

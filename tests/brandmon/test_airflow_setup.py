@@ -222,7 +222,8 @@ while true; do sleep 0.2; done
 def test_celery_workers_run_in_groups_of_their_own_and_stop_warmly_first(tmp_path, monkeypatch):
     from brandmon import airflow_setup
 
-    monkeypatch.setattr(airflow_setup, "airflow_bin", lambda: fake_celery_airflow(tmp_path))
+    script = fake_celery_airflow(tmp_path)  # written once: rewriting it under a running shell breaks that shell
+    monkeypatch.setattr(airflow_setup, "airflow_bin", lambda: script)
     logs = tmp_path / "logs"
     logs.mkdir()
     (logs / "worker-1.log").write_text("an earlier start: worker-1@host ready.\n")  # must not count
@@ -296,3 +297,32 @@ def test_an_api_server_that_never_answers_is_retried_then_named(monkeypatch):
     finally:
         api.close()
         listener.close()
+
+
+def test_a_worker_that_dies_is_started_again_in_a_group_of_its_own(tmp_path, monkeypatch):
+    import signal
+    import time
+
+    from brandmon import airflow_setup
+
+    script = fake_celery_airflow(tmp_path)
+    monkeypatch.setattr(airflow_setup, "airflow_bin", lambda: script)
+    components = airflow_setup.Components(airflow_env(AirflowHome(tmp_path / "state"), port=8123), tmp_path / "logs",
+                                          workers=1)
+    components.start()
+    components.start_workers()
+    try:
+        components.wait_for_workers(30)
+        first = components.procs[components.names.index("worker-1")]
+        os.kill(first.pid, signal.SIGKILL)
+        first.wait(timeout=10)
+        said = components.revive()
+        assert len(said) == 1 and said[0].startswith("worker-1 exited -9") and "1 of 3 restarts" in said[0]
+        again = components.procs[components.names.index("worker-1")]
+        assert again.pid != first.pid and os.getpgid(again.pid) == again.pid
+        components.wait_for_workers(30)  # ready again, judged by the lines of its new start only
+        time.sleep(0.5)
+        assert components.alive() == ["api-server", "scheduler", "dag-processor", "worker-1"]
+    finally:
+        components.stop(timeout=10)
+    assert components.alive() == []
