@@ -387,10 +387,10 @@ class Components:
             commands[name] = ["celery", "worker", "--celery-hostname", f"{name}@%h", "--concurrency",
                               str(self.concurrency), "--skip-serve-logs"]
         self.logs.mkdir(parents=True, exist_ok=True)
-        log = open(self.logs / f"{name}.log", "ab")
-        self.log_starts[name] = log.tell()
-        proc = subprocess.Popen([airflow_bin(), *commands[name]], env=env, stdout=log, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, umask=PRIVATE_UMASK, process_group=group)
+        with open(self.logs / f"{name}.log", "ab") as log:  # the child keeps its own descriptor
+            self.log_starts[name] = log.tell()
+            proc = subprocess.Popen([airflow_bin(), *commands[name]], env=env, stdout=log, stderr=subprocess.STDOUT,
+                                    stdin=subprocess.DEVNULL, umask=PRIVATE_UMASK, process_group=group)
         if name in COMPONENTS and not self.group:
             self.group = proc.pid
         return proc
