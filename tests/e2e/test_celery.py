@@ -24,7 +24,8 @@ from .processes import processes_under
 from .services import PG, metadata, missing_service, scale_out
 from .world import BRANDMON, make_world, warehouse_counts
 
-pytestmark = pytest.mark.e2e
+# The module fixture runs `brandmon run` (up to 900 s on a busy machine) inside the first test's time.
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1200)]
 
 WORKERS = ("worker-1", "worker-2")
 
