@@ -155,3 +155,26 @@ def fix_hint(lang: str, error_kind: str | None, connection: str | None) -> str:
     template = FIX_HINTS[lang].get(error_kind or "unknown", FIX_HINTS[lang]["unknown"])
     return template.format(connection=connection or ("（该来源配置的 connection）" if lang == "zh"
                                                      else "(the source's configured connection)"))
+
+
+# Incidents (alerts.incidents): the words an incident's messages add (alerts.incident_text).
+INCIDENT_WORDS: dict[str, dict[str, str]] = {
+    "zh": {
+        "update": "【更新】", "incident": "事件", "since": "{opened} 起 · 已有 {count} 条预警",
+        "escalated_because": "升级原因", "severity_rose": "严重程度 {before} → {after}", "new_kinds": "新增 {kinds}",
+        "timeline": "事件进展（至本条消息）", "opened": "开启事件", "escalated": "升级事件",
+        "joined": "并入事件（不单独发送）", "brands": "涉及品牌",
+    },
+    "en": {
+        "update": "[Update] ", "incident": "Incident", "since": "since {opened} · alerts so far: {count}",
+        "escalated_because": "Escalated because", "severity_rose": "severity {before} → {after}",
+        "new_kinds": "new: {kinds}", "timeline": "Incident timeline (up to this message)",
+        "opened": "opened the incident", "escalated": "escalated it", "joined": "joined (not sent on its own)",
+        "brands": "Brands",
+    },
+}
+
+
+def incident_word(lang: str, key: str, **values: object) -> str:
+    """An incident phrase in `lang`, with its {placeholders} filled."""
+    return INCIDENT_WORDS[lang][key].format(**values)

@@ -647,12 +647,27 @@ STARTUP_TIMEOUT = 300
 
 
 @contextmanager
+def terminated_like_interrupted() -> Iterator[None]:
+    """SIGTERM and SIGHUP (systemd stopping the service, a closed terminal) raise KeyboardInterrupt
+    as Ctrl-C does, so the components are stopped on the way out instead of left running."""
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+@contextmanager
 def airflow_session(layout: AirflowHome, port: int, dag_ids: tuple[str, ...] = OUR_DAGS,
                     step=lambda message: None) -> Iterator[Session]:
     """Start our Airflow on `layout` (holding its instance lock): migrate, pools, API server,
     scheduler, DAG processor and, scaled out, the Celery workers; wait until `dag_ids` are parsed
-    and the workers are ready; stop every process on exit."""
-    with instance_lock(layout):
+    and the workers are ready; stop every process on exit, also when stopped by SIGTERM or SIGHUP."""
+    with terminated_like_interrupted(), instance_lock(layout):
         layout.home.mkdir(parents=True, exist_ok=True)
         layout.port_file.write_text(str(port))
         runtime = read_runtime()

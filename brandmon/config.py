@@ -45,6 +45,7 @@ from alerts.settings import (
     Channel,
     DeliverySettings,
     DigestSettings,
+    IncidentSettings,
     NamedBrand,
     QuietHours,
     Route,
@@ -297,6 +298,7 @@ def _alerting(spec: ConfigFile, base_dir: Path, state_dir: Path, brands: Mapping
                                   expire_after=timedelta(hours=delivery.expire_after_hours),
                                   timeout_seconds=delivery.timeout_seconds),
         digest=DigestSettings(channels=alerts.digest.channels, top_n=alerts.digest.top_n),
+        incidents=IncidentSettings(close_after=timedelta(hours=alerts.incidents.close_after_hours)),
         source_connections={name: source.connection for name, source in sources.items()},
         dashboard_url=alerts.dashboard_url)
 
@@ -512,6 +514,12 @@ class DigestFile(Options):
     top_n: Whole = Field(5, ge=1)
 
 
+class IncidentsFile(Options):
+    FIX = "write incidents: {close_after_hours: 6}"
+
+    close_after_hours: Number = Field(6, ge=0.25)  # an incident closes after this long without a new alert
+
+
 class AlertsFile(Options):
     FIX = "write alerts: {channels: ..., routes: ...}"
 
@@ -522,6 +530,7 @@ class AlertsFile(Options):
     max_alert_age_hours: Number = Field(6, ge=0.25)
     delivery: DeliveryFile = DeliveryFile()
     digest: DigestFile = DigestFile()
+    incidents: IncidentsFile = IncidentsFile()
     dashboard_url: Annotated[str | None, AfterValidator(_http_url)] = None
 
 

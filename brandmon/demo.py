@@ -21,6 +21,11 @@ from brandmon.staging import write_jsonl
 DAYS = 7
 BUCKET = timedelta(minutes=15)
 BURST = timedelta(minutes=75)
+# The burst tells the story of one incident, the same whenever the week ends: complaints spike (the
+# incident opens), and after 45 minutes they spread, shared by accounts with reach (severe
+# complaints with reach: it escalates to critical). Its posts have a random stream of their own.
+BURST_COMPLAINTS = (7, 9, 7, 7, 7)  # complaints in each bucket of the burst
+SPREADS_AFTER = timedelta(minutes=45)
 SEED = 20261127
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -59,7 +64,7 @@ def hourly_rate(local_hour: int) -> float:
 
 def generate(end: datetime, seed: int = SEED) -> list[dict]:
     """Posts for both brands over DAYS days up to `end`, with a complaint burst in the last BURST."""
-    rng = random.Random(seed)
+    rng, burst_rng = random.Random(seed), random.Random(seed + 1)
     start = end - timedelta(days=DAYS)
     posts, counter = [], 0
     moment = start
@@ -69,26 +74,30 @@ def generate(end: datetime, seed: int = SEED) -> list[dict]:
             other = next(b for b in BRANDS if b != brand)
             rate = spec["rate"] * hourly_rate(moment.astimezone(TZ).hour) * 4
             count = _poisson(rng, rate)
-            burst_complaints = _poisson(rng, 7.0) if in_burst and brand == "demo_coffee" else 0
+            stage = int((moment - (end - BURST)) / BUCKET) if in_burst else 0
+            burst_complaints = BURST_COMPLAINTS[stage] if in_burst and brand == "demo_coffee" else 0
+            spreading = in_burst and moment >= end - BURST + SPREADS_AFTER
             for index in range(count + burst_complaints):
                 counter += 1
                 burst_post = index >= count
+                draw = burst_rng if burst_post else rng
                 templates = COMPLAINTS if burst_post else rng.choices(
                     [POSITIVE, NEUTRAL, NEGATIVE, COMPLAINTS], weights=[45, 35, 17, 3])[0]
                 product = "生椰拿铁" if burst_post else rng.choice(PRODUCTS)
-                text = rng.choice(templates).format(brand=rng.choice(spec["names"]), product=product,
-                                                    other=BRANDS[other]["names"][0])
-                published = moment + timedelta(seconds=rng.randrange(int(BUCKET.total_seconds())))
+                text = draw.choice(templates).format(brand=draw.choice(spec["names"]), product=product,
+                                                     other=BRANDS[other]["names"][0])
+                published = moment + timedelta(seconds=draw.randrange(int(BUCKET.total_seconds())))
+                shared = burst_post and spreading  # widely shared: many more reposts, comments and likes
                 posts.append({
                     "id": f"demo{counter:07d}",
                     "platform": "demo",
                     "text": text,
                     "published_at": published.isoformat(),
                     "url": f"https://example.com/demo/posts/{counter}",
-                    "author": f"demo_user_{rng.randrange(1, 400)}",
-                    "reposts": int(rng.expovariate(1 / (40 if burst_post else 3))),
-                    "comments": int(rng.expovariate(1 / (25 if burst_post else 2))),
-                    "likes": int(rng.expovariate(1 / (90 if burst_post else 8))),
+                    "author": f"demo_user_{draw.randrange(1, 400)}",
+                    "reposts": int(draw.expovariate(1 / (40 if shared else 3))),
+                    "comments": int(draw.expovariate(1 / (25 if shared else 2))),
+                    "likes": int(draw.expovariate(1 / (90 if shared else 8))),
                 })
         moment += BUCKET
     return posts + wechat_articles(end)

@@ -38,6 +38,13 @@ def summarise(conn: duckdb.DuckDBPyConnection, config: Config) -> str:
         for brand, label, volume, is_new in topics[:8]:
             add(f"  {brand:<16} {label}  ({volume} posts{', new' if is_new else ''})")
         add("")
+    incidents = reports.incident_lines(conn)
+    if incidents:
+        add("Incidents (latest first; each channel got one message when it opened and one per escalation)")
+        for line in incidents:
+            add(f"  {line.opened_local} {line.subject:<14} {line.severity:<8} {line.status:<6} {line.alerts:>3} alerts · "
+                f"escalated {line.escalations}× · {line.messages_sent} messages sent  ({line.incident_id})")
+        add("")
     alerts = reports.alert_deliveries(conn)
     add(f"Alerts ({len({(a.brand, a.kind, a.bucket_local, a.subject) for a in alerts})})")
     for brand, kind, severity, local, observed, expected, channel, status, reason, subject in alerts:

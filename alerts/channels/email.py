@@ -8,6 +8,9 @@ login when it is an address), `extra.starttls` (default true unless ssl or port 
 `extra.ssl` (implicit TLS, default true on port 465).
 Every message has a deterministic Message-ID `<alert_id.channel@domain>` and an
 `X-Brandmon-Idempotency-Key` header, so a resend after a crash can be recognised as the same mail.
+An incident's update (alerts.incidents) replies to the incident's earlier messages on the channel:
+`In-Reply-To` the latest, `References` all of them from the first, its subject prefixed
+【更新】/[Update], so mail clients show the incident as one thread (`X-Brandmon-Incident-Id` too).
 A spike's or digest's 7-day chart (alerts.chart) is attached inline per language (multipart/related,
 `Content-ID: <chart-LANG.ALERT_ID@brandmon>`) and shown by the HTML part; the text part is the
 fallback for mail clients without HTML or images.
@@ -76,7 +79,13 @@ def build_message(envelope: Envelope, sender: str, to: list[str], cc: list[str])
         message["Cc"] = ", ".join(cc)
     message["Date"] = format_datetime(envelope.now)
     domain = parseaddr(sender)[1].rpartition("@")[2] or "brandmon.local"
-    message["Message-ID"] = f"<{envelope.alert_id}.{envelope.channel}@{domain}>"
+    message["Message-ID"] = message_id(envelope.alert_id, envelope.channel, domain)
+    if envelope.incident:
+        message["X-Brandmon-Incident-Id"] = envelope.incident.incident_id
+        if envelope.incident.thread:
+            earlier = [message_id(alert_id, envelope.channel, domain) for alert_id in envelope.incident.thread]
+            message["In-Reply-To"] = earlier[-1]
+            message["References"] = " ".join(earlier)
     message["X-Brandmon-Alert-Id"] = envelope.alert_id
     message["X-Brandmon-Idempotency-Key"] = envelope.idempotency_key
     cids = {doc.lang: chart_cid(doc.lang, envelope.alert_id) for doc in docs if doc.picture}
@@ -89,6 +98,11 @@ def build_message(envelope: Envelope, sender: str, to: list[str], cc: list[str])
             html_part.add_related(trend_png(doc.picture), "image", "png", cid=f"<{cids[doc.lang]}>",
                                   filename=f"chart-{doc.lang}.png")
     return message
+
+
+def message_id(alert_id: str, channel: str, domain: str) -> str:
+    """The Message-ID of an alert's mail on a channel: the same on a resend, and what updates reply to."""
+    return f"<{alert_id}.{channel}@{domain}>"
 
 
 def chart_cid(lang: str, alert_id: str) -> str:

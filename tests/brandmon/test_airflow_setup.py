@@ -326,3 +326,21 @@ def test_a_worker_that_dies_is_started_again_in_a_group_of_its_own(tmp_path, mon
     finally:
         components.stop(timeout=10)
     assert components.alive() == []
+
+
+def test_sigterm_and_sighup_stop_a_session_like_ctrl_c_and_the_old_handlers_come_back():
+    import os
+    import signal
+    import time
+
+    import pytest
+
+    from brandmon import airflow_setup as af
+
+    before = signal.getsignal(signal.SIGTERM)
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        with pytest.raises(KeyboardInterrupt, match=sig.name):
+            with af.terminated_like_interrupted():
+                os.kill(os.getpid(), sig)
+                time.sleep(5)  # the handler interrupts this, inside the block
+    assert signal.getsignal(signal.SIGTERM) is before

@@ -3,9 +3,10 @@
 import json
 from datetime import datetime, timedelta, timezone
 
-from brandmon.demo import BURST, ensure_demo, generate
+from brandmon.demo import BURST, BURST_COMPLAINTS, COMPLAINTS, SPREADS_AFTER, ensure_demo, generate
 
 END = datetime(2026, 11, 20, 4, 0, tzinfo=timezone.utc)
+BURST_TEXTS = {t.format(brand=name, product="生椰拿铁") for t in COMPLAINTS for name in ("示例咖啡", "Demo Coffee")}
 
 
 def test_the_same_seed_gives_the_same_posts():
@@ -46,3 +47,24 @@ def test_the_archive_is_generated_once(tmp_path):
     assert first == later and first["synthetic"] is True
     lines = (tmp_path / "demo_posts.jsonl").read_text().splitlines()
     assert len(lines) == first["posts"] and json.loads(lines[0])["id"] == "demo0000001"
+
+
+def test_the_burst_is_the_same_story_whenever_the_week_ends_and_spreads_after_45_minutes():
+    """One incident's story: the complaints spike, then accounts with reach share them (severe complaints
+    with reach alert only then); the burst's posts do not depend on the time of day the week ends."""
+
+    def burst(end):
+        return [p for p in generate(end) if "生椰拿铁" in p["text"] and p["text"] in BURST_TEXTS
+                and datetime.fromisoformat(p["published_at"]) >= end - BURST]
+
+    def engagement(post):
+        return post["reposts"] + post["comments"] + post["likes"]
+
+    posts = burst(END)
+    spreads = END - BURST + SPREADS_AFTER
+    early = [p for p in posts if datetime.fromisoformat(p["published_at"]) < spreads]
+    late = [p for p in posts if datetime.fromisoformat(p["published_at"]) >= spreads]
+    assert max(engagement(p) for p in early) < 200 <= max(engagement(p) for p in late)
+    assert len(posts) >= sum(BURST_COMPLAINTS)
+    night = END + timedelta(hours=13, minutes=15)
+    assert [(p["text"], engagement(p)) for p in burst(night)] == [(p["text"], engagement(p)) for p in posts]
