@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shutil
 import subprocess
 import tempfile
 import threading
@@ -96,6 +97,13 @@ def _seconds(start, end) -> float:
 
 def run_mode(mode: str, workers: int, concurrency: int) -> None:
     root = Path(tempfile.mkdtemp(prefix=f"brandmon-scale-{mode}-"))
+    try:
+        _measure(root, mode, workers, concurrency)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _measure(root: Path, mode: str, workers: int, concurrency: int) -> None:
     end = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0)
     env = make_world(root, end, 15)
     engines = (scale_out(root / "config" / "brands.yaml", env, workers, concurrency, label="bench")
