@@ -8,7 +8,8 @@ the alerts floor reads. Secrets never live here: sources and channels name Airfl
 (`connection: weibo_default`) instead.
 
 `read_schedule` is the cheap read the DAG files do when the scheduler parses them: the time
-zone and the schedule only, without importing any source kind.
+zone and the schedule only, without importing any source kind. `read_runtime` is the same for
+the `airflow:` section, which `brandmon.airflow_setup` reads to choose Airflow's engines.
 """
 
 from __future__ import annotations
@@ -146,6 +147,26 @@ class Monitoring:
     source_failing: timedelta = timedelta(hours=1)  # a source failing this long is unhealthy
 
 
+EXECUTORS = ("local", "celery")
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """Which engines run Airflow: `local` is SQLite metadata and the LocalExecutor (`make run`);
+    `celery` is metadata in PostgreSQL and the CeleryExecutor on Redis with `workers` workers
+    that `brandmon run` starts (docs/decisions/0002-executor-and-metadata.md)."""
+
+    executor: str = "local"
+    workers: int = 2
+    worker_concurrency: int = 2
+    metadata_db: str = "postgresql://127.0.0.1:5432/brandmon"
+    broker: str = "redis://127.0.0.1:6379/0"
+
+    @property
+    def celery(self) -> bool:
+        return self.executor == "celery"
+
+
 @dataclass(frozen=True)
 class SpreadSource:
     """Where one platform's spread is fetched: a spread kind (extractors.cascade), its settings and
@@ -191,6 +212,7 @@ class Config:
     detection: Mapping[str, Any] = field(default_factory=dict)
     monitoring: Monitoring = Monitoring()
     spread: Spread = Spread()
+    runtime: Runtime = Runtime()
 
     @property
     def duckdb_path(self) -> Path:
@@ -232,6 +254,14 @@ def read_schedule(path: Path | str | None = None) -> tuple[Schedule, ZoneInfo]:
     return _schedule(spec.schedule), spec.timezone
 
 
+def read_runtime(path: Path | str | None = None) -> Runtime:
+    """The `airflow:` section alone, validated: which engines every Airflow process of ours uses."""
+    path = config_path(path)
+    raw = _read_yaml(path)
+    section = {"airflow": raw["airflow"]} if isinstance(raw, Mapping) and "airflow" in raw else {}
+    return _runtime(_validate(RuntimeFile, section, path).airflow)
+
+
 def parse_config(raw: Any, path: Path) -> Config:
     """Validate an already-parsed YAML document; `path` is used for messages and relative paths."""
     spec = _validate(ConfigFile, raw, path)
@@ -248,7 +278,8 @@ def parse_config(raw: Any, path: Path) -> Config:
                             source_failing=timedelta(minutes=spec.monitoring.source_failing_minutes))
     return Config(path=path, timezone=spec.timezone, schedule=schedule, state_dir=state_dir,
                   brands=brands, sources=sources, detection=dict(spec.detection), monitoring=monitoring,
-                  alerting=_alerting(spec, path.parent, state_dir, brands, sources), spread=_spread(spec.spread))
+                  runtime=_runtime(spec.airflow), alerting=_alerting(spec, path.parent, state_dir, brands, sources),
+                  spread=_spread(spec.spread))
 
 
 def _read_yaml(path: Path) -> Any:
@@ -271,6 +302,11 @@ def _validate(model: type[_File], raw: Any, path: Path) -> _File:
 def _schedule(spec: ScheduleFile) -> Schedule:
     return Schedule(timedelta(minutes=spec.interval_minutes), timedelta(minutes=spec.lookback_minutes),
                     timedelta(minutes=spec.bucket_minutes))
+
+
+def _runtime(spec: AirflowFile) -> Runtime:
+    return Runtime(executor=spec.executor, workers=spec.workers, worker_concurrency=spec.worker_concurrency,
+                   metadata_db=spec.metadata_db, broker=spec.broker)
 
 
 def _alerting(spec: ConfigFile, base_dir: Path, state_dir: Path, brands: Mapping[str, Brand],
@@ -589,6 +625,44 @@ class SpreadFile(Options):
     top_amplifiers: Whole = Field(5, ge=1, le=50)
 
 
+def _service_url(schemes: tuple[str, ...], example: str, secret_home: str) -> BeforeValidator:
+    """A URL of one of `schemes` with a host and without a password (secrets stay out of the file)."""
+
+    def check(value: Any) -> str:
+        parts = urlsplit(value.strip()) if isinstance(value, str) else None
+        if parts is not None and parts.password is not None:  # checked first: the message never shows it
+            raise problem("a password does not belong in the config file", f"leave it out and {secret_home}")
+        if parts is None or parts.scheme not in schemes or not parts.hostname:
+            raise problem(f"{value!r} is not a {' or '.join(s + '://' for s in schemes)} URL", f"write e.g. {example}")
+        return value.strip()
+
+    return BeforeValidator(check)
+
+
+class AirflowFile(Options):
+    FIX = "write airflow: {executor: local} (or celery, see docs/configuration.md)"
+
+    executor: Annotated[str, one_of(EXECUTORS, "unknown executor {!r}",
+                                    "use local (SQLite, LocalExecutor) or celery (PostgreSQL, Celery on Redis)")] = "local"
+    workers: Whole = Field(2, ge=1, le=16)
+    worker_concurrency: Whole = Field(2, ge=1, le=32)
+    metadata_db: Annotated[str, _service_url(
+        ("postgresql", "postgresql+psycopg2"), "postgresql://127.0.0.1:5432/brandmon",
+        "give it to PostgreSQL through PGPASSWORD or ~/.pgpass, or set AIRFLOW__DATABASE__SQL_ALCHEMY_CONN")
+    ] = "postgresql://127.0.0.1:5432/brandmon"
+    broker: Annotated[str, _service_url(
+        ("redis", "rediss"), "redis://127.0.0.1:6379/0", "set the whole URL in AIRFLOW__CELERY__BROKER_URL")
+    ] = "redis://127.0.0.1:6379/0"
+
+
+class RuntimeFile(Options):
+    """The key `brandmon.airflow_setup` reads before starting Airflow: its engines."""
+
+    FIX = "write a YAML mapping"
+
+    airflow: AirflowFile = AirflowFile()
+
+
 class TimingFile(Options):
     """The keys a DAG reads when it is parsed: the time zone and the schedule."""
 
@@ -611,6 +685,7 @@ class ConfigFile(TimingFile):
     detection: Annotated[dict[str, Any], _mapping("write detection: {key: value}")] = {}
     monitoring: MonitoringFile = MonitoringFile()
     spread: SpreadFile = Field(default_factory=SpreadFile)  # built when a task loads the file, not at import
+    airflow: AirflowFile = AirflowFile()
 
     @field_validator("brands")
     @classmethod
