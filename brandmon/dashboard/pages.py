@@ -9,12 +9,14 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from alerts.compose import OPS_KINDS
-from alerts.i18n import followers_text, kind_name, severity_name, verified_name
+from alerts.i18n import followers_text, kind_name, severity_name, spread_word, verified_name
+from alerts.spread_text import spread_item
 from brandmon.dashboard import svg
 from brandmon.dashboard.words import word
 from warehouse import dashboard as reads
 from warehouse.posts import PostSelection, SamplePost, top_posts
 from warehouse.runs import source_states
+from warehouse.spread import selection_spread
 
 if TYPE_CHECKING:
     import duckdb
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
 GLANCE_DAYS = 7
 RECENT_INCIDENTS = 20
 TOP_POSTS = 10
+TOP_SPREADS = 3
 VOICE_DAYS = 14
 POST_CHARS = 220
 HOUR = timedelta(hours=1)
@@ -147,7 +150,8 @@ def _timeline_row(entry: reads.TimelineEntry, zone: ZoneInfo, lang: str) -> dict
 
 
 def incident(conn: duckdb.DuckDBPyConnection, incident_id: str, bucket: timedelta, lang: str) -> dict[str, Any]:
-    """One incident: the two charts, its posts grouped, complaint categories and reasons, topics, timeline."""
+    """One incident: the two charts, its posts grouped, how the ones with reposts spread (top amplifiers,
+    accelerating or not), complaint categories and reasons, topics, timeline."""
     at = reads.as_of(conn)
     found = next((i for i in reads.incidents(conn) if i.incident_id == incident_id), None) if at else None
     if found is None:
@@ -163,6 +167,9 @@ def incident(conn: duckdb.DuckDBPyConnection, incident_id: str, bucket: timedelt
         "episode_caption": word(lang, "chart_episode", minutes=int(bucket.total_seconds() // 60)),
         "posts": [_post(story, lang)
                   for story in top_posts(conn, PostSelection(found.brand, found.start, found.end), TOP_POSTS)],
+        "spread_title": spread_word(lang, "title"),
+        "spreads": [dict(zip(("line", "url", "meta"), spread_item(lang, spread)), accelerating=spread.accelerating)
+                    for spread in selection_spread(conn, PostSelection(found.brand, found.start, found.end), TOP_SPREADS)],
         "categories_chart": svg.bar_list(category_items, word(lang, "categories")) if category_items else "",
         "reasons": [(r.zh if lang == "zh" else r.en, r.count)
                     for r in reads.complaint_reasons(conn, found.brand, found.start, found.end, 8)],

@@ -20,7 +20,8 @@ from fastapi import FastAPI, Request
 from brandmon import pipeline
 from brandmon.config import Config, load_config
 from brandmon.dashboard.app import LoginRequired
-from brandmon.demo import generate
+from brandmon.demo import REPOSTS_FILE, demo_reposts, generate
+from brandmon.spread import fetch
 from brandmon.staging import write_jsonl
 from brandmon.windows import RunWindow
 from extractors.base import Window
@@ -40,6 +41,7 @@ def build_world(root: Path) -> Config:
     posts.append({"id": "hostile1", "platform": "demo", "text": HOSTILE, "published_at": (END - timedelta(minutes=20)).isoformat(),
                   "url": "https://example.com/demo/posts/hostile1", "author": "<b>bold</b>", "likes": 5000})
     write_jsonl(root / "posts.jsonl", posts)
+    write_jsonl(root / REPOSTS_FILE, demo_reposts(END))
     doc = {
         "timezone": "Asia/Shanghai",
         "storage": {"state_dir": "state"},
@@ -51,13 +53,15 @@ def build_world(root: Path) -> Config:
         "sources": {"history": {"kind": "archive", "path": "posts.jsonl"},
                     "broken": {"kind": "archive", "path": "missing/*.jsonl"}},
         "alerts": {"dashboard_url": "http://127.0.0.1:8080/brandmon"},
+        "spread": {"platforms": {"demo": {"kind": "archive", "path": REPOSTS_FILE, "platform": "demo"}}},
     }
     (root / "brands.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
     config = load_config(root / "brands.yaml")
     window = RunWindow(Window(END - timedelta(days=7), END), config.schedule.lookback)
     staged = [pipeline.extract(config, i["brand"], i["source"], window, "manual__1", NOW) for i in pipeline.plan(config)]
     pipeline.load(config, pipeline.transform(config, staged, window, "manual__1"), window)
-    pipeline.detect(config, window, pipeline.RunInfo("manual__1", "manual", NOW))
+    run = pipeline.RunInfo("manual__1", "manual", NOW)
+    pipeline.detect(config, window, run, spread=fetch(config, window, run, NOW))
     pipeline.deliver(config, {}, NOW)
     return config
 

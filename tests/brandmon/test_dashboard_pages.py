@@ -97,6 +97,9 @@ def test_an_alert_link_opens_its_incident_with_charts_posts_categories_and_timel
     assert len(re.findall(r"· risk \d+\.\d\d", text)) == pages.TOP_POSTS  # the stored risk of each post shown
     assert text.count("<tr><td>2026-11-20") == len(incident.alert_ids)
     assert "severe complaint" in text and "complaints spike" in text
+    # the demo's spreading post: how far, whether it accelerates, who carries it
+    spread = text.split("How it spreads (reposts)</h2>")[1].split("</section>")[0]
+    assert "reposts" in spread and "accelerating" in spread and "top amplifiers" in spread
     # posts are text, never markup: the hostile post and author are escaped
     assert "<img src=x" not in text and "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in text
     assert "<b>bold</b>" not in text and "&lt;b&gt;bold&lt;/b&gt;" in text
