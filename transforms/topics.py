@@ -51,6 +51,7 @@ class TopicConfig:
     join_overlap: float = 0.5
     label_terms: int = 3
     phrase_share: float = 0.6
+    label_max_chars: int = 12
     min_unigram_chars: int = 2
     new_max_baseline_docs: int = 2
     min_alert_volume: int = 10
@@ -144,7 +145,8 @@ def detect_topics(
         else:
             groups.append([burst])
 
-    topics = [_topic(group, current, posts_of, parts, baseline_size, config) for group in groups]
+    sequences = [terms for _, terms in current_docs]
+    topics = [_topic(group, current, sequences, posts_of, parts, baseline_size, config) for group in groups]
     return topics[: config.max_topics]
 
 
@@ -172,19 +174,22 @@ def _g2(a: int, n_a: int, b: int, n_b: int) -> float:
     return 2.0 * sum(o * math.log(o / e) for o, e in zip(observed, expected) if o > 0)
 
 
-def _topic(group: list[_Burst], current: list[tuple[str, set[str]]], posts_of: dict[str, set[int]],
-           parts: dict[str, tuple[str, ...]], baseline_size: int, config: TopicConfig) -> Topic:
+def _topic(group: list[_Burst], current: list[tuple[str, set[str]]], sequences: Sequence[Sequence[str]],
+           posts_of: dict[str, set[int]], parts: dict[str, tuple[str, ...]], baseline_size: int,
+           config: TopicConfig) -> Topic:
     seed = group[0]
     names = [b.unit for b in group]
     matches = {i: len(found & set(names)) for i, (_, found) in enumerate(current)}
     members = [i for i, n in matches.items() if i in posts_of[seed.unit] or n >= 2]
     members.sort(key=lambda i: (-matches[i], i))
+    grown = {unit: with_glued_chars(parts[unit], [sequences[i] for i in sorted(posts_of[unit] & set(members))],
+                                    config.phrase_share, config.label_max_chars) for unit in names}
     is_new = seed.before <= config.new_max_baseline_docs
     alert = is_new and len(members) >= config.min_alert_volume and baseline_size >= config.min_baseline_docs
     return Topic(
         key=seed.unit,
-        label=" / ".join(_label(group, set(members), posts_of, parts, config)),
-        terms=tuple(names),
+        label=" / ".join(_label(group, set(members), posts_of, parts, grown, config)),
+        terms=tuple(whole_phrases(names, parts, grown, config.min_unigram_chars)),
         post_keys=tuple(current[i][0] for i in members),
         volume=len(members),
         score=seed.score,
@@ -195,17 +200,18 @@ def _topic(group: list[_Burst], current: list[tuple[str, set[str]]], posts_of: d
     )
 
 
-def _label(group: list[_Burst], members: set[int], posts_of: dict[str, set[int]],
-           parts: dict[str, tuple[str, ...]], config: TopicConfig) -> list[str]:
-    """The units most of the topic's posts carry, then each widened to a phrase around it that
-    covers most of its posts ("吐槽" → "网友吐槽"), a phrase absorbing other labels it contains.
+def _label(group: list[_Burst], members: set[int], posts_of: dict[str, set[int]], parts: dict[str, tuple[str, ...]],
+           grown: dict[str, tuple[str, ...]], config: TopicConfig) -> list[str]:
+    """The units most of the topic's posts carry, then each widened to a phrase of whole terms around
+    it that covers most of its posts ("吐槽" → "网友吐槽"), a phrase absorbing other labels it contains,
+    and at last to the single characters its posts share beside it (`with_glued_chars`).
     Units glued from single characters (often segmentation debris, "巴克" + "铁") are picked only
     when there is nothing else; units sharing a term with a chosen one are skipped."""
     def coverage(unit: str) -> int:
         return len(posts_of[unit] & members)
 
     def whole(unit: str) -> bool:
-        return all(len(part) >= config.min_unigram_chars for part in parts[unit])
+        return is_whole(parts[unit], config.min_unigram_chars)
 
     candidates = [b.unit for b in group if whole(b.unit)] or [b.unit for b in group]
     chosen: list[str] = []
@@ -216,7 +222,7 @@ def _label(group: list[_Burst], members: set[int], posts_of: dict[str, set[int]]
     for index, unit in enumerate(chosen):
         if label[index] is None:
             continue
-        wider = [b.unit for b in group if set(parts[unit]) < set(parts[b.unit])
+        wider = [b.unit for b in group if set(parts[unit]) < set(parts[b.unit]) and whole(b.unit)
                  and coverage(b.unit) >= config.phrase_share * coverage(unit)]
         for phrase in sorted(wider, key=lambda u: -coverage(u)):
             clashes = [j for j, other in enumerate(label)
@@ -227,7 +233,77 @@ def _label(group: list[_Burst], members: set[int], posts_of: dict[str, set[int]]
                 for j in clashes:
                     label[j] = None
                 break
-    return [unit for unit in label if unit is not None]
+    return whole_phrases([unit for unit in label if unit is not None], parts, grown, config.min_unigram_chars)
+
+
+def whole_phrases(units: Sequence[str], parts: dict[str, tuple[str, ...]], grown: dict[str, tuple[str, ...]],
+                  min_chars: int = DEFAULT_TOPICS.min_unigram_chars) -> list[str]:
+    """Each unit as the phrase it grows to (`grown`: its terms with the single characters glued to
+    it), in order, none sharing a term with an earlier one: a unit whose grown phrase would falls
+    back to its own terms when they are whole and free, else it is left out."""
+    taken: set[str] = set()
+    out: list[str] = []
+    for unit in units:
+        for terms in (grown[unit], parts[unit]):
+            if not taken & set(terms) and (terms is grown[unit] or is_whole(terms, min_chars)):
+                taken.update(terms)
+                out.append(phrase_text(terms))
+                break
+    return out
+
+
+def is_whole(terms: Sequence[str], min_chars: int = DEFAULT_TOPICS.min_unigram_chars) -> bool:
+    """No term is a lone single character (segmentation debris, unless glued to its word)."""
+    return all(len(term) >= min_chars for term in terms)
+
+
+def with_glued_chars(phrase: Sequence[str], posts: Sequence[Sequence[str]], share: float,
+                     max_chars: int) -> tuple[str, ...]:
+    """`phrase` (adjacent terms) widened by the single characters next to it in at least `share` of
+    `posts` (term sequences that hold it), one at a time on either side, up to `max_chars`.
+
+    A single character is what snownlp leaves of a word it cut in two (偷拍摄|像|头 → 偷拍摄像头,
+    喝|出头发 → 喝出头发, 新品生|椰|拿|铁 → 新品生椰拿铁), so a label must not end beside one its posts
+    share. Breaks (punctuation, function words) are never crossed: 头发恶心 is two clauses.
+    """
+    phrase = tuple(phrase)
+    spans = [(seq, i) for seq in posts if (i := _find(seq, phrase)) >= 0]
+    need = share * len(spans)
+    grown = True
+    while grown and spans:
+        grown = False
+        for side in (-1, 1):
+            size = len(phrase)
+            beside = Counter(seq[i - 1] if side < 0 else seq[i + size] for seq, i in spans
+                             if (i > 0 if side < 0 else i + size < len(seq)))
+            char, count = max(beside.items(), key=lambda item: (item[1], item[0]), default=("", 0))
+            if (len(char) == 1 and _is_wordlike(char) and count >= need
+                    and len("".join(phrase)) < max_chars):
+                if side < 0:
+                    phrase = (char, *phrase)
+                    spans = [(seq, i - 1) for seq, i in spans if i > 0 and seq[i - 1] == char]
+                else:
+                    phrase = (*phrase, char)
+                    spans = [(seq, i) for seq, i in spans if i + size < len(seq) and seq[i + size] == char]
+                grown = True
+    return phrase
+
+
+def phrase_text(terms: Sequence[str]) -> str:
+    """Adjacent terms as the text of one phrase (`join_phrase` pair by pair)."""
+    text = terms[0] if terms else ""
+    for term in terms[1:]:
+        text = join_phrase(text, term)
+    return text
+
+
+def _find(sequence: Sequence[str], phrase: tuple[str, ...]) -> int:
+    """Where `phrase` first occurs as adjacent terms of `sequence`; -1 when it does not."""
+    size = len(phrase)
+    for i in range(len(sequence) - size + 1):
+        if sequence[i] == phrase[0] and tuple(sequence[i:i + size]) == phrase:
+            return i
+    return -1
 
 
 def _is_wordlike(term: str) -> bool:
