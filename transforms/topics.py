@@ -4,11 +4,14 @@ Interface (stable; the DAG calls it per brand):
 
 - ``TopicConfig`` (frozen dataclass) and ``DEFAULT_TOPICS``.
 - ``detect_topics(current_docs, baseline_docs, config=DEFAULT_TOPICS) -> list[Topic]``: docs are
-  ``(post_key, terms)`` pairs, terms in text order (segmented, stop words removed; single
-  characters may stay, they can still form phrases). Current docs are the posts of the window
-  being examined, baseline docs those of the days before it. Topics come best first.
-- ``Topic``: ``key`` (its seed term, stable across runs: use it to de-duplicate alerts),
-  ``label`` (2-3 terms/phrases, readable), ``terms`` (all its bursting terms, best first),
+  ``(post_key, terms)`` pairs, terms in text order as `transforms.scoring.topic_terms` gives them
+  (dictionary phrases whole, stop words out; single characters may stay, they can still form
+  phrases; a token without a letter or digit, such as its ``|``, is a clause break no phrase
+  crosses). Current docs are the posts of the window being examined, baseline docs those of the
+  days before it. Topics come best first.
+- ``Topic``: ``key`` (its seed unit; `transforms.stories` carries a story's key over from the
+  topics stored before it, so alerts are de-duplicated per story), ``label`` (1-3 whole
+  phrases, readable), ``terms`` (its bursting units as whole phrases, best first),
   ``post_keys`` (its posts, most representative first), ``volume`` (number of posts), ``score``
   (burst score of the seed), ``lift`` (how many times more common than in the baseline),
   ``baseline_volume`` (baseline posts with the seed), ``is_new``, ``alert``.
@@ -22,9 +25,12 @@ units are tested at once). Bursting units,
 strongest first, either join the topic whose seed appears in at least ``join_overlap`` of their
 posts or seed a new topic. The label takes the units most of the topic's posts carry (leaving out
 phrases glued from single characters, often segmentation debris, unless nothing else is left;
-skipping units that share a term with one already chosen), each widened to a phrase around it
-when that phrase covers most of its posts. A topic is new when its
-seed was in at most ``new_max_baseline_docs`` baseline posts; a new topic alerts when it has at
+skipping units that share a term with one already chosen), each widened to a phrase of whole terms around it
+when that phrase covers most of its posts. Label parts and terms then take the single characters
+most of their posts carry right beside them (``with_glued_chars``: what snownlp leaves of a word it
+cut, 偷拍摄|像|头 → 偷拍摄像头), never across a break, and no two share a term. A topic is new
+when its seed was in at most ``new_allowance`` baseline posts (1 in 1,000, at least 2); a new
+topic alerts when it has at
 least ``min_alert_volume`` posts and the baseline has at least ``min_baseline_docs`` posts (too
 small a baseline cannot tell what is new; with no baseline nothing bursts). Feed de-duplicated
 posts: copies of one post would otherwise count as many.
@@ -54,6 +60,7 @@ class TopicConfig:
     label_max_chars: int = 12
     min_unigram_chars: int = 2
     new_max_baseline_docs: int = 2
+    new_max_baseline_share: float = 0.001
     min_alert_volume: int = 10
     min_baseline_docs: int = 50
     max_topics: int = 10
@@ -184,7 +191,7 @@ def _topic(group: list[_Burst], current: list[tuple[str, set[str]]], sequences: 
     members.sort(key=lambda i: (-matches[i], i))
     grown = {unit: with_glued_chars(parts[unit], [sequences[i] for i in sorted(posts_of[unit] & set(members))],
                                     config.phrase_share, config.label_max_chars) for unit in names}
-    is_new = seed.before <= config.new_max_baseline_docs
+    is_new = seed.before <= new_allowance(baseline_size, config)
     alert = is_new and len(members) >= config.min_alert_volume and baseline_size >= config.min_baseline_docs
     return Topic(
         key=seed.unit,
@@ -234,6 +241,17 @@ def _label(group: list[_Burst], members: set[int], posts_of: dict[str, set[int]]
                     label[j] = None
                 break
     return whole_phrases([unit for unit in label if unit is not None], parts, grown, config.min_unigram_chars)
+
+
+def new_allowance(baseline_size: int, config: TopicConfig = DEFAULT_TOPICS) -> int:
+    """How many baseline posts may carry a topic's seed for the topic to count as new.
+
+    A share of the baseline (`new_max_baseline_share`, 1 post in 1,000), since chance uses of a word
+    (an unrelated sense, a stray earlier post) grow with the baseline: a fixed count makes every
+    story of a big brand familiar. Never fewer than `new_max_baseline_docs` (2), so a small
+    baseline is not asked for a fraction of a post.
+    """
+    return max(config.new_max_baseline_docs, math.floor(config.new_max_baseline_share * baseline_size))
 
 
 def whole_phrases(units: Sequence[str], parts: dict[str, tuple[str, ...]], grown: dict[str, tuple[str, ...]],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import replace
+from functools import cache
 
 import pytest
 
@@ -29,13 +30,14 @@ SAKURA = ["星巴克樱花杯又上新了", "抢到了星巴克的樱花杯", "�
 BRAND = "星巴克"
 
 
-def terms(text: str, brand: str = BRAND, phrases: tuple[str, ...] = ()) -> list[str]:
+@cache
+def terms(text: str, brand: str = BRAND, phrases: tuple[str, ...] = ()) -> tuple[str, ...]:
     """What the pipeline stores for a post of `brand`: its topic terms, dictionary phrases whole, the brand a break."""
     (scores,) = score_texts([text], lexicon=Lexicon((brand, *phrases)))
-    return without_brand_names(scores.terms, [brand])
+    return tuple(without_brand_names(scores.terms, [brand]))
 
 
-def posts(texts: list[str], count: int, prefix: str, seed: int) -> list[tuple[str, list[str]]]:
+def posts(texts: list[str], count: int, prefix: str, seed: int) -> list[tuple[str, tuple[str, ...]]]:
     rng = random.Random(seed)
     return [(f"{prefix}{i}", terms(rng.choice(texts))) for i in range(count)]
 
@@ -187,3 +189,15 @@ def test_product_names_from_the_config_stay_whole():
     assert "新品生" not in plain.label.split(" / ")  # what the issue saw: the 生 of 生椰 glued to 新品
     with_products = story_topic(LAUNCH, phrases=("生椰拿铁",))
     assert with_products.label == "新品生椰拿铁" and with_products.terms == ("新品生椰拿铁",)
+
+
+def test_what_counts_as_new_grows_with_the_baseline():
+    from transforms.topics import new_allowance
+
+    assert [new_allowance(n) for n in (50, 2_000, 5_000, 100_000)] == [2, 2, 5, 100]
+    echoes = posts(INCIDENT, 4, "echo", 26)  # four earlier posts with the same words
+    current = posts(EVERYDAY, 40, "day", 27) + posts(INCIDENT, 15, "incident", 28)
+    small = detect_topics(current, BASELINE + echoes)
+    big = detect_topics(current, posts(EVERYDAY, 4_000, "big", 29) + echoes)
+    assert [(t.baseline_volume, t.is_new) for t in small] == [(4, False)]  # 4 of 304 posts: familiar
+    assert [(t.baseline_volume, t.is_new, t.alert) for t in big] == [(4, True, True)]  # 4 of 4,004: new
