@@ -277,8 +277,9 @@ def is_whole(terms: Sequence[str], min_chars: int = DEFAULT_TOPICS.min_unigram_c
 
 def with_glued_chars(phrase: Sequence[str], posts: Sequence[Sequence[str]], share: float,
                      max_chars: int) -> tuple[str, ...]:
-    """`phrase` (adjacent terms) widened by the single characters next to it in at least `share` of
-    `posts` (term sequences that hold it), one at a time on either side, up to `max_chars`.
+    """`phrase` (adjacent terms) widened by the single characters next to it, one at a time on either
+    side, up to `max_chars`: a character joins when at least `share` of the posts that carry the
+    phrase grown so far (and two at least) have it there. `posts`: term sequences that hold `phrase`.
 
     A single character is what snownlp leaves of a word it cut in two (偷拍摄|像|头 → 偷拍摄像头,
     喝|出头发 → 喝出头发, 新品生|椰|拿|铁 → 新品生椰拿铁), so a label must not end beside one its posts
@@ -286,7 +287,6 @@ def with_glued_chars(phrase: Sequence[str], posts: Sequence[Sequence[str]], shar
     """
     phrase = tuple(phrase)
     spans = [(seq, i) for seq in posts if (i := _find(seq, phrase)) >= 0]
-    need = share * len(spans)
     grown = True
     while grown and spans:
         grown = False
@@ -295,7 +295,7 @@ def with_glued_chars(phrase: Sequence[str], posts: Sequence[Sequence[str]], shar
             beside = Counter(seq[i - 1] if side < 0 else seq[i + size] for seq, i in spans
                              if (i > 0 if side < 0 else i + size < len(seq)))
             char, count = max(beside.items(), key=lambda item: (item[1], item[0]), default=("", 0))
-            if (len(char) == 1 and _is_wordlike(char) and count >= need
+            if (len(char) == 1 and _is_wordlike(char) and count >= max(2, share * len(spans))
                     and len("".join(phrase)) < max_chars):
                 if side < 0:
                     phrase = (char, *phrase)
