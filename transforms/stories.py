@@ -1,11 +1,15 @@
 """One story, one key: a topic takes the key of the earlier topic it continues (pure).
 
-A topic's own key is its seed, its strongest unit, and that changes as a story grows: the launch
+A topic's own key is its seed, its strongest unit, and that changes as a story grows: a launch
 seeded by 新品 in one hour is seeded by 新品生 the next, and an alert keyed on the seed would be
-sent twice. So each run compares its topics with those stored for the brand in the hours before
-(`warehouse.topics.recent_topics`); a topic that shares most of its posts or of its core terms
-with an earlier one is the same story and keeps that story's key, so alerts de-duplicated on the
-key (one per story and day) stay one. Matching is one-to-one, best match first.
+sent twice. So each run compares its topics with those stored for the brand in the day before
+(`warehouse.topics.recent_topics`). A topic continues an earlier one when they share most posts
+(runs every 15 minutes look at overlapping hours), or when their headlines hold one another: the
+seed or the first term (the seed grown to a whole phrase) of one is part of the seed or the first
+term of the other (新品 and 新品生椰拿铁). Secondary terms do not count: stories about one brand
+share words (拿铁 in 拿铁变质 and 拿铁涨价). A continuing topic keeps the earlier story's key, so
+alerts de-duplicated on the key (one per story and day) stay one. Matching is one-to-one, best
+match first.
 """
 
 from __future__ import annotations
@@ -15,10 +19,7 @@ from dataclasses import dataclass, replace
 
 from transforms.topics import Topic
 
-# Terms of a topic its identity rests on: its key and its strongest terms.
-CORE_TERMS = 5
-# A topic continues an earlier one when this share of the smaller one's posts, or of its core
-# terms, is shared.
+# A topic continues an earlier one when they share this share of the smaller one's posts.
 SAME_STORY = 0.5
 
 
@@ -32,15 +33,16 @@ class Earlier:
 
 
 def story_overlap(topic: Topic | Earlier, earlier: Earlier) -> float:
-    """How much two topics are one story, 0..1: the larger of their shared posts and their shared
-    core terms, each as a share of the smaller side. Terms are shared when one holds the other
-    (新品 and 新品生椰拿铁): a growing story's phrases grow around the same words."""
+    """How much two topics are one story: the share of the smaller one's posts they share, plus
+    one when their headlines hold one another (`same_headline`)."""
     posts_a, posts_b = set(topic.post_keys), set(earlier.post_keys)
     posts = len(posts_a & posts_b) / min(len(posts_a), len(posts_b)) if posts_a and posts_b else 0.0
-    core_a, core_b = _core(topic), _core(earlier)
-    smaller, other = (core_a, core_b) if len(core_a) <= len(core_b) else (core_b, core_a)
-    shared = sum(any(a in b or b in a for b in other) for a in smaller)
-    return max(posts, shared / len(smaller) if smaller else 0.0)
+    return posts + same_headline(topic, earlier)
+
+
+def same_headline(topic: Topic | Earlier, earlier: Topic | Earlier) -> bool:
+    """The seed or first term of one is part of the seed or first term of the other."""
+    return any(a in b or b in a for a in _headline(topic) for b in _headline(earlier))
 
 
 def carry_keys(topics: Sequence[Topic], earlier: Sequence[Earlier], same_story: float = SAME_STORY) -> list[Topic]:
@@ -64,5 +66,5 @@ def carry_keys(topics: Sequence[Topic], earlier: Sequence[Earlier], same_story: 
     return [replace(topic, key=keys[j]) if j in keys else topic for j, topic in enumerate(topics)]
 
 
-def _core(topic: Topic | Earlier) -> set[str]:
-    return {topic.key, *topic.terms[:CORE_TERMS]}
+def _headline(topic: Topic | Earlier) -> set[str]:
+    return {topic.key, *topic.terms[:1]}

@@ -258,14 +258,19 @@ def whole_phrases(units: Sequence[str], parts: dict[str, tuple[str, ...]], grown
                   min_chars: int = DEFAULT_TOPICS.min_unigram_chars) -> list[str]:
     """Each unit as the phrase it grows to (`grown`: its terms with the single characters glued to
     it), in order, none sharing a term with an earlier one: a unit whose grown phrase would falls
-    back to its own terms when they are whole and free, else it is left out."""
+    back to its own terms when they are whole and free, else it is left out. A phrase inside an
+    earlier one is left out; one holding earlier ones takes the place of the first of them."""
     taken: set[str] = set()
     out: list[str] = []
     for unit in units:
         for terms in (grown[unit], parts[unit]):
             if not taken & set(terms) and (terms is grown[unit] or is_whole(terms, min_chars)):
-                taken.update(terms)
-                out.append(phrase_text(terms))
+                text = phrase_text(terms)
+                if not any(text in other for other in out):
+                    taken.update(terms)
+                    inside = [i for i, other in enumerate(out) if other in text]
+                    out = [text if i == inside[0] else other for i, other in enumerate(out)
+                           if i not in inside[1:]] if inside else [*out, text]
                 break
     return out
 
