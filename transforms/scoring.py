@@ -28,7 +28,7 @@ from transforms.sentiment import Scorer, shipped_scorer
 from transforms.terms import BREAK
 
 KEYWORDS_PER_POST = 8
-# Single characters that are grammar, never part of a name: in topic terms they end a phrase. Other
+# Single characters that are grammar, never part of a name: topic terms leave them out. Other
 # single-character stop words stay, since snownlp cuts words through them (拿|铁, 摄|像|头).
 FUNCTION_CHARS = frozenset(
     "的了着过吗呢吧啊呀哦嘛啦呗么之乎兮焉矣哉也是在和与及或且而但并把被给让对从向于以为因由就都又"
@@ -121,19 +121,19 @@ def score_texts(texts: Sequence[str], workers: int | None = None, lexicon: Lexic
 def topic_terms(words: Sequence[str]) -> tuple[str, ...]:
     """The words that can make a topic, in text order, with `BREAK` where a clause ends.
 
-    Punctuation, emoticon tokens, stop words of two or more characters and `FUNCTION_CHARS` become
-    breaks (one between two words at most, none at either end): phrases are joined from adjacent
-    words only, never across a comma or a function word. Other single characters stay, stop words
-    or not: adjacent ones still form phrases ("喝" + "出", "拿" + "铁").
+    Punctuation and emoticon tokens become breaks (one between two words at most, none at either
+    end): no phrase runs across a comma. Stop words of two or more characters and `FUNCTION_CHARS`
+    are left out, so the words around them are adjacent ("外卖又洒了" → 外卖, 洒), as one story is
+    worded many ways. Other single characters stay, stop words or not: adjacent ones still form
+    phrases ("喝" + "出", "拿" + "铁", "摄" + "像" + "头").
     """
     stop = fastsnow.stopwords()
     out: list[str] = []
     for word in words:
-        if (word.startswith(textprep.EMOTICON_PREFIX) or not any(ch.isalnum() for ch in word)
-                or word in FUNCTION_CHARS or (len(word) > 1 and word in stop)):
+        if word.startswith(textprep.EMOTICON_PREFIX) or not any(ch.isalnum() for ch in word):
             if out and out[-1] != BREAK:
                 out.append(BREAK)
-        else:
+        elif word not in FUNCTION_CHARS and not (len(word) > 1 and word in stop):
             out.append(word)
     if out and out[-1] == BREAK:
         out.pop()

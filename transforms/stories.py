@@ -5,9 +5,10 @@ seeded by 新品 in one hour is seeded by 新品生 the next, and an alert keyed
 sent twice. So each run compares its topics with those stored for the brand in the day before
 (`warehouse.topics.recent_topics`). A topic continues an earlier one when they share most posts
 (runs every 15 minutes look at overlapping hours), or when their headlines hold one another: the
-seed or the first term (the seed grown to a whole phrase) of one is part of the seed or the first
-term of the other (新品 and 新品生椰拿铁). Secondary terms do not count: stories about one brand
-share words (拿铁 in 拿铁变质 and 拿铁涨价). A continuing topic keeps the earlier story's key, so
+seed of one is at least half of the seed of the other (新品 and 新品生), or the first term (the
+seed grown to a whole phrase) of one at least half of the other's first term. Secondary terms
+and short parts do not count: stories about one brand share words (拿铁 in 拿铁变质, 拿铁涨价 and
+新品生椰拿铁). A continuing topic keeps the earlier story's key, so
 alerts de-duplicated on the key (one per story and day) stay one. Matching is one-to-one, best
 match first.
 """
@@ -41,8 +42,15 @@ def story_overlap(topic: Topic | Earlier, earlier: Earlier) -> float:
 
 
 def same_headline(topic: Topic | Earlier, earlier: Topic | Earlier) -> bool:
-    """The seed or first term of one is part of the seed or first term of the other."""
-    return any(a in b or b in a for a in _headline(topic) for b in _headline(earlier))
+    """The seed (key) of one is at least half of the other's, or so is the first term."""
+    return _half_of(topic.key, earlier.key) or _half_of(topic.terms[:1], earlier.terms[:1])
+
+
+def _half_of(a: str | tuple[str, ...], b: str | tuple[str, ...]) -> bool:
+    """The shorter of two strings (or one-string tuples) is inside the longer and at least half of it."""
+    a, b = "".join(a), "".join(b)
+    short, long = sorted((a, b), key=len)
+    return bool(short) and short in long and 2 * len(short) >= len(long)
 
 
 def carry_keys(topics: Sequence[Topic], earlier: Sequence[Earlier], same_story: float = SAME_STORY) -> list[Topic]:
@@ -65,6 +73,3 @@ def carry_keys(topics: Sequence[Topic], earlier: Sequence[Earlier], same_story: 
             keys[j] = key
     return [replace(topic, key=keys[j]) if j in keys else topic for j, topic in enumerate(topics)]
 
-
-def _headline(topic: Topic | Earlier) -> set[str]:
-    return {topic.key, *topic.terms[:1]}

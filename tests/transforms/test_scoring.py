@@ -27,11 +27,11 @@ def test_keywords_and_terms_come_from_the_same_words():
     assert "电池" in row.terms and "的" not in row.terms
 
 
-def test_topic_terms_break_clauses_at_punctuation_emoticons_and_function_words():
+def test_topic_terms_break_clauses_at_punctuation_and_emoticons_and_leave_function_words_out():
     assert topic_terms(["我", "的", "咖啡", "，", "emo_e68092", "变质", "了"]) == ("咖啡", "|", "变质")
     # a single-character stop word that is part of a word snownlp cut stays: 拿|铁, 像|头
-    assert topic_terms(["的", "拿", "铁", "涨价", "没有", "偷", "拍摄", "像", "头"]) == (
-        "拿", "铁", "涨价", "|", "偷", "拍摄", "像", "头")
+    assert topic_terms(["的", "拿", "铁", "涨价", "没有", "偷", "拍摄", "像", "头", "。"]) == (
+        "拿", "铁", "涨价", "偷", "拍摄", "像", "头")
 
 
 def test_dictionary_phrases_stay_whole_in_terms_and_keywords_and_sentiment_does_not_move():

@@ -45,6 +45,8 @@ def test_stories_that_share_a_word_keep_their_own_keys():
     spoiled, price = story(SPOILED, "h1", 40), story(PRICE, "h2", 41)
     assert "拿铁" in spoiled.label and "拿铁" in "".join(price.terms)  # a word in common, not a headline
     assert not same_headline(price, earlier(spoiled))
+    launch = topic("拿铁", ("新品生椰拿铁",), ("x",))  # a short seed inside another story's headline
+    assert not same_headline(launch, earlier(spoiled)) and same_headline(launch, Earlier("新品", ("生椰拿铁",), ()))
     assert carry_keys([price], [earlier(spoiled)]) == [price]
 
 
@@ -59,7 +61,7 @@ def test_shared_posts_make_one_story_even_when_the_headline_moved_on():
 def test_keys_stay_unique_best_match_first_newest_on_a_tie():
     stories = [topic("新品生", ("新品生椰拿铁", "排队"), ("a", "b")), topic("上新", ("新品生椰拿铁",), ("c",)),
                topic("涨价", ("涨价", "拿铁"), ("d",))]
-    before = [Earlier("新品", ("新品",), ("x",)), Earlier("新品旧", ("新品",), ("a", "b")),
+    before = [Earlier("新品", ("新品生椰拿铁",), ("x",)), Earlier("新品旧", ("新品生椰",), ("a", "b")),
               Earlier("涨价", ("涨价",), ("z",)), Earlier("涨价", ("涨价",), ("d",))]
     assert [t.key for t in carry_keys(stories, before)] == ["新品旧", "新品", "涨价"]
     # a key another topic of this run has as its own seed is not carried over to a different topic
