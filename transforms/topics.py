@@ -288,7 +288,7 @@ def with_glued_chars(phrase: Sequence[str], posts: Sequence[Sequence[str]], shar
 
     A single character is what snownlp leaves of a word it cut in two (偷拍摄|像|头 → 偷拍摄像头,
     喝|出头发 → 喝出头发, 新品生|椰|拿|铁 → 新品生椰拿铁), so a label must not end beside one its posts
-    share. Breaks (punctuation, function words) are never crossed: 头发恶心 is two clauses.
+    share. Breaks (punctuation, emoticons, brand names) are never crossed: 头发，恶心 is two clauses.
     """
     phrase = tuple(phrase)
     spans = [(seq, i) for seq in posts if (i := _find(seq, phrase)) >= 0]
