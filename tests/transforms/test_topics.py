@@ -201,3 +201,15 @@ def test_what_counts_as_new_grows_with_the_baseline():
     big = detect_topics(current, posts(EVERYDAY, 4_000, "big", 29) + echoes)
     assert [(t.baseline_volume, t.is_new) for t in small] == [(4, False)]  # 4 of 304 posts: familiar
     assert [(t.baseline_volume, t.is_new, t.alert) for t in big] == [(4, True, True)]  # 4 of 4,004: new
+
+
+def test_single_characters_most_posts_share_beside_a_phrase_are_glued_back():
+    from transforms.topics import with_glued_chars
+
+    posts = [("发现", "偷", "拍摄", "像", "头", "|", "可怕"), ("偷", "拍摄", "像", "头"), ("员工", "偷", "拍摄", "像", "头", "视频")]
+    assert with_glued_chars(("拍摄",), posts, 0.6, 12) == ("偷", "拍摄", "像", "头")  # never past the break or a word
+    assert with_glued_chars(("拍摄",), posts[:1], 0.6, 12) == ("拍摄",)  # one post is no agreement
+    assert with_glued_chars(("拍摄",), posts, 0.6, 3) == ("偷", "拍摄")  # up to the length cap
+    mixed = [("新品", "生", "椰"), ("新品", "生", "酪"), ("新品", "生", "椰")]
+    assert with_glued_chars(("新品",), mixed, 0.6, 12) == ("新品", "生", "椰")
+    assert with_glued_chars(("新品",), mixed, 0.7, 12) == ("新品", "生")
