@@ -10,15 +10,29 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from alerts.i18n import copies_text, fix_hint, followers_text, kind_name, label, severity_name, verified_name
-from alerts.model import Alert, CategoryCount, ReasonCount, SamplePost
+from alerts.chart import ChartTexts, TrendPicture
+from alerts.i18n import (
+    WEEKDAYS,
+    copies_text,
+    fix_hint,
+    followers_text,
+    kind_name,
+    label,
+    severity_name,
+    verified_name,
+)
+from alerts.model import Alert, CategoryCount, Coverage, ReasonCount, SamplePost
+from alerts.spread_text import spread_item, spread_title
 
 SAMPLE_COUNT = 3
 SAMPLE_CHARS = 140
 OPS_KINDS = ("source_silent", "source_error")
 SEVERE_COMPLAINT = "severe_complaint"
+CHARTED_KINDS = ("volume_spike", "negative_spike", "complaint_spike", "digest")  # messages with a trend chart
 JOIN = " · "
 
 
@@ -56,17 +70,33 @@ class Document:
     sections: tuple[Section, ...] = ()
     chart: Chart | None = None
     link_label: str = "link"
+    picture: TrendPicture | None = None  # the 7-day chart (alerts.chart.trend_png), where the alert has one
 
 
-def compose(alert: Alert, lang: str, source_connections: Mapping[str, str | None] | None = None) -> Document:
-    """The Document of `alert` in `lang` (zh or en); `source_connections` names what ops must renew."""
+def compose(alert: Alert, lang: str, source_connections: Mapping[str, str | None] | None = None,
+            dashboard_url: str | None = None) -> Document:
+    """The Document of `alert` in `lang` (zh or en); `source_connections` names what ops must renew;
+    with `dashboard_url`, a last section links to the alert's page on the dashboard."""
     if alert.kind == "digest":
-        return _digest(alert, lang)
-    if alert.kind in OPS_KINDS:
-        return _ops(alert, lang, source_connections or {})
-    if alert.kind == SEVERE_COMPLAINT:
-        return _severe_complaint(alert, lang)
-    return _spike(alert, lang)
+        doc = _digest(alert, lang)
+    elif alert.kind in OPS_KINDS:
+        doc = _ops(alert, lang, source_connections or {})
+    elif alert.kind == SEVERE_COMPLAINT:
+        doc = _severe_complaint(alert, lang)
+    else:
+        doc = _spike(alert, lang)
+    if not dashboard_url:
+        return doc
+    link = Item(label(lang, "dashboard_open"), dashboard_link(dashboard_url, alert))
+    return replace(doc, sections=(*doc.sections, Section(label(lang, "dashboard"), (link,))))
+
+
+def dashboard_link(base: str, alert: Alert) -> str:
+    """The dashboard page for an alert: its incident (PR alerts), source health (ops), the brands (digests)."""
+    base = base.rstrip("/")
+    if alert.kind == "digest":
+        return f"{base}/"
+    return f"{base}/sources" if alert.kind in OPS_KINDS else f"{base}/alerts/{alert.alert_id}"
 
 
 def title(alert: Alert, lang: str) -> str:
@@ -76,8 +106,11 @@ def title(alert: Alert, lang: str) -> str:
     if alert.kind == "new_topic" and d.topic_label:
         what = f"{what}{label(lang, 'colon')}{d.topic_label}"
     if alert.kind == "digest":
+        if d.revision > 1:
+            what = (f"{what}（{label(lang, 'revised').format(n=d.revision)}）" if lang == "zh"
+                    else f"{what}, {label(lang, 'revised').format(n=d.revision)}")
         return (f"【{what}】{d.brand_name} {d.window_local}" if lang == "zh"
-                else f"[{what.capitalize()}] {d.brand_name}, {d.window_local}")
+                else f"[{what[:1].upper()}{what[1:]}] {d.brand_name}, {d.window_local}")
     if alert.kind in OPS_KINDS:
         what = f"{what} {d.source or alert.subject}"
     elif alert.kind == SEVERE_COMPLAINT:
@@ -183,6 +216,8 @@ def _common_sections(alert: Alert, lang: str) -> list[Section]:
     samples = top_samples(d.samples)
     if samples:
         sections.append(Section(label(lang, "samples"), tuple(_sample_item(lang, s) for s in samples), numbered=True))
+    if d.spread:  # how the alert's posts spread: top amplifiers, accelerating or not (alerts.spread_text)
+        sections.append(Section(spread_title(lang), tuple(Item(*spread_item(lang, s)) for s in d.spread)))
     if d.query:
         sections.append(Section(label(lang, "query"), code=sql_command(d.query)))
     return sections
@@ -212,7 +247,43 @@ def _spike(alert: Alert, lang: str) -> Document:
                                           f"({ratio_text(d.ratio)})")]
     fields += _explain_fields(alert, lang)
     return Document(lang=lang, title=title(alert, lang), fields=tuple(fields),
-                    sections=tuple(_common_sections(alert, lang)), link_label=label(lang, "link"))
+                    sections=tuple(_common_sections(alert, lang)), link_label=label(lang, "link"),
+                    picture=picture(alert, lang))
+
+
+def picture(alert: Alert, lang: str) -> TrendPicture | None:
+    """The 7-day chart of a spike or digest in `lang`, from its stored trend; None for other kinds
+    and for alerts stored before trends were kept."""
+    d = alert.details
+    trend = d.trend
+    if trend is None or alert.kind not in CHARTED_KINDS:
+        return None
+    tz = ZoneInfo(trend.timezone)
+
+    def local(moment: datetime) -> datetime:
+        return moment.astimezone(tz).replace(tzinfo=None)
+
+    start, end = datetime.fromisoformat(trend.start), datetime.fromisoformat(trend.end)
+    if end.minute or end.second:  # a spike's chart ends at the end of its hour
+        end = end.replace(minute=0, second=0) + timedelta(hours=1)
+    if alert.kind == "digest":
+        chart_title = label(lang, "digest_trend_title").format(brand=d.brand_name, day=f"{local(alert.bucket_start):%Y-%m-%d}")
+        mark_text, mark_legend = "", label(lang, "digest_day")
+    else:
+        chart_title = label(lang, "trend_title").format(brand=d.brand_name)
+        window = f"{local(alert.bucket_start):%H:%M}–{local(alert.bucket_end):%H:%M}"
+        mark_text = f"{kind_name(lang, alert.kind)} {ratio_text(d.ratio)} · {window}"
+        mark_legend = label(lang, "alert_window")
+    texts = ChartTexts(mentions=label(lang, "chart_mentions"), negatives=label(lang, "chart_negatives"),
+                       negative_share=label(lang, "chart_share"), no_data=label(lang, "chart_no_data"),
+                       y_axis=label(lang, "chart_y"), share_axis=label(lang, "chart_share_axis"),
+                       x_axis=label(lang, "chart_x").format(tz=trend.timezone), mark=mark_legend,
+                       day_total=label(lang, "day_total"), weekdays=WEEKDAYS[lang])
+    return TrendPicture(
+        title=chart_title, start=start, end=end, hours=tuple(datetime.fromisoformat(h) for h, *_ in trend.hours),
+        mentions=tuple(m for _, m, _, _ in trend.hours), negatives=tuple(n for _, _, n, _ in trend.hours),
+        texts=texts, mark=(local(alert.bucket_start), local(alert.bucket_end)), mark_text=mark_text,
+        gaps=tuple((datetime.fromisoformat(s), datetime.fromisoformat(e)) for s, e in trend.gaps))
 
 
 def _severe_complaint(alert: Alert, lang: str) -> Document:
@@ -259,10 +330,10 @@ def _digest(alert: Alert, lang: str) -> Document:
     d = alert.details
     fields = [(label(lang, "brand"), f"{d.brand_name} ({alert.brand})"),
               (label(lang, "day"), d.window_local),
-              (label(lang, "mentions"), f"{_number(alert.observed)} ({label(lang, 'vs_prior')} "
-                                        f"{_number(alert.expected)}, {ratio_text(d.ratio)})"
-                                        if alert.expected else _number(alert.observed)),
+              (label(lang, "mentions"), _mentions_text(alert, lang)),
               (label(lang, "complaints"), str(sum(c for _, _, _, c in d.hourly)))]
+    if d.coverage and (missing := missing_data_text(lang, d.coverage)):
+        fields.append((label(lang, "missing_data"), missing))
     fields += _explain_fields(alert, lang)
     chart = Chart(title=label(lang, "chart"), hours=tuple(h for h, *_ in d.hourly),
                   series=((label(lang, "mentions"), tuple(m for _, m, _, _ in d.hourly)),
@@ -271,7 +342,40 @@ def _digest(alert: Alert, lang: str) -> Document:
     sections = [Section(label(lang, "alerts_of_day"), alert_items or (Item(label(lang, "no_alerts")),))]
     sections += _common_sections(alert, lang)
     return Document(lang=lang, title=title(alert, lang), fields=tuple(fields), sections=tuple(sections),
-                    chart=chart, link_label=label(lang, "link"))
+                    chart=chart, link_label=label(lang, "link"), picture=picture(alert, lang))
+
+
+def _mentions_text(alert: Alert, lang: str) -> str:
+    """`120 (前 7 日中 5 个完整日的日均 60, ×2.0)`; digests stored before coverage was kept say `前 7 日日均`."""
+    d = alert.details
+    observed = _number(alert.observed)
+    if d.coverage is None:
+        return (f"{observed} ({label(lang, 'vs_prior')} {_number(alert.expected)}, {ratio_text(d.ratio)})"
+                if alert.expected else observed)
+    if not d.coverage.prior_days:
+        return f"{observed} ({label(lang, 'no_prior')})"
+    prior = label(lang, "prior_mean").format(days=d.coverage.prior_days)
+    return f"{observed} ({prior} {_number(alert.expected)}, {ratio_text(d.ratio)})"
+
+
+def missing_data_text(lang: str, coverage: Coverage) -> str:
+    """What data the day lacks, in words; empty when nothing is missing."""
+    parts = []
+    if coverage.loaded_until is None:
+        parts.append(label(lang, "no_day_data"))
+    elif coverage.loaded_until != "24:00":
+        parts.append(label(lang, "loaded_until").format(until=coverage.loaded_until))
+    inner = [(s, e) for s, e in coverage.gaps if e != "24:00"]  # a gap to the day's end: said by loaded_until
+    if inner:
+        parts.append(label(lang, "not_loaded").format(spans=label(lang, "sep").join(f"{s}–{e}" for s, e in inner)))
+    if coverage.sources_down:
+        sources = label(lang, "sep").join(
+            f"{o.source}（{o.error_kind or '?'}，{label(lang, 'runs_failed').format(failed=o.failed, runs=o.runs)}）"
+            if lang == "zh" else
+            f"{o.source} ({o.error_kind or '?'}, {label(lang, 'runs_failed').format(failed=o.failed, runs=o.runs)})"
+            for o in coverage.sources_down)
+        parts.append(label(lang, "sources_down").format(sources=sources))
+    return ("；" if lang == "zh" else "; ").join(parts)
 
 
 def _digest_alert_item(lang: str, listed: Mapping) -> Item:

@@ -15,12 +15,14 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from alerts.model import AlertDetails, CategoryCount, ReasonCount
+from alerts.model import AlertDetails, CategoryCount, ReasonCount, Trend
 from warehouse.posts import PostFacts, ReasonLabel, SamplePost, SevereComplaint
 
 LABELS = ("pos", "neu", "neg")
 SAMPLES = 3  # posts an alert quotes
 QUOTE_CHARS = 280
+TREND_DAYS = 7  # whole local days a chart shows before the day it ends in
+LOCAL_MINUTE = "%Y-%m-%dT%H:%M"
 TOP_REASONS = 5  # reasons and categories a spike lists
 PHRASES = 3  # phrases kept per reason
 Names = Mapping[str, tuple[str, str]]  # category or severity kind → (zh, en): warehouse.posts.complaint_labels
@@ -35,6 +37,30 @@ def local_day(tz: ZoneInfo, moment: datetime) -> datetime:
     """Midnight of the local day holding the instant just before `moment`."""
     last = (moment - timedelta(microseconds=1)).astimezone(tz)
     return last.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def trend_start(tz: ZoneInfo, end: datetime) -> datetime:
+    """Where a chart ending at `end` starts: local midnight TREND_DAYS days before the day holding `end`."""
+    return local_day(tz, end) - timedelta(days=TREND_DAYS)
+
+
+def hourly_trend(timestamps: Sequence[datetime], counts: Mapping[str, Sequence[float]], start: datetime,
+                 end: datetime, tz: ZoneInfo, gaps: Iterable[tuple[datetime, datetime]] = ()) -> Trend:
+    """Bucket counts (`counts` keyed mentions / neg / complaints, as warehouse.series reads them) in
+    [start, end) summed per local hour, the hours with posts only; `gaps` are spans no run loaded."""
+    hours: dict[datetime, list[int]] = {}
+    for at, mentions, negative, complaints in zip(timestamps, counts["mentions"], counts["neg"],
+                                                  counts["complaints"]):
+        if start <= at < end and mentions:
+            hour = at.astimezone(tz).replace(minute=0, second=0, microsecond=0)
+            total = hours.setdefault(hour, [0, 0, 0])
+            total[0] += int(mentions)
+            total[1] += int(negative)
+            total[2] += int(complaints)
+    return Trend(timezone=tz.key, start=f"{start.astimezone(tz):{LOCAL_MINUTE}}",
+                 end=f"{end.astimezone(tz):{LOCAL_MINUTE}}",
+                 hours=[(f"{hour:{LOCAL_MINUTE}}", *total) for hour, total in sorted(hours.items())],
+                 gaps=[(f"{s.astimezone(tz):{LOCAL_MINUTE}}", f"{e.astimezone(tz):{LOCAL_MINUTE}}") for s, e in gaps])
 
 
 def sentiment_mix(facts: Iterable[PostFacts]) -> dict[str, int]:

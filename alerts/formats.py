@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from urllib.parse import quote, urlsplit
 
 from alerts.chart import sparkline
@@ -57,9 +57,10 @@ def to_text(docs: Sequence[Document]) -> str:
     return f"\n\n{LANGUAGE_RULE}\n\n".join(_text(doc) for doc in docs)
 
 
-def to_html(docs: Sequence[Document], chart_src: str | None = None) -> str:
-    """A complete HTML email body; `chart_src` (e.g. `cid:…`) shows the digest chart as an image."""
-    body = "\n<hr>\n".join(_html(doc, chart_src) for doc in docs)
+def to_html(docs: Sequence[Document], images: Mapping[str, str] | None = None) -> str:
+    """A complete HTML email body; `images` maps a language to its chart's source (e.g. `cid:…`),
+    shown under that language's fields."""
+    body = "\n<hr>\n".join(_html(doc, (images or {}).get(doc.lang)) for doc in docs)
     return ('<!DOCTYPE html>\n<html><head><meta charset="utf-8"></head>'
             f'<body style="font-family: sans-serif; line-height: 1.5">\n{body}\n</body></html>\n')
 
@@ -110,11 +111,12 @@ def _html(doc: Document, chart_src: str | None) -> str:
     out += [f'<tr><th align="left" valign="top">{_h(name)}</th><td>{_h(value)}</td></tr>'
             for name, value in doc.fields]
     out.append("</table>")
+    if doc.picture and chart_src:
+        alt = label(doc.lang, "chart_alt").format(title=doc.picture.title)
+        out.append(f'<p><img src="{_h(chart_src)}" alt="{_h(alt)}" width="900" style="max-width: 100%; '
+                   f'height: auto"></p>')
     if doc.chart:
         out.append(f"<h3>{_h(doc.chart.title)}</h3>")
-        if chart_src:
-            alt = " / ".join(name for name, _ in doc.chart.series)
-            out.append(f'<img src="{_h(chart_src)}" alt="{_h(alt)}" style="max-width: 100%">')
         out.append(f"<pre>{_h(chr(10).join(_chart_lines(doc.chart, doc.lang)))}</pre>")
     for section in doc.sections:
         out.append(f"<h3>{_h(section.title)}</h3>")

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from warehouse.posts import SamplePost  # a post as alerts quote it, as the warehouse reads it
+from warehouse.spread import PostSpread  # how a post spreads, as the warehouse reads it
 
 Audience = Literal["pr", "ops"]
 Severity = Literal["info", "warning", "critical"]
@@ -46,6 +47,43 @@ class CategoryCount:
 
 
 @dataclass(frozen=True)
+class Trend:
+    """Hourly counts for an alert's chart, in local time: the week before a spike's end, or the week
+    through a digest's day. `hours` holds the hours with posts, as (local hour start
+    'YYYY-MM-DDTHH:MM', mentions, negative, complaints); `gaps` are local spans no run loaded."""
+
+    timezone: str
+    start: str  # local 'YYYY-MM-DDTHH:MM', the chart's left edge
+    end: str
+    hours: list[tuple[str, int, int, int]] = field(default_factory=list)
+    gaps: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SourceOutage:
+    """A source that failed during a digest's day: how many of its runs over the day failed, and why."""
+
+    source: str
+    error_kind: str | None
+    failed: int
+    runs: int
+    message: str | None = None
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Which data a digest's day has: whether its last interval loaded, up to when runs reached
+    (local 'HH:MM', '24:00' for the whole day; None: nothing loaded), the day's spans no run loaded
+    (local 'HH:MM' pairs), failing sources, and how many of the days before were complete (the mean's days)."""
+
+    complete: bool
+    loaded_until: str | None
+    gaps: list[tuple[str, str]] = field(default_factory=list)
+    sources_down: list[SourceOutage] = field(default_factory=list)
+    prior_days: int = 0
+
+
+@dataclass(frozen=True)
 class AlertDetails:
     """The explanation: window, how far above normal, terms, mix, reasons, sources, samples, query."""
 
@@ -66,6 +104,17 @@ class AlertDetails:
     day_alerts: list[dict[str, Any]] = field(default_factory=list)  # digests: the alerts listed, incl. held ones
     complaint_categories: list[CategoryCount] = field(default_factory=list)  # most complained of first
     severity_reasons: list[ReasonCount] = field(default_factory=list)  # severe_complaint: what made it severe
+    trend: Trend | None = None  # spikes and digests: the 7-day chart's data
+    coverage: Coverage | None = None  # digests: missing data
+    revision: int = 1  # digests: 2, 3, ... when an operator re-sent the day's digest
+    requested_at: str | None = None  # digests sent on an operator's request: when (ISO); delivery expiry counts from it
+    spread: list[PostSpread] = field(default_factory=list)  # the alert's posts that have a cascade, accelerating first
+
+    @property
+    def spread_accelerating(self) -> bool:
+        """Whether a post of the alert spreads faster than its own earlier rate (transforms.spread's
+        rule): the plain value an incident rule can escalate on (docs/alerts.md, "How a post spreads")."""
+        return any(s.accelerating for s in self.spread)
 
 
 @dataclass(frozen=True)
@@ -98,8 +147,17 @@ class Alert:
         for key in ("complaint_reasons", "severity_reasons"):
             raw[key] = [_reason_count(x) for x in raw.get(key, [])]
         raw["complaint_categories"] = [CategoryCount(**x) for x in raw.get("complaint_categories", [])]
+        raw["spread"] = [PostSpread.from_json(x) for x in raw.get("spread", [])]
         raw["top_sources"] = [tuple(x) for x in raw.get("top_sources", [])]
         raw["hourly"] = [tuple(x) for x in raw.get("hourly", [])]
+        if raw.get("trend"):
+            trend = raw["trend"]
+            raw["trend"] = Trend(**{**trend, "hours": [tuple(h) for h in trend["hours"]],
+                                    "gaps": [tuple(g) for g in trend["gaps"]]})
+        if raw.get("coverage"):
+            coverage = raw["coverage"]
+            raw["coverage"] = Coverage(**{**coverage, "gaps": [tuple(g) for g in coverage["gaps"]],
+                                          "sources_down": [SourceOutage(**o) for o in coverage["sources_down"]]})
         return AlertDetails(**raw)
 
 

@@ -1,8 +1,14 @@
 """The alert outbox in DuckDB: write every alert and its deliveries first, then deliver each once.
 
+Incidents (alerts.incidents): `enqueue` files every new alert into an incident. The alert that
+opens or escalates an incident gets a delivery row per routed channel (routed by the incident's
+severity); an alert that joins without escalating gets `suppressed` rows (reason
+`incident:<incident_id>`) on channels the incident already reached, and ordinary rows only where
+it has not (another brand's route for a shared source, or an opening that expired unsent).
+
 Lifecycle of a `deliveries` row (one per alert and channel):
 - `enqueue` inserts it (insert-or-ignore, so re-runs and retries never duplicate) as
-  `suppressed` (reason `backfill`: backfill runs never deliver), `expired` (reason `stale`: the
+  `suppressed` (reason `backfill`: backfill runs never deliver; `incident:<id>`: see above), `expired` (reason `stale`: the
   bucket ended more than `alerts.max_alert_age_hours` before the run's reference time), `held`
   (reason `quiet_hours`: a non-critical alert during its route's quiet hours; it goes into the
   next daily digest instead, see alerts.digest) or `pending`.
@@ -11,7 +17,12 @@ Lifecycle of a `deliveries` row (one per alert and channel):
   never resends what went out. A retryable failure → `failed`, `attempts`+1, `last_error`
   (secrets redacted), `next_attempt_at` = now + exponential backoff. A permanent failure (bad
   address, 4xx) → `failed` with no `next_attempt_at`. A row still undelivered
-  `alerts.delivery.expire_after_hours` after its bucket ended → `expired`.
+  `alerts.delivery.expire_after_hours` after its bucket ended (after the request, for a digest an
+  operator re-sent: `delivery_deadline`) → `expired`. Rows of one incident go
+  out in the incident's order per channel: a row waits (stays `pending`) while an earlier one of
+  its incident on that channel is pending or due for a retry, so an update never precedes what it
+  updates. A row is an update when its incident already has a sent message on that channel: it is
+  rendered as one (【更新】/[Update]) and threads to those messages (email In-Reply-To/References).
 Exactly once per channel: the row is the record of the send, committed per delivery; the only gap
 is a crash after the receiver accepted and before the commit, which resends the same
 `Idempotency-Key` / Message-ID / file key so receivers can drop the duplicate (docs/alerts.md).
@@ -20,18 +31,36 @@ The connection must be in auto-commit mode (no open transaction) when `deliver_p
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from alerts.channels import DeliveryError, Envelope, channel_module, redact, secret_values
+from alerts.incidents import JOINED, IncidentContext, Step, TimelineEntry, advance, arrivals, rank, taking
 from alerts.model import Alert
 from alerts.settings import AlertSettings, QuietHours
+from warehouse.incidents import (
+    IncidentLink,
+    TimelineRow,
+    close_quiet_incidents,
+    covered_channels,
+    earlier_undelivered,
+    last_seq,
+    link_alerts,
+    recent_incidents,
+    save_incident,
+    sent_thread,
+    timeline,
+)
+from warehouse.spread import PostSpread
 
 if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
     from duckdb import DuckDBPyConnection
 
 log = logging.getLogger(__name__)
@@ -56,9 +85,11 @@ class EnqueueReport:
     alerts_new: int = 0
     alerts_known: int = 0
     deliveries: Counter = field(default_factory=Counter)  # status -> rows newly written
+    incidents: Counter = field(default_factory=Counter)  # role (opened, escalated, joined) -> new alerts
 
     def to_json(self) -> dict[str, Any]:
-        return {"alerts_new": self.alerts_new, "alerts_known": self.alerts_known, "deliveries": dict(self.deliveries)}
+        return {"alerts_new": self.alerts_new, "alerts_known": self.alerts_known, "deliveries": dict(self.deliveries),
+                "incidents": dict(self.incidents)}
 
 
 @dataclass
@@ -69,6 +100,7 @@ class DeliveryReport:
     retryable_failures: int = 0  # will be retried after next_attempt_at: the DAG task raises so Airflow retries
     permanent_failures: int = 0  # refused for good (bad address, 4xx, channel removed); never retried
     expired: int = 0
+    queued: int = 0  # pending rows left for a later pass: an earlier message of their incident is not out yet
     waiting: int = 0  # failed rows not yet due after this pass, from this or earlier passes
     outcomes: list[dict[str, Any]] = field(default_factory=list)  # one per row tried, secrets redacted
 
@@ -89,20 +121,50 @@ class DeliveryReport:
 
 def enqueue(conn: DuckDBPyConnection, alerts: Iterable[Alert], settings: AlertSettings, run_id: str, run_type: str,
             reference_time: datetime) -> EnqueueReport:
-    """Store alerts and one delivery row per routed channel; re-runs add nothing (insert-or-ignore).
+    """Store new alerts, file them into incidents, and write their delivery rows; re-runs add nothing.
 
     Atomic when the caller wraps it in BEGIN/COMMIT (brandmon.pipeline.detect does); without one,
-    a crash midway leaves some rows, and the retried task adds the rest.
-    `reference_time` is when the run stands (the edge passes the task's start time), used for
-    staleness and quiet hours; `run_type` 'backfill' suppresses every delivery.
+    a crash midway leaves some rows, and the retried task adds the rest (alerts already stored are
+    not filed again). `reference_time` is when the run stands (the edge passes the task's start
+    time), used for staleness, quiet hours and the time alerts count at in incidents; `run_type`
+    'backfill' suppresses every delivery. Incidents quiet for `alerts.incidents.close_after_hours`
+    by then are closed.
     """
     report = EnqueueReport()
-    for alert in alerts:
-        routed = settings.routed_channels(alert.brand, alert.severity, alert.audience)
-        targets = [Target(channel, *initial_status(alert, run_type, reference_time, settings, quiet))
-                   for channel, quiet in routed]
-        store(conn, alert, run_id, run_type, targets, report)
+    new = [alert for alert in alerts if _insert_alert(conn, alert, run_id, run_type, report)]
+    close_after = settings.incidents.close_after
+    for arrival in arrivals(new, reference_time):
+        found = recent_incidents(conn, arrival.audience, arrival.key, arrival.at, close_after)
+        step = advance(taking(found, arrival, close_after), arrival, close_after, reference_time)
+        _file(conn, step, arrival.at, run_id)
+        for alert, role in step.roles:
+            report.incidents[role] += 1
+            _insert_deliveries(conn, alert, _targets(conn, alert, role, step, settings, run_type, reference_time),
+                               report)
+    close_quiet_incidents(conn, reference_time, close_after)
     return report
+
+
+def _file(conn: DuckDBPyConnection, step: Step, at: datetime, run_id: str) -> None:
+    """Store the incident after a step and link the step's alerts to it, in the step's order."""
+    incident = step.incident
+    save_incident(conn, incident)
+    first = last_seq(conn, incident.incident_id) + 1
+    link_alerts(conn, [IncidentLink(alert.alert_id, incident.incident_id, incident.steps, first + n, at, role, run_id)
+                       for n, (alert, role) in enumerate(step.roles)])
+
+
+def _targets(conn: DuckDBPyConnection, alert: Alert, role: str, step: Step, settings: AlertSettings, run_type: str,
+             reference_time: datetime) -> list[Target]:
+    """The delivery rows of one alert of a step (see the module doc); an opening or escalating alert is
+    routed, held and sent with the incident's severity."""
+    severity = alert.severity if role == JOINED else step.incident.severity
+    routed = settings.routed_channels(alert.brand, severity, alert.audience)
+    covered = covered_channels(conn, step.incident.incident_id) if role == JOINED and run_type != BACKFILL else set()
+    as_sent = replace(alert, severity=severity)
+    return [Target(channel, "suppressed", f"incident:{step.incident.incident_id}") if channel in covered
+            else Target(channel, *initial_status(as_sent, run_type, reference_time, settings, quiet))
+            for channel, quiet in routed]
 
 
 def initial_status(alert: Alert, run_type: str, reference_time: datetime, settings: AlertSettings,
@@ -119,7 +181,14 @@ def initial_status(alert: Alert, run_type: str, reference_time: datetime, settin
 
 def store(conn: DuckDBPyConnection, alert: Alert, run_id: str, run_type: str, targets: Iterable[Target],
           report: EnqueueReport) -> bool:
-    """Insert-or-ignore the alert and its delivery rows (caller holds the transaction); True if new."""
+    """Insert-or-ignore an alert outside incidents (digests) and its delivery rows (caller holds the
+    transaction); True if new."""
+    inserted = _insert_alert(conn, alert, run_id, run_type, report)
+    _insert_deliveries(conn, alert, targets, report)
+    return inserted
+
+
+def _insert_alert(conn: DuckDBPyConnection, alert: Alert, run_id: str, run_type: str, report: EnqueueReport) -> bool:
     inserted = conn.execute(
         f"INSERT OR IGNORE INTO alerts (alert_id, {_ALERT_COLUMNS}, run_id, run_type) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -130,6 +199,10 @@ def store(conn: DuckDBPyConnection, alert: Alert, run_id: str, run_type: str, ta
         report.alerts_new += 1
     else:
         report.alerts_known += 1
+    return bool(inserted)
+
+
+def _insert_deliveries(conn: DuckDBPyConnection, alert: Alert, targets: Iterable[Target], report: EnqueueReport) -> None:
     for target in targets:
         added = conn.execute(
             "INSERT OR IGNORE INTO deliveries (alert_id, channel, status, reason, attempts, next_attempt_at) "
@@ -137,7 +210,6 @@ def store(conn: DuckDBPyConnection, alert: Alert, run_id: str, run_type: str, ta
             [alert.alert_id, target.channel, target.status, target.reason, target.next_attempt_at]).fetchone()[0]
         if added:
             report.deliveries[target.status] += 1
-    return bool(inserted)
 
 
 def release_held(conn: DuckDBPyConnection, alert_ids: Sequence[str], into: str) -> int:
@@ -158,22 +230,31 @@ def deliver_pending(conn: DuckDBPyConnection, settings: AlertSettings, channel_s
     """Send every due delivery once, committing each result as it happens; see the module doc.
 
     `channel_secrets` maps channel name → its Connection fields (absent for file channels);
-    `now` is the edge's clock. Sends are in bucket order, critical first within a bucket.
+    `now` is the edge's clock. Sends are in bucket order, critical first within a bucket; the rows
+    of an incident together, in the incident's order.
     """
     report = DeliveryReport()
     expire_after = settings.delivery.expire_after
     rows = conn.execute(
-        f"""SELECT d.alert_id, d.channel, d.attempts, {', '.join('a.' + c.strip() for c in _ALERT_COLUMNS.split(','))}
+        f"""SELECT d.alert_id, d.channel, d.attempts, l.incident_id, l.step, l.seq, l.alert_at, l.role, l.run_id,
+                   i.audience,
+                   {', '.join('a.' + c.strip() for c in _ALERT_COLUMNS.split(','))}
             FROM deliveries d JOIN alerts a USING (alert_id)
+            LEFT JOIN incident_alerts l USING (alert_id) LEFT JOIN incidents i USING (incident_id)
             WHERE d.status = 'pending' OR (d.status = 'failed' AND d.next_attempt_at <= ?)
-            ORDER BY a.bucket_end, CASE a.severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END,
+            ORDER BY coalesce(i.opened_at, a.bucket_end), l.incident_id NULLS FIRST, l.seq,
+                     a.bucket_end, CASE a.severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END,
                      d.alert_id, d.channel""", [now]).fetchall()
-    for alert_id, channel_name, attempts, *fields in rows:
-        alert = _alert(fields)
-        if alert.bucket_end + expire_after <= now:
-            reason = f"not delivered within {expire_after} of the bucket end"
+    for alert_id, channel_name, attempts, *rest in rows:
+        placed, audience, alert = rest[:6], rest[6], _alert(rest[7:])  # the alert's place in its incident, if any
+        if delivery_deadline(alert, expire_after) <= now:
+            reason = f"not delivered within {expire_after} of the bucket end (or of the re-send request)"
             _finish(conn, alert_id, channel_name, "expired", reason=reason)
             report.add(alert_id, channel_name, "expired", attempts)
+            continue
+        link = IncidentLink(alert_id, *placed) if placed[0] else None
+        if link and earlier_undelivered(conn, link.incident_id, channel_name, link.seq):
+            report.queued += 1
             continue
         channel = settings.channels.get(channel_name)
         if channel is None:
@@ -183,7 +264,9 @@ def deliver_pending(conn: DuckDBPyConnection, settings: AlertSettings, channel_s
             continue
         secret = channel_secrets.get(channel_name)
         envelope = Envelope(alert=alert, channel=channel_name, languages=settings.languages, now=now,
-                            source_connections=settings.source_connections, alert_id=alert_id)
+                            source_connections=settings.source_connections, alert_id=alert_id,
+                            dashboard_url=settings.dashboard_url,
+                            incident=incident_context(conn, link, audience, channel_name, settings) if link else None)
         try:
             note = channel_module(channel.kind).send(envelope, channel, secret,
                                                      settings.delivery.timeout_seconds)
@@ -201,6 +284,41 @@ def deliver_pending(conn: DuckDBPyConnection, settings: AlertSettings, channel_s
     report.waiting = conn.execute(
         "SELECT count(*) FROM deliveries WHERE status = 'failed' AND next_attempt_at > ?", [now]).fetchone()[0]
     return report
+
+
+def delivery_deadline(alert: Alert, expire_after: timedelta) -> datetime:
+    """When an undelivered alert expires: `expire_after` past its bucket end, or past the operator's
+    request for a digest sent on demand (alerts.digest), whichever is later."""
+    requested = alert.details.requested_at
+    start = max(alert.bucket_end, datetime.fromisoformat(requested)) if requested else alert.bucket_end
+    return start + expire_after
+
+
+def incident_context(conn: DuckDBPyConnection, link: IncidentLink, audience: str, channel: str,
+                     settings: AlertSettings) -> IncidentContext:
+    """The incident of a delivery as of its alert's step, seen from `channel`: the same on every retry
+    (later steps are not shown, and they wait for this one)."""
+    rows = timeline(conn, link.incident_id, link.step)
+    tz = settings.timezone
+    opened = min(row.alert_at for row in rows).astimezone(tz)
+    day = link.alert_at.astimezone(tz).date()
+    return IncidentContext(
+        incident_id=link.incident_id, audience=audience,
+        severity=max((row.severity for row in rows), key=rank), opened_local=f"{opened:%Y-%m-%d %H:%M} ({tz.key})",
+        step=link.step, role=link.role, timeline=tuple(_entry(row, tz, day) for row in rows),
+        thread=tuple(sent_thread(conn, link.incident_id, channel)))
+
+
+def _entry(row: TimelineRow, tz: ZoneInfo, day: date) -> TimelineEntry:
+    details = json.loads(row.details)
+    local = row.alert_at.astimezone(tz)
+    samples = details.get("samples") or [{}]
+    return TimelineEntry(
+        at_local=f"{local:%H:%M}" if local.date() == day else f"{local:%m-%d %H:%M}", step=row.step, role=row.role,
+        brand=row.brand, brand_name=details.get("brand_name") or row.brand, kind=row.kind, severity=row.severity,
+        ratio=details.get("ratio") or 0.0, topic_label=details.get("topic_label"),
+        author=samples[0].get("author") if row.kind == "severe_complaint" else None, source=details.get("source"),
+        spread_accelerating=any(PostSpread.from_json(s).accelerating for s in details.get("spread") or ()))
 
 
 def _record_failure(conn: DuckDBPyConnection, report: DeliveryReport, settings: AlertSettings, envelope: Envelope, attempts: int, error: str,

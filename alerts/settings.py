@@ -93,6 +93,14 @@ class DeliverySettings:
 
 
 @dataclass(frozen=True)
+class IncidentSettings:
+    """How alerts group into incidents (alerts.incidents): an incident closes once `close_after`
+    passes without a new alert about it."""
+
+    close_after: timedelta = timedelta(hours=6)
+
+
+@dataclass(frozen=True)
 class DigestSettings:
     """Where daily digests go; empty `channels` means every channel of the brand's PR routes."""
 
@@ -117,7 +125,9 @@ class AlertSettings:
     max_alert_age: timedelta = timedelta(hours=6)
     delivery: DeliverySettings = DeliverySettings()
     digest: DigestSettings = DigestSettings()
+    incidents: IncidentSettings = IncidentSettings()
     source_connections: Mapping[str, str | None] = field(default_factory=dict)
+    dashboard_url: str | None = None  # the dashboard's base URL: messages link to the incident page
 
     def routed_channels(self, brand: str, severity: str | None, audience: str) -> list[tuple[str, QuietHours | None]]:
         """The one routing rule: the channels of every route that takes the alert, each once with

@@ -1,4 +1,6 @@
-"""Setting up and driving Airflow on embedded defaults (SQLite metadata, LocalExecutor).
+"""Setting up and driving Airflow: on embedded defaults (SQLite metadata, LocalExecutor), or scaled
+out (metadata in PostgreSQL, the CeleryExecutor on Redis, Celery workers started here) when the
+config says `airflow: {executor: celery}` (docs/decisions/0002-executor-and-metadata.md).
 
 Everything lives under `state/airflow/` (absolute paths). Secrets (Fernet key, JWT secret, API
 secret key) are generated once into `state/secrets.env` (mode 600, ignored by git) and reach
@@ -12,6 +14,7 @@ import base64
 import fcntl
 import json
 import os
+import re
 import secrets
 import signal
 import socket
@@ -24,7 +27,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from brandmon.config import REPO_ROOT
+from brandmon.config import REPO_ROOT, Runtime, read_runtime
+from brandmon.worker_name import HOSTNAME_CALLABLE, WORKER_ENV
 
 POOLS = {"duckdb_writer": (1, "The single DuckDB writer: load, detect, deliver (see docs/decisions)")}
 # SQLite metadata is shared by the scheduler, the API server, the DAG processor, task processes
@@ -119,8 +123,14 @@ def pick_port(preferred: int = DEFAULT_PORT) -> int:
     raise RuntimeError("no free TCP port on 127.0.0.1")
 
 
-def airflow_env(layout: AirflowHome, port: int | None = None) -> dict[str, str]:
-    """The full environment every Airflow process of ours runs with."""
+SQL_CONN = "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"
+BROKER_URL = "AIRFLOW__CELERY__BROKER_URL"
+
+
+def airflow_env(layout: AirflowHome, port: int | None = None, runtime: Runtime | None = None) -> dict[str, str]:
+    """The full environment every Airflow process of ours runs with; `runtime` (the config's
+    `airflow:` section when not given) chooses the engines."""
+    runtime = runtime or read_runtime()
     home = layout.home
     secret_values = ensure_secrets(layout.secrets_file)
     write_airflow_cfg(home)
@@ -133,8 +143,9 @@ def airflow_env(layout: AirflowHome, port: int | None = None) -> dict[str, str]:
         "AIRFLOW_HOME": str(home),
         "AIRFLOW_CONFIG": str(home / "airflow.cfg"),
         "AIRFLOW__CORE__DAGS_FOLDER": str(REPO_ROOT / "dags"),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(REPO_ROOT / "plugins"),  # the dashboard (plugins/brandmon_dashboard.py)
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+        "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor" if runtime.celery else "LocalExecutor",
         "AIRFLOW__CORE__PARALLELISM": "4",
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
         "AIRFLOW__API__HOST": "127.0.0.1",
@@ -150,11 +161,55 @@ def airflow_env(layout: AirflowHome, port: int | None = None) -> dict[str, str]:
         "PYTHONPATH": os.pathsep.join(p for p in (str(REPO_ROOT / "dags"), os.environ.get("PYTHONPATH", "")) if p),
     })
     env["AIRFLOW__CORE__DEFAULT_TIMEZONE"] = configured_zone()
-    # Embedded default: SQLite under state/airflow. An operator's own metadata DB (PostgreSQL) wins.
-    if not os.environ.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"):
-        env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = f"sqlite:///{home / 'airflow.db'}"
+    # Settings given in the environment (an operator's own metadata DB or broker, with their
+    # passwords) win over the config's; the environment was copied into `env` first.
+    if runtime.celery:
+        given = {key: value for key, value in os.environ.items() if value}
+        env[SQL_CONN] = given.get(SQL_CONN) or runtime.metadata_db.replace("postgresql://", "postgresql+psycopg2://", 1)
+        env[BROKER_URL] = given.get(BROKER_URL) or runtime.broker
+        # Airflow's default, stated so that every process does not log a warning about it.
+        env.setdefault("AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__VISIBILITY_TIMEOUT", "86400")
+    elif not os.environ.get(SQL_CONN):
+        env[SQL_CONN] = f"sqlite:///{home / 'airflow.db'}"
         env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONNECT_ARGS"] = "brandmon.airflow_setup.SQLITE_CONNECT_ARGS"
     return env
+
+
+class ServiceUnavailable(RuntimeError):
+    """PostgreSQL or Redis, which the scaled-out Airflow needs, cannot be reached."""
+
+
+def hide_password(url: str) -> str:
+    """`url` fit for a message: its password, if any, replaced by ***."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    return url.replace(f":{parts.password}@", ":***@", 1)
+
+
+def check_services(env: dict[str, str]) -> None:
+    """Connect once to the metadata DB and the broker of a Celery set-up, so that a missing
+    service is named with its fix instead of surfacing as a stuck worker or a migration traceback."""
+    import psycopg2
+    import redis
+
+    database = env[SQL_CONN]
+    try:
+        psycopg2.connect(re.sub(r"^postgresql\+\w+://", "postgresql://", database), connect_timeout=10).close()
+    except psycopg2.Error as error:
+        reason = str(error).strip().splitlines()[-1] if str(error).strip() else type(error).__name__
+        name = database.rsplit("/", 1)[-1].split("?", 1)[0]
+        raise ServiceUnavailable(
+            f"the Airflow metadata database {hide_password(database)} cannot be reached ({reason}). "
+            f"Fix: start PostgreSQL, and create the database once: createdb -h HOST -U USER {name}") from None
+    broker = env[BROKER_URL]
+    try:
+        redis.Redis.from_url(broker, socket_connect_timeout=10, socket_timeout=10).ping()
+    except redis.RedisError as error:
+        raise ServiceUnavailable(f"the Celery broker {hide_password(broker)} cannot be reached ({error}). "
+                                 "Fix: start Redis, or correct airflow.broker in the config") from None
 
 
 def configured_zone() -> str:
@@ -282,51 +337,78 @@ def instance_running(layout: AirflowHome) -> bool:
 PRIVATE_UMASK = 0o077
 COMPONENTS = ("api-server", "scheduler", "dag-processor")
 RESTARTS, RESTART_WINDOW = 3, 900.0
+# Celery prints this when a worker consumes from its queue (`celery@worker-1@host ready.`).
+WORKER_READY = " ready."
 
 
 class Components:
-    """API server, scheduler and DAG processor in one process group, stopped together.
+    """API server, scheduler and DAG processor in one process group, stopped together; with
+    `workers`, that many Celery workers, each in a process group of its own (its pool and the
+    task processes it forks), stopped first and warmly, so that running tasks can finish.
 
     Supervised as systemd would: a component that exits is started again, at most RESTARTS times
     within RESTART_WINDOW seconds (Airflow 3.3's scheduler dies on a run deleted under it, which
     a backfill refused by a busy SQLite does); past that it stays down and the caller says so.
     """
 
-    def __init__(self, env: dict[str, str], logs: Path) -> None:
+    def __init__(self, env: dict[str, str], logs: Path, workers: int = 0, concurrency: int = 1) -> None:
         self.env, self.logs = env, logs
+        self.worker_names = [f"worker-{n}" for n in range(1, workers + 1)]
+        self.concurrency = concurrency
+        self.names: list[str] = []
         self.procs: list[subprocess.Popen] = []
-        self.restarts: dict[str, list[float]] = {name: [] for name in COMPONENTS}
+        self.group = 0  # the main group's id, once its first process is started
+        self.restarts: dict[str, list[float]] = {}
+        self.log_starts: dict[str, int] = {}  # where the latest start's lines begin in each (appended) log
 
     def start(self) -> None:
-        self.logs.mkdir(parents=True, exist_ok=True)
         for name in COMPONENTS:
-            self.procs.append(self._spawn(name))
+            self._add(name)
+
+    def start_workers(self) -> None:
+        """The Celery workers, each in a process group of its own, named worker-1, worker-2, ..."""
+        for name in self.worker_names:
+            self._add(name)
+
+    def _add(self, name: str) -> None:
+        self.procs.append(self._spawn(name))
+        self.names.append(name)
+        self.restarts[name] = []
 
     def _spawn(self, name: str) -> subprocess.Popen:
         port = self.env["AIRFLOW__API__PORT"]
-        # The scheduler's log server would listen on 0.0.0.0:8793 (one per machine); tasks run
-        # on this machine and the API server reads their log files directly, so it is not started.
+        # Log servers would listen on 0.0.0.0:8793 (one per machine); tasks run on this machine and
+        # the API server reads their log files directly, so none is started.
         commands = {"api-server": ["api-server", "--host", "127.0.0.1", "--port", port],
                     "scheduler": ["scheduler", "--skip-serve-logs"], "dag-processor": ["dag-processor"]}
-        log = open(self.logs / f"{name}.log", "ab")
-        group = self.procs[0].pid if self.procs else 0
-        return subprocess.Popen([airflow_bin(), *commands[name]], env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, umask=PRIVATE_UMASK, process_group=group)
+        env, group = self.env, self.group
+        if name in self.worker_names:
+            env, group = dict(self.env, **{WORKER_ENV: name, "AIRFLOW__CORE__HOSTNAME_CALLABLE": HOSTNAME_CALLABLE}), 0
+            commands[name] = ["celery", "worker", "--celery-hostname", f"{name}@%h", "--concurrency",
+                              str(self.concurrency), "--skip-serve-logs"]
+        self.logs.mkdir(parents=True, exist_ok=True)
+        with open(self.logs / f"{name}.log", "ab") as log:  # the child keeps its own descriptor
+            self.log_starts[name] = log.tell()
+            proc = subprocess.Popen([airflow_bin(), *commands[name]], env=env, stdout=log, stderr=subprocess.STDOUT,
+                                    stdin=subprocess.DEVNULL, umask=PRIVATE_UMASK, process_group=group)
+        if name in COMPONENTS and not self.group:
+            self.group = proc.pid
+        return proc
 
     def alive(self) -> list[str]:
-        return [n for n, p in zip(COMPONENTS, self.procs) if p.poll() is None]
+        return [n for n, p in zip(self.names, self.procs) if p.poll() is None]
 
     def dead(self) -> list[str]:
         """Components that exited, each with its exit code and log file, for an operator to read."""
         return [f"{n} (exit {p.returncode}; log {self.logs / f'{n}.log'})"
-                for n, p in zip(COMPONENTS, self.procs) if p.poll() is not None]
+                for n, p in zip(self.names, self.procs) if p.poll() is not None]
 
     def revive(self, now: float | None = None) -> list[str]:
         """Start again each exited component still within its restart budget; what was restarted,
         described for the operator. Components past the budget stay in `dead()`."""
         now = time.monotonic() if now is None else now
         said = []
-        for index, (name, proc) in enumerate(zip(COMPONENTS, self.procs)):
+        for index, (name, proc) in enumerate(zip(self.names, self.procs)):
             if proc.poll() is None:
                 continue
             recent = [t for t in self.restarts[name] if now - t < RESTART_WINDOW]
@@ -345,26 +427,61 @@ class Components:
     def pids(self) -> list[int]:
         return [p.pid for p in self.procs]
 
+    def wait_for_workers(self, timeout: float) -> None:
+        """Wait until every worker consumes from its queue (so tasks spread over all of them from
+        the first run on); raise naming a worker that exited or stayed silent, with its log."""
+        deadline = time.monotonic() + timeout
+        waiting = list(self.worker_names)
+        while waiting:
+            for name in list(waiting):
+                log = self.logs / f"{name}.log"
+                with open(log, "rb") as handle:
+                    handle.seek(self.log_starts[name])
+                    ready = WORKER_READY.encode() in handle.read()
+                if ready:
+                    waiting.remove(name)
+                elif self.procs[self.names.index(name)].poll() is not None:
+                    raise ComponentDied(f"Celery {name} exited; see {log}")
+            if waiting and time.monotonic() > deadline:
+                raise TimeoutError(f"Celery {', '.join(waiting)} not ready within {timeout:.0f}s; "
+                                   f"see {self.logs / (waiting[0] + '.log')}")
+            time.sleep(1)
+
     def stop(self, timeout: float = 30.0) -> None:
-        """SIGTERM the whole group (children included), then SIGKILL what lingers."""
+        """Workers first (SIGTERM to each worker alone: a warm shutdown, running tasks finish while
+        the API server still answers them), then the main group; whatever lingers in a group is
+        sent SIGTERM, then SIGKILL."""
         if not self.procs:
             return
-        pgid = self.procs[0].pid
-        for sig, wait in ((signal.SIGTERM, timeout), (signal.SIGKILL, 5.0)):
-            try:
-                os.killpg(pgid, sig)
-            except ProcessLookupError:
-                break
-            deadline = time.monotonic() + wait
-            while time.monotonic() < deadline and _group_alive(pgid):
-                time.sleep(0.3)
-            if not _group_alive(pgid):
-                break
-        for proc in self.procs:
-            try:
-                proc.wait(timeout=1)
-            except subprocess.TimeoutExpired:
-                pass
+        workers = [p.pid for n, p in zip(self.names, self.procs) if n in self.worker_names]
+        for pid in workers:
+            _signal(pid, signal.SIGTERM, group=False)
+        self._wait_groups(workers, timeout)
+        for pgid in (*workers, self.group):
+            for sig, wait in ((signal.SIGTERM, timeout), (signal.SIGKILL, 5.0)):
+                if not self._wait_groups([pgid], 0):
+                    break
+                _signal(pgid, sig)
+                self._wait_groups([pgid], wait)
+
+    def _wait_groups(self, pgids: list[int], timeout: float) -> bool:
+        """Wait up to `timeout` for the groups to end; whether any is still alive. Our children are
+        reaped meanwhile (an exited, unreaped leader would keep its group alive)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for proc in self.procs:
+                proc.poll()
+            alive = [g for g in pgids if _group_alive(g)]
+            if not alive or time.monotonic() >= deadline:
+                return bool(alive)
+            time.sleep(0.3)
+
+
+def _signal(pid: int, sig: int, group: bool = True) -> None:
+    try:
+        (os.killpg if group else os.kill)(pid, sig)
+    except ProcessLookupError:
+        pass
 
 
 def _group_alive(pgid: int) -> bool:
@@ -513,7 +630,7 @@ class Session:
             return
         for message in self.components.revive():
             self.step(message)
-        if len(self.components.alive()) < len(COMPONENTS):
+        if self.components.dead():
             raise ComponentDied("an Airflow component exited: " + "; ".join(self.components.dead()))
 
 
@@ -522,31 +639,63 @@ class AirflowUnreachable(RuntimeError):
 
 
 class ComponentDied(RuntimeError):
-    """The API server, scheduler or DAG processor we started has exited."""
+    """The API server, scheduler, DAG processor or a Celery worker we started has exited."""
+
+
+# How long an Airflow process may take to come up: minutes on a busy two-core machine.
+STARTUP_TIMEOUT = 300
+
+
+@contextmanager
+def terminated_like_interrupted() -> Iterator[None]:
+    """SIGTERM and SIGHUP (systemd stopping the service, a closed terminal) raise KeyboardInterrupt
+    as Ctrl-C does, so the components are stopped on the way out instead of left running."""
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 @contextmanager
 def airflow_session(layout: AirflowHome, port: int, dag_ids: tuple[str, ...] = OUR_DAGS,
                     step=lambda message: None) -> Iterator[Session]:
     """Start our Airflow on `layout` (holding its instance lock): migrate, pools, API server,
-    scheduler and DAG processor; wait until `dag_ids` are parsed; stop every process on exit."""
-    with instance_lock(layout):
+    scheduler, DAG processor and, scaled out, the Celery workers; wait until `dag_ids` are parsed
+    and the workers are ready; stop every process on exit, also when stopped by SIGTERM or SIGHUP."""
+    with terminated_like_interrupted(), instance_lock(layout):
         layout.home.mkdir(parents=True, exist_ok=True)
         layout.port_file.write_text(str(port))
-        env = airflow_env(layout, port)
+        runtime = read_runtime()
+        env = airflow_env(layout, port, runtime)
         env["PYTHONWARNINGS"] = "ignore"
-        step(f"Initialising Airflow under {layout.home}")
+        if runtime.celery:
+            check_services(env)
+            step(f"Initialising Airflow (metadata in {hide_password(env[SQL_CONN])}, "
+                 f"CeleryExecutor on {hide_password(env[BROKER_URL])})")
+        else:
+            step(f"Initialising Airflow under {layout.home}")
         initialise(env)
-        components = Components(env, layout.logs)
-        step(f"Starting the API server (port {port}), scheduler and DAG processor; logs in {layout.logs}")
+        components = Components(env, layout.logs, workers=runtime.workers if runtime.celery else 0,
+                                concurrency=runtime.worker_concurrency)
+        workers = f", {len(components.worker_names)} Celery workers" if runtime.celery else ""
+        step(f"Starting the API server (port {port}), scheduler and DAG processor{workers}; logs in {layout.logs}")
         components.start()
         api = None
         try:
-            wait_for_http(f"http://127.0.0.1:{port}/api/v2/monitor/health", 180, components)
+            wait_for_http(f"http://127.0.0.1:{port}/api/v2/monitor/health", STARTUP_TIMEOUT, components)
+            # Started once the API server answers: five Airflow processes importing at once on two
+            # cores would slow each other down, and a task needs the API server anyway.
+            components.start_workers()
             api = AirflowApi(port, layout.passwords_file)
             session = Session(api, components, step)
             for dag_id in dag_ids:
-                wait_for_dag(session, dag_id, 180)
+                wait_for_dag(session, dag_id, STARTUP_TIMEOUT)
+            components.wait_for_workers(STARTUP_TIMEOUT)
             yield session
         finally:
             if api is not None:

@@ -8,7 +8,8 @@ the alerts floor reads. Secrets never live here: sources and channels name Airfl
 (`connection: weibo_default`) instead.
 
 `read_schedule` is the cheap read the DAG files do when the scheduler parses them: the time
-zone and the schedule only, without importing any source kind.
+zone and the schedule only, without importing any source kind. `read_runtime` is the same for
+the `airflow:` section, which `brandmon.airflow_setup` reads to choose Airflow's engines.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import time, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Self, TypeVar
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -43,11 +45,13 @@ from alerts.settings import (
     Channel,
     DeliverySettings,
     DigestSettings,
+    IncidentSettings,
     NamedBrand,
     QuietHours,
     Route,
 )
 from extractors.base import BrandQuery, SettingsError
+from extractors.cascade import SPREAD_KINDS, spread_module
 from extractors.options import (
     ConnectionId,
     HttpSettings,
@@ -64,7 +68,9 @@ from extractors.options import (
     required,
     settings_error,
 )
+from extractors.record import VERIFIED_KINDS
 from extractors.registry import KINDS, source_module
+from transforms.spread import SpreadRule
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = REPO_ROOT / "config" / "brands.yaml"
@@ -142,6 +148,57 @@ class Monitoring:
     source_failing: timedelta = timedelta(hours=1)  # a source failing this long is unhealthy
 
 
+EXECUTORS = ("local", "celery")
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """Which engines run Airflow: `local` is SQLite metadata and the LocalExecutor (`make run`);
+    `celery` is metadata in PostgreSQL and the CeleryExecutor on Redis with `workers` workers
+    that `brandmon run` starts (docs/decisions/0002-executor-and-metadata.md)."""
+
+    executor: str = "local"
+    workers: int = 2
+    worker_concurrency: int = 2
+    metadata_db: str = "postgresql://127.0.0.1:5432/brandmon"
+    broker: str = "redis://127.0.0.1:6379/0"
+
+    @property
+    def celery(self) -> bool:
+        return self.executor == "celery"
+
+
+@dataclass(frozen=True)
+class SpreadSource:
+    """Where one platform's spread is fetched: a spread kind (extractors.cascade), its settings and
+    the Connection they name."""
+
+    platform: str
+    kind: str
+    settings: SourceSettings
+    connection: str | None = None
+
+
+@dataclass(frozen=True)
+class Spread:
+    """Which posts' spread is fetched, how much per run, and the metrics' rule (docs/configuration.md
+    `spread`): posts of `platforms` published within `max_age` of the run's end whose author has
+    `min_followers` or a verification in `verified`, or whose complaint severity is in `severities`,
+    with `min_reposts` reposts or an unknown count, not fetched within `refetch_after`; the riskiest
+    `max_posts`, within `max_requests` HTTP requests per run."""
+
+    platforms: Mapping[str, SpreadSource] = field(default_factory=dict)
+    min_followers: int = 10_000
+    verified: tuple[str, ...] = ("media", "government")
+    severities: tuple[str, ...] = ("severe",)
+    min_reposts: int = 10
+    max_age: timedelta = timedelta(hours=48)
+    refetch_after: timedelta = timedelta(minutes=60)
+    max_posts: int = 10
+    max_requests: int = 40
+    rule: SpreadRule = SpreadRule()
+
+
 @dataclass(frozen=True)
 class Config:
     """The validated config file; `alerting` is what the alerts floor reads."""
@@ -155,6 +212,8 @@ class Config:
     alerting: AlertSettings
     detection: Mapping[str, Any] = field(default_factory=dict)
     monitoring: Monitoring = Monitoring()
+    spread: Spread = Spread()
+    runtime: Runtime = Runtime()
     dictionary: tuple[str, ...] = ()  # the user dictionary's words (`topics.dictionary`)
 
     @property
@@ -203,6 +262,14 @@ def read_schedule(path: Path | str | None = None) -> tuple[Schedule, ZoneInfo]:
     return _schedule(spec.schedule), spec.timezone
 
 
+def read_runtime(path: Path | str | None = None) -> Runtime:
+    """The `airflow:` section alone, validated: which engines every Airflow process of ours uses."""
+    path = config_path(path)
+    raw = _read_yaml(path)
+    section = {"airflow": raw["airflow"]} if isinstance(raw, Mapping) and "airflow" in raw else {}
+    return _runtime(_validate(RuntimeFile, section, path).airflow)
+
+
 def parse_config(raw: Any, path: Path) -> Config:
     """Validate an already-parsed YAML document; `path` is used for messages and relative paths."""
     spec = _validate(ConfigFile, raw, path)
@@ -220,7 +287,8 @@ def parse_config(raw: Any, path: Path) -> Config:
                             source_failing=timedelta(minutes=spec.monitoring.source_failing_minutes))
     return Config(path=path, timezone=spec.timezone, schedule=schedule, state_dir=state_dir,
                   brands=brands, sources=sources, detection=dict(spec.detection), monitoring=monitoring,
-                  dictionary=spec.topics.dictionary, alerting=_alerting(spec, path.parent, state_dir, brands, sources))
+                  runtime=_runtime(spec.airflow), alerting=_alerting(spec, path.parent, state_dir, brands, sources),
+                  spread=_spread(spec.spread), dictionary=spec.topics.dictionary)
 
 
 def _read_yaml(path: Path) -> Any:
@@ -243,6 +311,11 @@ def _validate(model: type[_File], raw: Any, path: Path) -> _File:
 def _schedule(spec: ScheduleFile) -> Schedule:
     return Schedule(timedelta(minutes=spec.interval_minutes), timedelta(minutes=spec.lookback_minutes),
                     timedelta(minutes=spec.bucket_minutes))
+
+
+def _runtime(spec: AirflowFile) -> Runtime:
+    return Runtime(executor=spec.executor, workers=spec.workers, worker_concurrency=spec.worker_concurrency,
+                   metadata_db=spec.metadata_db, broker=spec.broker)
 
 
 def _alerting(spec: ConfigFile, base_dir: Path, state_dir: Path, brands: Mapping[str, Brand],
@@ -270,7 +343,24 @@ def _alerting(spec: ConfigFile, base_dir: Path, state_dir: Path, brands: Mapping
                                   expire_after=timedelta(hours=delivery.expire_after_hours),
                                   timeout_seconds=delivery.timeout_seconds),
         digest=DigestSettings(channels=alerts.digest.channels, top_n=alerts.digest.top_n),
-        source_connections={name: source.connection for name, source in sources.items()})
+        incidents=IncidentSettings(close_after=timedelta(hours=alerts.incidents.close_after_hours)),
+        source_connections={name: source.connection for name, source in sources.items()},
+        dashboard_url=alerts.dashboard_url)
+
+
+def _spread(spec: SpreadFile) -> Spread:
+    minutes = timedelta(minutes=1)
+    platforms = {platform: SpreadSource(platform, kind, settings,
+                                        settings.connection if isinstance(settings, HttpSettings) else None)
+                 for platform, (kind, settings) in spec.platforms.items()}
+    rule = SpreadRule(recent=spec.recent_minutes * minutes, min_before=spec.min_before_minutes * minutes,
+                      early=spec.early_minutes * minutes, ratio=spec.acceleration_ratio, alpha=spec.significance,
+                      min_recent=spec.min_recent_reposts, large_reach=spec.large_reach_followers,
+                      top=spec.top_amplifiers)
+    return Spread(platforms=platforms, min_followers=spec.min_followers, verified=spec.verified,
+                  severities=spec.severities, min_reposts=spec.min_reposts, max_age=timedelta(hours=spec.max_age_hours),
+                  refetch_after=spec.refetch_minutes * minutes, max_posts=spec.max_posts,
+                  max_requests=spec.max_requests, rule=rule)
 
 
 def _quiet_hours(spec: QuietHoursFile | None, default_tz: ZoneInfo) -> QuietHours | None:
@@ -335,16 +425,35 @@ def _clock(value: Any) -> time:
     return time(int(match[1]), int(match[2]))
 
 
-def _source(value: Any, info: ValidationInfo) -> tuple[str, SourceSettings]:
-    """(kind, the kind's validated settings) of one `sources:` entry."""
-    kind = expect_mapping(value, "write {kind: rss, url: ...}").get("kind")
-    if kind not in KINDS:
-        raise problem(f"unknown kind {kind!r}", f"use one of {', '.join(sorted(KINDS))}", key="kind")
+def _http_url(value: str | None) -> str | None:
+    if value is not None and (urlsplit(value).scheme not in ("http", "https") or not urlsplit(value).netloc):
+        raise problem(f"{value!r} is not an http(s) URL",
+                      "write the dashboard's address as PR teams open it, e.g. http://airflow.example.com:8080/brandmon")
+    return value
+
+
+def _kind_settings(value: Any, info: ValidationInfo, kinds: Collection[str], module: Any, what: str,
+                   example: str) -> tuple[str, SourceSettings]:
+    """(kind, the kind's validated settings) of one entry naming a `kind` among `kinds`, whose
+    module (`module(kind)`) has the Settings; `what` and `example` word the errors."""
+    kind = expect_mapping(value, f"write {example}").get("kind")
+    if kind not in kinds:
+        raise problem(f"unknown {what} {kind!r}", f"use one of {', '.join(sorted(kinds))}", key="kind")
     options = {key: option for key, option in value.items() if key != "kind"}
     try:
-        return kind, source_module(kind).Settings.parse(options, (info.context or {})["base_dir"])
+        return kind, module(kind).Settings.parse(options, (info.context or {}).get("base_dir", Path(".")))
     except SettingsError as error:
         raise problem(error.problem, error.fix, key=error.key) from None
+
+
+def _source(value: Any, info: ValidationInfo) -> tuple[str, SourceSettings]:
+    """(kind, the kind's validated settings) of one `sources:` entry."""
+    return _kind_settings(value, info, KINDS, source_module, "kind", "{kind: rss, url: ...}")
+
+
+def _spread_source(value: Any, info: ValidationInfo) -> tuple[str, SourceSettings]:
+    """(kind, the spread kind's validated settings) of one `spread.platforms:` entry."""
+    return _kind_settings(value, info, SPREAD_KINDS, spread_module, "spread kind", "{kind: weibo}")
 
 
 Id = Annotated[str, BeforeValidator(_identifier)]
@@ -353,6 +462,7 @@ Terms = Annotated[tuple[Term, ...], BeforeValidator(_one_or_many)]
 RequiredTerms = Annotated[tuple[Term, ...], BeforeValidator(_one_or_many), AfterValidator(_not_empty)]
 Clock = Annotated[time, PlainValidator(_clock)]
 SourceEntry = Annotated[tuple[str, SourceSettings], PlainValidator(_source)]
+SpreadEntry = Annotated[tuple[str, SourceSettings], PlainValidator(_spread_source)]
 Severity = Annotated[str, one_of(SEVERITIES, "unknown severity {!r}", "use " + ", ".join(SEVERITIES))]
 Language = Annotated[str, one_of(("zh", "en"), "{!r} is not supported", "use zh, en or both")]
 
@@ -498,6 +608,12 @@ class DigestFile(Options):
     top_n: Whole = Field(5, ge=1)
 
 
+class IncidentsFile(Options):
+    FIX = "write incidents: {close_after_hours: 6}"
+
+    close_after_hours: Number = Field(6, ge=0.25)  # an incident closes after this long without a new alert
+
+
 class AlertsFile(Options):
     FIX = "write alerts: {channels: ..., routes: ...}"
 
@@ -508,6 +624,73 @@ class AlertsFile(Options):
     max_alert_age_hours: Number = Field(6, ge=0.25)
     delivery: DeliveryFile = DeliveryFile()
     digest: DigestFile = DigestFile()
+    incidents: IncidentsFile = IncidentsFile()
+    dashboard_url: Annotated[str | None, AfterValidator(_http_url)] = None
+
+
+class SpreadFile(Options):
+    """`spread:`: which posts' reposts are fetched, the budget, and the acceleration rule."""
+
+    FIX = "write spread: {platforms: {weibo: {kind: weibo}}, max_requests: 40}"
+
+    platforms: Annotated[dict[Term, SpreadEntry], _mapping("map platforms to {kind: weibo} (or {} for none)")] = Field(
+        default_factory=lambda: {"weibo": {"kind": "weibo"}}, validate_default=True)
+    min_followers: Whole = Field(10_000, ge=0)
+    verified: Annotated[tuple[Annotated[str, one_of(VERIFIED_KINDS, "unknown verification {!r}")], ...],
+                        BeforeValidator(_one_or_many)] = ("media", "government")
+    severities: Annotated[tuple[Annotated[str, one_of(("normal", "severe"), "unknown severity {!r}")], ...],
+                          BeforeValidator(_one_or_many)] = ("severe",)
+    min_reposts: Whole = Field(10, ge=0)
+    max_age_hours: Number = Field(48, gt=0)
+    refetch_minutes: Number = Field(60, ge=0)
+    max_posts: Whole = Field(10, ge=0, le=200)
+    max_requests: Whole = Field(40, ge=0, le=2000)
+    recent_minutes: Whole = Field(30, ge=5)
+    min_before_minutes: Whole = Field(30, ge=0)
+    early_minutes: Whole = Field(60, ge=5)
+    acceleration_ratio: Number = Field(2.0, ge=1)
+    significance: Number = Field(0.01, gt=0, lt=1)
+    min_recent_reposts: Whole = Field(5, ge=1)
+    large_reach_followers: Whole = Field(10_000, ge=1)
+    top_amplifiers: Whole = Field(5, ge=1, le=50)
+
+
+def _service_url(schemes: tuple[str, ...], example: str, secret_home: str) -> BeforeValidator:
+    """A URL of one of `schemes` with a host and without a password (secrets stay out of the file)."""
+
+    def check(value: Any) -> str:
+        parts = urlsplit(value.strip()) if isinstance(value, str) else None
+        if parts is not None and parts.password is not None:  # checked first: the message never shows it
+            raise problem("a password does not belong in the config file", f"leave it out and {secret_home}")
+        if parts is None or parts.scheme not in schemes or not parts.hostname:
+            raise problem(f"{value!r} is not a {' or '.join(s + '://' for s in schemes)} URL", f"write e.g. {example}")
+        return value.strip()
+
+    return BeforeValidator(check)
+
+
+class AirflowFile(Options):
+    FIX = "write airflow: {executor: local} (or celery, see docs/configuration.md)"
+
+    executor: Annotated[str, one_of(EXECUTORS, "unknown executor {!r}",
+                                    "use local (SQLite, LocalExecutor) or celery (PostgreSQL, Celery on Redis)")] = "local"
+    workers: Whole = Field(2, ge=1, le=16)
+    worker_concurrency: Whole = Field(2, ge=1, le=32)
+    metadata_db: Annotated[str, _service_url(
+        ("postgresql", "postgresql+psycopg2"), "postgresql://127.0.0.1:5432/brandmon",
+        "give it to PostgreSQL through PGPASSWORD or ~/.pgpass, or set AIRFLOW__DATABASE__SQL_ALCHEMY_CONN")
+    ] = "postgresql://127.0.0.1:5432/brandmon"
+    broker: Annotated[str, _service_url(
+        ("redis", "rediss"), "redis://127.0.0.1:6379/0", "set the whole URL in AIRFLOW__CELERY__BROKER_URL")
+    ] = "redis://127.0.0.1:6379/0"
+
+
+class RuntimeFile(Options):
+    """The key `brandmon.airflow_setup` reads before starting Airflow: its engines."""
+
+    FIX = "write a YAML mapping"
+
+    airflow: AirflowFile = AirflowFile()
 
 
 class TimingFile(Options):
@@ -531,6 +714,8 @@ class ConfigFile(TimingFile):
     alerts: AlertsFile = AlertsFile()
     detection: Annotated[dict[str, Any], _mapping("write detection: {key: value}")] = {}
     monitoring: MonitoringFile = MonitoringFile()
+    spread: SpreadFile = Field(default_factory=SpreadFile)  # built when a task loads the file, not at import
+    airflow: AirflowFile = AirflowFile()
     topics: TopicsFile = TopicsFile()
 
     @field_validator("brands")

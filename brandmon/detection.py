@@ -16,8 +16,17 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from alerts.explain import SAMPLES, local_day, posts_details, severe_complaint_details, window_local
-from alerts.model import Alert, AlertDetails
+from alerts.coverage import uncovered
+from alerts.explain import (
+    SAMPLES,
+    hourly_trend,
+    local_day,
+    posts_details,
+    severe_complaint_details,
+    trend_start,
+    window_local,
+)
+from alerts.model import Alert, AlertDetails, Trend
 from brandmon.config import Brand, Config
 from brandmon.windows import RunWindow, floor_time
 from transforms.terms import burst_terms
@@ -31,8 +40,10 @@ from warehouse.posts import (
     top_posts,
     topic_docs,
 )
+from warehouse.runs import run_spans
 from warehouse.schema import Metric
-from warehouse.series import bucket_series, failed_sources, failure_streak, interval_posts
+from warehouse.series import BucketSeries, bucket_series, failed_sources, failure_streak, interval_posts
+from warehouse.spread import selection_spread
 from warehouse.topics import recent_topics, store_topics
 
 if TYPE_CHECKING:
@@ -47,6 +58,7 @@ TERM_BASELINE = timedelta(days=7)
 TOPIC_WINDOW = timedelta(hours=1)
 TOPIC_BASELINE = timedelta(days=7)
 STORY_MEMORY = timedelta(days=1)  # a topic continues a story stored this long before (transforms.stories)
+SPREAD_POSTS = 2  # posts of an alert whose spread it tells, accelerating first
 TRANSIENT_STREAK = 4  # scheduled intervals in a row with transient errors before ops hear about it
 ERROR_SEVERITY = {"auth": "critical", "permanent": "warning", "transient": "warning"}
 
@@ -105,19 +117,31 @@ def find_spike_alerts(conn: duckdb.DuckDBPyConnection, config: Config, window: R
                         brand=brand.id, kind=kind, audience="pr", severity=spike.severity, subject=metric,
                         bucket_start=spike.window_start, bucket_end=spike.window_end, observed=float(spike.value),
                         expected=float(spike.expected), score=float(spike.score),
-                        details=explain(conn, config, brand, posts, spike.ratio)))
+                        details=replace(explain(conn, config, brand, posts, spike.ratio),
+                                        trend=spike_trend(conn, config, series, spike.window_end, window))))
     return alerts
+
+
+def spike_trend(conn: duckdb.DuckDBPyConnection, config: Config, series: BucketSeries, end: datetime,
+                window: RunWindow) -> Trend:
+    """The chart of a spike: hourly counts from local midnight a week before its day up to its end,
+    with the spans no run has loaded (this run's own window counts as loaded: it is being detected)."""
+    start = trend_start(config.timezone, end)
+    loaded = run_spans(conn, start, end) + [(window.extraction.start, window.extraction.end)]
+    return hourly_trend(series.timestamps, series.counts, start, end, config.timezone, uncovered(loaded, start, end))
 
 
 def explain(conn: duckdb.DuckDBPyConnection, config: Config, brand: Brand, posts: PostSelection,
             ratio: float) -> AlertDetails:
     """What a PR reader needs about the selected posts: terms new against the week before, mix,
-    reasons, sources, the riskiest posts (copies grouped) and the query that lists them all."""
+    reasons, sources, the riskiest posts (copies grouped), how those with a cascade spread, and the
+    query that lists them all."""
     facts = post_facts(conn, posts)
     baseline = keyword_lists(conn, PostSelection(brand.id, posts.start - TERM_BASELINE, posts.start))
     top_terms = burst_terms(_term_counts(f.keywords for f in facts), _term_counts(baseline))
-    return posts_details(brand.name, window_local(config.timezone, posts.start, posts.end), ratio, top_terms, facts,
-                         top_posts(conn, posts, SAMPLES), listing_query(posts), complaint_labels(conn))
+    details = posts_details(brand.name, window_local(config.timezone, posts.start, posts.end), ratio, top_terms, facts,
+                            top_posts(conn, posts, SAMPLES), listing_query(posts), complaint_labels(conn))
+    return replace(details, spread=selection_spread(conn, posts, SPREAD_POSTS))
 
 
 def _term_counts(per_post: Iterable[list[str]]) -> Counter[str]:
@@ -174,7 +198,8 @@ def find_severe_complaints(conn: duckdb.DuckDBPyConnection, config: Config, wind
             start = floor_time(complaint.published_at, bucket)
             posts = PostSelection(brand.id, start, start + bucket, post_keys=(complaint.post_key,))
             when = f"{complaint.published_at.astimezone(config.timezone):%Y-%m-%d %H:%M} ({config.timezone.key})"
-            details = severe_complaint_details(brand.name, when, complaint, listing_query(posts), names)
+            details = replace(severe_complaint_details(brand.name, when, complaint, listing_query(posts), names),
+                              spread=selection_spread(conn, posts, SPREAD_POSTS))
             alerts.append(Alert(brand=brand.id, kind="severe_complaint", audience="pr", severity="critical",
                                 subject=complaint.post_key, bucket_start=start, bucket_end=start + bucket,
                                 observed=1.0, expected=0.0, score=0.0, details=details))  # one post

@@ -229,10 +229,12 @@ def load(config: Config, transformed: dict[str, Any], window: RunWindow) -> dict
             "staging_pruned": len(pruned)}
 
 
-def detect(config: Config, window: RunWindow, run: RunInfo, finished_at: datetime | None = None) -> dict[str, Any]:
-    """Find spikes, topics, severe complaints with reach and source problems up to the window's end
+def detect(config: Config, window: RunWindow, run: RunInfo, finished_at: datetime | None = None,
+           spread: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Store the run's staged spread (`spread`: what the spread task returned, brandmon.spread), then
+    find spikes, topics, severe complaints with reach and source problems up to the window's end
     and write them to the outbox; the run is recorded as finished (`brandmon status` reads it) in
-    the same transaction.
+    the same transaction as the alerts.
 
     `finished_at` is the wall-clock time the edge passes in (default: the run's reference time).
     """
@@ -241,14 +243,29 @@ def detect(config: Config, window: RunWindow, run: RunInfo, finished_at: datetim
     from warehouse.db import transaction, writer
     from warehouse.runs import RunRecord, record_run
 
-    with writer(config.duckdb_path, config.published_path, config.timezone.key) as conn, transaction(conn):
-        topic_alerts = find_topics(conn, config, window)
-        alerts = (find_spike_alerts(conn, config, window) + topic_alerts + find_severe_complaints(conn, config, window)
-                  + find_source_alerts(conn, config, window))
-        report = enqueue(conn, alerts, config.alerting, run.run_id, run.run_type, run.reference_time)
-        record_run(conn, RunRecord(run.run_id, run.run_type, window.interval.start, window.interval.end,
-                                   finished_at or run.reference_time, report.alerts_new))
-    return {"alerts": len(alerts), "run_type": run.run_type, **report.to_json()}
+    with writer(config.duckdb_path, config.published_path, config.timezone.key) as conn:
+        spread_report = _store_spread(conn, config, spread, window, run.run_id)
+        with transaction(conn):
+            topic_alerts = find_topics(conn, config, window)
+            alerts = (find_spike_alerts(conn, config, window) + topic_alerts + find_severe_complaints(conn, config, window)
+                      + find_source_alerts(conn, config, window))
+            report = enqueue(conn, alerts, config.alerting, run.run_id, run.run_type, run.reference_time)
+            record_run(conn, RunRecord(run.run_id, run.run_type, window.interval.start, window.interval.end,
+                                       finished_at or run.reference_time, report.alerts_new))
+    return {"alerts": len(alerts), "run_type": run.run_type, "spread": spread_report, **report.to_json()}
+
+
+def _store_spread(conn: Any, config: Config, spread: dict[str, Any] | None, window: RunWindow,
+                  run_id: str) -> dict[str, Any]:
+    """The run's staged spread stored and measured (brandmon.spread.store); a failure is logged and
+    reported, never raised: the spread is extra, and must not cost the run its alerts."""
+    from brandmon.spread import store
+
+    try:
+        return store(conn, config, spread, window, run_id)
+    except Exception as error:
+        log.exception("the run's spread could not be stored")
+        return {"error": repr(error)}
 
 
 def deliver(config: Config, channel_secrets: dict[str, dict], now: datetime) -> dict[str, Any]:

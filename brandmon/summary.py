@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from brandmon.config import Config
 from warehouse import reports
+from warehouse.spread import spread_overview
 
 if TYPE_CHECKING:
     import duckdb
@@ -37,6 +38,19 @@ def summarise(conn: duckdb.DuckDBPyConnection, config: Config) -> str:
         add("Hot topics (last hour)")
         for brand, label, volume, is_new in topics[:8]:
             add(f"  {brand:<16} {label}  ({volume} posts{', new' if is_new else ''})")
+        add("")
+    incidents = reports.incident_lines(conn)
+    if incidents:
+        add("Incidents (latest first; each channel got one message when it opened and one per escalation)")
+        for line in incidents:
+            add(f"  {line.opened_local} {line.subject:<14} {line.severity:<8} {line.status:<6} {line.alerts:>3} alerts · "
+                f"escalated {line.escalations}× · {line.messages_sent} messages sent  ({line.incident_id})")
+    spreads = spread_overview(conn, 5)
+    if spreads:
+        add("How posts spread (v_post_spread)")
+        for brand, author, reposts, depth, verdict, amplifiers in spreads:
+            add(f"  {brand:<16} {author or '?'}: {reposts} reposts, depth {depth}, {verdict}; "
+                f"amplifiers: {', '.join(amplifiers[:3]) or '-'}")
         add("")
     alerts = reports.alert_deliveries(conn)
     add(f"Alerts ({len({(a.brand, a.kind, a.bucket_local, a.subject) for a in alerts})})")

@@ -11,10 +11,14 @@ Every interval (default 15 minutes, Asia/Shanghai; see `config/brands.yaml`) thi
    sentiment and complaints;
 4. **load**: the only DuckDB writer (pool `duckdb_writer`, one slot), idempotent per window, then
    publishes the read-only copy analysts query;
-5. **detect**: causal spike detection per brand; alerts go to the outbox;
-6. **deliver**: sends pending alerts once per channel. Backfill runs store alerts as
+5. **spread**: for the posts that matter (reach, severe complaints), fetches their reposts and hot
+   comments where the platform shows them (m.weibo.cn), within a per-run request budget, into a
+   staged file; it reads the published copy and never holds the writer;
+6. **detect**: stores the spread and its metrics, then causal spike detection per brand; alerts go
+   to the outbox, naming the top amplifiers of their posts' spread;
+7. **deliver**: sends pending alerts once per channel. Backfill runs store alerts as
    suppressed and deliver nothing.
-7. **heartbeat**: pings the outside monitor named by `monitoring.heartbeat_connection` (a dead
+8. **heartbeat**: pings the outside monitor named by `monitoring.heartbeat_connection` (a dead
    man's switch: no ping, and the monitor alarms); `brandmon status` tells the same from inside.
 
 Manual runs have no data interval: pass `start`/`end` (ISO 8601 with offset) to process a chosen
@@ -102,13 +106,23 @@ def brand_monitor():
         config = load_config()
         return pipeline.load(config, transformed, run_window(get_current_context(), config))
 
+    # Fetching is I/O: no writer slot. It never raises (failures are reported), so detect always runs.
+    @task(retries=1, retry_delay=timedelta(seconds=30))
+    def spread(loaded: dict):
+        from brandmon.spread import fetch
+
+        context, config = get_current_context(), load_config()
+        window = run_window(context, config)
+        secrets = {name: source_secrets(platform.connection) for name, platform in config.spread.platforms.items()}
+        return fetch(config, window, run_info(context, window), fetched_at=utc_now(), secrets=secrets)
+
     @task(pool=WRITER_POOL)
-    def detect(loaded: dict):
+    def detect(loaded: dict, spread: dict):
         from brandmon import pipeline
 
         context, config = get_current_context(), load_config()
         window = run_window(context, config)
-        return pipeline.detect(config, window, run_info(context, window), finished_at=utc_now())
+        return pipeline.detect(config, window, run_info(context, window), finished_at=utc_now(), spread=spread)
 
     @task(pool=WRITER_POOL, retries=4, retry_delay=timedelta(seconds=30), retry_exponential_backoff=True)
     def deliver(detected: dict):
@@ -139,7 +153,8 @@ def brand_monitor():
         return {"status": ping(heartbeat_url(fields, conn_id))}
 
     staged = extract.expand(item=plan())
-    heartbeat(deliver(detect(load(transform(staged)))))
+    loaded = load(transform(staged))
+    heartbeat(deliver(detect(loaded, spread(loaded))))
 
 
 brand_monitor()

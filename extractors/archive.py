@@ -77,12 +77,12 @@ def row_to_post(row: Mapping, settings: Settings, tz: ZoneInfo) -> Post:
         author_id=_str_or_none(col("author_id")),
         **counts,
         author_followers=parse_count(col("author_followers"), "author_followers"),
-        author_verified=_verified(col("author_verified")),
+        author_verified=read_verified(col("author_verified")),
         counted_at=parse_timestamp(col("counted_at"), tz) if col("counted_at") is not None else None,
     )
 
 
-def _verified(value: object) -> str | None:
+def read_verified(value: object) -> str | None:
     """One of VERIFIED_KINDS, or a yes / no flag as `verified` / `none`; ValueError otherwise."""
     if value is None:
         return None

@@ -12,12 +12,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Protocol
 
-from extractors.base import ExtractResult, SourceError, Window
+from extractors.base import ExtractResult, SourceError, SourceHealth, Window
 from extractors.decoding import choose_encoding, decode_escaped, repair, replaced_bytes, shown_raw
 from extractors.options import FileSettings
 from extractors.record import Post, Quarantined, raw_json
@@ -38,12 +39,36 @@ def read_posts(settings: FileSettings, window: Window, source: str, to_post: Row
     source error. `shared_keys`: see `read_rows`.
     """
     result = ExtractResult()
+    seen: set[tuple[str, str]] = set()
+    for location, row, path, modified in file_rows(settings, source, result, list_keys=list_keys, skip=skip,
+                                                   shared_keys=shared_keys):
+        try:
+            post = to_post(row, path, modified)
+        except (ValueError, TypeError, KeyError) as error:
+            result.quarantined.append(Quarantined(source, str(error), raw_json(row), location))
+            continue
+        if post is not None and window.contains(post.published_at) and post.key not in seen:
+            seen.add(post.key)
+            result.posts.append(post)
+    return result.finish()
+
+
+class _Collecting(Protocol):
+    quarantined: list[Quarantined]
+    health: SourceHealth
+
+
+def file_rows(settings: FileSettings, source: str, result: _Collecting, *,
+              list_keys: tuple[str, ...] = ("data", "items"), skip: Callable[[Path], bool] | None = None,
+              shared_keys: tuple[str, ...] = ()) -> Iterator[tuple[str, Mapping, Path, datetime]]:
+    """(location, row, file, the file's modification time) of every readable row of the files the
+    settings name. What cannot be read goes to `result` (an ExtractResult or a spread result): an
+    unreadable file or row is quarantined, repaired bytes are noted, no file at all fails its health."""
     try:
         files = list_files(settings.path)
     except SourceError as error:
         result.health.fail(error)
-        return result
-    seen: set[tuple[str, str]] = set()
+        return
     for path in files:
         if skip is not None and skip(path):
             result.health.notes.append(f"skipped {path.name}: holds no posts")
@@ -61,16 +86,8 @@ def read_posts(settings: FileSettings, window: Window, source: str, to_post: Row
         for location, row in found.rows:
             if isinstance(row, Quarantined):
                 result.quarantined.append(row)
-                continue
-            try:
-                post = to_post(row, path, modified)
-            except (ValueError, TypeError, KeyError) as error:
-                result.quarantined.append(Quarantined(source, str(error), raw_json(row), location))
-                continue
-            if post is not None and window.contains(post.published_at) and post.key not in seen:
-                seen.add(post.key)
-                result.posts.append(post)
-    return result.finish()
+            else:
+                yield location, row, path, modified
 
 
 def list_files(pattern: str) -> list[Path]:

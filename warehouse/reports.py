@@ -119,13 +119,15 @@ class SentDelivery(NamedTuple):
     channel: str
     sent_at: datetime
     bucket_start: datetime
+    bucket_end: datetime
 
 
 def sent_pr_deliveries(conn: duckdb.DuckDBPyConnection, since: datetime) -> list[SentDelivery]:
     """PR alerts delivered for buckets from `since` on, first sent first: how late a live alert
     reached its channel (bench.backfill_while_serving)."""
     rows = conn.execute(
-        """SELECT a.kind, a.run_type, d.channel, d.sent_at, a.bucket_start FROM alerts a JOIN deliveries d USING (alert_id)
+        """SELECT a.kind, a.run_type, d.channel, d.sent_at, a.bucket_start, a.bucket_end
+           FROM alerts a JOIN deliveries d USING (alert_id)
            WHERE a.audience = 'pr' AND d.status = 'sent' AND a.bucket_start >= ? ORDER BY d.sent_at""",
         [since]).fetchall()
     return [SentDelivery(*row) for row in rows]
@@ -138,6 +140,27 @@ def alert_deliveries(conn: duckdb.DuckDBPyConnection) -> list[AlertDelivery]:
                   channel, status, reason, subject
            FROM v_alerts WHERE kind <> 'digest' ORDER BY bucket_start, brand, kind, channel""").fetchall()
     return [AlertDelivery(*row) for row in rows]
+
+
+class IncidentLine(NamedTuple):
+    incident_id: str
+    audience: str
+    subject: str  # the brand (pr) or the source (ops)
+    severity: str
+    status: str
+    opened_local: str
+    alerts: int
+    escalations: int
+    messages_sent: int
+
+
+def incident_lines(conn: duckdb.DuckDBPyConnection, limit: int = 10) -> list[IncidentLine]:
+    """The latest incidents, newest first: what the alerts of the run summary add up to."""
+    rows = conn.execute(
+        """SELECT incident_id, audience, coalesce(brand, source), severity, status,
+                  strftime(opened_local, '%Y-%m-%d %H:%M'), alerts, escalations, messages_sent
+           FROM v_incidents ORDER BY opened_at DESC, incident_id LIMIT ?""", [limit]).fetchall()
+    return [IncidentLine(*row) for row in rows]
 
 
 def digest_deliveries(conn: duckdb.DuckDBPyConnection) -> list[DigestDelivery]:
@@ -164,3 +187,9 @@ def alerts_for_digest(conn: duckdb.DuckDBPyConnection, brand: str, start: dateti
         [brand, digest_kind, start, end, until]).fetchall()
     return [ListedAlert(alert_id, kind, severity, subject, details, bool(held))
             for alert_id, kind, severity, subject, details, held in rows]
+
+
+def stored_digests(conn: duckdb.DuckDBPyConnection, brand: str, day_start: datetime, digest_kind: str) -> int:
+    """How many digests (first sending and re-sent revisions) are stored for the brand's day."""
+    return conn.execute("SELECT count(*) FROM alerts WHERE brand = ? AND kind = ? AND bucket_start = ?",
+                        [brand, digest_kind, day_start]).fetchone()[0]

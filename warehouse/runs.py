@@ -33,6 +33,17 @@ class SourceState(NamedTuple):
     message: str | None
 
 
+class SourceWindow(NamedTuple):
+    """One source run of a brand: its window, how it ended, and why it failed if it did."""
+
+    source: str
+    window_start: datetime
+    window_end: datetime
+    status: str
+    error_kind: str | None
+    message: str | None
+
+
 def record_run(conn: duckdb.DuckDBPyConnection, run: RunRecord) -> None:
     """Store (or refresh, for a re-run) one finished run."""
     conn.execute(
@@ -70,3 +81,19 @@ def source_states(conn: duckdb.DuckDBPyConnection) -> list[SourceState]:
         FROM latest l LEFT JOIN failing f USING (brand, source)
         WHERE l.n = 1 ORDER BY l.brand, l.source""").fetchall()
     return [SourceState(*row) for row in rows]
+
+
+def run_spans(conn: duckdb.DuckDBPyConnection, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+    """The intervals of finished runs (any type) overlapping [start, end): which time has been loaded."""
+    return [tuple(row) for row in conn.execute(
+        "SELECT interval_start, interval_end FROM pipeline_runs WHERE interval_start < ? AND interval_end > ? "
+        "ORDER BY interval_start", [end, start]).fetchall()]
+
+
+def source_windows(conn: duckdb.DuckDBPyConnection, brand: str, start: datetime, end: datetime) -> list[SourceWindow]:
+    """The brand's source runs whose window overlaps [start, end), by source and window."""
+    rows = conn.execute(
+        "SELECT source, window_start, window_end, status, error_kind, message FROM source_runs "
+        "WHERE brand = ? AND window_start < ? AND window_end > ? ORDER BY source, window_end, window_start",
+        [brand, end, start]).fetchall()
+    return [SourceWindow(*row) for row in rows]

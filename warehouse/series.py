@@ -31,21 +31,27 @@ class SourceFailure(NamedTuple):
 def bucket_series(conn: duckdb.DuckDBPyConnection, brand: str, start: datetime, end: datetime,
                   bucket: timedelta) -> BucketSeries:
     """Dense counts for one brand from its first stored bucket in [start, end) to end: missing buckets are 0."""
+    stored = stored_buckets(conn, brand, start, end)
+    if not stored.timestamps:
+        return stored
+    index = {at: i for i, at in enumerate(stored.timestamps)}
+    timestamps, current = [], stored.timestamps[0]
+    while current < end:
+        timestamps.append(current)
+        current += bucket
+    return BucketSeries(timestamps, {name: [values[index[t]] if t in index else 0.0 for t in timestamps]
+                                     for name, values in stored.counts.items()})
+
+
+def stored_buckets(conn: duckdb.DuckDBPyConnection, brand: str, start: datetime, end: datetime) -> BucketSeries:
+    """The brand's stored buckets in [start, end) as they are (sparse: a bucket without posts has no row)."""
     names = list(BUCKET_METRICS)
     rows = conn.execute(
         f"SELECT bucket_start, {', '.join(names)} FROM bucket_stats "
         "WHERE brand = ? AND bucket_start >= ? AND bucket_start < ? ORDER BY bucket_start",
         [brand, start, end]).fetchall()
-    if not rows:
-        return BucketSeries([], {name: [] for name in names})
-    by_time = {row[0]: row[1:] for row in rows}
-    timestamps, current = [], rows[0][0]
-    while current < end:
-        timestamps.append(current)
-        current += bucket
-    zero = (0,) * len(names)
-    return BucketSeries(timestamps, {name: [float(by_time.get(t, zero)[i]) for t in timestamps]
-                                     for i, name in enumerate(names)})
+    return BucketSeries([row[0] for row in rows], {name: [float(row[i + 1]) for row in rows]
+                                                   for i, name in enumerate(names)})
 
 
 def failed_sources(conn: duckdb.DuckDBPyConnection, start: datetime, end: datetime) -> list[SourceFailure]:

@@ -18,6 +18,8 @@ from typing import Any, Protocol
 from urllib.parse import quote, unquote, urlsplit
 
 from alerts.compose import Document, compose
+from alerts.incident_text import with_incident
+from alerts.incidents import IncidentContext
 from alerts.model import Alert
 from alerts.settings import Channel
 
@@ -36,7 +38,7 @@ class DeliveryError(Exception):
 
 @dataclass(frozen=True)
 class Envelope:
-    """What a channel sends: the alert, the delivery's identity and how to render it."""
+    """What a channel sends: the alert, the delivery's identity, its incident (if any) and how to render it."""
 
     alert: Alert
     channel: str
@@ -44,6 +46,8 @@ class Envelope:
     now: datetime
     source_connections: Mapping[str, str | None] = field(default_factory=dict)
     alert_id: str = ""  # the id stored in the outbox; defaults to alert.alert_id
+    dashboard_url: str | None = None  # alerts.settings.AlertSettings.dashboard_url
+    incident: IncidentContext | None = None  # the incident the alert opened, escalated or joined
 
     def __post_init__(self) -> None:
         if not self.alert_id:
@@ -55,7 +59,11 @@ class Envelope:
         return f"{self.alert_id}:{self.channel}"
 
     def documents(self) -> list[Document]:
-        return [compose(self.alert, lang, self.source_connections) for lang in self.languages]
+        """The message in each language; an incident's event adds its title prefix, fields and timeline."""
+        docs = [compose(self.alert, lang, self.source_connections, self.dashboard_url) for lang in self.languages]
+        if self.incident is None:
+            return docs
+        return [with_incident(doc, self.alert, self.incident) for doc in docs]
 
 
 class ChannelModule(Protocol):

@@ -10,7 +10,10 @@ channel: a fan-out that half succeeded could not be retried without duplicating.
 How each bot gets the message: WeCom plain text (Apprise sends WeCom text messages, 2048 bytes);
 DingTalk and Feishu/Lark their Markdown subsets; Slack CommonMark, converted to mrkdwn by Apprise;
 any other service plain text. A body over the service's limit keeps only the first language, then
-is cut at the limit with an ellipsis.
+is cut at the limit with an ellipsis. A spike's or digest's 7-day chart (alerts.chart) goes along as
+a PNG attachment, in the first language, to services Apprise can attach files to (Slack with a
+bot token, Telegram, Discord, email, json://, ...); the group bots of WeCom, DingTalk and Feishu
+take no attachment through Apprise, so they get the text alone.
 A service on a host the URL names (json://, xml://, form://, gotify://, mailto://, ...: every URL
 form of the plugin has a host) is checked like a webhook (alerts.channels.destinations): no cloud
 metadata or link-local address, loopback and private ones only with `extra.allow_private: true`.
@@ -24,9 +27,11 @@ from collections.abc import Mapping
 from typing import Any
 
 import apprise
+from apprise.attachment.memory import AttachMemory
 
 from alerts.channels import DeliveryError, Envelope, require_secret
 from alerts.channels.destinations import allows_private, checked_addresses
+from alerts.chart import trend_png
 from alerts.formats import to_markdown, to_text
 from alerts.settings import Channel
 
@@ -53,11 +58,21 @@ def send(envelope: Envelope, channel: Channel, secret: Mapping[str, Any] | None,
     notifier = apprise.Apprise()
     notifier.add(plugin)
     with apprise.LogCapture(level=apprise.logging.WARNING) as log:
-        ok = notifier.notify(body=body, title=title, body_format=apprise.NotifyFormat(fmt))
+        ok = notifier.notify(body=body, title=title, body_format=apprise.NotifyFormat(fmt),
+                             attach=chart_attachment(envelope) if plugin.attachment_support else None)
         problems = " ".join(log.getvalue().split())[-300:]
     if not ok:
         raise DeliveryError(f"{plugin.service_name} notification failed: {problems or 'no reason given'}")
     return None
+
+
+def chart_attachment(envelope: Envelope) -> apprise.AppriseAttachment | None:
+    """The alert's chart as an in-memory PNG attachment (first language with one), or None."""
+    doc = next((d for d in envelope.documents() if d.picture), None)
+    if doc is None:
+        return None
+    return apprise.AppriseAttachment(AttachMemory(content=trend_png(doc.picture), name=f"chart-{doc.lang}.png",
+                                                  mimetype="image/png"))
 
 
 def apprise_url(secret: Mapping[str, Any]) -> str:

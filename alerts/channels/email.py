@@ -8,7 +8,12 @@ login when it is an address), `extra.starttls` (default true unless ssl or port 
 `extra.ssl` (implicit TLS, default true on port 465).
 Every message has a deterministic Message-ID `<alert_id.channel@domain>` and an
 `X-Brandmon-Idempotency-Key` header, so a resend after a crash can be recognised as the same mail.
-A digest's chart is attached inline (multipart/related) and shown by the HTML part.
+An incident's update (alerts.incidents) replies to the incident's earlier messages on the channel:
+`In-Reply-To` the latest, `References` all of them from the first, its subject prefixed
+【更新】/[Update], so mail clients show the incident as one thread (`X-Brandmon-Incident-Id` too).
+A spike's or digest's 7-day chart (alerts.chart) is attached inline per language (multipart/related,
+`Content-ID: <chart-LANG.ALERT_ID@brandmon>`) and shown by the HTML part; the text part is the
+fallback for mail clients without HTML or images.
 """
 
 from __future__ import annotations
@@ -21,11 +26,9 @@ from email.utils import format_datetime, parseaddr
 from typing import Any
 
 from alerts.channels import DeliveryError, Envelope, require_secret
-from alerts.chart import bar_chart_png
+from alerts.chart import trend_png
 from alerts.formats import to_html, to_text
 from alerts.settings import Channel
-
-CHART_CID = "digest-chart@brandmon"
 
 
 def send(envelope: Envelope, channel: Channel, secret: Mapping[str, Any] | None, timeout: float) -> str | None:
@@ -76,19 +79,35 @@ def build_message(envelope: Envelope, sender: str, to: list[str], cc: list[str])
         message["Cc"] = ", ".join(cc)
     message["Date"] = format_datetime(envelope.now)
     domain = parseaddr(sender)[1].rpartition("@")[2] or "brandmon.local"
-    message["Message-ID"] = f"<{envelope.alert_id}.{envelope.channel}@{domain}>"
+    message["Message-ID"] = message_id(envelope.alert_id, envelope.channel, domain)
+    if envelope.incident:
+        message["X-Brandmon-Incident-Id"] = envelope.incident.incident_id
+        if envelope.incident.thread:
+            earlier = [message_id(alert_id, envelope.channel, domain) for alert_id in envelope.incident.thread]
+            message["In-Reply-To"] = earlier[-1]
+            message["References"] = " ".join(earlier)
     message["X-Brandmon-Alert-Id"] = envelope.alert_id
     message["X-Brandmon-Idempotency-Key"] = envelope.idempotency_key
-    chart = docs[0].chart
+    cids = {doc.lang: chart_cid(doc.lang, envelope.alert_id) for doc in docs if doc.picture}
     message.set_content(to_text(docs), charset="utf-8")
-    message.add_alternative(to_html(docs, chart_src=f"cid:{CHART_CID}" if chart else None), subtype="html",
-                            charset="utf-8")
-    if chart:
-        totals, overlay = (values for _, values in chart.series[:2])
-        html_part = message.get_payload()[1]
-        html_part.add_related(bar_chart_png(totals, overlay), "image", "png", cid=f"<{CHART_CID}>",
-                              filename="chart.png")
+    message.add_alternative(to_html(docs, images={lang: f"cid:{cid}" for lang, cid in cids.items()}),
+                            subtype="html", charset="utf-8")
+    html_part = message.get_payload()[1]
+    for doc in docs:
+        if doc.picture:
+            html_part.add_related(trend_png(doc.picture), "image", "png", cid=f"<{cids[doc.lang]}>",
+                                  filename=f"chart-{doc.lang}.png")
     return message
+
+
+def message_id(alert_id: str, channel: str, domain: str) -> str:
+    """The Message-ID of an alert's mail on a channel: the same on a resend, and what updates reply to."""
+    return f"<{alert_id}.{channel}@{domain}>"
+
+
+def chart_cid(lang: str, alert_id: str) -> str:
+    """The Content-ID of a message's chart in one language (unique per alert, as RFC 2392 asks)."""
+    return f"chart-{lang}.{alert_id}@brandmon"
 
 
 def _flag(value: Any, default: bool) -> bool:

@@ -10,7 +10,9 @@ Connection fields, in order of precedence for the URL:
 Authentication with `password`: `extra.auth` = `bearer` (default: `Authorization: Bearer
 <password>`), `hmac` (`X-Brandmon-Signature: sha256=<hex HMAC-SHA256 of the body keyed by
 password>`) or `basic` (login:password). `extra.headers` adds headers (e.g. an API key header).
-Every request carries `Idempotency-Key: <alert_id>:<channel>` (also in the JSON).
+Every request carries `Idempotency-Key: <alert_id>:<channel>` (also in the JSON). Spikes and
+digests add `charts`: their 7-day chart per language as `{lang, content_type: image/png,
+filename, base64}` (alerts.chart), for receivers that post images; [] for other alerts.
 2xx is delivered; 408, 429 and 5xx and network errors are retried; other 4xx are permanent.
 Where it may POST (alerts.channels.destinations): http or https only; the host is resolved, every
 address checked (no cloud metadata or link-local address; loopback and private ones only with
@@ -31,6 +33,7 @@ import httpx
 
 from alerts.channels import DeliveryError, Envelope, require_secret
 from alerts.channels.destinations import allows_private, checked_addresses
+from alerts.chart import trend_png
 from alerts.payload import build_payload
 from alerts.settings import Channel
 
@@ -44,7 +47,8 @@ def send(envelope: Envelope, channel: Channel, secret: Mapping[str, Any] | None,
     target = _parse(url, channel)
     addresses = checked_addresses(target.host, target.port or (443 if target.scheme == "https" else 80), channel,
                                   allows_private(secret))
-    body = json.dumps(build_payload(envelope), ensure_ascii=False, default=str).encode("utf-8")
+    payload = {**build_payload(envelope), "charts": chart_payloads(envelope)}
+    body = json.dumps(payload, ensure_ascii=False, default=str).encode("utf-8")
     headers = {"Content-Type": "application/json; charset=utf-8", "Idempotency-Key": envelope.idempotency_key,
                "User-Agent": "brandmon-alerts/1"}
     headers.update(auth_headers(secret, body))
@@ -56,6 +60,13 @@ def send(envelope: Envelope, channel: Channel, secret: Mapping[str, Any] | None,
         return None
     permanent = 400 <= response.status_code < 500 and response.status_code not in RETRYABLE_4XX
     raise DeliveryError(f"receiver answered {response.status_code}: {response.text[:200]}", retryable=not permanent)
+
+
+def chart_payloads(envelope: Envelope) -> list[dict[str, str]]:
+    """The alert's chart per language as base64 PNGs, for the JSON body."""
+    return [{"lang": doc.lang, "content_type": "image/png", "filename": f"chart-{doc.lang}.png",
+             "base64": base64.b64encode(trend_png(doc.picture)).decode("ascii")}
+            for doc in envelope.documents() if doc.picture]
 
 
 def _parse(url: str, channel: Channel) -> httpx.URL:

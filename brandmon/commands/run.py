@@ -2,7 +2,9 @@
 
 Steps: generate the synthetic demo archive if the config uses it; write Airflow's settings and
 secrets under state/; migrate the metadata DB; provision the DuckDB writer pool; start the API
-server, scheduler and DAG processor in one process group; trigger one manual run covering the
+server, scheduler and DAG processor in one process group (with `airflow: {executor: celery}`:
+metadata in PostgreSQL, and the Celery workers too, each in a group of its own, waited for until
+ready, stopped first); trigger one manual run covering the
 demo's week (or the last --hours, default 3) up to the last whole interval; unpause our DAGs;
 wait for that run and for the scheduler's own run of the latest interval; print the
 summary; stop every Airflow process (unless --serve; then it serves until Ctrl-C, and exits
@@ -26,7 +28,7 @@ if TYPE_CHECKING:
     from brandmon.config import Config
 
 NAME = "run"
-HELP = "Set up Airflow on embedded defaults and run brand_monitor once; --serve keeps it running"
+HELP = "Set up Airflow (embedded, or scaled out per the config) and run brand_monitor once; --serve keeps it running"
 TERMINAL = {"success", "failed"}
 LIVE_RUN_TYPES = ("manual", "scheduled")
 DEFAULT_HOURS = 3

@@ -33,7 +33,6 @@ between requests to one host), timeout (20 s), max_bytes (5 MB), max_retries (3)
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -43,19 +42,16 @@ from typing import Annotated, Any, Self
 from pydantic import BeforeValidator, Field, model_validator
 
 from extractors.base import BrandQuery, ExtractContext, ExtractResult, SourceError, Window
-from extractors.http import PoliteClient, client_for, page_text
-from extractors.options import ConnectionId, Whole, http_url, one_of, problem
+from extractors.http import PoliteClient, client_for
+from extractors.options import Flag, Whole, one_of, problem
 from extractors.record import RAW_LIMIT, Post, Quarantined, raw_json
-from extractors.weibo.auth import auth_error, missing_cookie_error, wall_reason
 from extractors.weibo.display import long_text_answer
+from extractors.weibo.mobile import MobileSettings, as_auth, fetch_text, raise_for, read_envelope
 from extractors.weibo.posts import mblog_posts, with_full_text
-from extractors.weibo.settings import MOBILE_CONNECTION, WeiboSettings
 
 KIND = "weibo_api"
-DEFAULT_BASE_URL = "https://m.weibo.cn"
 MODES = ("search", "timeline")
 SEARCH_TYPES = {1: "综合 (mixed ranking)", 61: "实时 (real time, newest first)"}
-_REFUSED = re.compile(r"HTTP 432\b")  # m.weibo.cn's answer to clients it takes for anonymous crawlers
 
 
 def _uids(value: Any) -> tuple[str, ...]:
@@ -66,15 +62,14 @@ def _uids(value: Any) -> tuple[str, ...]:
     return tuple(str(uid).strip() for uid in uids)
 
 
-class Settings(WeiboSettings):
+class Settings(MobileSettings):
     """The options listed in the module docstring."""
 
     mode: Annotated[str, one_of(MODES, "{!r} is not a mode", "use search (keyword search) or timeline (accounts)")] = "search"
     search_type: Annotated[int, one_of(SEARCH_TYPES, "{!r} is not supported", "use 1 (综合, mixed ranking) or 61 (实时, real time)")] = 1
     uids: Annotated[tuple[str, ...], BeforeValidator(_uids)] = ()
-    connection: ConnectionId = MOBILE_CONNECTION
-    base_url: Annotated[str, http_url(f"write a base URL such as {DEFAULT_BASE_URL}", base=True)] = DEFAULT_BASE_URL
     max_pages: Whole = Field(50, ge=1, le=200)
+    expand_long_text: Flag = True
 
     @model_validator(mode="after")
     def _timelines_need_accounts(self) -> Self:
@@ -108,23 +103,11 @@ class IndexPage:
 def parse_index(body: str, *, fetched_at: datetime, location: str = "") -> IndexPage:
     """Parse one api/container/getIndex answer. Never raises: unusable cards are quarantined and
     an unusable body is reported in `status`."""
-    try:
-        payload = json.loads(body)
-    except (ValueError, RecursionError) as error:
-        reason = wall_reason(body)
-        if reason:
-            return IndexPage("auth", message=f"m.weibo.cn answered with {reason}")
-        return IndexPage("broken", message=f"not JSON ({error})")
-    if not isinstance(payload, Mapping):
-        return IndexPage("broken", message="the answer is not a JSON object")
-    ok = payload.get("ok")
-    message = str(payload.get("msg") or "")
-    if ok == -100:
-        return IndexPage("auth", message=f"m.weibo.cn answered ok=-100 ({message or 'login required'})")
-    if ok != 1:
-        return IndexPage("throttled" if "频繁" in message else "end", message=message or f"ok={ok!r}")
-    data = payload.get("data")
-    cards = data.get("cards") if isinstance(data, Mapping) else None
+    answer = read_envelope(body)
+    if answer.status != "ok":
+        return IndexPage(answer.status, message=answer.message)
+    data, message = answer.data or {}, answer.message
+    cards = data.get("cards")
     if not isinstance(cards, list):
         return IndexPage("broken", message="ok=1 but no data.cards list")
     entries: list[Entry] = []
@@ -138,7 +121,7 @@ def parse_index(body: str, *, fetched_at: datetime, location: str = "") -> Index
                                            f"{location}#card{number}"))
     if not entries and not quarantined:
         return IndexPage("end", message=message or "no posts on this page")
-    info = data.get("cardlistInfo") if isinstance(data, Mapping) else None
+    info = data.get("cardlistInfo")
     return IndexPage("ok", entries, quarantined, _next_cursor(info))
 
 
@@ -223,29 +206,16 @@ class _Run:
 
     def as_auth(self, error: SourceError) -> SourceError:
         """The Weibo auth message for a login wall or an HTTP 432 refusal; other errors unchanged."""
-        if error.kind != "auth" and not _REFUSED.search(str(error)):
-            return error
-        if self.cookie is None:
-            missing = missing_cookie_error(self.settings.connection, site="m.weibo.cn")
-            return SourceError("auth", str(missing), str(error))
-        return auth_error(self.settings.connection, str(error) if error.kind == "auth" else
-                          f"m.weibo.cn refused the client ({error})")
+        return as_auth(error, self.settings.connection, self.cookie)
 
     def collect(self, feed: str, params: dict[str, str]) -> None:
         cursor: dict[str, str] = {}
         for page_number in range(1, self.settings.max_pages + 1):
-            url = f"{self.settings.base_url}/api/container/getIndex"
-            response = self.client.get(url, params={**params, **cursor}, cookies=self.cookie, headers={
-                "Referer": f"{self.settings.base_url}/", "Accept": "application/json, text/plain, */*",
-                "X-Requested-With": "XMLHttpRequest", "MWeibo-Pwa": "1"})
-            body = page_text(response, self.result.health.notes)
+            body = fetch_text(self.client, self.settings, "/api/container/getIndex", {**params, **cursor},
+                              self.cookie, self.result.health.notes)
             location = f"{feed} page {page_number}"
             page = parse_index(body, fetched_at=self.context.fetched_at, location=location)
-            if page.status == "auth":
-                raise SourceError("auth", page.message)
-            if page.status == "throttled":
-                raise SourceError("transient", f"m.weibo.cn asks to slow down: {page.message}",
-                                  "the next run will try again; consider a larger min_interval")
+            raise_for(page.status, page.message)
             if page.status == "broken":
                 self.result.quarantined.append(Quarantined(KIND, f"unusable getIndex answer: {page.message}",
                                                            body[:RAW_LIMIT], location))
@@ -277,9 +247,7 @@ class _Run:
     def _expanded(self, post: Post) -> Post:
         """The post with its text from statuses/extend; unchanged (noted) when that fails."""
         def fetch() -> str | None:
-            response = self.client.get(f"{self.settings.base_url}/statuses/extend", params={"id": post.native_id},
-                                       cookies=self.cookie, headers={"Referer": f"{self.settings.base_url}/",
-                                                                     "Accept": "application/json, text/plain, */*"})
-            return long_text_answer(page_text(response, self.result.health.notes))
+            return long_text_answer(fetch_text(self.client, self.settings, "/statuses/extend", {"id": post.native_id},
+                                               self.cookie, self.result.health.notes))
 
         return with_full_text(post, fetch, self.result.health.notes)

@@ -38,7 +38,7 @@ from pydantic import Field
 from extractors.base import BrandQuery, ExtractContext, ExtractResult, SourceError, Window
 from extractors.htmltext import html_to_text
 from extractors.http import PoliteClient, client_for, page_text
-from extractors.options import Whole, http_url
+from extractors.options import Flag, Whole, http_url
 from extractors.record import RAW_LIMIT, Post, Quarantined
 from extractors.timeparse import SHANGHAI
 from extractors.weibo.auth import as_weibo_auth, auth_error, missing_cookie_error, wall_reason
@@ -61,6 +61,7 @@ class Settings(WeiboSettings):
     base_url: Annotated[str, http_url(f"write a base URL such as {DEFAULT_BASE_URL}", base=True)] = DEFAULT_BASE_URL
     longtext_base_url: Annotated[str, http_url(f"write a base URL such as {WEB_BASE}", base=True)] = WEB_BASE
     max_pages: Whole = Field(WEIBO_PAGE_CAP, ge=1, le=WEIBO_PAGE_CAP)
+    expand_long_text: Flag = True
 
 
 # --- the request window -----------------------------------------------------------------------

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from alerts.model import Alert, AlertDetails, CategoryCount, ReasonCount, SamplePost
+from alerts.model import Alert, AlertDetails, CategoryCount, ReasonCount, SamplePost, Trend
 from alerts.settings import AlertSettings
 from brandmon.config import parse_config
 
@@ -52,6 +52,25 @@ def spike_alert(**changes) -> Alert:
                   details=details)
     detail_changes = changes.pop("details", {})
     return replace(alert, details=replace(details, **detail_changes), **changes)
+
+
+def week_trend() -> Trend:
+    """Hourly counts from 2026-11-19 00:00 to the spike's end (14:15 on the 26th, Shanghai): a quiet
+    week, no data before noon on the 19th, the burst in the last hour."""
+    start = datetime(2026, 11, 19, 12, 0)
+    hours = []
+    for i in range(int((datetime(2026, 11, 26, 15, 0) - start).total_seconds() // 3600)):
+        at = start + timedelta(hours=i)
+        mentions = 2 + at.hour % 9 if 8 <= at.hour <= 23 else 1
+        hours.append((f"{at:%Y-%m-%dT%H:%M}", mentions, mentions // 4, 0))
+    hours[-1] = ("2026-11-26T14:00", 42, 38, 30)
+    return Trend(timezone="Asia/Shanghai", start="2026-11-19T00:00", end="2026-11-26T14:15", hours=hours,
+                 gaps=[("2026-11-19T00:00", "2026-11-19T12:00")])
+
+
+def charted_spike_alert(**changes) -> Alert:
+    """The negative spike with its 7-day trend, as detection stores it now."""
+    return spike_alert(details={"trend": week_trend()}, **changes)
 
 
 def severe_alert(**changes) -> Alert:

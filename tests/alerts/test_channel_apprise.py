@@ -4,6 +4,8 @@ The real bot hosts are unreachable here, so delivery is checked with Apprise's j
 and with the DingTalk, Feishu and WeCom plugins pointed at a loopback receiver instead of their hosts.
 """
 
+import base64
+
 import apprise
 import pytest
 from apprise.plugins.dingtalk import NotifyDingTalk
@@ -14,13 +16,13 @@ from alerts.channels import DeliveryError, Envelope, redact, secret_values
 from alerts.channels.apprise_bot import apprise_url, bot_format, names_its_host, render_body, send
 from alerts.settings import Channel
 
-from .alert_fixtures import JUST_AFTER, spike_alert
+from .alert_fixtures import JUST_AFTER, charted_spike_alert, spike_alert
 
 CHANNEL = Channel("pr_bot", "apprise", {}, "pr_bot")
 
 
-def envelope(languages=("zh", "en")) -> Envelope:
-    return Envelope(alert=spike_alert(), channel="pr_bot", languages=languages, now=JUST_AFTER)
+def envelope(languages=("zh", "en"), alert=None) -> Envelope:
+    return Envelope(alert=alert or spike_alert(), channel="pr_bot", languages=languages, now=JUST_AFTER)
 
 
 @pytest.mark.parametrize("url, expected", [
@@ -78,6 +80,23 @@ def test_delivery_through_apprise_to_a_loopback_json_service(receiver):
     assert request["json"]["title"] == ""
     assert request["json"]["message"].startswith("【警告】示例咖啡 负面声量激增 ×4.2")
     assert "https://weibo.com/1234567890/NwXyZ1" in request["json"]["message"]
+
+
+def test_the_chart_goes_as_an_attachment_where_apprise_can_attach(receiver):
+    url = receiver.url.replace("http://", "json://")
+    send(envelope(alert=charted_spike_alert()), CHANNEL, {"password": url, "extra": {"allow_private": True}}, timeout=5)
+    [attachment] = receiver.requests[0]["json"]["attachments"]
+    assert (attachment["filename"], attachment["mimetype"]) == ("chart-zh.png", "image/png")
+    assert base64.b64decode(attachment["base64"])[:8] == b"\x89PNG\r\n\x1a\n"
+    send(envelope(), CHANNEL, {"password": url, "extra": {"allow_private": True}}, timeout=5)
+    assert receiver.requests[1]["json"]["attachments"] == []
+
+
+def test_a_group_bot_without_attachments_gets_the_text_alone(receiver, monkeypatch):
+    monkeypatch.setattr(NotifyWeComBot, "notify_url", receiver.url + "?key={key}")
+    send(envelope(alert=charted_spike_alert()), CHANNEL, {"password": "wecombot://abcdef123456"}, timeout=5)
+    [request] = receiver.requests
+    assert request["json"]["msgtype"] == "text" and request["json"]["text"]["content"].startswith("【警告】示例咖啡")
 
 
 def test_a_failing_service_is_retryable_and_its_url_is_not_in_the_error(receiver):

@@ -8,7 +8,7 @@ from alerts.channels import DeliveryError, Envelope
 from alerts.channels.email import send
 from alerts.outbox import deliver_pending, enqueue
 
-from .alert_fixtures import JUST_AFTER, make_config, spike_alert
+from .alert_fixtures import JUST_AFTER, charted_spike_alert, make_config, spike_alert
 
 EMAIL_ALERTS = {
     "channels": {"pr_mail": {"kind": "email", "connection": "smtp_pr", "to": ["pr@example.com", "lead@example.com"]}},
@@ -44,6 +44,32 @@ def test_the_alert_arrives_with_headers_both_languages_samples_and_links(tmp_pat
     assert text.index("拉肚子") < text.index("门店排队") < text.index("联名款翻车")  # most engaged first
     assert "&lt;script&gt;" in html and "<script>" not in html
     assert smtp_server.envelopes == [("brandmon@example.com", ["pr@example.com", "lead@example.com"])]
+
+
+def test_a_spike_carries_its_7_day_chart_inline_per_language_with_a_text_fallback(tmp_path, smtp_server):
+    channel = make_config(tmp_path, EMAIL_ALERTS).channels["pr_mail"]
+    alert = charted_spike_alert()
+    send(envelope(alert), channel, smtp_secret(smtp_server), timeout=10)
+    [message] = smtp_server.messages
+    assert message.get_content_type() == "multipart/alternative"
+    text, related = message.get_payload()
+    assert text.get_content_type() == "text/plain" and related.get_content_type() == "multipart/related"
+    html = message.get_body(("html",)).get_content()
+    images = {part["Content-ID"]: part.get_content() for part in message.walk() if part.get_content_type() == "image/png"}
+    assert set(images) == {f"<chart-zh.{alert.alert_id}@brandmon>", f"<chart-en.{alert.alert_id}@brandmon>"}
+    assert html.index(f'src="cid:chart-zh.{alert.alert_id}@brandmon"') < html.index("Sample posts")
+    assert 'alt="图表：示例咖啡 · 近 7 天每小时声量"' in html and 'alt="Chart: 示例咖啡: mentions per hour' in html
+    assert all(png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000 for png in images.values())
+    assert images[f"<chart-zh.{alert.alert_id}@brandmon>"] != images[f"<chart-en.{alert.alert_id}@brandmon>"]
+    assert "负面声量激增" in text.get_content()  # the text part stands on its own
+
+
+def test_an_alert_without_a_trend_has_no_image(tmp_path, smtp_server):
+    channel = make_config(tmp_path, EMAIL_ALERTS).channels["pr_mail"]
+    send(envelope(), channel, smtp_secret(smtp_server), timeout=10)
+    [message] = smtp_server.messages
+    assert not [part for part in message.walk() if part.get_content_type().startswith("image/")]
+    assert "<img" not in message.get_body(("html",)).get_content()
 
 
 def test_a_wrong_password_is_a_retryable_failure_without_the_password(tmp_path, smtp_server):

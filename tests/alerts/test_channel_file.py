@@ -1,6 +1,7 @@
 """alerts.channels.file: one JSON line per delivery, never twice for the same key, none lost on a full disk."""
 
 import json
+from dataclasses import replace
 from datetime import timedelta
 
 from alerts.channels import Envelope
@@ -31,14 +32,23 @@ def test_appends_fields_and_rendered_text_once_per_key(tmp_path):
     assert "renew the cookie" in lines[1]["text"]["en"]
 
 
+def test_a_delivered_alert_links_to_the_dashboard_configured(tmp_path, warehouse):
+    config = make_config(tmp_path, alerts={"dashboard_url": "http://127.0.0.1:8080/brandmon"})
+    enqueue(warehouse, [spike_alert()], config, "scheduled__1", "scheduled", JUST_AFTER)
+    assert deliver_pending(warehouse, config, {}, JUST_AFTER).sent == 1
+    (line,) = file_lines(tmp_path)
+    link = f"http://127.0.0.1:8080/brandmon/alerts/{spike_alert().alert_id}"
+    assert link in line["text"]["zh"] and link in line["text"]["en"]
+
+
 def test_a_full_disk_loses_no_alert_and_sends_none_twice(tmp_path, warehouse, monkeypatch):
     """The disk fills up in the middle of the second of four alerts: the failed appends leave no
     partial line, so once space returns the retry writes each of the three, whole, once.
     (Before: the partial line held the key, its retry was marked sent, the third alert was
-    appended onto it: 2 of 4 lost.)"""
+    appended onto it: 2 of 4 lost.) Four incidents (two brands, two sources), so each alert is sent."""
     config = make_config(tmp_path)
-    alerts = [spike_alert(), ops_alert(), spike_alert(kind="volume_spike", subject="all"),
-              spike_alert(kind="complaint_spike", subject="complaint")]
+    alerts = [spike_alert(), ops_alert(), spike_alert(brand="demo_tea", kind="volume_spike", subject="all"),
+              ops_alert(subject="news:auth", details=replace(ops_alert().details, source="news"))]
     disk = FullDisk(tmp_path / "state", budget=None).install(monkeypatch)
     enqueue(warehouse, alerts[:1], config, "scheduled__1", "scheduled", JUST_AFTER)
     assert deliver_pending(warehouse, config, {}, JUST_AFTER).sent == 1

@@ -1,5 +1,6 @@
 """alerts.channels.webhook: JSON POST to a real receiver on loopback, URL and auth from the Connection."""
 
+import base64
 import hashlib
 import hmac
 import socket
@@ -11,13 +12,13 @@ from werkzeug import Response
 from alerts.channels import DeliveryError, Envelope
 from alerts.channels.webhook import send, webhook_url
 
-from .alert_fixtures import JUST_AFTER, make_config, spike_alert
+from .alert_fixtures import JUST_AFTER, charted_spike_alert, make_config, spike_alert
 
 HOOK = {"channels": {"pr_hook": {"kind": "webhook", "connection": "pr_webhook"}}}
 
 
-def envelope() -> Envelope:
-    return Envelope(alert=spike_alert(), channel="pr_hook", languages=("zh", "en"), now=JUST_AFTER)
+def envelope(alert=None) -> Envelope:
+    return Envelope(alert=alert or spike_alert(), channel="pr_hook", languages=("zh", "en"), now=JUST_AFTER)
 
 
 def channel(tmp_path):
@@ -40,6 +41,18 @@ def test_the_payload_carries_fields_explanation_text_and_idempotency_key(tmp_pat
     assert "拉肚子" in payload["text"]["zh"] and "Sample posts" in payload["text"]["en"]
     assert request["body"].decode("utf-8")  # UTF-8 JSON, Chinese not \u-escaped
     assert "示例咖啡" in request["body"].decode("utf-8")
+
+
+def test_a_spike_posts_its_chart_per_language_as_base64_png(tmp_path, receiver):
+    send(envelope(charted_spike_alert()), channel(tmp_path), {"extra": {"url": receiver.url, "allow_private": True}},
+         timeout=5)
+    [request] = receiver.requests
+    charts = request["json"]["charts"]
+    assert [(c["lang"], c["content_type"], c["filename"]) for c in charts] == [
+        ("zh", "image/png", "chart-zh.png"), ("en", "image/png", "chart-en.png")]
+    assert all(base64.b64decode(c["base64"])[:8] == b"\x89PNG\r\n\x1a\n" for c in charts)
+    send(envelope(), channel(tmp_path), {"extra": {"url": receiver.url, "allow_private": True}}, timeout=5)
+    assert receiver.requests[1]["json"]["charts"] == []
 
 
 def test_hmac_signing_lets_the_receiver_verify_the_body(tmp_path, receiver):

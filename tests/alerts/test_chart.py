@@ -1,11 +1,70 @@
-"""chart: a sparkline for chat and a PNG bar chart for email, without a plotting library."""
+"""chart: the 7-day trend PNG (matplotlib, the packaged CJK font) and the text sparkline for chat.
 
-import struct
-import zlib
+The PNG is decoded and looked at: its size, that every Chinese glyph came from the packaged font
+(matplotlib warns for each glyph a font lacks; none may be warned about), that two different
+Chinese titles draw different pixels (missing glyphs would draw the same boxes), and that the
+bars, the negative part, the marked window and the no-data spans are drawn in their colours.
+"""
 
+from __future__ import annotations
+
+import io
+import warnings
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import numpy as np
 import pytest
+from PIL import Image
 
-from alerts.chart import BAR, OVERLAY, bar_chart_png, sparkline
+from alerts.chart import (
+    DPI,
+    MARK_COLOUR,
+    NEGATIVE_COLOUR,
+    SIZE_INCHES,
+    ChartTexts,
+    TrendPicture,
+    font_family,
+    font_path,
+    sparkline,
+    trend_png,
+)
+
+ZH = ChartTexts(mentions="每小时声量", negatives="其中负面", negative_share="负面占比（每日）", no_data="无数据",
+                y_axis="帖子数 / 小时", share_axis="负面占比", x_axis="本地时间（Asia/Shanghai）", mark="预警时间窗",
+                day_total="日计 {n}", weekdays=("周一", "周二", "周三", "周四", "周五", "周六", "周日"))
+END = datetime(2026, 11, 27, 15, 0)
+START = datetime(2026, 11, 20, 0, 0)
+
+
+def picture(title: str = "示例咖啡 · 近 7 天每小时声量", mark: bool = True, gaps: bool = True) -> TrendPicture:
+    """A week of posts every hour (more by day), a burst at 14:00 on the last day, no data before noon on day one."""
+    hours = [START + timedelta(hours=12 + i) for i in range(int((END - START).total_seconds() // 3600) - 12)]
+    mentions = [3 + (h.hour % 12) for h in hours]
+    mentions[-1] = 70
+    negatives = [m // 5 for m in mentions]
+    negatives[-1] = 40
+    return TrendPicture(title=title, start=START, end=END, hours=tuple(hours), mentions=tuple(mentions),
+                        negatives=tuple(negatives), texts=ZH,
+                        mark=(datetime(2026, 11, 27, 14, 0), datetime(2026, 11, 27, 14, 15)) if mark else None,
+                        mark_text="投诉激增 ×22.0 · 14:00–14:15",
+                        gaps=((START, START + timedelta(hours=12)),) if gaps else ())
+
+
+def render(pic: TrendPicture) -> tuple[bytes, list[str]]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        png = trend_png(pic)
+    return png, [str(w.message) for w in caught]
+
+
+def colour_count(png: bytes, rgb: tuple[int, int, int], tolerance: int = 6) -> int:
+    pixels = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=int)
+    return int((np.abs(pixels - np.array(rgb)).max(axis=2) <= tolerance).sum())
+
+
+def hex_rgb(colour: str) -> tuple[int, int, int]:
+    return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
 
 
 def test_sparkline_scales_to_the_largest_value():
@@ -14,35 +73,59 @@ def test_sparkline_scales_to_the_largest_value():
     assert sparkline([]) == ""
 
 
-def decode(png: bytes) -> tuple[int, int, list[bytes]]:
-    assert png[:8] == b"\x89PNG\r\n\x1a\n"
-    pos, chunks = 8, {}
-    while pos < len(png):
-        length, tag = struct.unpack(">I4s", png[pos:pos + 8])
-        data = png[pos + 8:pos + 8 + length]
-        assert struct.unpack(">I", png[pos + 8 + length:pos + 12 + length])[0] == zlib.crc32(tag + data)
-        chunks[tag] = data
-        pos += 12 + length
-    width, height = struct.unpack(">II", chunks[b"IHDR"][:8])
-    raw = zlib.decompress(chunks[b"IDAT"])
-    stride = 1 + width * 3
-    rows = [raw[i * stride + 1:(i + 1) * stride] for i in range(height)]
-    return width, height, rows
+def test_the_font_is_the_packaged_noto_sans_cjk_not_a_system_font():
+    import mplfonts
+    from matplotlib import font_manager
+
+    path = font_path()
+    assert path.is_relative_to(Path(mplfonts.__file__).parent) and path.stat().st_size > 10_000_000
+    assert font_family() == "Noto Sans CJK SC"
+    resolved = font_manager.findfont(font_manager.FontProperties(family=font_family()), fallback_to_default=False)
+    assert Path(resolved) == path
 
 
-def test_png_bars_are_drawn_to_scale_with_the_overlay_on_top():
-    width, height, rows = decode(bar_chart_png([10, 0, 5], [5, 0, 0], bar_width=10, height=60))
-    assert (width, height) == (6 * 2 + 3 * 14 - 4, 60)
-
-    def column_colours(x):
-        return [bytes(rows[y][x * 3:x * 3 + 3]) for y in range(height)]
-
-    first, second, third = (column_colours(6 + i * 14 + 5) for i in range(3))
-    assert first.count(bytes(OVERLAY)) == 24 and first.count(bytes(BAR)) == 24  # 48 px usable: 10 → 48, 5 → 24
-    assert bytes(BAR) not in second and bytes(OVERLAY) not in second
-    assert third.count(bytes(BAR)) == 24 and bytes(OVERLAY) not in third
+def test_the_png_has_the_set_size_and_every_chinese_glyph_renders():
+    png, warned = render(picture())
+    image = Image.open(io.BytesIO(png))
+    assert image.format == "PNG" and image.size == (int(SIZE_INCHES[0] * DPI), int(SIZE_INCHES[1] * DPI))
+    assert image.info.get("Title") == "示例咖啡 · 近 7 天每小时声量"
+    assert [w for w in warned if "missing from font" in w] == []
+    assert render(picture())[0] == png  # pure: the same picture, the same bytes
 
 
-def test_png_rejects_mismatched_series():
+def test_a_font_without_chinese_would_be_caught():
+    """The check above can fail: matplotlib's default font lacks these glyphs and says so."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    figure = Figure()
+    figure.text(0.5, 0.5, "示例咖啡", family="DejaVu Sans")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        figure.savefig(io.BytesIO(), format="png")
+    assert any("missing from font" in str(w.message) for w in caught)
+
+
+def test_different_chinese_titles_draw_different_glyphs():
+    # Missing glyphs would be drawn as identical boxes, so both images would be the same.
+    assert render(picture("示例咖啡"))[0] != render(picture("样板茶饮"))[0]
+
+
+def test_bars_negative_part_mark_and_gaps_are_drawn():
+    png, _ = render(picture())
+    plain, _ = render(picture(mark=False, gaps=False))
+    assert colour_count(png, hex_rgb(NEGATIVE_COLOUR), 2) > 500
+    # the marked window: the mark colour at alpha 0.28 over white
+    shaded = tuple(round(255 - 0.28 * (255 - c)) for c in hex_rgb(MARK_COLOUR))
+    assert colour_count(png, shaded, 3) > 200 and colour_count(plain, shaded, 3) < 20
+    # the no-data span: a hatched light grey box
+    assert colour_count(png, (0xEE, 0xEE, 0xEE), 1) > 2000 > colour_count(plain, (0xEE, 0xEE, 0xEE), 1)
+
+
+def test_mismatched_series_are_refused():
+    pic = picture()
     with pytest.raises(ValueError):
-        bar_chart_png([1, 2], [1])
+        trend_png(TrendPicture(title="x", start=pic.start, end=pic.end, hours=pic.hours, mentions=pic.mentions[:-1],
+                               negatives=pic.negatives, texts=ZH))

@@ -2,6 +2,7 @@
 
 import re
 from dataclasses import replace
+from datetime import datetime
 
 import pytest
 
@@ -10,7 +11,7 @@ from alerts.formats import to_text
 from alerts.i18n import followers_text
 from alerts.model import Alert
 
-from .alert_fixtures import ops_alert, severe_alert, spike_alert
+from .alert_fixtures import charted_spike_alert, ops_alert, severe_alert, spike_alert
 
 
 def fields(doc) -> dict[str, str]:
@@ -129,6 +130,24 @@ def test_followers_read_as_people_say_them(followers, zh, en):
     assert (followers_text("zh", followers), followers_text("en", followers)) == (zh, en)
 
 
+def test_spikes_carry_their_7_day_chart_in_each_language():
+    alert = charted_spike_alert()
+    zh, en = compose(alert, "zh").picture, compose(alert, "en").picture
+    assert zh.title == "示例咖啡 · 近 7 天每小时声量" and en.title == "示例咖啡: mentions per hour, last 7 days"
+    assert (zh.start, zh.end) == (datetime(2026, 11, 19), datetime(2026, 11, 26, 15))  # to the end of the spike's hour
+    assert zh.mark == (datetime(2026, 11, 26, 14), datetime(2026, 11, 26, 14, 15))
+    assert zh.mark_text == "负面声量激增 ×4.2 · 14:00–14:15" and en.mark_text == "negative mentions spike ×4.2 · 14:00–14:15"
+    assert zh.gaps == ((datetime(2026, 11, 19), datetime(2026, 11, 19, 12)),)
+    assert (zh.hours[-1], zh.mentions[-1], zh.negatives[-1]) == (datetime(2026, 11, 26, 14), 42, 38)
+    assert zh.texts.weekdays[3] == "周四" and en.texts.x_axis == "local time (Asia/Shanghai)"
+
+
+def test_alerts_without_a_trend_or_of_other_kinds_have_no_chart():
+    assert compose(spike_alert(), "zh").picture is None  # stored before trends were kept
+    assert compose(replace(charted_spike_alert(), kind="new_topic"), "zh").picture is None
+    assert compose(ops_alert(), "en").picture is None and compose(severe_alert(), "en").picture is None
+
+
 def story_alert() -> Alert:
     """A complaint spike whose top story is 17 copies of one text, quoted by a media account's copy."""
     story = replace(spike_alert().details.samples[1], author="新闻晨报", author_followers=5_200_000,
@@ -165,3 +184,14 @@ def test_stories_keep_the_order_of_their_risk_even_against_engagement():
     assert [item.url for item in doc.sections[0].items] == [
         "https://weibo.com/1234567890/NwXyZ1", "https://weibo.com/222/Abc", "https://m.weibo.cn/status/4901234567890123"]
     assert "×17 (same or near-same text" in to_text([doc])
+def test_with_a_dashboard_url_every_message_links_to_its_page_on_the_dashboard():
+    spike, severe, ops, digest = spike_alert(), severe_alert(), ops_alert(), spike_alert(kind="digest")
+    base = "https://airflow.example.com/brandmon/"
+    for alert, page in ((spike, f"alerts/{spike.alert_id}"), (severe, f"alerts/{severe.alert_id}"),
+                        (ops, "sources"), (digest, "")):
+        zh, en = compose(alert, "zh", dashboard_url=base), compose(alert, "en", dashboard_url=base)
+        assert (zh.sections[-1].title, en.sections[-1].title) == ("看板", "Dashboard")
+        assert zh.sections[-1].items[0].url == en.sections[-1].items[0].url == base + page
+        assert "打开看板" in zh.sections[-1].items[0].text and "open the dashboard" in en.sections[-1].items[0].text
+    assert all(s.title != "Dashboard" for s in compose(spike, "en").sections)
+    assert f"{base}alerts/{spike.alert_id}" in to_text([compose(spike, "en", dashboard_url=base.rstrip("/"))])

@@ -1,4 +1,5 @@
-"""The daily digest: a day's numbers, alerts (held ones included) and chart, sent once through the outbox."""
+"""The daily digest: a day's numbers, alerts (held ones included), missing data and chart, sent once
+through the outbox, or again as a revision when an operator asks."""
 
 import json
 from datetime import date, datetime, timedelta
@@ -6,14 +7,33 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from alerts.compose import compose
-from alerts.digest import build_digest, digest_channels, previous_day, send_digest
+from alerts.digest import build_digest, day_loaded, digest_channels, previous_day, send_digest
+from alerts.formats import to_text
 from alerts.outbox import deliver_pending, enqueue
 from transforms.complaints import Reason
+from warehouse.runs import RunRecord, record_run
 
-from .alert_fixtures import UTC, make_config, severe_alert, spike_alert
+from .alert_fixtures import SHANGHAI, UTC, make_config, severe_alert, spike_alert
 
 DAY = date(2026, 11, 26)
 MORNING_AFTER = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
+DAY_START = datetime(2026, 11, 26, tzinfo=SHANGHAI)
+DAY_END = DAY_START + timedelta(days=1)
+
+
+def loaded(conn, start, end, run_id="scheduled__x"):
+    """A finished pipeline run over [start, end): that time counts as loaded."""
+    record_run(conn, RunRecord(run_id, "scheduled", start, end, end, 0))
+
+
+def recount_buckets(conn):
+    """bucket_stats from the posts, as the load recomputes them (15-minute buckets)."""
+    conn.execute("DELETE FROM bucket_stats")
+    conn.execute("""INSERT INTO bucket_stats
+                    SELECT m.brand, to_timestamp(floor(epoch(m.published_at) / 900) * 900), count(*),
+                           count(*) FILTER (WHERE p.label = 'pos'), count(*) FILTER (WHERE p.label = 'neu'),
+                           count(*) FILTER (WHERE p.label = 'neg'), count(*) FILTER (WHERE p.complaint)
+                    FROM mentions m JOIN posts p USING (platform, native_id) GROUP BY ALL""")
 QUIET = {"quiet_hours": {"start": "22:00", "end": "08:00"}}
 
 
@@ -55,6 +75,8 @@ def day_of_posts(warehouse):
     for i in range(7):
         add_post(warehouse, f"old{i}", at(12) - timedelta(days=i + 1), "上周的示例咖啡", "neu")
     add_post(warehouse, "tea", at(14), "样板茶饮", "pos", brand="demo_tea")
+    recount_buckets(warehouse)
+    loaded(warehouse, DAY_START - timedelta(days=7), DAY_END)  # the week before and the day, whole
     return warehouse
 
 
@@ -76,6 +98,60 @@ def test_the_digest_counts_the_day_in_local_time(tmp_path, day_of_posts):
     assert len(d.hourly) == 24 and hours["14"] == (3, 3, 2) and hours["23"] == (1, 0, 0) and hours["00"] == (0, 0, 0)
     assert "published_at < TIMESTAMPTZ '2026-11-26T16:00:00+00:00'" in d.query
     assert tea.observed == 1.0
+    assert (d.coverage.complete, d.coverage.loaded_until, d.coverage.gaps, d.coverage.prior_days) == (
+        True, "24:00", [], 7)
+    assert (d.trend.start, d.trend.end, d.trend.gaps) == ("2026-11-19T00:00", "2026-11-27T00:00", [])
+    trend = {h: (m, n, c) for h, m, n, c in d.trend.hours}
+    assert trend["2026-11-26T14:00"] == (3, 3, 2) and trend["2026-11-25T12:00"] == (1, 0, 0)
+    assert sum(m for m, _, _ in trend.values()) == 6 + 7  # the day and one post on each day before
+
+
+def test_the_prior_mean_counts_only_days_with_data(tmp_path, warehouse):
+    """Monitoring began two days before the digest's day: the mean is over those two days, not seven."""
+    for i, count in ((1, 4), (2, 2)):
+        for n in range(count):
+            add_post(warehouse, f"d{i}-{n}", DAY_START - timedelta(days=i) + timedelta(hours=10 + n), "示例咖啡")
+    for n in range(9):
+        add_post(warehouse, f"today{n}", DAY_START + timedelta(hours=9, minutes=n), "示例咖啡")
+    add_post(warehouse, "half-day", DAY_START - timedelta(days=3) + timedelta(hours=20), "示例咖啡")
+    loaded(warehouse, DAY_START - timedelta(days=2), DAY_END)
+    loaded(warehouse, DAY_START - timedelta(days=3) + timedelta(hours=18), DAY_START - timedelta(days=2), "manual__half")
+    coffee = build_digest(warehouse, make_config(tmp_path), DAY)[0]
+    assert (coffee.observed, coffee.expected, coffee.details.ratio) == (9.0, 3.0, 3.0)  # (4 + 2) / 2 complete days
+    assert coffee.details.coverage.prior_days == 2
+    assert "声量: 9 (前 7 日中 2 个完整日的日均 3, ×3.0)" in to_text([compose(coffee, "zh")])
+    assert "daily mean of the 2 complete days among the prior 7 3, ×3.0" in to_text([compose(coffee, "en")])
+
+
+def test_a_digest_says_what_data_is_missing(tmp_path, warehouse):
+    add_post(warehouse, "p1", DAY_START + timedelta(hours=9), "示例咖啡")
+    loaded(warehouse, DAY_START, DAY_START + timedelta(hours=6), "run_a")
+    loaded(warehouse, DAY_START + timedelta(hours=8), DAY_START + timedelta(hours=18), "run_b")
+    for hour, status, kind in ((6, "ok", None), (12, "error", "auth"), (18, "error", "auth")):
+        warehouse.execute("INSERT INTO source_runs VALUES ('demo_coffee', 'weibo_search', ?, ?, ?, ?, ?, 0, 0, 1, 1, 0, "
+                          "[], 'r', 0)", [DAY_START + timedelta(hours=hour - 6), DAY_START + timedelta(hours=hour),
+                                          status, kind, "cookie expired" if kind else None])
+    config = make_config(tmp_path)
+    assert not day_loaded(warehouse, config, DAY)
+    coverage = build_digest(warehouse, config, DAY)[0].details.coverage
+    assert (coverage.complete, coverage.loaded_until, coverage.gaps) == (False, "18:00", [("06:00", "08:00"),
+                                                                                      ("18:00", "24:00")])
+    assert [(o.source, o.error_kind, o.failed, o.runs) for o in coverage.sources_down] == [("weibo_search", "auth", 2, 3)]
+    zh = to_text([compose(build_digest(warehouse, config, DAY)[0], "zh")])
+    assert ("数据缺失: 当日数据不完整：只加载到 18:00；未加载时段：06:00–08:00；数据源故障：weibo_search（auth，2/3 次运行失败）"
+            in zh)
+    en = to_text([compose(build_digest(warehouse, config, DAY)[0], "en")])
+    assert ("Missing data: day incomplete: loaded up to 18:00; not loaded: 06:00–08:00; sources down: weibo_search "
+            "(auth, 2 of 3 runs failed)" in en)
+    loaded(warehouse, DAY_START + timedelta(hours=18), DAY_END, "run_c")
+    assert day_loaded(warehouse, config, DAY)
+
+
+def test_a_day_nothing_loaded_gets_no_digest(tmp_path, warehouse):
+    """The first morning after installing: no run has touched yesterday, so no '0 mentions' digest goes out."""
+    report = send_digest(warehouse, make_config(tmp_path), DAY, {}, MORNING_AFTER)
+    assert (report.digests, report.no_data, report.delivery.sent) == (0, ["demo_coffee", "demo_tea"], 0)
+    assert not (tmp_path / "state" / "alerts" / "alerts.jsonl").exists()
 
 
 def test_the_digest_lists_the_days_alerts_and_alerts_held_until_it_is_sent(tmp_path, day_of_posts):
@@ -139,6 +215,23 @@ def test_a_digest_sent_long_after_its_day_is_expired(tmp_path, day_of_posts):
     assert report.enqueue.deliveries == {"expired": 2} and report.delivery.sent == 0
 
 
+def test_a_resend_delivers_a_corrected_revision_even_days_later(tmp_path, day_of_posts):
+    config = make_config(tmp_path)
+    first = send_digest(day_of_posts, config, DAY, {}, MORNING_AFTER)
+    add_post(day_of_posts, "late", DAY_START + timedelta(hours=15), "示例咖啡 迟到的帖子", "neg")  # loaded later
+    again = send_digest(day_of_posts, config, DAY, {}, MORNING_AFTER + timedelta(days=3))
+    resent = send_digest(day_of_posts, config, DAY, {}, MORNING_AFTER + timedelta(days=3), run_id="cli", resend=True)
+    third = send_digest(day_of_posts, config, DAY, {}, MORNING_AFTER + timedelta(days=3, hours=1), resend=True)
+    assert (first.delivery.sent, again.delivery.sent, resent.delivery.sent, third.delivery.sent) == (2, 0, 2, 2)
+    assert resent.revisions == {"demo_coffee": 2, "demo_tea": 2} and third.revisions["demo_coffee"] == 3
+    lines = [json.loads(x) for x in (tmp_path / "state" / "alerts" / "alerts.jsonl").read_text().splitlines()]
+    coffee = [x for x in lines if x["brand"] == "demo_coffee"]
+    assert [x["observed"] for x in coffee] == [6.0, 7.0, 7.0]
+    assert coffee[1]["title"] == {"zh": "【每日简报（修订第 2 版）】示例咖啡 2026-11-26 (Asia/Shanghai)",
+                                  "en": "[Daily digest, revision 2] 示例咖啡, 2026-11-26 (Asia/Shanghai)"}
+    assert coffee[0]["title"]["en"] == "[Daily digest] 示例咖啡, 2026-11-26 (Asia/Shanghai)"
+
+
 def test_the_email_digest_carries_the_chart_inline(tmp_path, day_of_posts, smtp_server):
     alerts = {"channels": {"pr_mail": {"kind": "email", "connection": "smtp_pr", "to": ["pr@example.com"]}},
               "digest": {"channels": ["pr_mail"]}}
@@ -148,10 +241,14 @@ def test_the_email_digest_carries_the_chart_inline(tmp_path, day_of_posts, smtp_
     coffee = next(m for m in smtp_server.messages if "示例咖啡" in m["Subject"])
     assert coffee["Subject"] == "【每日简报】示例咖啡 2026-11-26 (Asia/Shanghai)"
     html = coffee.get_body(("html",)).get_content()
-    [image] = [part for part in coffee.walk() if part.get_content_type() == "image/png"]
-    assert image["Content-ID"] == "<digest-chart@brandmon>" and 'src="cid:digest-chart@brandmon"' in html
-    assert image.get_content()[:8] == b"\x89PNG\r\n\x1a\n"
+    images = {part["Content-ID"]: part for part in coffee.walk() if part.get_content_type() == "image/png"}
+    digest_id = coffee["X-Brandmon-Alert-Id"]
+    assert set(images) == {f"<chart-zh.{digest_id}@brandmon>", f"<chart-en.{digest_id}@brandmon>"}
+    assert f'src="cid:chart-zh.{digest_id}@brandmon"' in html and f'src="cid:chart-en.{digest_id}@brandmon"' in html
+    assert all(part.get_content()[:8] == b"\x89PNG\r\n\x1a\n" for part in images.values())
+    assert 'alt="图表：示例咖啡 · 2026-11-26 及前 7 天每小时声量"' in html
     assert "拉肚子" in html and "当日预警" in html and "Alerts of the day" in html
+    assert "峰值 3 @ 14:00" in coffee.get_body(("plain",)).get_content()  # the text fallback
 
 
 def test_digest_channels_default_to_the_brands_pr_routes(tmp_path):

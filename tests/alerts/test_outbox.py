@@ -79,7 +79,7 @@ def test_an_alert_older_than_max_alert_age_is_stored_as_expired(tmp_path, wareho
 
 
 def test_a_channel_down_for_a_while_then_back_delivers_each_alert_once_and_loses_none(tmp_path, warehouse, receiver):
-    config = make_config(tmp_path, HOOK_ALERTS)
+    config = make_config(tmp_path, {**HOOK_ALERTS, "incidents": {"close_after_hours": 0.25}})  # three incidents
     alerts = [spike_alert(bucket_start=BUCKET_START + timedelta(minutes=15 * i),
                           bucket_end=BUCKET_END + timedelta(minutes=15 * i)) for i in range(3)]
     enqueue(warehouse, alerts, config, "scheduled__1", "scheduled", JUST_AFTER + timedelta(minutes=30))
@@ -172,7 +172,8 @@ def test_a_channel_removed_from_the_config_fails_permanently(tmp_path, warehouse
 def test_quiet_hours_hold_non_critical_pr_alerts_and_let_critical_and_ops_through(tmp_path, warehouse, receiver):
     config = make_config(tmp_path, {**HOOK_ALERTS, "quiet_hours": {"start": "22:00", "end": "08:00"}})
     night = datetime(2026, 11, 26, 15, 30, tzinfo=UTC)  # 23:30 in Shanghai
-    warning = spike_alert(bucket_start=night - timedelta(minutes=17), bucket_end=night - timedelta(minutes=2))
+    warning = spike_alert(bucket_start=night - timedelta(minutes=17), bucket_end=night - timedelta(minutes=2),
+                          brand="demo_tea")  # another brand: another incident
     critical = spike_alert(bucket_start=night - timedelta(minutes=17), bucket_end=night - timedelta(minutes=2),
                            kind="complaint_spike", severity="critical")
     ops = ops_alert(bucket_start=night - timedelta(minutes=17), bucket_end=night - timedelta(minutes=2))

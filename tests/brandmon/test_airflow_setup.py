@@ -149,6 +149,132 @@ def test_airflow_reads_dates_without_a_zone_in_the_configured_one(tmp_path, monk
     assert airflow_env(AirflowHome(tmp_path / "state"), port=8123)["AIRFLOW__CORE__DEFAULT_TIMEZONE"] == "UTC"
 
 
+def celery_config(tmp_path, monkeypatch, **airflow):
+    """A config with `airflow: {executor: celery, ...}`, named by BRANDMON_CONFIG."""
+    import yaml
+
+    config = tmp_path / "brands.yaml"
+    config.write_text(yaml.safe_dump({"brands": {}, "sources": {}, "airflow": {"executor": "celery", **airflow}}))
+    monkeypatch.setenv("BRANDMON_CONFIG", str(config))
+    for key in ("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "AIRFLOW__CELERY__BROKER_URL",
+                "AIRFLOW__DATABASE__SQL_ALCHEMY_CONNECT_ARGS"):
+        monkeypatch.delenv(key, raising=False)
+    return config
+
+
+def test_the_celery_setting_moves_every_process_to_postgresql_and_redis(tmp_path, monkeypatch):
+    celery_config(tmp_path, monkeypatch, metadata_db="postgresql://bm@db.internal:5433/meta",
+                  broker="redis://queue.internal:6380/3")
+    env = airflow_env(AirflowHome(tmp_path / "state"), port=8123)
+    assert env["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor"
+    assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] == "postgresql+psycopg2://bm@db.internal:5433/meta"
+    assert env["AIRFLOW__CELERY__BROKER_URL"] == "redis://queue.internal:6380/3"
+    assert "AIRFLOW__DATABASE__SQL_ALCHEMY_CONNECT_ARGS" not in env  # SQLite's lock wait only
+    assert not (tmp_path / "state" / "airflow" / "airflow.db").exists()
+
+
+def test_urls_with_passwords_come_from_the_environment_and_win(tmp_path, monkeypatch):
+    celery_config(tmp_path, monkeypatch)
+    monkeypatch.setenv("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "postgresql+psycopg2://bm:pw@db/meta")
+    monkeypatch.setenv("AIRFLOW__CELERY__BROKER_URL", "redis://:pw@queue:6379/1")
+    env = airflow_env(AirflowHome(tmp_path / "state"), port=8123)
+    assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] == "postgresql+psycopg2://bm:pw@db/meta"
+    assert env["AIRFLOW__CELERY__BROKER_URL"] == "redis://:pw@queue:6379/1"
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_an_absent_database_or_broker_is_named_with_its_fix_and_without_its_password(tmp_path, monkeypatch):
+    import pytest
+
+    from brandmon.airflow_setup import ServiceUnavailable, check_services
+
+    port = closed_port()
+    env = {"AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"postgresql+psycopg2://bm:s3cret@127.0.0.1:{port}/meta",
+           "AIRFLOW__CELERY__BROKER_URL": f"redis://127.0.0.1:{port}/0"}
+    with pytest.raises(ServiceUnavailable) as caught:
+        check_services(env)
+    assert f"postgresql+psycopg2://bm:***@127.0.0.1:{port}/meta cannot be reached" in str(caught.value)
+    assert "createdb -h HOST -U USER meta" in str(caught.value) and "s3cret" not in str(caught.value)
+
+
+def fake_celery_airflow(tmp_path) -> str:
+    """An `airflow` stand-in: records its arguments, environment and process group; a Celery
+    worker says it is ready and stays up until SIGTERM (a warm shutdown), the others sleep."""
+    script = tmp_path / "airflow"
+    script.write_text(f"""#!/bin/sh
+echo "$BRANDMON_WORKER|$AIRFLOW__CORE__HOSTNAME_CALLABLE|$(ps -o pgid= $$ | tr -d ' ')|$$|$*" >> {tmp_path}/calls
+if [ "$1" = celery ]; then
+  trap 'echo "warm shutdown"; echo stopped >> {tmp_path}/stops; exit 0' TERM
+  echo "[info] $BRANDMON_WORKER@host ready."
+fi
+while true; do sleep 0.2; done
+""")
+    script.chmod(0o755)
+    return str(script)
+
+
+def test_celery_workers_run_in_groups_of_their_own_and_stop_warmly_first(tmp_path, monkeypatch):
+    from brandmon import airflow_setup
+
+    script = fake_celery_airflow(tmp_path)  # written once: rewriting it under a running shell breaks that shell
+    monkeypatch.setattr(airflow_setup, "airflow_bin", lambda: script)
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    (logs / "worker-1.log").write_text("an earlier start: worker-1@host ready.\n")  # must not count
+    components = airflow_setup.Components(airflow_env(AirflowHome(tmp_path / "state"), port=8123), logs,
+                                          workers=2, concurrency=3)
+    components.start()
+    components.start_workers()
+    try:
+        components.wait_for_workers(30)
+        calls = [line.split("|") for line in (tmp_path / "calls").read_text().splitlines()]
+        workers = {c[0]: c for c in calls if c[0]}
+        assert sorted(workers) == ["worker-1", "worker-2"]
+        main_group = {c[2] for c in calls if not c[0]}
+        assert len(main_group) == 1
+        for name, (_, callable_, pgid, pid, args) in workers.items():
+            assert pgid == pid and pgid not in main_group  # each worker leads a group of its own
+            assert callable_ == "brandmon.worker_name.hostname"
+            assert args == f"celery worker --celery-hostname {name}@%h --concurrency 3 --skip-serve-logs"
+        assert components.alive() == ["api-server", "scheduler", "dag-processor", "worker-1", "worker-2"]
+    finally:
+        components.stop(timeout=10)
+    assert (tmp_path / "stops").read_text().count("stopped") == 2  # SIGTERM to each worker, not SIGKILL
+    assert components.alive() == []
+
+
+def test_a_worker_that_exits_while_starting_is_named_with_its_log(tmp_path, monkeypatch):
+    import pytest
+
+    from brandmon import airflow_setup
+
+    script = tmp_path / "airflow"
+    script.write_text("#!/bin/sh\necho 'Error: cannot connect to redis'\nexit 3\n")
+    script.chmod(0o755)
+    monkeypatch.setattr(airflow_setup, "airflow_bin", lambda: str(script))
+    components = airflow_setup.Components(airflow_env(AirflowHome(tmp_path / "state"), port=8123), tmp_path / "logs",
+                                          workers=1)
+    components.start_workers()
+    with pytest.raises(airflow_setup.ComponentDied, match=r"Celery worker-1 exited; see .*worker-1\.log"):
+        components.wait_for_workers(30)
+
+
+def test_a_worker_reports_itself_by_its_celery_node_name(monkeypatch):
+    from brandmon import worker_name
+
+    monkeypatch.setenv("BRANDMON_WORKER", "worker-2")
+    assert worker_name.hostname() == f"worker-2@{socket.gethostname()}"
+    monkeypatch.delenv("BRANDMON_WORKER")
+    assert worker_name.hostname() == socket.getfqdn()
+
+
+
 def test_an_api_server_that_never_answers_is_retried_then_named(monkeypatch):
     import socket
 
@@ -171,3 +297,50 @@ def test_an_api_server_that_never_answers_is_retried_then_named(monkeypatch):
     finally:
         api.close()
         listener.close()
+
+
+def test_a_worker_that_dies_is_started_again_in_a_group_of_its_own(tmp_path, monkeypatch):
+    import signal
+    import time
+
+    from brandmon import airflow_setup
+
+    script = fake_celery_airflow(tmp_path)
+    monkeypatch.setattr(airflow_setup, "airflow_bin", lambda: script)
+    components = airflow_setup.Components(airflow_env(AirflowHome(tmp_path / "state"), port=8123), tmp_path / "logs",
+                                          workers=1)
+    components.start()
+    components.start_workers()
+    try:
+        components.wait_for_workers(30)
+        first = components.procs[components.names.index("worker-1")]
+        os.kill(first.pid, signal.SIGKILL)
+        first.wait(timeout=10)
+        said = components.revive()
+        assert len(said) == 1 and said[0].startswith("worker-1 exited -9") and "1 of 3 restarts" in said[0]
+        again = components.procs[components.names.index("worker-1")]
+        assert again.pid != first.pid and os.getpgid(again.pid) == again.pid
+        components.wait_for_workers(30)  # ready again, judged by the lines of its new start only
+        time.sleep(0.5)
+        assert components.alive() == ["api-server", "scheduler", "dag-processor", "worker-1"]
+    finally:
+        components.stop(timeout=10)
+    assert components.alive() == []
+
+
+def test_sigterm_and_sighup_stop_a_session_like_ctrl_c_and_the_old_handlers_come_back():
+    import os
+    import signal
+    import time
+
+    import pytest
+
+    from brandmon import airflow_setup as af
+
+    before = signal.getsignal(signal.SIGTERM)
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        with pytest.raises(KeyboardInterrupt, match=sig.name):
+            with af.terminated_like_interrupted():
+                os.kill(os.getpid(), sig)
+                time.sleep(5)  # the handler interrupts this, inside the block
+    assert signal.getsignal(signal.SIGTERM) is before

@@ -151,3 +151,36 @@ def test_a_missing_dictionary_file_names_the_key_and_the_path(tmp_path):
     (tmp_path / "gbk.txt").write_bytes("摄像头".encode("gbk"))
     with pytest.raises(ConfigError, match="UTF-8"):
         parse({**MINIMAL, "topics": {"dictionary": "gbk.txt"}}, tmp_path)
+
+
+def test_the_engines_default_to_embedded_and_one_setting_scales_out(tmp_path):
+    from brandmon.config import read_runtime
+
+    assert not parse(MINIMAL, tmp_path).runtime.celery
+    assert not load_config(DEFAULT_CONFIG).runtime.celery  # `make run` stays on SQLite + LocalExecutor
+    doc = dict(MINIMAL, airflow={"executor": "celery", "workers": 3})
+    runtime = parse(doc, tmp_path).runtime
+    assert (runtime.celery, runtime.workers, runtime.worker_concurrency) == (True, 3, 2)
+    assert (runtime.metadata_db, runtime.broker) == ("postgresql://127.0.0.1:5432/brandmon", "redis://127.0.0.1:6379/0")
+    path = tmp_path / "brands.yaml"
+    doc["sources"] = {"history": {"kind": "ftp"}}  # read_runtime reads its section alone, like read_schedule
+    path.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    assert read_runtime(path) == runtime
+
+
+@pytest.mark.parametrize("section, key, words", [
+    ({"executor": "kubernetes"}, "airflow.executor", "unknown executor 'kubernetes'"),
+    ({"workers": 0}, "airflow.workers", "not a number >= 1"),
+    ({"metadata_db": "mysql://127.0.0.1/airflow"}, "airflow.metadata_db", "is not a postgresql://"),
+    ({"metadata_db": "postgresql://airflow:s3cret@127.0.0.1/airflow"}, "airflow.metadata_db",
+     "a password does not belong in the config file"),
+    ({"broker": "redis://:s3cret@127.0.0.1:6379/0"}, "airflow.broker", "AIRFLOW__CELERY__BROKER_URL"),
+    ({"broker": "amqp://127.0.0.1"}, "airflow.broker", "is not a redis:// or rediss:// URL"),
+    ({"broker": "amqp://guest:s3cret@127.0.0.1"}, "airflow.broker", "a password does not belong"),
+    ({"queue": "x"}, "airflow.queue", "unknown key"),
+])
+def test_a_wrong_engine_setting_names_the_key_and_keeps_secrets_out(tmp_path, section, key, words):
+    with pytest.raises(ConfigError) as caught:
+        parse(dict(MINIMAL, airflow=section), tmp_path)
+    assert f": {key}: " in str(caught.value) and words in str(caught.value)
+    assert "s3cret" not in str(caught.value)

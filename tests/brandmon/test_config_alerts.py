@@ -26,6 +26,12 @@ def test_defaults_have_no_quiet_hours_and_daily_expiry(tmp_path):
     assert [settings.delivery.backoff(n) for n in (1, 2, 3, 10)] == [
         timedelta(minutes=1), timedelta(minutes=2), timedelta(minutes=4), timedelta(hours=1)]
     assert settings.digest.channels == ()
+    assert settings.incidents.close_after == timedelta(hours=6)
+
+
+def test_incidents_close_after_a_configured_quiet_period(tmp_path):
+    assert parse({"incidents": {"close_after_hours": 1.5}}, tmp_path).alerting.incidents.close_after == timedelta(
+        minutes=90)
 
 
 def test_quiet_hours_default_to_the_config_time_zone_and_routes_inherit_or_override(tmp_path):
@@ -83,12 +89,22 @@ def test_delivery_and_digest_settings(tmp_path):
     ({"delivery": {"retry_initial_seconds": 600, "retry_max_seconds": 60}}, "alerts.delivery.retry_max_seconds",
      ">= 600"),
     ({"delivery": {"retries": 3}}, "alerts.delivery.retries", "unknown key"),
+    ({"incidents": {"close_after_hours": 0}}, "alerts.incidents.close_after_hours", "not a number >= 0.25"),
+    ({"incidents": {"quiet": 3}}, "alerts.incidents.quiet", "unknown key"),
     ({"digest": {"channels": ["nowhere"]}}, "alerts.digest.channels[0]", "unknown channel 'nowhere'"),
+    ({"dashboard_url": "airflow.example.com/brandmon"}, "alerts.dashboard_url", "not an http(s) URL"),
+    ({"dashboard_url": "javascript:alert(1)"}, "alerts.dashboard_url", "not an http(s) URL"),
 ])
 def test_errors_name_the_key_and_the_fix(tmp_path, alerts, key, words):
     with pytest.raises(ConfigError) as error:
         parse(alerts, tmp_path)
     assert error.value.key == key and words in str(error.value) and "Fix:" in str(error.value)
+
+
+def test_the_dashboard_url_reaches_the_alert_settings(tmp_path):
+    assert parse({}, tmp_path).alerting.dashboard_url is None
+    url = "https://airflow.example.com/brandmon"
+    assert parse({"dashboard_url": url}, tmp_path).alerting.dashboard_url == url
 
 
 def test_unquoted_yaml_times_are_refused_with_a_fix(tmp_path):

@@ -37,6 +37,8 @@ def test_the_summary_reports_sources_mix_topics_alerts_and_where_they_went(tmp_p
     assert "demo_coffee      demo/archive" in text
     assert "gone             error" in text and "permanent: no archive file" in text
     assert "complaint_spike" in text and "-> local_file: sent" in text
+    assert "Incidents (latest first" in text and "demo_coffee    critical open" in text and "escalated 1×" in text
+    assert "-> local_file: suppressed (incident:demo_coffee-" in text  # an alert that joined it
     assert "gone:permanent" in text  # the ops alert names the source and the kind of failure
     assert str(config.state_dir / "alerts" / "alerts.jsonl") in text
     assert "Hot topics (last hour)" in text

@@ -14,7 +14,7 @@ from xml.sax.saxutils import escape
 
 import yaml
 
-from brandmon.demo import generate
+from brandmon.demo import demo_reposts, generate
 from brandmon.staging import write_jsonl
 
 from .conftest import CONFIG, ROOT
@@ -23,6 +23,7 @@ from .conftest import CONFIG, ROOT
 END = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0)
 START = END - timedelta(days=7)
 ARCHIVE = ROOT / "data" / "posts.jsonl"
+REPOSTS = ROOT / "data" / "reposts.jsonl"  # the demo's spreading post's reposts (brandmon.demo)
 ALERT_FILE = ROOT / "state" / "alerts" / "alerts.jsonl"
 
 NEWS = [  # (minutes before END, title, description)
@@ -44,9 +45,11 @@ def rss_document() -> str:
 
 
 def write_scenario_config(server) -> None:
-    """The test config: both demo brands, the archive and the loopback feed, a webhook channel."""
+    """The test config: both demo brands, the archive and the loopback feed, a webhook channel, the
+    demo's reposts file as the spread of its platform."""
     if not ARCHIVE.exists():
         write_jsonl(ARCHIVE, generate(END))
+        write_jsonl(REPOSTS, demo_reposts(END))
     config = {
         "timezone": "Asia/Shanghai",
         "schedule": {"interval_minutes": 15, "lookback_minutes": 30, "bucket_minutes": 15},
@@ -69,6 +72,7 @@ def write_scenario_config(server) -> None:
             "routes": [{"brands": ["*"], "channels": ["pr_hook", "local_file"]}],
         },
         "monitoring": {"heartbeat_connection": "heartbeat"},
+        "spread": {"platforms": {"demo": {"kind": "archive", "path": str(REPOSTS), "platform": "demo"}}},
     }
     CONFIG.parent.mkdir(parents=True, exist_ok=True)
     CONFIG.write_text(yaml.safe_dump(config, allow_unicode=True))

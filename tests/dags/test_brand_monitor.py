@@ -1,7 +1,7 @@
 """brand_monitor under `dag.test()`: a real archive, a news feed and a webhook on loopback.
 
 Specifies: a week's run stores every post once with scores and brands, raises the burst's alerts
-and delivers each once; running it again changes nothing and sends nothing; a scheduled-style
+as one incident and tells each channel once per opening and escalation; running it again changes nothing and sends nothing; a scheduled-style
 run processes its data interval plus the look-back.
 """
 
@@ -95,18 +95,35 @@ def test_sources_report_their_health(week_run):
         ("demo_tea", "history", "ok"), ("demo_tea", "news", "ok")]
 
 
-def test_the_complaint_burst_alerts_and_each_alert_is_delivered_once_per_channel(week_run, feed_server):
+def test_the_complaint_burst_is_one_incident_told_once_per_channel_and_escalation(week_run, feed_server):
     alerts = query("SELECT alert_id, brand, kind, bucket_end FROM alerts WHERE audience = 'pr'")
     kinds = {(brand, kind) for _, brand, kind, _ in alerts}
     assert ("demo_coffee", "complaint_spike") in kinds
     assert all(brand == "demo_coffee" for brand, _ in kinds)  # the quiet brand raises nothing
     assert all(END - timedelta(hours=3) <= end <= END + timedelta(hours=1) for *_, end in alerts)
-    statuses = query("SELECT channel, status, count(*) FROM v_alerts WHERE audience = 'pr' GROUP BY ALL ORDER BY 1")
-    assert statuses == [("local_file", "sent", len(alerts)), ("pr_hook", "sent", len(alerts))]
+    [(incident_id, escalations)] = query("SELECT incident_id, escalations FROM v_incidents WHERE audience = 'pr'")
+    told = query("""SELECT channel, status, incident_role, count(*) FROM v_alerts WHERE audience = 'pr'
+                    GROUP BY ALL ORDER BY ALL""")
+    joined = len(alerts) - 1 - escalations
+    expected = [(channel, status, role, n) for channel in ("local_file", "pr_hook") for status, role, n in (
+        ("sent", "escalated", escalations), ("sent", "opened", 1), ("suppressed", "joined", joined)) if n]
+    assert told == expected
+    sent = {a for a, in query("SELECT alert_id FROM v_alerts WHERE channel = 'pr_hook' AND status = 'sent'")}
     delivered = hook_posts(feed_server)
-    assert sorted(p["alert_id"] for p in delivered) == sorted(a[0] for a in alerts)
+    assert sorted(p["alert_id"] for p in delivered) == sorted(sent)
+    assert {p["incident_id"] for p in delivered} == {incident_id}
+    assert [p["event"] for p in delivered] == ["opened"] + ["escalated"] * escalations
     filed = [json.loads(line) for line in ALERT_FILE.read_text().splitlines()]
-    assert len(filed) == len(alerts)
+    assert len(filed) == 1 + escalations
+
+
+def test_the_spreading_post_s_cascade_is_stored_and_its_alert_names_the_amplifiers(week_run, feed_server):
+    assert query("SELECT native_id, verdict, top_amplifiers[1] FROM v_post_spread") == [
+        ("demo-spread-1", "accelerating", "本地新闻速递（演示）")]
+    severe = [p for p in hook_posts(feed_server) if p["kind"] == "severe_complaint" and "demo-spread-1" in p["text"]["zh"]]
+    assert severe and "主要扩散者：本地新闻速递（演示）" in severe[0]["text"]["zh"] and "accelerating" in severe[0]["text"]["en"]
+    names = {ti.task_id: ti.state for ti in week_run.get_task_instances()}
+    assert str(names["spread"]).endswith("success")
 
 
 def test_running_the_same_window_again_changes_nothing_and_sends_nothing(week_run, feed_server):

@@ -59,6 +59,14 @@ def test_every_duckdb_writer_is_in_the_one_slot_pool_that_setup_provisions(dagba
     assert dagbag.get_dag("brand_digest").get_task("send").pool == "duckdb_writer"
 
 
+def test_the_digest_waits_for_its_day_without_holding_a_slot(dagbag):
+    dag = dagbag.get_dag("brand_digest")
+    wait, send = dag.get_task("wait_for_day"), dag.get_task("send")
+    assert send.task_id in wait.downstream_task_ids
+    assert (wait.mode, wait.soft_fail, wait.timeout) == ("reschedule", True, timedelta(hours=6).total_seconds())
+    assert send.trigger_rule == "none_failed"  # a wait that timed out (skipped) still sends, saying what is missing
+
+
 def test_the_pipeline_shape(dagbag):
     dag = dagbag.get_dag("brand_monitor")
     order = ["plan", "extract", "transform", "load", "detect", "deliver", "heartbeat"]
@@ -75,7 +83,8 @@ def test_the_pipeline_shape(dagbag):
 HEAVY = ("snownlp", "duckdb", "numpy", "transforms.fastsnow", "bs4", "lxml", "soupsieve", "feedparser", "httpx",
          "charset_normalizer", "protego", "apprise", "warehouse", "extractors.http", "extractors.decoding", "extractors.rss",
          "extractors.html_list", "extractors.archive", "extractors.crawler_exports", "extractors.files",
-         "extractors.weibo", "extractors.heimao", "extractors.wechat", "brandmon.pipeline", "alerts.outbox", "alerts.digest")
+         "extractors.weibo", "extractors.heimao", "extractors.wechat", "brandmon.pipeline", "alerts.outbox", "alerts.digest",
+         "matplotlib", "mplfonts", "PIL")
 PARSE = """
 import sys, runpy
 import airflow.sdk, pendulum  # loaded by any DAG file: what they bring is Airflow's cost, not ours

@@ -33,9 +33,11 @@ def test_an_empty_brand_blocks_no_alert(world):
     conn = reader(config.published_path)
     rows = conn.execute("SELECT brand, kind, audience, status FROM v_alerts").fetchall()
     stored = conn.execute("SELECT count(*) FROM alerts").fetchone()[0]
+    broken = conn.execute("SELECT brands, messages_sent FROM v_incidents WHERE source = 'broken'").fetchall()
     conn.close()
     assert detected["alerts_new"] == stored > 0
     assert ("demo_coffee", "complaint_spike", "pr", "sent") in rows  # the other brand's burst still alerts
-    assert ("new_brand", "source_error", "ops", "sent") in rows  # and its broken source reaches ops
+    assert ("new_brand", "source_error", "ops", "suppressed") in rows  # and its broken source reaches ops:
+    assert broken == [(["demo_coffee", "new_brand"], 1)]  # in one message naming both brands it fails for
     assert not any(brand == "new_brand" and audience == "pr" for brand, _, audience, _ in rows)
     assert delivered["sent"] == sum(1 for *_, status in rows if status == "sent")

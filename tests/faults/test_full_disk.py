@@ -57,13 +57,14 @@ def test_a_publish_on_a_full_disk_fails_the_load_clearly_and_its_rerun_publishes
 
 def test_the_file_channel_on_a_full_disk_retries_and_delivers_each_alert_once(faulted, clean, outcomes,
                                                                               monkeypatch):
-    """The disk fills up halfway through the alerts file: the lines before are whole, the failed
+    """The disk fills up in the alerts file's second line: the lines before are whole, the failed
     appends leave nothing, and the deliver task fails (its publish has no room either) with every
     result committed; after space returns the next pass writes the rest, each once."""
     world, transformed = faulted
     world.load(transformed)
     world.detect()
-    disk = FullDisk(world.config.state_dir, budget=len(clean[0].alerts_file.read_bytes()) // 2).install(monkeypatch)
+    first, second, *_ = clean[0].alerts_file.read_bytes().splitlines(keepends=True)
+    disk = FullDisk(world.config.state_dir, budget=len(first) + len(second) // 2).install(monkeypatch)
     with pytest.raises(PublishFailed):
         world.deliver()
     lines = world.alerts_file.read_text(encoding="utf-8").splitlines(keepends=True)

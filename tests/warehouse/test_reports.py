@@ -79,5 +79,5 @@ def test_sent_pr_deliveries_from_a_bucket_on_leave_out_pending_ops_and_earlier_a
     store(warehouse, earlier, "old", "scheduled", [Target("a", "sent")], EnqueueReport())
     store(warehouse, ops_alert(), "live", "scheduled", [Target("a", "sent")], EnqueueReport())
     rows = reports.sent_pr_deliveries(warehouse, BUCKET_START)
-    assert [(r.kind, r.run_type, r.channel, r.bucket_start) for r in rows] == [
-        ("negative_spike", "scheduled", "a", BUCKET_START)]
+    assert [(r.kind, r.run_type, r.channel, r.bucket_start, r.bucket_end) for r in rows] == [
+        ("negative_spike", "scheduled", "a", BUCKET_START, BUCKET_END)]

@@ -1,0 +1,94 @@
+"""PostgreSQL and Redis for the scale-out engines (`airflow: {executor: celery}`), owned the way a
+test owns its world: a database created for it and dropped after, and a Redis key prefix of its
+own whose keys are deleted after, so runs beside each other (or beside a real deployment) never
+meet. Used by tests/e2e/test_celery.py and bench/scale_out.py."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import yaml
+
+PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
+REDIS_URL = "redis://127.0.0.1:6379/0"
+PREFIX_ENV = "AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__GLOBAL_KEYPREFIX"
+
+
+def missing_service() -> str | None:
+    """Why the scale-out engines cannot run here, or None when both answer."""
+    import psycopg2
+    import redis
+
+    try:
+        psycopg2.connect(dbname="postgres", connect_timeout=5, **PG).close()
+    except psycopg2.Error as error:
+        return f"PostgreSQL is not available on {PG['host']}:{PG['port']} as {PG['user']} ({str(error).strip()})"
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=5).ping()
+    except redis.RedisError as error:
+        return f"Redis is not available at {REDIS_URL} ({error})"
+    return None
+
+
+def _admin(statement: str) -> None:
+    """One statement on the server's maintenance database, outside a transaction (CREATE/DROP DATABASE)."""
+    import psycopg2
+
+    conn = psycopg2.connect(dbname="postgres", **PG)
+    conn.autocommit = True
+    try:
+        conn.cursor().execute(statement)
+    finally:
+        conn.close()
+
+
+def metadata(database: str, query: str, *params) -> list[tuple]:
+    """Rows of a query on an Airflow metadata database in PostgreSQL."""
+    import psycopg2
+
+    conn = psycopg2.connect(dbname=database, **PG)
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute(query, params)
+            return cursor.fetchall()
+    finally:
+        conn.close()
+
+
+def sqlite_metadata(state_dir: Path, query: str, *params) -> list[tuple]:
+    """The same on the embedded SQLite metadata database of a state folder (`%s` placeholders)."""
+    import sqlite3
+
+    conn = sqlite3.connect(state_dir / "airflow" / "airflow.db")
+    try:
+        return conn.execute(query.replace("%s", "?"), params).fetchall()
+    finally:
+        conn.close()
+
+
+@contextmanager
+def scale_out(config_file: Path, env: dict[str, str], workers: int, concurrency: int, label: str) -> Iterator[str]:
+    """Turn a world's config to `executor: celery` on a database and a key prefix of its own
+    (the prefix goes into `env`); yields the database's name; drops both on the way out."""
+    import redis
+
+    token = uuid.uuid4().hex[:12]
+    database, prefix = f"brandmon_{label}_{token}", f"brandmon-{label}-{token}:"
+    config = yaml.safe_load(config_file.read_text())
+    config["airflow"] = {"executor": "celery", "workers": workers, "worker_concurrency": concurrency,
+                         "metadata_db": f"postgresql://{PG['user']}@{PG['host']}:{PG['port']}/{database}",
+                         "broker": REDIS_URL}
+    config_file.write_text(yaml.safe_dump(config, allow_unicode=True))
+    env[PREFIX_ENV] = prefix  # every key (queues, bindings, broadcast channels) under it
+    _admin(f'CREATE DATABASE "{database}"')
+    try:
+        yield database
+    finally:
+        _admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        client = redis.Redis.from_url(REDIS_URL)
+        stale = list(client.scan_iter(match=f"{prefix}*"))
+        if stale:
+            client.delete(*stale)
