@@ -111,6 +111,7 @@ class Brand(NamedBrand):
     exclusions: tuple[str, ...] = ()
     competitors: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    products: tuple[str, ...] = ()  # names kept whole in topic terms; not mentions by themselves
 
     @property
     def terms(self) -> tuple[str, ...]:
@@ -213,6 +214,13 @@ class Config:
     monitoring: Monitoring = Monitoring()
     spread: Spread = Spread()
     runtime: Runtime = Runtime()
+    dictionary: tuple[str, ...] = ()  # the user dictionary's words (`topics.dictionary`)
+
+    @property
+    def topic_phrases(self) -> tuple[str, ...]:
+        """What topic terms keep whole: every brand's keywords, aliases and products, then the user dictionary."""
+        found = [term for brand in self.brands.values() for term in (*brand.terms, *brand.products)]
+        return tuple(dict.fromkeys([*found, *self.dictionary]))
 
     @property
     def duckdb_path(self) -> Path:
@@ -270,7 +278,8 @@ def parse_config(raw: Any, path: Path) -> Config:
                             connection=settings.connection if isinstance(settings, HttpSettings) else None)
                for name, (kind, settings) in spec.sources.items()}
     brands = {bid: Brand(id=bid, name=brand.name or bid, keywords=brand.keywords, aliases=brand.aliases,
-                         exclusions=brand.exclusions, competitors=brand.competitors, sources=brand.sources)
+                         exclusions=brand.exclusions, competitors=brand.competitors, sources=brand.sources,
+                         products=brand.products)
               for bid, brand in spec.brands.items()}
     schedule = _schedule(spec.schedule)
     monitoring = Monitoring(heartbeat_connection=spec.monitoring.heartbeat_connection,
@@ -279,7 +288,7 @@ def parse_config(raw: Any, path: Path) -> Config:
     return Config(path=path, timezone=spec.timezone, schedule=schedule, state_dir=state_dir,
                   brands=brands, sources=sources, detection=dict(spec.detection), monitoring=monitoring,
                   runtime=_runtime(spec.airflow), alerting=_alerting(spec, path.parent, state_dir, brands, sources),
-                  spread=_spread(spec.spread))
+                  spread=_spread(spec.spread), dictionary=spec.topics.dictionary)
 
 
 def _read_yaml(path: Path) -> Any:
@@ -395,6 +404,19 @@ def _not_empty(items: tuple[str, ...]) -> tuple[str, ...]:
     return items
 
 
+def _dictionary_words(value: Any, info: ValidationInfo) -> tuple[str, ...]:
+    """The words of a dictionary file (path relative to the config file), in file order."""
+    path = Path((info.context or {}).get("base_dir", Path("."))) / _term(value)  # an absolute path stays absolute
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise problem(f"{path} not found", "create it (one word or phrase a line) or fix the path") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise problem(f"{path} cannot be read as UTF-8 text ({error})", "save it as UTF-8, one word or phrase a line") from None
+    lines = (line.split("#", 1)[0].strip() for line in text.splitlines())
+    return tuple(dict.fromkeys(line for line in lines if line))
+
+
 def _clock(value: Any) -> time:
     # Unquoted 22:00 is a base-60 integer in YAML 1.1, so only quoted strings are accepted.
     match = _CLOCK.fullmatch(value) if isinstance(value, str) else None
@@ -491,6 +513,14 @@ class BrandFile(Options):
     exclusions: Terms = ()
     competitors: Terms = ()
     sources: RequiredTerms = required(_LIST_FIX)
+    products: Terms = ()
+
+
+class TopicsFile(Options):
+    FIX = "write topics: {dictionary: words.txt}"
+
+    # the user dictionary: a UTF-8 file, one word or phrase a line, `#` starts a comment
+    dictionary: Annotated[tuple[str, ...], BeforeValidator(_dictionary_words)] = ()
 
 
 class QuietHoursFile(Options):
@@ -686,6 +716,7 @@ class ConfigFile(TimingFile):
     monitoring: MonitoringFile = MonitoringFile()
     spread: SpreadFile = Field(default_factory=SpreadFile)  # built when a task loads the file, not at import
     airflow: AirflowFile = AirflowFile()
+    topics: TopicsFile = TopicsFile()
 
     @field_validator("brands")
     @classmethod

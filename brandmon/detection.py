@@ -44,7 +44,7 @@ from warehouse.runs import run_spans
 from warehouse.schema import Metric
 from warehouse.series import BucketSeries, bucket_series, failed_sources, failure_streak, interval_posts
 from warehouse.spread import selection_spread
-from warehouse.topics import store_topics
+from warehouse.topics import recent_topics, store_topics
 
 if TYPE_CHECKING:
     import duckdb
@@ -57,6 +57,7 @@ METRICS: dict[str, Metric] = {"volume_spike": "mentions", "negative_spike": "neg
 TERM_BASELINE = timedelta(days=7)
 TOPIC_WINDOW = timedelta(hours=1)
 TOPIC_BASELINE = timedelta(days=7)
+STORY_MEMORY = timedelta(days=1)  # a topic continues a story stored this long before (transforms.stories)
 SPREAD_POSTS = 2  # posts of an alert whose spread it tells, accelerating first
 TRANSIENT_STREAK = 4  # scheduled intervals in a row with transient errors before ops hear about it
 ERROR_SEVERITY = {"auth": "critical", "permanent": "warning", "transient": "warning"}
@@ -151,9 +152,12 @@ def _term_counts(per_post: Iterable[list[str]]) -> Counter[str]:
 def find_topics(conn: duckdb.DuckDBPyConnection, config: Config, window: RunWindow) -> list[Alert]:
     """Hot topics of the hour before the run's end, per brand, against the week before it.
 
-    Every topic is stored in `topics` (v_hot_topics); a new topic with enough posts alerts, once
-    per topic key and local day (the next day its seed is in the baseline, so it is not new).
+    A topic that continues a story stored in the day before takes that story's key
+    (`transforms.stories`). Every topic is stored in `topics` (v_hot_topics); a new topic with
+    enough posts alerts, once per story key and local day (the next day its seed is in the
+    baseline, so it is not new).
     """
+    from transforms.stories import carry_keys
     from transforms.topics import detect_topics
 
     end = window.interval.end
@@ -162,7 +166,7 @@ def find_topics(conn: duckdb.DuckDBPyConnection, config: Config, window: RunWind
     for brand in config.brands.values():
         current = topic_docs(conn, brand.id, start, end)
         baseline = topic_docs(conn, brand.id, start - TOPIC_BASELINE, start)
-        topics = detect_topics(current, baseline)
+        topics = carry_keys(detect_topics(current, baseline), recent_topics(conn, brand.id, end - STORY_MEMORY, end))
         store_topics(conn, brand.id, start, end, topics)
         alerts += [_topic_alert(conn, config, brand, topic, start, end) for topic in topics if topic.alert]
     return alerts

@@ -26,7 +26,7 @@ from transforms.dedupe import dedupe_posts
 from transforms.filed_complaints import as_filed_complaint, complaint_object
 from transforms.matching import BrandMatcher, BrandTerms, searchable_text
 from transforms.risk import post_risk
-from transforms.terms import without_brand
+from transforms.terms import without_brand, without_brand_names
 
 if TYPE_CHECKING:
 
@@ -130,6 +130,7 @@ def transform(config: Config, staged: list[dict[str, Any]], window: RunWindow, r
     filed on a complaints platform (黑猫投诉) are complaints by definition, with their category
     hint (`transforms.filed_complaints`); the company they are against counts for matching.
     """
+    from transforms.lexicon import Lexicon
     from transforms.scoring import score_texts  # snownlp-backed; imported only when a task scores
 
     out = run_dir(config.staging_dir, run_id) / "transform"
@@ -147,14 +148,15 @@ def transform(config: Config, staged: list[dict[str, Any]], window: RunWindow, r
     matched = [(post, matcher.match(searchable_text([post.title, post.text, complaint_object(post)])))
                for post in unique]
     kept = [(post, brands) for post, brands in matched if brands]
-    scores = score_texts([searchable_text([post.title, post.text]) for post, _ in kept])
+    scores = score_texts([searchable_text([post.title, post.text]) for post, _ in kept],
+                         lexicon=Lexicon(config.topic_phrases))
 
     post_rows, mention_rows = [], []
     for (post, brands), score in zip(kept, scores):
         score = as_filed_complaint(post, score)
         brand_terms = [t for ts in brands.values() for t in ts]
         post_rows.append(_post_row(post, score, without_brand(list(score.keywords), score.clean_text, brand_terms),
-                                   without_brand(list(score.terms), score.clean_text, brand_terms)))
+                                   without_brand_names(score.terms, brand_terms)))
         mention_rows += [{"platform": post.platform, "native_id": post.native_id, "brand": b,
                           "published_at": post.published_at.isoformat(), "matched_terms": t}
                          for b, t in brands.items()]

@@ -45,7 +45,7 @@ class BrandMatcher:
                 entries.setdefault(normalise(phrase), []).append((b, True, 0))
         for key, owners in entries.items():
             if key:
-                self._automaton.add_word(key, (len(key), _is_latin(key), tuple(owners)))
+                self._automaton.add_word(key, (len(key), is_latin(key), tuple(owners)))
         if entries:
             self._automaton.make_automaton()
 
@@ -58,7 +58,7 @@ class BrandMatcher:
         spans: list[tuple[int, int, int, int]] = []  # (brand, term or -1 for an exclusion, start, end)
         for last, (length, latin, owners) in self._automaton.iter(body):
             start, end = last - length + 1, last + 1
-            if latin and not _latin_boundary(body, start, end):
+            if latin and not latin_boundary(body, start, end):
                 continue
             spans.extend((b, -1 if excluded else t, start, end) for b, excluded, t in owners)
         excluded = [(b, start, end) for b, t, start, end in spans if t < 0]
@@ -69,11 +69,12 @@ class BrandMatcher:
                 for b, terms in sorted(hits.items())}
 
 
-def _is_latin(term: str) -> bool:
+def is_latin(term: str) -> bool:
+    """A term of ASCII letters or digits (with spaces or signs): it must match on letter boundaries."""
     return term.isascii() and any(ch.isalnum() for ch in term)
 
 
-def _latin_boundary(body: str, start: int, end: int) -> bool:
+def latin_boundary(body: str, start: int, end: int) -> bool:
     """A Latin term must not touch other letters (digits and CJK may follow or precede it)."""
     return not (start > 0 and "a" <= body[start - 1] <= "z") and not (end < len(body) and "a" <= body[end] <= "z")
 

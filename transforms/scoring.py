@@ -5,7 +5,9 @@ both cores for big batches), the model's input built from those words (`textprep
 its sentiment and three-way label (`transforms.sentiment`), the complaint verdict with its
 probability, categories, severity and reasons (`transforms.complaints`, on the same prepared
 words), keywords ranked on the same words (`fastsnow.keywords`), and the post's terms for
-topic detection (the same words without stop words, punctuation, emoticons).
+topic detection (`topic_terms`). Keywords and topic terms read the words re-cut so that dictionary
+phrases (brand names, products, a user dictionary: `transforms.lexicon`) are whole; sentiment and
+complaints read snownlp's words as they are.
 
 Agreement rule: the sentiment probability is the model's, untouched; the label of a post that
 is a complaint with a concrete problem, a demand or a complaint channel in its words (a cue of
@@ -21,10 +23,17 @@ from dataclasses import dataclass
 from transforms import fastsnow, textprep
 from transforms.complaint_cues import CUES
 from transforms.complaints import Complaint, Reason, assess
+from transforms.lexicon import Lexicon
 from transforms.sentiment import Scorer, shipped_scorer
+from transforms.terms import BREAK
 
 KEYWORDS_PER_POST = 8
-# Cue signals that make a complaint's negativity explicit (see the agreement rule above).
+# Single characters that are grammar, never part of a name: topic terms leave them out. Other
+# single-character stop words stay, since snownlp cuts words through them (拿|铁, 摄|像|头).
+FUNCTION_CHARS = frozenset(
+    "的了着过吗呢吧啊呀哦嘛啦呗么之乎兮焉矣哉也是在和与及或且而但并把被给让对从向于以为因由就都又"
+    "我你他她它您咱们这那此其某每各该谁啥哪怎咋个一地得所者若如虽则即既故乃将当"
+    "哈哎唉嗯哇哟呵嘿嘻喂呃呜哼嗬嘎嘘咦咚哗吓呸啐喏嗳哩")# Cue signals that make a complaint's negativity explicit (see the agreement rule above).
 EXPLICIT_SIGNALS = frozenset({"problem", "demand", "channel"})
 _SIGNAL_OF = {cue.code: cue.signal for cue in CUES}
 
@@ -90,27 +99,42 @@ def judge(texts: Sequence[str], scorer: Scorer | None = None, workers: int | Non
     return out
 
 
-def score_texts(texts: Sequence[str], workers: int | None = None) -> list[TextScores]:
-    """Scores for each text, in input order; each distinct text is computed once."""
+def score_texts(texts: Sequence[str], workers: int | None = None, lexicon: Lexicon | None = None) -> list[TextScores]:
+    """Scores for each text, in input order; each distinct text is computed once. `lexicon`: the
+    phrases keywords and topic terms keep whole (the config's `topic_phrases`)."""
     scorer = shipped_scorer()
+    lexicon = lexicon or Lexicon()
     distinct = list(dict.fromkeys(texts))
     by_text = {}
     for text, j in zip(distinct, judge(distinct, scorer, workers)):
         c = j.complaint
+        words = lexicon.recut(j.clean_text, j.words)
         by_text[text] = TextScores(
             clean_text=j.clean_text, sentiment=j.sentiment, label=j.label,
             complaint=c.is_complaint, complaint_score=c.score, complaint_categories=c.categories,
             severity=c.severity, reasons=c.reasons, severity_reasons=c.severity_reasons,
-            keywords=tuple(fastsnow.keywords(j.words, KEYWORDS_PER_POST)), terms=topic_terms(j.words),
+            keywords=tuple(fastsnow.keywords(words, KEYWORDS_PER_POST)), terms=topic_terms(words),
             model=scorer.name)
     return [by_text[text] for text in texts]
 
 
 def topic_terms(words: Sequence[str]) -> tuple[str, ...]:
-    """Words that can make a topic, in text order: no stop words, emoticon tokens or punctuation.
+    """The words that can make a topic, in text order, with `BREAK` where a clause ends.
 
-    Single characters stay: adjacent ones still form phrases ("喝" + "出").
+    Punctuation and emoticon tokens become breaks (one between two words at most, none at either
+    end): no phrase runs across a comma. Stop words of two or more characters and `FUNCTION_CHARS`
+    are left out, so the words around them are adjacent ("外卖又洒了" → 外卖, 洒), as one story is
+    worded many ways. Other single characters stay, stop words or not: adjacent ones still form
+    phrases ("喝" + "出", "拿" + "铁", "摄" + "像" + "头").
     """
     stop = fastsnow.stopwords()
-    return tuple(w for w in words if w not in stop and not w.startswith(textprep.EMOTICON_PREFIX)
-                 and any(ch.isalnum() for ch in w))
+    out: list[str] = []
+    for word in words:
+        if word.startswith(textprep.EMOTICON_PREFIX) or not any(ch.isalnum() for ch in word):
+            if out and out[-1] != BREAK:
+                out.append(BREAK)
+        elif word not in FUNCTION_CHARS and not (len(word) > 1 and word in stop):
+            out.append(word)
+    if out and out[-1] == BREAK:
+        out.pop()
+    return tuple(out)

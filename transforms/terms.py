@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Sequence
+
+# Marks where a clause ends in a post's topic terms (`transforms.scoring.topic_terms`).
+BREAK = "|"
 
 
 def burst_terms(current: Counter[str], baseline: Counter[str], limit: int = 8, min_count: int = 2,
@@ -56,3 +60,22 @@ def without_brand(terms: list[str], text: str, brand_terms: list[str]) -> list[s
     for term in sorted(brand_terms, key=len, reverse=True):
         blanked = blanked.replace(normalise(term), " ")
     return [readable_term(t) for t in terms if t.startswith(EMOTICON_PREFIX) or normalise(t) in blanked]
+
+
+def without_brand_names(terms: Sequence[str], brand_terms: Sequence[str]) -> list[str]:
+    """Topic terms with the post's brand names turned into clause breaks.
+
+    The brand is what every mention shares, so it is not a topic, and the words on either side of
+    it are not one phrase. Topic terms hold brand names whole (the config's phrases re-cut them).
+    """
+    from transforms.textprep import clean
+
+    names = {clean(term) for term in brand_terms}
+    out: list[str] = []
+    for term in terms:
+        if term in names or term == BREAK:
+            if out and out[-1] != BREAK:
+                out.append(BREAK)
+        else:
+            out.append(term)
+    return out[:-1] if out and out[-1] == BREAK else out

@@ -4,11 +4,14 @@ Interface (stable; the DAG calls it per brand):
 
 - ``TopicConfig`` (frozen dataclass) and ``DEFAULT_TOPICS``.
 - ``detect_topics(current_docs, baseline_docs, config=DEFAULT_TOPICS) -> list[Topic]``: docs are
-  ``(post_key, terms)`` pairs, terms in text order (segmented, stop words removed; single
-  characters may stay, they can still form phrases). Current docs are the posts of the window
-  being examined, baseline docs those of the days before it. Topics come best first.
-- ``Topic``: ``key`` (its seed term, stable across runs: use it to de-duplicate alerts),
-  ``label`` (2-3 terms/phrases, readable), ``terms`` (all its bursting terms, best first),
+  ``(post_key, terms)`` pairs, terms in text order as `transforms.scoring.topic_terms` gives them
+  (dictionary phrases whole, stop words out; single characters may stay, they can still form
+  phrases; a token without a letter or digit, such as its ``|``, is a clause break no phrase
+  crosses). Current docs are the posts of the window being examined, baseline docs those of the
+  days before it. Topics come best first.
+- ``Topic``: ``key`` (its seed unit; `transforms.stories` carries a story's key over from the
+  topics stored before it, so alerts are de-duplicated per story), ``label`` (1-3 whole
+  phrases, readable), ``terms`` (its bursting units as whole phrases, best first),
   ``post_keys`` (its posts, most representative first), ``volume`` (number of posts), ``score``
   (burst score of the seed), ``lift`` (how many times more common than in the baseline),
   ``baseline_volume`` (baseline posts with the seed), ``is_new``, ``alert``.
@@ -22,9 +25,12 @@ units are tested at once). Bursting units,
 strongest first, either join the topic whose seed appears in at least ``join_overlap`` of their
 posts or seed a new topic. The label takes the units most of the topic's posts carry (leaving out
 phrases glued from single characters, often segmentation debris, unless nothing else is left;
-skipping units that share a term with one already chosen), each widened to a phrase around it
-when that phrase covers most of its posts. A topic is new when its
-seed was in at most ``new_max_baseline_docs`` baseline posts; a new topic alerts when it has at
+skipping units that share a term with one already chosen), each widened to a phrase of whole terms around it
+when that phrase covers most of its posts. Label parts and terms then take the single characters
+most of their posts carry right beside them (``with_glued_chars``: what snownlp leaves of a word it
+cut, 偷拍摄|像|头 → 偷拍摄像头), never across a break, and no two share a term. A topic is new
+when its seed was in at most ``new_allowance`` baseline posts (1 in 1,000, at least 2); a new
+topic alerts when it has at
 least ``min_alert_volume`` posts and the baseline has at least ``min_baseline_docs`` posts (too
 small a baseline cannot tell what is new; with no baseline nothing bursts). Feed de-duplicated
 posts: copies of one post would otherwise count as many.
@@ -51,8 +57,10 @@ class TopicConfig:
     join_overlap: float = 0.5
     label_terms: int = 3
     phrase_share: float = 0.6
+    label_max_chars: int = 12
     min_unigram_chars: int = 2
     new_max_baseline_docs: int = 2
+    new_max_baseline_share: float = 0.001
     min_alert_volume: int = 10
     min_baseline_docs: int = 50
     max_topics: int = 10
@@ -144,7 +152,8 @@ def detect_topics(
         else:
             groups.append([burst])
 
-    topics = [_topic(group, current, posts_of, parts, baseline_size, config) for group in groups]
+    sequences = [terms for _, terms in current_docs]
+    topics = [_topic(group, current, sequences, posts_of, parts, baseline_size, config) for group in groups]
     return topics[: config.max_topics]
 
 
@@ -172,19 +181,22 @@ def _g2(a: int, n_a: int, b: int, n_b: int) -> float:
     return 2.0 * sum(o * math.log(o / e) for o, e in zip(observed, expected) if o > 0)
 
 
-def _topic(group: list[_Burst], current: list[tuple[str, set[str]]], posts_of: dict[str, set[int]],
-           parts: dict[str, tuple[str, ...]], baseline_size: int, config: TopicConfig) -> Topic:
+def _topic(group: list[_Burst], current: list[tuple[str, set[str]]], sequences: Sequence[Sequence[str]],
+           posts_of: dict[str, set[int]], parts: dict[str, tuple[str, ...]], baseline_size: int,
+           config: TopicConfig) -> Topic:
     seed = group[0]
     names = [b.unit for b in group]
     matches = {i: len(found & set(names)) for i, (_, found) in enumerate(current)}
     members = [i for i, n in matches.items() if i in posts_of[seed.unit] or n >= 2]
     members.sort(key=lambda i: (-matches[i], i))
-    is_new = seed.before <= config.new_max_baseline_docs
+    grown = {unit: with_glued_chars(parts[unit], [sequences[i] for i in sorted(posts_of[unit] & set(members))],
+                                    config.phrase_share, config.label_max_chars) for unit in names}
+    is_new = seed.before <= new_allowance(baseline_size, config)
     alert = is_new and len(members) >= config.min_alert_volume and baseline_size >= config.min_baseline_docs
     return Topic(
         key=seed.unit,
-        label=" / ".join(_label(group, set(members), posts_of, parts, config)),
-        terms=tuple(names),
+        label=" / ".join(_label(group, set(members), posts_of, parts, grown, config)),
+        terms=tuple(whole_phrases(names, parts, grown, config.min_unigram_chars)),
         post_keys=tuple(current[i][0] for i in members),
         volume=len(members),
         score=seed.score,
@@ -195,17 +207,18 @@ def _topic(group: list[_Burst], current: list[tuple[str, set[str]]], posts_of: d
     )
 
 
-def _label(group: list[_Burst], members: set[int], posts_of: dict[str, set[int]],
-           parts: dict[str, tuple[str, ...]], config: TopicConfig) -> list[str]:
-    """The units most of the topic's posts carry, then each widened to a phrase around it that
-    covers most of its posts ("吐槽" → "网友吐槽"), a phrase absorbing other labels it contains.
+def _label(group: list[_Burst], members: set[int], posts_of: dict[str, set[int]], parts: dict[str, tuple[str, ...]],
+           grown: dict[str, tuple[str, ...]], config: TopicConfig) -> list[str]:
+    """The units most of the topic's posts carry, then each widened to a phrase of whole terms around
+    it that covers most of its posts ("吐槽" → "网友吐槽"), a phrase absorbing other labels it contains,
+    and at last to the single characters its posts share beside it (`with_glued_chars`).
     Units glued from single characters (often segmentation debris, "巴克" + "铁") are picked only
     when there is nothing else; units sharing a term with a chosen one are skipped."""
     def coverage(unit: str) -> int:
         return len(posts_of[unit] & members)
 
     def whole(unit: str) -> bool:
-        return all(len(part) >= config.min_unigram_chars for part in parts[unit])
+        return is_whole(parts[unit], config.min_unigram_chars)
 
     candidates = [b.unit for b in group if whole(b.unit)] or [b.unit for b in group]
     chosen: list[str] = []
@@ -216,7 +229,7 @@ def _label(group: list[_Burst], members: set[int], posts_of: dict[str, set[int]]
     for index, unit in enumerate(chosen):
         if label[index] is None:
             continue
-        wider = [b.unit for b in group if set(parts[unit]) < set(parts[b.unit])
+        wider = [b.unit for b in group if set(parts[unit]) < set(parts[b.unit]) and whole(b.unit)
                  and coverage(b.unit) >= config.phrase_share * coverage(unit)]
         for phrase in sorted(wider, key=lambda u: -coverage(u)):
             clashes = [j for j, other in enumerate(label)
@@ -227,7 +240,93 @@ def _label(group: list[_Burst], members: set[int], posts_of: dict[str, set[int]]
                 for j in clashes:
                     label[j] = None
                 break
-    return [unit for unit in label if unit is not None]
+    return whole_phrases([unit for unit in label if unit is not None], parts, grown, config.min_unigram_chars)
+
+
+def new_allowance(baseline_size: int, config: TopicConfig = DEFAULT_TOPICS) -> int:
+    """How many baseline posts may carry a topic's seed for the topic to count as new.
+
+    A share of the baseline (`new_max_baseline_share`, 1 post in 1,000), since chance uses of a word
+    (an unrelated sense, a stray earlier post) grow with the baseline: a fixed count makes every
+    story of a big brand familiar. Never fewer than `new_max_baseline_docs` (2), so a small
+    baseline is not asked for a fraction of a post.
+    """
+    return max(config.new_max_baseline_docs, math.floor(config.new_max_baseline_share * baseline_size))
+
+
+def whole_phrases(units: Sequence[str], parts: dict[str, tuple[str, ...]], grown: dict[str, tuple[str, ...]],
+                  min_chars: int = DEFAULT_TOPICS.min_unigram_chars) -> list[str]:
+    """Each unit as the phrase it grows to (`grown`: its terms with the single characters glued to
+    it), in order, none sharing a term with an earlier one: a unit whose grown phrase would falls
+    back to its own terms when they are whole and free, else it is left out. A phrase inside an
+    earlier one is left out; one holding earlier ones takes the place of the first of them."""
+    taken: set[str] = set()
+    out: list[str] = []
+    for unit in units:
+        for terms in (grown[unit], parts[unit]):
+            if not taken & set(terms) and (terms is grown[unit] or is_whole(terms, min_chars)):
+                text = phrase_text(terms)
+                if not any(text in other for other in out):
+                    taken.update(terms)
+                    inside = [i for i, other in enumerate(out) if other in text]
+                    out = [text if i == inside[0] else other for i, other in enumerate(out)
+                           if i not in inside[1:]] if inside else [*out, text]
+                break
+    return out
+
+
+def is_whole(terms: Sequence[str], min_chars: int = DEFAULT_TOPICS.min_unigram_chars) -> bool:
+    """No term is a lone single character (segmentation debris, unless glued to its word)."""
+    return all(len(term) >= min_chars for term in terms)
+
+
+def with_glued_chars(phrase: Sequence[str], posts: Sequence[Sequence[str]], share: float,
+                     max_chars: int) -> tuple[str, ...]:
+    """`phrase` (adjacent terms) widened by the single characters next to it, one at a time on either
+    side, up to `max_chars`: a character joins when at least `share` of the posts that carry the
+    phrase grown so far (and two at least) have it there. `posts`: term sequences that hold `phrase`.
+
+    A single character is what snownlp leaves of a word it cut in two (偷拍摄|像|头 → 偷拍摄像头,
+    喝|出头发 → 喝出头发, 新品生|椰|拿|铁 → 新品生椰拿铁), so a label must not end beside one its posts
+    share. Breaks (punctuation, emoticons, brand names) are never crossed: 头发，恶心 is two clauses.
+    """
+    phrase = tuple(phrase)
+    spans = [(seq, i) for seq in posts if (i := _find(seq, phrase)) >= 0]
+    grown = True
+    while grown and spans:
+        grown = False
+        for side in (-1, 1):
+            size = len(phrase)
+            beside = Counter(seq[i - 1] if side < 0 else seq[i + size] for seq, i in spans
+                             if (i > 0 if side < 0 else i + size < len(seq)))
+            char, count = max(beside.items(), key=lambda item: (item[1], item[0]), default=("", 0))
+            if (len(char) == 1 and _is_wordlike(char) and count >= max(2, share * len(spans))
+                    and len("".join(phrase)) < max_chars):
+                if side < 0:
+                    phrase = (char, *phrase)
+                    spans = [(seq, i - 1) for seq, i in spans if i > 0 and seq[i - 1] == char]
+                else:
+                    phrase = (*phrase, char)
+                    spans = [(seq, i) for seq, i in spans if i + size < len(seq) and seq[i + size] == char]
+                grown = True
+    return phrase
+
+
+def phrase_text(terms: Sequence[str]) -> str:
+    """Adjacent terms as the text of one phrase (`join_phrase` pair by pair)."""
+    text = terms[0] if terms else ""
+    for term in terms[1:]:
+        text = join_phrase(text, term)
+    return text
+
+
+def _find(sequence: Sequence[str], phrase: tuple[str, ...]) -> int:
+    """Where `phrase` first occurs as adjacent terms of `sequence`; -1 when it does not."""
+    size = len(phrase)
+    for i in range(len(sequence) - size + 1):
+        if sequence[i] == phrase[0] and tuple(sequence[i:i + size]) == phrase:
+            return i
+    return -1
 
 
 def _is_wordlike(term: str) -> bool:

@@ -131,6 +131,28 @@ def test_the_dags_read_only_the_schedule_and_time_zone(tmp_path):
         read_schedule(path)
 
 
+def test_products_and_the_user_dictionary_are_the_phrases_topics_keep_whole(tmp_path):
+    (tmp_path / "words.txt").write_text("# 用户词典\n摄像头  # a word a line\n\n生椰拿铁\n摄像头\n", encoding="utf-8")
+    doc = {**MINIMAL, "topics": {"dictionary": "words.txt"}}
+    doc["brands"] = {**MINIMAL["brands"], "acme": {**MINIMAL["brands"]["acme"], "aliases": ["ACME"],
+                                                   "products": ["艾克米Pro", "生椰拿铁"]}}
+    config = parse(doc, tmp_path)
+    assert config.brands["acme"].products == ("艾克米Pro", "生椰拿铁")
+    assert config.brands["acme"].query().terms == ("艾克米", "ACME")  # a product alone is not a mention
+    assert config.dictionary == ("摄像头", "生椰拿铁")
+    assert config.topic_phrases == ("艾克米", "ACME", "艾克米Pro", "生椰拿铁", "对手", "摄像头")
+    assert parse(MINIMAL, tmp_path).dictionary == ()
+
+
+def test_a_missing_dictionary_file_names_the_key_and_the_path(tmp_path):
+    with pytest.raises(ConfigError) as error:
+        parse({**MINIMAL, "topics": {"dictionary": "missing.txt"}}, tmp_path)
+    assert error.value.key == "topics.dictionary" and str(tmp_path / "missing.txt") in error.value.problem
+    (tmp_path / "gbk.txt").write_bytes("摄像头".encode("gbk"))
+    with pytest.raises(ConfigError, match="UTF-8"):
+        parse({**MINIMAL, "topics": {"dictionary": "gbk.txt"}}, tmp_path)
+
+
 def test_the_engines_default_to_embedded_and_one_setting_scales_out(tmp_path):
     from brandmon.config import read_runtime
 

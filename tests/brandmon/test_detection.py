@@ -84,3 +84,27 @@ def test_a_bad_severe_complaint_threshold_names_the_key(config, value):
     bad = replace(config, detection={"severe_complaint_engagement": value})
     with pytest.raises(ValueError, match=r"brands.yaml: detection: severe_complaint_engagement: expected a whole number"):
         severe_complaint_rule(bad)
+
+
+def test_a_growing_story_is_one_topic_alert_though_its_strongest_term_changed(config, tmp_path):
+    from brandmon.detection import find_topics
+    from tests.warehouse.conftest import load_posts, post
+
+    first_end, second_end = END - timedelta(hours=1), END
+    everyday = [post(f"b{i}", END - timedelta(days=2, minutes=7 * i), terms=("咖啡", "好喝", "|", "拿", "铁"))
+                for i in range(60)] + [post("b60", END - timedelta(days=3), terms=("新品", "推荐"))]
+    opening = [post(f"o{i}", first_end - timedelta(minutes=4 * i + 1), terms=("新品", "|", "好喝")) for i in range(12)]
+    grown = [post(f"g{i}", second_end - timedelta(minutes=2 * i + 1), terms=("新品", "生", "椰", "拿", "铁"))
+             for i in range(24)]
+    with writer(config.duckdb_path, config.published_path, "Asia/Shanghai") as conn:
+        for n, rows in enumerate((everyday, opening, grown)):
+            (tmp_path / f"load{n}").mkdir()
+            load_posts(conn, tmp_path / f"load{n}", rows, touched=set())
+        runs = [find_topics(conn, config, RunWindow(Window(end - Q, end), timedelta(minutes=30)))
+                for end in (first_end, second_end)]
+        stored = conn.execute("SELECT window_end, topic_key, label FROM topics ORDER BY window_end").fetchall()
+    (first,), (second,) = runs
+    assert (first.subject, first.details.topic_label) == ("新品", "新品")
+    assert second.details.topic_label == "新品生椰拿铁"  # seeded by 新品生 now: the same story
+    assert second.subject == "新品" and second.alert_id == first.alert_id  # so the outbox sends it once
+    assert [key for _, key, _ in stored] == ["新品", "新品"]

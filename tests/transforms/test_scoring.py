@@ -27,8 +27,23 @@ def test_keywords_and_terms_come_from_the_same_words():
     assert "电池" in row.terms and "的" not in row.terms
 
 
-def test_topic_terms_drop_stop_words_punctuation_and_emoticon_tokens():
-    assert topic_terms(["我", "的", "咖啡", "，", "emo_e68092", "变质", "了"]) == ("咖啡", "变质")
+def test_topic_terms_break_clauses_at_punctuation_and_emoticons_and_leave_function_words_out():
+    assert topic_terms(["我", "的", "咖啡", "，", "emo_e68092", "变质", "了"]) == ("咖啡", "|", "变质")
+    # a single-character stop word that is part of a word snownlp cut stays: 拿|铁, 像|头
+    assert topic_terms(["的", "拿", "铁", "涨价", "没有", "偷", "拍摄", "像", "头", "。"]) == (
+        "拿", "铁", "涨价", "偷", "拍摄", "像", "头")
+
+
+def test_dictionary_phrases_stay_whole_in_terms_and_keywords_and_sentiment_does_not_move():
+    from transforms.lexicon import Lexicon
+
+    texts = ["示例咖啡新品生椰拿铁喝出头发，太恶心了", "门店更衣室发现偷拍摄像头"]
+    plain = score_texts(texts)
+    (coffee, camera) = score_texts(texts, lexicon=Lexicon(["示例咖啡", "生椰拿铁", "摄像头"]))
+    assert "生椰拿铁" in coffee.terms and "生椰拿铁" in coffee.keywords and "铁" not in coffee.terms
+    assert camera.terms == ("门店", "更衣", "室", "发现", "偷", "拍", "摄像头")
+    assert [(r.sentiment, r.label, r.complaint_score) for r in plain] == [
+        (r.sentiment, r.label, r.complaint_score) for r in (coffee, camera)]
 
 
 def test_a_complaint_with_an_explicit_problem_is_labelled_negative_whatever_the_band():

@@ -36,3 +36,11 @@ def test_brand_and_its_segmentation_fragments_are_not_terms():
     text = "昨天喝了示例咖啡的拿铁，拉肚子"
     # snownlp cuts the unknown brand name into pieces glued to its neighbours
     assert without_brand(["了示", "例", "咖啡", "拿铁", "拉肚子"], text, ["示例咖啡"]) == ["拿铁", "拉肚子"]
+
+
+def test_brand_names_in_topic_terms_become_clause_breaks():
+    from transforms.terms import without_brand_names
+
+    terms = ["示例咖啡", "新品", "|", "喝", "出头", "发", "demo coffee", "拿铁", "示例咖啡"]
+    assert without_brand_names(terms, ["示例咖啡", "Demo Coffee"]) == ["新品", "|", "喝", "出头", "发", "|", "拿铁"]
+    assert without_brand_names(["示例咖啡"], ["示例咖啡"]) == []

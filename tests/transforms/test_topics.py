@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import random
 from dataclasses import replace
+from functools import cache
 
 import pytest
 
-from transforms.fastsnow import stopwords, words
+from transforms.lexicon import Lexicon
+from transforms.scoring import score_texts
+from transforms.terms import without_brand_names
 from transforms.topics import DEFAULT_TOPICS, detect_topics, join_phrase, units
 
 EVERYDAY = [
@@ -24,12 +27,17 @@ PRICE = ["星巴克宣布涨价，中杯拿铁涨两元", "星巴克又涨价了
 SAKURA = ["星巴克樱花杯又上新了", "抢到了星巴克的樱花杯", "樱花杯好好看，星巴克懂营销"]
 
 
-def terms(text: str) -> list[str]:
-    """What the pipeline supplies: snownlp's segmentation without stop words and punctuation."""
-    return [w for w in words(text) if w not in stopwords() and any(ch.isalnum() for ch in w)]
+BRAND = "星巴克"
 
 
-def posts(texts: list[str], count: int, prefix: str, seed: int) -> list[tuple[str, list[str]]]:
+@cache
+def terms(text: str, brand: str = BRAND, phrases: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """What the pipeline stores for a post of `brand`: its topic terms, dictionary phrases whole, the brand a break."""
+    (scores,) = score_texts([text], lexicon=Lexicon((brand, *phrases)))
+    return tuple(without_brand_names(scores.terms, [brand]))
+
+
+def posts(texts: list[str], count: int, prefix: str, seed: int) -> list[tuple[str, tuple[str, ...]]]:
     rng = random.Random(seed)
     return [(f"{prefix}{i}", terms(rng.choice(texts))) for i in range(count)]
 
@@ -49,7 +57,7 @@ def test_an_incident_becomes_a_new_topic_with_a_readable_label_and_its_posts():
     assert set(topic.post_keys) == {key for key, _ in incident}
     assert topic.volume == 15 and topic.is_new and topic.alert
     assert topic.baseline_volume == 0 and topic.lift > DEFAULT_TOPICS.min_lift
-    assert topic.key in topic.terms and topic.as_dict()["label"] == topic.label
+    assert topic.key in topic.terms[0] and topic.as_dict()["label"] == topic.label
 
 
 def test_two_stories_are_two_topics_with_separate_posts():
@@ -138,3 +146,70 @@ def test_label_length_follows_the_config(label_terms):
     current = posts(EVERYDAY, 40, "day", 23) + posts(INCIDENT, 15, "incident", 24)
     topic = detect_topics(current, BASELINE, replace(DEFAULT_TOPICS, label_terms=label_terms))[0]
     assert len(topic.label.split(" / ")) == label_terms
+
+
+CAMERA = ["示例咖啡门店更衣室发现偷拍摄像头，太可怕了", "员工在示例咖啡更衣室发现偷拍摄像头", "示例咖啡被曝偷拍摄像头，已报警",
+          "偷拍摄像头藏在示例咖啡卫生间，细思极恐", "示例咖啡回应偷拍摄像头事件：正在配合警方调查", "在示例咖啡上厕所发现偷拍摄像头，吓死了"]
+HAIR = ["在示例咖啡喝出头发，恶心", "示例咖啡的奶茶喝出头发，要求退款", "又在示例咖啡喝出头发了，无语",
+        "示例咖啡喝出头发，恶心死了", "喝出头发还不道歉，示例咖啡太差了", "朋友在示例咖啡喝出头发，恶心"]
+SPOILED = ["示例咖啡的拿铁变质了，喝完拉肚子", "示例咖啡拿铁变质还在卖", "买的示例咖啡拿铁变质发酸，要求赔偿",
+           "拿铁变质了，示例咖啡门店不承认", "示例咖啡拿铁变质，已投诉12315", "示例咖啡今天的拿铁变质了，一股酸味"]
+LAUNCH = ["示例咖啡新品生椰拿铁上市，排队好久", "示例咖啡新品生椰拿铁太好喝了", "终于喝到示例咖啡新品生椰拿铁",
+          "示例咖啡新品生椰拿铁是真的香", "推荐示例咖啡新品生椰拿铁", "示例咖啡新品生椰拿铁卖断货了"]
+
+
+def story_topic(story: list[str], phrases: tuple[str, ...] = ()):
+    """The one topic a 12-post story makes among everyday posts of the brand 示例咖啡."""
+    rng = random.Random(25)
+    baseline = [(f"b{i}", terms(rng.choice(EVERYDAY), "示例咖啡", phrases)) for i in range(300)]
+    current = [(f"d{i}", terms(rng.choice(EVERYDAY), "示例咖啡", phrases)) for i in range(40)]
+    current += [(f"s{i}", terms(story[i % len(story)], "示例咖啡", phrases)) for i in range(12)]
+    (topic,) = detect_topics(current, baseline)
+    return topic
+
+
+@pytest.mark.parametrize("story, whole, fragment", [
+    (CAMERA, "偷拍摄像头", "偷拍摄"),  # snownlp cuts 偷|拍摄|像|头: the single characters after 拍摄 belong to it
+    (HAIR, "喝出头发", "出头发"),  # 喝|出头|发: the 喝 before it too
+    (SPOILED, "拿铁变质", "铁变质"),  # 拿 is a stop word, yet part of 拿|铁
+])
+def test_labels_and_terms_are_whole_phrases_not_fragments(story, whole, fragment):
+    topic = story_topic(story)
+    assert whole in topic.label.split(" / ") and whole in topic.terms
+    assert fragment not in topic.label.split(" / ") and fragment not in topic.terms
+
+
+def test_a_phrase_never_runs_across_a_comma():
+    topic = story_topic(HAIR)  # 喝出头发，恶心 in half the posts
+    assert not any("头发恶心" in part for part in (*topic.label.split(" / "), *topic.terms))
+
+
+def test_product_names_from_the_config_stay_whole():
+    plain = story_topic(LAUNCH)
+    assert "新品生" not in plain.label.split(" / ")  # what the issue saw: the 生 of 生椰 glued to 新品
+    with_products = story_topic(LAUNCH, phrases=("生椰拿铁",))
+    assert with_products.label == "新品生椰拿铁" and with_products.terms == ("新品生椰拿铁",)
+
+
+def test_what_counts_as_new_grows_with_the_baseline():
+    from transforms.topics import new_allowance
+
+    assert [new_allowance(n) for n in (50, 2_000, 5_000, 100_000)] == [2, 2, 5, 100]
+    echoes = posts(INCIDENT, 4, "echo", 26)  # four earlier posts with the same words
+    current = posts(EVERYDAY, 40, "day", 27) + posts(INCIDENT, 15, "incident", 28)
+    small = detect_topics(current, BASELINE + echoes)
+    big = detect_topics(current, posts(EVERYDAY, 4_000, "big", 29) + echoes)
+    assert [(t.baseline_volume, t.is_new) for t in small] == [(4, False)]  # 4 of 304 posts: familiar
+    assert [(t.baseline_volume, t.is_new, t.alert) for t in big] == [(4, True, True)]  # 4 of 4,004: new
+
+
+def test_single_characters_most_posts_share_beside_a_phrase_are_glued_back():
+    from transforms.topics import with_glued_chars
+
+    posts = [("发现", "偷", "拍摄", "像", "头", "|", "可怕"), ("偷", "拍摄", "像", "头"), ("员工", "偷", "拍摄", "像", "头", "视频")]
+    assert with_glued_chars(("拍摄",), posts, 0.6, 12) == ("偷", "拍摄", "像", "头")  # never past the break or a word
+    assert with_glued_chars(("拍摄",), posts[:1], 0.6, 12) == ("拍摄",)  # one post is no agreement
+    assert with_glued_chars(("拍摄",), posts, 0.6, 3) == ("偷", "拍摄")  # up to the length cap
+    mixed = [("新品", "生", "椰"), ("新品", "生", "酪"), ("新品", "生", "椰")]
+    assert with_glued_chars(("新品",), mixed, 0.6, 12) == ("新品", "生", "椰")
+    assert with_glued_chars(("新品",), mixed, 0.7, 12) == ("新品", "生")
