@@ -150,3 +150,22 @@ def test_an_alert_reads_the_spread_of_its_posts(warehouse, tmp_path):
     assert [(a.user_name, a.drawn) for a in spread.amplifiers[:2]] == [("本地新闻速递", 4), ("美食记者老李", 2)]
     other_brand = PostSelection("rival", PUBLISHED, PUBLISHED + timedelta(minutes=15))
     assert selection_spread(warehouse, other_brand, limit=2) == []
+
+
+def test_analysts_see_the_spread_of_each_incidents_posts(warehouse, tmp_path):
+    from alerts.outbox import enqueue
+    from tests.alerts.alert_fixtures import make_config, spike_alert
+
+    load_world(warehouse, tmp_path)
+    store_fetched(warehouse, recorded_fetch())
+    measure(warehouse)
+    during = spike_alert(brand="acme", kind="complaint_spike", bucket_start=PUBLISHED - timedelta(minutes=15),
+                         bucket_end=PUBLISHED + timedelta(minutes=15))
+    before = spike_alert(brand="acme", bucket_start=PUBLISHED - timedelta(days=1, minutes=15),
+                         bucket_end=PUBLISHED - timedelta(days=1))
+    for alert in (before, during):
+        enqueue(warehouse, [alert], make_config(tmp_path), "live", "scheduled", alert.bucket_end)
+    rows = warehouse.execute("SELECT incident_id, native_id, verdict, top_amplifiers[1] FROM v_incident_spread").fetchall()
+    (incident,) = [r[0] for r in warehouse.execute(
+        "SELECT incident_id FROM incident_alerts WHERE alert_id = ?", [during.alert_id]).fetchall()]
+    assert rows == [(incident, ORIGINAL, "accelerating", "本地新闻速递")]  # the day-old incident has no such post
