@@ -210,7 +210,8 @@ class IncidentContext:
     """The incident a delivered alert belongs to, as of the alert's step, seen from one channel.
 
     `thread` holds the alert ids of this incident's messages already sent on the channel, first
-    first: non-empty, the message is an update (【更新】/[Update], an email reply to them).
+    first: non-empty, the message is an update (【更新】/[Update], an email reply to them);
+    `heard_step` is the step of the last of them (0: none), what the update's changes are told against.
     """
 
     incident_id: str
@@ -221,6 +222,7 @@ class IncidentContext:
     role: str
     timeline: tuple[TimelineEntry, ...]
     thread: tuple[str, ...] = ()
+    heard_step: int = 0
 
     @property
     def update(self) -> bool:
@@ -238,10 +240,11 @@ class IncidentContext:
         return tuple(dict.fromkeys((e.brand, e.brand_name) for e in self.timeline))
 
     def escalation(self) -> tuple[str | None, tuple[str, ...]]:
-        """What this step changed: the severity before it (None if it did not rise) and the kinds it
-        brought at warning or above for the first time."""
-        before = [e for e in self.timeline if e.step < self.step]
-        now = [e for e in self.timeline if e.step == self.step]
+        """What changed since the channel last heard (the steps after `heard_step`, up to this one; a run
+        combines its steps into one message): the severity before (None if it did not rise) and the
+        kinds brought at warning or above for the first time."""
+        before = [e for e in self.timeline if e.step <= self.heard_step]
+        now = [e for e in self.timeline if e.step > self.heard_step]
         prior = max((e.severity for e in before), key=rank, default=None)
         rose = prior if prior is not None and rank(self.severity) > rank(prior) else None
         known = {e.kind for e in before if rank(e.severity) >= WARNING}

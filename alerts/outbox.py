@@ -21,7 +21,10 @@ Lifecycle of a `deliveries` row (one per alert and channel):
   operator re-sent: `delivery_deadline`) → `expired`. Rows of one incident go
   out in the incident's order per channel: a row waits (stays `pending`) while an earlier one of
   its incident on that channel is pending or due for a retry, so an update never precedes what it
-  updates. A row is an update when its incident already has a sent message on that channel: it is
+  updates. A run sends at most one opening and one update per incident and channel: when its steps
+  write several updates of one incident on one channel, only the last is kept, and the others become
+  `suppressed` (reason `combined:<alert_id>` of the row that carries them: its message shows the
+  incident as it stands and every change since the channel last heard of it). A row is an update when its incident already has a sent message on that channel: it is
   rendered as one (【更新】/[Update]) and threads to those messages (email In-Reply-To/References).
 Exactly once per channel: the row is the record of the send, committed per delivery; the only gap
 is a crash after the receiver accepted and before the commit, which resends the same
@@ -37,7 +40,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from alerts.channels import DeliveryError, Envelope, channel_module, redact, secret_values
 from alerts.incidents import JOINED, IncidentContext, Step, TimelineEntry, advance, arrivals, rank, taking
@@ -133,16 +136,44 @@ def enqueue(conn: DuckDBPyConnection, alerts: Iterable[Alert], settings: AlertSe
     report = EnqueueReport()
     new = [alert for alert in alerts if _insert_alert(conn, alert, run_id, run_type, report)]
     close_after = settings.incidents.close_after
+    messages: list[Message] = []
     for arrival in arrivals(new, reference_time):
         found = recent_incidents(conn, arrival.audience, arrival.key, arrival.at, close_after)
         step = advance(taking(found, arrival, close_after), arrival, close_after, reference_time)
         _file(conn, step, arrival.at, run_id)
         for alert, role in step.roles:
             report.incidents[role] += 1
-            _insert_deliveries(conn, alert, _targets(conn, alert, role, step, settings, run_type, reference_time),
-                               report)
+            heard = covered_channels(conn, step.incident.incident_id) if role != JOINED else set()
+            added = _insert_deliveries(conn, alert, _targets(conn, alert, role, step, settings, run_type,
+                                                             reference_time), report)
+            messages += [Message(step.incident.incident_id, t.channel, alert.alert_id, t.channel in heard)
+                         for t in added if t.status == "pending"]
+    for superseded, carrier in combined(messages):
+        conn.execute("UPDATE deliveries SET status = 'suppressed', reason = ? WHERE alert_id = ? AND channel = ?",
+                     [f"combined:{carrier}", superseded.alert_id, superseded.channel])
+        report.deliveries.subtract(["pending"])
+        report.deliveries["suppressed"] += 1
+    report.deliveries = +report.deliveries
     close_quiet_incidents(conn, reference_time, close_after)
     return report
+
+
+class Message(NamedTuple):
+    """A pending delivery row an enqueue wrote: one message of an incident on a channel."""
+
+    incident_id: str
+    channel: str
+    alert_id: str
+    update: bool  # the channel had (or was to get) an earlier message of the incident
+
+
+def combined(messages: Sequence[Message]) -> list[tuple[Message, str]]:
+    """At most one opening and one update per incident and channel in a run: of a run's pending updates
+    (in the incident's order), all but the last of each incident and channel, each with the alert id
+    of the update that carries it (which tells every change since the channel last heard)."""
+    last = {(m.incident_id, m.channel): m.alert_id for m in messages if m.update}
+    return [(m, last[m.incident_id, m.channel]) for m in messages
+            if m.update and last[m.incident_id, m.channel] != m.alert_id]
 
 
 def _file(conn: DuckDBPyConnection, step: Step, at: datetime, run_id: str) -> None:
@@ -202,14 +233,17 @@ def _insert_alert(conn: DuckDBPyConnection, alert: Alert, run_id: str, run_type:
     return bool(inserted)
 
 
-def _insert_deliveries(conn: DuckDBPyConnection, alert: Alert, targets: Iterable[Target], report: EnqueueReport) -> None:
+def _insert_deliveries(conn: DuckDBPyConnection, alert: Alert, targets: Iterable[Target],
+                       report: EnqueueReport) -> list[Target]:
+    added = []
     for target in targets:
-        added = conn.execute(
-            "INSERT OR IGNORE INTO deliveries (alert_id, channel, status, reason, attempts, next_attempt_at) "
-            "VALUES (?, ?, ?, ?, 0, ?)",
-            [alert.alert_id, target.channel, target.status, target.reason, target.next_attempt_at]).fetchone()[0]
-        if added:
+        if conn.execute(
+                "INSERT OR IGNORE INTO deliveries (alert_id, channel, status, reason, attempts, next_attempt_at) "
+                "VALUES (?, ?, ?, ?, 0, ?)",
+                [alert.alert_id, target.channel, target.status, target.reason, target.next_attempt_at]).fetchone()[0]:
             report.deliveries[target.status] += 1
+            added.append(target)
+    return added
 
 
 def release_held(conn: DuckDBPyConnection, alert_ids: Sequence[str], into: str) -> int:
@@ -299,6 +333,7 @@ def incident_context(conn: DuckDBPyConnection, link: IncidentLink, audience: str
     """The incident of a delivery as of its alert's step, seen from `channel`: the same on every retry
     (later steps are not shown, and they wait for this one)."""
     rows = timeline(conn, link.incident_id, link.step)
+    thread = sent_thread(conn, link.incident_id, channel)
     tz = settings.timezone
     opened = min(row.alert_at for row in rows).astimezone(tz)
     day = link.alert_at.astimezone(tz).date()
@@ -306,7 +341,7 @@ def incident_context(conn: DuckDBPyConnection, link: IncidentLink, audience: str
         incident_id=link.incident_id, audience=audience,
         severity=max((row.severity for row in rows), key=rank), opened_local=f"{opened:%Y-%m-%d %H:%M} ({tz.key})",
         step=link.step, role=link.role, timeline=tuple(_entry(row, tz, day) for row in rows),
-        thread=tuple(sent_thread(conn, link.incident_id, channel)))
+        thread=tuple(alert_id for alert_id, _ in thread), heard_step=max((step for _, step in thread), default=0))
 
 
 def _entry(row: TimelineRow, tz: ZoneInfo, day: date) -> TimelineEntry:

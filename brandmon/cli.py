@@ -41,7 +41,16 @@ def main(argv: list[str] | None = None) -> int:
     module = importlib.import_module(f"brandmon.commands.{argv[0].replace('-', '_')}")
     parser = argparse.ArgumentParser(prog=f"brandmon {argv[0]}", description=module.HELP)
     module.add_arguments(parser)
-    return int(module.run(parser.parse_args(argv[1:])) or 0)
+    args = parser.parse_args(argv[1:])
+    try:
+        return int(module.run(args) or 0)
+    except Exception as error:
+        from brandmon.config import ConfigError  # imported on failure only: commands stay light to start
+
+        if not isinstance(error, ConfigError):
+            raise
+        print(f"brandmon {argv[0]}: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

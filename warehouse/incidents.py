@@ -145,14 +145,13 @@ def timeline(conn: duckdb.DuckDBPyConnection, incident_id: str, up_to_step: int)
     return [TimelineRow(*row) for row in rows]
 
 
-def sent_thread(conn: duckdb.DuckDBPyConnection, incident_id: str, channel: str) -> list[str]:
-    """The alert ids whose message of this incident was sent on `channel`, first first: the thread an
-    update replies to."""
-    rows = conn.execute(
-        "SELECT l.alert_id FROM incident_alerts l JOIN deliveries d USING (alert_id) "
+def sent_thread(conn: duckdb.DuckDBPyConnection, incident_id: str, channel: str) -> list[tuple[str, int]]:
+    """(alert id, step) of each message of this incident sent on `channel`, first first: the thread an
+    update replies to, and how far the channel has heard."""
+    return conn.execute(
+        "SELECT l.alert_id, l.step FROM incident_alerts l JOIN deliveries d USING (alert_id) "
         "WHERE l.incident_id = ? AND d.channel = ? AND d.status = 'sent' ORDER BY l.seq",
         [incident_id, channel]).fetchall()
-    return [alert_id for (alert_id,) in rows]
 
 
 def earlier_undelivered(conn: duckdb.DuckDBPyConnection, incident_id: str, channel: str, seq: int) -> bool:

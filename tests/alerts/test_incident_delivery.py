@@ -132,6 +132,43 @@ def test_a_channel_that_heard_nothing_yet_gets_the_escalation_as_its_first_messa
     assert [r["json"]["event"] for r in receiver.accepted()] == ["opened", "escalated"]
 
 
+def test_a_catch_up_run_sends_the_opening_and_one_update_not_one_message_per_step(tmp_path, warehouse, receiver):
+    config = make_config(tmp_path, {"channels": HOOK, "routes": [{"channels": ["pr_hook"]}]})
+    opening = spike_alert(kind="volume_spike", subject="volume")
+    joining = later(spike_alert(kind="volume_spike", subject="volume"), 1)
+    negative = later(spike_alert(), 2)
+    complaint = later(spike_alert(kind="complaint_spike", subject="complaints", severity="critical"), 3)
+    now = complaint.bucket_end + timedelta(minutes=2)  # one run finds the whole episode
+    report = enqueue(warehouse, [opening, joining, negative, complaint], config, "manual__1", "manual", now)
+    assert dict(report.incidents) == {"opened": 1, "joined": 1, "escalated": 2}
+    assert dict(report.deliveries) == {"pending": 2, "suppressed": 2}
+    assert deliver_pending(warehouse, config, {"pr_hook": hook_secret(receiver)}, now).sent == 2
+    first, update = [r["json"] for r in receiver.accepted()]
+    assert (first["alert_id"], first["event"]) == (opening.alert_id, "opened")
+    assert (update["alert_id"], update["event"]) == (complaint.alert_id, "escalated")
+    assert "升级原因: 严重程度 警告 → 严重 · 新增 负面声量激增、投诉激增\n" in update["text"]["zh"]
+    assert rows(warehouse, "SELECT status, reason FROM deliveries WHERE alert_id = ?", [negative.alert_id]) == [
+        ("suppressed", f"combined:{complaint.alert_id}")]
+
+
+def test_a_run_with_two_escalations_sends_one_update_telling_both(tmp_path, warehouse, receiver):
+    config = make_config(tmp_path, {"channels": HOOK, "routes": [{"channels": ["pr_hook"]}]})
+    opening = spike_alert(kind="volume_spike", subject="volume")
+    negative, complaint = later(spike_alert(), 1), later(spike_alert(kind="complaint_spike", subject="complaints",
+                                                                     severity="critical"), 2)
+    secrets = {"pr_hook": hook_secret(receiver)}
+    run_episode(warehouse, config, secrets, [opening])
+    now = complaint.bucket_end + timedelta(minutes=2)
+    enqueue(warehouse, [negative, complaint], config, "scheduled__2", "scheduled", now)
+    assert deliver_pending(warehouse, config, secrets, now).sent == 1
+    first, update = [r["json"] for r in receiver.accepted()]
+    assert (first["event"], update["event"], update["alert_id"]) == ("opened", "escalated", complaint.alert_id)
+    assert update["incident"]["updates"] == [opening.alert_id]
+    assert "升级原因: 严重程度 警告 → 严重 · 新增 负面声量激增、投诉激增\n" in update["text"]["zh"]
+    assert "Escalated because: severity WARNING → CRITICAL · new: negative mentions spike, complaints spike\n" \
+        in update["text"]["en"]
+
+
 def test_an_update_waits_until_its_opening_is_out(tmp_path, warehouse, receiver):
     config = make_config(tmp_path, {"channels": HOOK, "routes": [{"channels": ["pr_hook"]}],
                                     "delivery": {"retry_initial_seconds": 3600}})

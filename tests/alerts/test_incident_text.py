@@ -23,7 +23,7 @@ def texts(alert, incident) -> tuple[str, str]:
 def test_an_update_says_why_it_escalated_and_lists_the_incident_so_far():
     topic = spike_alert(kind="new_topic", subject="咖啡机", details={"topic_label": "咖啡机爆炸", "ratio": 6.0})
     incident = IncidentContext("demo_coffee-20261126T0615Z", "pr", "critical", "2026-11-26 14:15 (Asia/Shanghai)", 2,
-                               "escalated", (OPENED, TOPIC, VOLUME), thread=(severe_alert().alert_id,))
+                               "escalated", (OPENED, TOPIC, VOLUME), thread=(severe_alert().alert_id,), heard_step=1)
     zh, en = texts(topic, incident)
     assert zh.startswith("【更新】【严重】示例咖啡 新话题：咖啡机爆炸 ×6.0\n")
     assert en.startswith("[Update] [CRITICAL] 示例咖啡: new topic: 咖啡机爆炸 ×6.0\n")
@@ -71,7 +71,20 @@ def test_a_source_incident_names_every_brand_it_concerns():
 def test_an_update_for_an_accelerating_spread_says_so():
     spreading = replace(VOLUME, role="escalated", kind="negative_spike", severity="critical", spread_accelerating=True)
     incident = IncidentContext("demo_coffee-20261126T0615Z", "pr", "critical", "2026-11-26 14:15 (Asia/Shanghai)", 2,
-                               "escalated", (OPENED, spreading), thread=(severe_alert().alert_id,))
+                               "escalated", (OPENED, spreading), thread=(severe_alert().alert_id,), heard_step=1)
     zh, en = texts(spike_alert(severity="critical"), incident)
     assert "升级原因: 新增 负面声量激增、转发正在加速\n" in zh
     assert "Escalated because: new: negative mentions spike, reposts accelerating\n" in en
+
+
+def test_an_update_combining_a_run_s_steps_tells_every_change_since_the_channel_last_heard():
+    negative = replace(VOLUME, step=2, role="escalated", kind="negative_spike", severity="warning", ratio=4.0)
+    complaint = replace(VOLUME, at_local="14:45", step=3, role="escalated", kind="complaint_spike",
+                        severity="critical", ratio=9.0)
+    warned = replace(OPENED, kind="volume_spike", severity="warning", author=None)
+    incident = IncidentContext("demo_coffee-20261126T0615Z", "pr", "critical", "2026-11-26 14:15 (Asia/Shanghai)", 3,
+                               "escalated", (warned, negative, complaint), thread=(severe_alert().alert_id,),
+                               heard_step=1)
+    zh, en = texts(spike_alert(kind="complaint_spike", severity="critical"), incident)
+    assert "升级原因: 严重程度 警告 → 严重 · 新增 负面声量激增、投诉激增\n" in zh
+    assert "Escalated because: severity WARNING → CRITICAL · new: negative mentions spike, complaints spike\n" in en

@@ -104,3 +104,26 @@ def test_the_demo_burst_is_one_incident_with_one_opening_and_one_escalation_per_
     assert again["alerts_new"] == 0 and again["incidents"] == {}
     assert pipeline.deliver(config, secrets(smtp_server, receiver), NOW)["sent"] == 0
     assert len(smtp_server.messages) == 2 and len(receiver.accepted()) == 2
+
+
+def test_as_in_make_run_the_live_run_opens_the_incident_and_the_week_s_run_sends_one_update(world, smtp_server,
+                                                                                           receiver):
+    config = world
+    live = RunWindow(Window(END - config.schedule.interval, END), config.schedule.lookback)
+    staged = [pipeline.extract(config, i["brand"], i["source"], live, "scheduled__live", NOW)
+              for i in pipeline.plan(config)]
+    pipeline.load(config, pipeline.transform(config, staged, live, "scheduled__live"), live)
+    pipeline.detect(config, live, pipeline.RunInfo("scheduled__live", "scheduled", NOW))
+    pipeline.deliver(config, secrets(smtp_server, receiver), NOW)
+    week(config, "manual__demo")
+    pipeline.deliver(config, secrets(smtp_server, receiver), NOW)
+
+    [incident_id] = {h["incident_id"] for h in (r["json"] for r in receiver.accepted())}
+    events = [(r["json"]["event"], r["json"]["incident"]["severity"]) for r in receiver.accepted()]
+    assert [event for event, _ in events] == ["opened", "escalated"] and events[-1][1] == "critical"
+    sent = query(config, f"""SELECT channel, incident_role, count(*) FROM v_alerts
+                             WHERE incident_id = '{incident_id}' AND status = 'sent' GROUP BY ALL ORDER BY ALL""")
+    assert [(channel, n) for channel, _, n in sent] == [(c, 1) for c in ("local_file", "local_file", "pr_hook",
+                                                                          "pr_hook", "pr_mail", "pr_mail")]
+    opening, update = smtp_server.messages
+    assert update["Subject"].startswith("【更新】【严重】示例咖啡") and update["In-Reply-To"] == opening["Message-ID"]

@@ -71,3 +71,11 @@ def test_files_outside_the_warehouse_are_out_of_reach(config_file, capsys):
     publish_brands(config_file)
     assert main(["sql", "SELECT * FROM read_csv('/etc/passwd')", "--config", str(config_file)]) == 1
     assert "brandmon sql is read-only: reading or writing files" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", [["sql", "SELECT 1"], ["digest"]])
+def test_a_missing_config_is_one_line_naming_the_file_not_a_traceback(tmp_path, capsys, command):
+    missing = tmp_path / "nowhere.yaml"
+    assert main([*command, "--config", str(missing)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"brandmon {command[0]}: {missing}: (file): not found") and "Traceback" not in err

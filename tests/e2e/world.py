@@ -40,6 +40,15 @@ def make_world(root: Path, end: datetime, interval_minutes: int) -> dict[str, st
     return env
 
 
+def stored_alerts(env) -> dict[str, str]:
+    """Every stored alert's id and the type of run that stored it."""
+    conn = reader(load_config(env["BRANDMON_CONFIG"]).published_path)
+    try:
+        return dict(conn.execute("SELECT alert_id, run_type FROM alerts").fetchall())
+    finally:
+        conn.close()
+
+
 def warehouse_counts(env) -> tuple:
     conn = reader(load_config(env["BRANDMON_CONFIG"]).published_path)
     try:

@@ -55,7 +55,7 @@ def test_channels_covered_and_messages_still_to_send(warehouse):
                            ("a1", "pager", "failed", None), ("a2", "mail", "suppressed", None),
                            ("a3", "mail", "pending", None), ("a3", "hook", "pending", None)])
     assert covered_channels(warehouse, OPEN.incident_id) == {"mail", "hook", "pager"}
-    assert sent_thread(warehouse, OPEN.incident_id, "mail") == ["a1"]
+    assert sent_thread(warehouse, OPEN.incident_id, "mail") == [("a1", 1)]
     assert earlier_undelivered(warehouse, OPEN.incident_id, "hook", 3)  # a1 is due for a retry there
     assert not earlier_undelivered(warehouse, OPEN.incident_id, "mail", 3)
     assert not earlier_undelivered(warehouse, OPEN.incident_id, "pager", 3)  # refused for good: no wait
