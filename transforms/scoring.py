@@ -118,6 +118,12 @@ def score_texts(texts: Sequence[str], workers: int | None = None, lexicon: Lexic
     return [by_text[text] for text in texts]
 
 
+def load_models() -> None:
+    """Load what `score_texts` reads (models, segmenter tables, converter) into this process, by
+    scoring one word: a pool forked afterwards shares them instead of loading them per worker."""
+    score_texts(["加载"], workers=1)
+
+
 def topic_terms(words: Sequence[str]) -> tuple[str, ...]:
     """The words that can make a topic, in text order, with `BREAK` where a clause ends.
 
