@@ -8,7 +8,8 @@ texts they repeat, perturbed (the brand elsewhere, a clause of another post appe
 every text is distinct and scored. They are staged as the extract step stages them (one file per
 brand), then each `--code` checkout (default: this one) runs `pipeline.transform` on them in a
 fresh process. Prints per checkout and size: the transform's wall time (models loaded inside it,
-as in a task), the process's wall time with imports, peak memory of the process and its workers
+as in a task), the process's wall time with imports, the CPU time of the process and its workers
+(steadier than wall time on a shared machine), peak memory of the process and its workers
 (PSS summed over the tree, sampled every 0.1 s, so pages shared after fork count once) and a
 digest of the staged posts and mentions, which must agree between checkouts.
 
@@ -22,6 +23,7 @@ import hashlib
 import json
 import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -167,6 +169,7 @@ class PeakPss(threading.Thread):
 def measure(code: Path, job: Path) -> dict:
     """Run the child on `code` (a checkout) and sample its memory; its report with the peak added."""
     env = {**os.environ, "PYTHONPATH": str(code)}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--child", str(job)], cwd=code, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -174,12 +177,14 @@ def measure(code: Path, job: Path) -> dict:
     sampler.start()
     out, err = proc.communicate()
     wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the child's workers roll up into it when reaped
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     sampler.done.set()
     sampler.join()
     if proc.returncode != 0:
         return {"error": err[-2000:]}
     report = json.loads(out.strip().splitlines()[-1])
-    return {**report, "wall_s": wall, "peak_pss_mib": sampler.peak, "processes": sampler.processes}
+    return {**report, "wall_s": wall, "cpu_s": cpu, "peak_pss_mib": sampler.peak, "processes": sampler.processes}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -205,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"{n:6d} posts  {code}: FAILED\n{r['error']}")
                     continue
                 print(f"{n:6d} posts  {code}: transform {r['transform_s']:6.1f} s, process {r['process_s']:6.1f} s"
-                      f" (wall {r['wall_s']:.1f} s), peak PSS {r['peak_pss_mib']:5.0f} MiB over up to"
+                      f" (wall {r['wall_s']:.1f} s, CPU {r['cpu_s']:.1f} s), peak PSS {r['peak_pss_mib']:5.0f} MiB over up to"
                       f" {r['processes']} processes; {r['matched']} matched; posts {r['digests']['posts']}"
                       f" mentions {r['digests']['mentions']}", flush=True)
     return 0
