@@ -8,6 +8,7 @@ the tables' memory with the parent. `map_chunks` is the pool itself, for any chu
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -80,8 +81,10 @@ def map_chunks(func: Callable[..., R], items: Sequence, args: tuple = (), *, wor
         yield from (func(items[lo:hi], *args) for lo, hi in spans)
         return
     forked = "fork" in multiprocessing.get_all_start_methods()
-    if forked and warm is not None:
-        warm()
+    if forked:
+        if warm is not None:
+            warm()
+        gc.freeze()  # else the collector writes to every inherited object, copying the pages workers share
     tasks = spans if forked else [(lo, hi, items[lo:hi]) for lo, hi in spans]
     pool = ProcessPoolExecutor(max_workers=min(workers, len(spans)),
                                mp_context=multiprocessing.get_context("fork" if forked else "spawn"),
@@ -91,6 +94,8 @@ def map_chunks(func: Callable[..., R], items: Sequence, args: tuple = (), *, wor
         yield from pool.map(_run_worker_chunk, tasks)
     finally:  # a caller that stops early (its own error) leaves no chunk running for nothing
         pool.shutdown(cancel_futures=True)
+        if forked:
+            gc.unfreeze()
 
 
 _worker_job: tuple[Callable[..., Any], tuple, Sequence | None] | None = None
