@@ -118,7 +118,7 @@ def read_staged(path: Path, source: str) -> tuple[SourceHealth, list[Post], list
 
 # Intervals with fewer posts run in this process: a pool's start-up would cost more than it saves.
 POOL_MIN_POSTS = 1000
-POSTS_PER_CHUNK = 2000
+POSTS_PER_CHUNK = 1000
 
 
 def transform(config: Config, staged: list[dict[str, Any]], window: RunWindow, run_id: str,
