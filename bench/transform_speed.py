@@ -1,6 +1,6 @@
 """Transform speed: `pipeline.transform` on one interval of real Weibo posts, wall time and peak memory.
 
-    nice python -m bench.transform_speed [--posts 5000,50000] [--code DIR ...]
+    nice python -m bench.transform_speed [--posts 5000,50000] [--code DIR ...] [--workers N]
 
 The posts are the texts of weibo_senti_100k_dev.tsv and weibo2018_train.csv (bench.weibo_posts
 for the data folder), each given one of four brand names at a clause start; past the ~22k real
@@ -102,7 +102,7 @@ def stage(folder: Path, n: int) -> Path:
     return job
 
 
-def child(job_path: str) -> None:
+def child(job_path: str, workers: int | None) -> None:
     """In a fresh process: load the config, run `pipeline.transform`, print timings and digests."""
     began = time.perf_counter()
     from brandmon import pipeline
@@ -114,7 +114,8 @@ def child(job_path: str) -> None:
     config = parse_config(json.loads(Path(job["config"]).read_text()), Path(job["config"]))
     window = RunWindow(Window(END - INTERVAL, END), timedelta(0))
     start = time.perf_counter()
-    result = pipeline.transform(config, job["staged"], window, "bench_run")
+    extra = {} if workers is None else {"workers": workers}  # main's transform has no such argument
+    result = pipeline.transform(config, job["staged"], window, "bench_run", **extra)
     transform_s = time.perf_counter() - start
     digests = {name: hashlib.sha256(Path(result["paths"][name]).read_bytes()).hexdigest()[:16]
                for name in ("posts", "mentions")}
@@ -166,12 +167,14 @@ class PeakPss(threading.Thread):
             time.sleep(self.period)
 
 
-def measure(code: Path, job: Path) -> dict:
+def measure(code: Path, job: Path, workers: int | None) -> dict:
     """Run the child on `code` (a checkout) and sample its memory; its report with the peak added."""
     env = {**os.environ, "PYTHONPATH": str(code)}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--child", str(job)], cwd=code, env=env,
+    argv = [sys.executable, str(Path(__file__).resolve()), "--child", str(job)]
+    argv += [] if workers is None else ["--workers", str(workers)]
+    proc = subprocess.Popen(argv, cwd=code, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     sampler = PeakPss(proc.pid)
     sampler.start()
@@ -192,10 +195,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", default="5000,50000", help="comma-separated interval sizes (default 5000,50000)")
     parser.add_argument("--code", type=Path, action="append", help="a checkout to run (repeatable; default: this one)")
+    parser.add_argument("--workers", type=int, help="pass transform(workers=N) (checkouts that take it; default all cores)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        child(args.child)
+        child(args.child, args.workers)
         return 0
     codes = args.code or [Path(__file__).resolve().parent.parent]
     print(f"load average {os.getloadavg()[0]:.2f}, {os.cpu_count()} cpus")
@@ -205,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
             folder.mkdir()
             job = stage(folder, n)
             for code in codes:
-                r = measure(code, job)
+                r = measure(code, job, args.workers)
                 if "error" in r:
                     print(f"{n:6d} posts  {code}: FAILED\n{r['error']}")
                     continue
