@@ -140,16 +140,6 @@ def _tree(root: int) -> list[int]:
     return found
 
 
-def _pss_mib(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
-
-
 class PeakPss(threading.Thread):
     """The peak of the PSS summed over a process and its descendants, and the most processes seen."""
 
@@ -160,9 +150,11 @@ class PeakPss(threading.Thread):
         self.done = threading.Event()
 
     def run(self) -> None:
+        from bench.scale_out import pss_mib  # imported here: the child must not load what it imports
+
         while not self.done.is_set():
             pids = _tree(self.pid)
-            self.peak = max(self.peak, sum(_pss_mib(p) for p in pids))
+            self.peak = max(self.peak, sum(pss_mib(p) for p in pids))
             self.processes = max(self.processes, len(pids))
             time.sleep(self.period)
 
