@@ -85,8 +85,8 @@ def keywords(words: Sequence[str], limit: int = 5) -> list[str]:
 
 def _textrank(links: list[dict[int, None]]) -> list[float]:
     """TextRank scores of a graph's nodes. Each node's sum adds its neighbours' shares in the order
-    they were linked, starting from 0 like `sum`, so the floats (and their ties) are exactly those
-    of snownlp's loop; a 0.0 share read first makes every neighbour list a tuple."""
+    they were linked, as `sum` over a word's links did when words were dict keys, so the floats
+    (and their ties) are exactly those; a 0.0 share read first makes every gather a tuple."""
     zero = len(links)
     gathers = [itemgetter(zero, *linked) if linked else itemgetter(zero, zero) for linked in links]
     degrees = [len(linked) or 1 for linked in links]  # an unlinked node's share is never read
