@@ -14,23 +14,17 @@ import traceback
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from brandmon.config import Config
-from brandmon.staging import prune, read_jsonl, run_dir, write_jsonl
-from brandmon.windows import RunWindow, buckets, floor_time
+from brandmon.post_rows import Brands, chunk_rows
+from brandmon.staging import prune, read_jsonl, run_dir, staged_file, write_jsonl
+from brandmon.windows import RunWindow, buckets
 from extractors.base import ExtractContext, ExtractResult, SourceHealth
 from extractors.record import Post, Quarantined
 from extractors.registry import source_module
 from transforms.dedupe import dedupe_posts
-from transforms.filed_complaints import as_filed_complaint, complaint_object
-from transforms.matching import BrandMatcher, BrandTerms, searchable_text
-from transforms.risk import post_risk
-from transforms.terms import without_brand, without_brand_names
-
-if TYPE_CHECKING:
-
-    from transforms.scoring import TextScores
+from transforms.matching import BrandTerms
 
 log = logging.getLogger(__name__)
 
@@ -122,16 +116,24 @@ def read_staged(path: Path, source: str) -> tuple[SourceHealth, list[Post], list
     return health, posts, quarantined
 
 
-def transform(config: Config, staged: list[dict[str, Any]], window: RunWindow, run_id: str) -> dict[str, Any]:
+# Intervals with fewer posts run in this process: a pool's start-up would cost more than it saves.
+POOL_MIN_POSTS = 1000
+POSTS_PER_CHUNK = 1000
+
+
+def transform(config: Config, staged: list[dict[str, Any]], window: RunWindow, run_id: str,
+              workers: int | None = None) -> dict[str, Any]:
     """Dedupe the staged posts, match them to every configured brand, score them, stage rows.
 
     A post found for one brand is checked against all brands (share of voice); posts that
     mention no configured brand (a site feed's other articles) are dropped and counted. Posts
     filed on a complaints platform (黑猫投诉) are complaints by definition, with their category
     hint (`transforms.filed_complaints`); the company they are against counts for matching.
+    Big intervals are matched and scored in chunks on every core (`workers`: default all; 1 =
+    this process only), the rows written in post order as the chunks come back: the same files.
     """
-    from transforms.lexicon import Lexicon
-    from transforms.scoring import score_texts  # snownlp-backed; imported only when a task scores
+    from transforms.fastsnow.parallel import map_chunks
+    from transforms.scoring import load_models
 
     out = run_dir(config.staging_dir, run_id) / "transform"
     all_posts: list[Post] = []
@@ -144,46 +146,25 @@ def transform(config: Config, staged: list[dict[str, Any]], window: RunWindow, r
         quarantine_rows += [_quarantine_row(q, item["brand"], window) for q in quarantined]
 
     unique = dedupe_posts(all_posts)
-    matcher = BrandMatcher(BrandTerms(b.id, b.terms, b.exclusions) for b in config.brands.values())
-    matched = [(post, matcher.match(searchable_text([post.title, post.text, complaint_object(post)])))
-               for post in unique]
-    kept = [(post, brands) for post, brands in matched if brands]
-    scores = score_texts([searchable_text([post.title, post.text]) for post, _ in kept],
-                         lexicon=Lexicon(config.topic_phrases))
-
-    post_rows, mention_rows = [], []
-    for (post, brands), score in zip(kept, scores):
-        score = as_filed_complaint(post, score)
-        brand_terms = [t for ts in brands.values() for t in ts]
-        post_rows.append(_post_row(post, score, without_brand(list(score.keywords), score.clean_text, brand_terms),
-                                   without_brand_names(score.terms, brand_terms)))
-        mention_rows += [{"platform": post.platform, "native_id": post.native_id, "brand": b,
-                          "published_at": post.published_at.isoformat(), "matched_terms": t}
-                         for b, t in brands.items()]
+    del all_posts
+    brands = Brands(tuple(BrandTerms(b.id, b.terms, b.exclusions) for b in config.brands.values()),
+                    config.topic_phrases, config.schedule.bucket)
     paths = {name: str(out / f"{name}.jsonl") for name in ("posts", "mentions", "source_runs", "quarantine")}
-    write_jsonl(Path(paths["posts"]), post_rows)
-    write_jsonl(Path(paths["mentions"]), mention_rows)
+    matched = mentions = 0
+    touched: set[str] = set()
+    with staged_file(Path(paths["posts"])) as posts_file, staged_file(Path(paths["mentions"])) as mentions_file:
+        for rows in map_chunks(chunk_rows, unique, (brands,), workers=workers, min_items=POOL_MIN_POSTS,
+                               chunk_size=POSTS_PER_CHUNK, warm=load_models):
+            posts_file.write(rows.posts)
+            mentions_file.write(rows.mentions)
+            matched += rows.matched
+            mentions += rows.mention_count
+            touched |= rows.touched_buckets
     write_jsonl(Path(paths["source_runs"]), source_rows)
     write_jsonl(Path(paths["quarantine"]), quarantine_rows)
-    return {"paths": paths, "posts_in": len(all_posts), "unique": len(unique), "matched": len(kept),
-            "unmatched": len(unique) - len(kept), "mentions": len(mention_rows),
-            "quarantined": len(quarantine_rows),
-            "touched_buckets": sorted({floor_time(p.published_at, config.schedule.bucket).isoformat() for p, _ in kept})}
-
-
-def _post_row(post: Post, score: TextScores, keywords: list[str], terms: list[str]) -> dict[str, Any]:
-    """The staged `posts` row: the post (its author's reach included) and its scores, the complaint's
-    categories, severity and reasons whole (`complaint_reasons` keeps their Chinese labels), its risk."""
-    row = post.to_json()
-    risk = post_risk(post, score.label, score.severity)
-    row.update(clean_text=score.clean_text, sentiment=score.sentiment, label=score.label,
-               complaint=score.complaint, complaint_score=score.complaint_score,
-               complaint_reasons=[reason.zh for reason in score.reasons], keywords=keywords, model=score.model, terms=terms,
-               complaint_categories=list(score.complaint_categories), complaint_severity=score.severity,
-               complaint_reason_details=[reason.as_json() for reason in score.reasons],
-               complaint_severity_reasons=[reason.as_json() for reason in score.severity_reasons],
-               risk=risk.score, risk_parts=risk.parts())
-    return row
+    return {"paths": paths, "posts_in": sum(r["posts"] for r in source_rows), "unique": len(unique),
+            "matched": matched, "unmatched": len(unique) - matched, "mentions": mentions,
+            "quarantined": len(quarantine_rows), "touched_buckets": sorted(touched)}
 
 
 def _source_run_row(item: dict, health: SourceHealth, posts: int, interval_posts: int, quarantined: int,

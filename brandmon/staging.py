@@ -10,11 +10,12 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.+-]+")
 
@@ -27,22 +28,34 @@ def run_dir(staging_root: Path, run_id: str) -> Path:
 def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> int:
     """Write rows as JSON lines via a synced temp file and rename, so readers never see half a
     file, even after a crash; a failed write (a full disk) leaves no temp file behind."""
+    count = 0
+    with staged_file(path) as handle:
+        for row in rows:
+            handle.write(json_line(row))
+            count += 1
+    return count
+
+
+def json_line(row: dict[str, Any]) -> str:
+    """One staged row as its line of JSON, newline included (what `write_jsonl` writes)."""
+    return json.dumps(row, ensure_ascii=False, default=str) + "\n"
+
+
+@contextmanager
+def staged_file(path: Path) -> Iterator[TextIO]:
+    """A text file to write, which appears at `path` whole when the block ends, as in `write_jsonl`;
+    for lines serialised elsewhere (`json_line` in worker processes)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    count = 0
     try:
         with open(tmp, "w", encoding="utf-8") as handle:
-            for row in rows:
-                handle.write(json.dumps(row, ensure_ascii=False, default=str))
-                handle.write("\n")
-                count += 1
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    return count
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,7 +40,7 @@ ten copies count like ten times the audience.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from extractors.record import Post
@@ -67,7 +67,8 @@ class Risk:
 
     def parts(self) -> dict[str, float | None]:
         """The parts without the score, as `posts.risk_parts` stores them."""
-        return {k: v for k, v in asdict(self).items() if k != "score"}
+        return {"harm": self.harm, "reach": self.reach, "verified": self.verified, "engagement": self.engagement,
+                "speed": self.speed, "reposts_per_hour": self.reposts_per_hour}
 
 
 def harm(label: str | None, severity: str | None) -> float:

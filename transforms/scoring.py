@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from transforms import fastsnow, textprep
 from transforms.complaint_cues import CUES
@@ -118,6 +119,12 @@ def score_texts(texts: Sequence[str], workers: int | None = None, lexicon: Lexic
     return [by_text[text] for text in texts]
 
 
+def load_models() -> None:
+    """Load what `score_texts` reads (models, segmenter tables, converter) into this process, by
+    scoring one word: a pool forked afterwards shares them instead of loading them per worker."""
+    score_texts(["加载"], workers=1)
+
+
 def topic_terms(words: Sequence[str]) -> tuple[str, ...]:
     """The words that can make a topic, in text order, with `BREAK` where a clause ends.
 
@@ -127,14 +134,27 @@ def topic_terms(words: Sequence[str]) -> tuple[str, ...]:
     worded many ways. Other single characters stay, stop words or not: adjacent ones still form
     phrases ("喝" + "出", "拿" + "铁", "摄" + "像" + "头").
     """
-    stop = fastsnow.stopwords()
     out: list[str] = []
     for word in words:
-        if word.startswith(textprep.EMOTICON_PREFIX) or not any(ch.isalnum() for ch in word):
+        role = _topic_role(word)
+        if role == _ENDS_CLAUSE:
             if out and out[-1] != BREAK:
                 out.append(BREAK)
-        elif word not in FUNCTION_CHARS and not (len(word) > 1 and word in stop):
+        elif role == _KEPT:
             out.append(word)
     if out and out[-1] == BREAK:
         out.pop()
     return tuple(out)
+
+
+_ENDS_CLAUSE, _KEPT, _LEFT_OUT = "ends a clause", "kept", "left out"
+
+
+@lru_cache(maxsize=1 << 16)
+def _topic_role(word: str) -> str:
+    """What a word is to `topic_terms` (words recur across posts, so each is judged once)."""
+    if word.startswith(textprep.EMOTICON_PREFIX) or not any(ch.isalnum() for ch in word):
+        return _ENDS_CLAUSE
+    if word in FUNCTION_CHARS or (len(word) > 1 and word in fastsnow.stopwords()):
+        return _LEFT_OUT
+    return _KEPT

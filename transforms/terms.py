@@ -5,6 +5,10 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
+
+from transforms.matching import normalise
+from transforms.textprep import EMOTICON_PREFIX, clean
 
 # Marks where a clause ends in a post's topic terms (`transforms.scoring.topic_terms`).
 BREAK = "|"
@@ -36,8 +40,6 @@ def burst_terms(current: Counter[str], baseline: Counter[str], limit: int = 8, m
 
 def readable_term(term: str) -> str:
     """A term as people write it: the text preparation's emoticon token `emo_<hex>` back to `[怒]`."""
-    from transforms.textprep import EMOTICON_PREFIX
-
     if term.startswith(EMOTICON_PREFIX):
         try:
             return f"[{bytes.fromhex(term[len(EMOTICON_PREFIX):]).decode('utf-8')}]"
@@ -53,13 +55,19 @@ def without_brand(terms: list[str], text: str, brand_terms: list[str]) -> list[s
     "…喝了示例咖啡…"); a term that no longer occurs once the brand terms are blanked out of the
     text was such a fragment. The brand is what every mention shares, so it is not a topic.
     """
-    from transforms.matching import normalise
-    from transforms.textprep import EMOTICON_PREFIX
-
     blanked = normalise(text)
-    for term in sorted(brand_terms, key=len, reverse=True):
-        blanked = blanked.replace(normalise(term), " ")
-    return [readable_term(t) for t in terms if t.startswith(EMOTICON_PREFIX) or normalise(t) in blanked]
+    for term in _longest_first(tuple(brand_terms)):
+        blanked = blanked.replace(term, " ")
+    return [readable_term(t) for t in terms if t.startswith(EMOTICON_PREFIX) or _normalised_word(t) in blanked]
+
+
+@lru_cache(maxsize=4096)
+def _longest_first(brand_terms: tuple[str, ...]) -> tuple[str, ...]:
+    """Brand terms normalised for matching, longest first (so a longer name is blanked whole)."""
+    return tuple(normalise(term) for term in sorted(brand_terms, key=len, reverse=True))
+
+
+_normalised_word = lru_cache(maxsize=1 << 16)(normalise)
 
 
 def without_brand_names(terms: Sequence[str], brand_terms: Sequence[str]) -> list[str]:
@@ -68,9 +76,7 @@ def without_brand_names(terms: Sequence[str], brand_terms: Sequence[str]) -> lis
     The brand is what every mention shares, so it is not a topic, and the words on either side of
     it are not one phrase. Topic terms hold brand names whole (the config's phrases re-cut them).
     """
-    from transforms.textprep import clean
-
-    names = {clean(term) for term in brand_terms}
+    names = _cleaned(tuple(brand_terms))
     out: list[str] = []
     for term in terms:
         if term in names or term == BREAK:
@@ -79,3 +85,9 @@ def without_brand_names(terms: Sequence[str], brand_terms: Sequence[str]) -> lis
         else:
             out.append(term)
     return out[:-1] if out and out[-1] == BREAK else out
+
+
+@lru_cache(maxsize=4096)
+def _cleaned(brand_terms: tuple[str, ...]) -> frozenset[str]:
+    """Brand terms as topic terms hold them (`textprep.clean`)."""
+    return frozenset(map(clean, brand_terms))

@@ -7,10 +7,13 @@ source never fails the others), plus hot topics.
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import json
 import math
+import multiprocessing
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 import yaml
@@ -22,6 +25,7 @@ from brandmon.staging import write_jsonl
 from brandmon.windows import RunWindow
 from extractors.base import Window
 from extractors.record import Post
+from tests.shared_data import require
 from transforms.risk import post_risk
 from warehouse.db import reader
 
@@ -306,3 +310,37 @@ def test_the_query_each_alert_shows_lists_exactly_the_posts_behind_it(world):
         conn.close()
     assert {kind for kind, *_ in listed} >= {"new_topic", "complaint_spike"}
     assert all(observed == rows for _, observed, rows in listed), listed
+
+
+def real_posts(count: int) -> list[dict]:
+    """Real Weibo posts from the shared data, each naming one of the world's brands (a few both)."""
+    path = require("sentiment", "weibo_senti_100k_dev.tsv")
+    with open(path, encoding="utf-8", newline="") as handle:
+        texts = [text for _, text in csv.reader(handle, delimiter="\t")][:count]
+    names = ["示例咖啡", "样板茶饮", "Demo Coffee", "示例咖啡和样板茶饮"]
+    return [{"id": f"real{i}", "platform": "weibo", "text": f"{names[i % 4]}{text}", "reposts": i % 7,
+             "author_followers": i * 13, "published_at": (END - timedelta(seconds=10 * i + 5)).isoformat()}
+            for i, text in enumerate(texts)]
+
+
+def staged_bytes(result: dict) -> dict[str, bytes]:
+    return {name: Path(path).read_bytes() for name, path in result["paths"].items()}
+
+
+@pytest.mark.parametrize("start_method", ["fork", "spawn"])
+def test_an_interval_scored_in_chunks_on_two_cores_stages_what_one_process_stages(world, monkeypatch, start_method):
+    root, config = world
+    with open(root / "posts.jsonl", "a", encoding="utf-8") as handle:
+        handle.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in real_posts(300))
+    window = RunWindow(Window(END - timedelta(hours=1), END), config.schedule.lookback)
+    staged = [pipeline.extract(config, i["brand"], i["source"], window, "run", NOW) for i in pipeline.plan(config)]
+    alone = pipeline.transform(config, staged, window, "run", workers=1)
+    expected = staged_bytes(alone)
+    monkeypatch.setattr(pipeline, "POOL_MIN_POSTS", 10)
+    monkeypatch.setattr(pipeline, "POSTS_PER_CHUNK", 37)
+    if start_method == "spawn":
+        monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    pooled = pipeline.transform(config, staged, window, "run", workers=2)
+    assert alone["matched"] > 300
+    assert pooled == alone
+    assert staged_bytes(pooled) == expected

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timezone
 
 import pytest
@@ -17,6 +18,18 @@ def test_a_post_with_its_authors_reach_round_trips_through_json():
     row = post.to_json()
     assert (row["author_followers"], row["author_verified"]) == (250_000, "media")
     assert Post.from_json(row) == post
+
+
+def test_the_json_row_has_every_field_in_order_and_owns_its_extra():
+    extra = {"retweeted": {"id": "9", "pics": ["a", "b"]}, "truncated": True}
+    post = Post("weibo", "1", "weibo_api", "变质了", WHEN, url="https://weibo.com/1", reposts=3, extra=extra,
+                author_followers=10, author_verified="personal", counted_at=WHEN)
+    row = post.to_json()
+    expected = dataclasses.asdict(post) | {"published_at": WHEN.isoformat(), "counted_at": WHEN.isoformat()}
+    assert list(row) == [f.name for f in dataclasses.fields(Post)]
+    assert row == expected
+    row["extra"]["retweeted"]["pics"].append("c")
+    assert post.extra["retweeted"]["pics"] == ["a", "b"]
 
 
 def test_a_row_staged_before_reach_was_recorded_reads_as_unknown():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 
 import pytest
 
@@ -74,3 +75,34 @@ def test_inside_a_daemonic_process_big_batches_stay_in_process(monkeypatch):
     sentiments = queue.get(timeout=30)
     child.join(timeout=30)
     assert sentiments == [r.sentiment for r in analyze(MANY, SentimentModel.stock(), workers=1)]
+
+
+_warmed = False
+
+
+def _warm() -> None:
+    global _warmed
+    _warmed = True
+
+
+def _chunk_info(chunk, tag):
+    return os.getpid(), _warmed, tag, list(chunk)
+
+
+def test_small_batches_run_their_chunks_here_in_order():
+    items = list(range(25))
+    results = list(parallel.map_chunks(_chunk_info, items, ("t",), workers=2, min_items=26, chunk_size=10))
+    assert [r[3] for r in results] == [items[0:9], items[9:18], items[18:25]]
+    assert {(pid, tag) for pid, _, tag, _ in results} == {(os.getpid(), "t")}
+
+
+@pytest.mark.parametrize("start_method", ["fork", "spawn"])
+def test_big_batches_run_in_warmed_workers_and_come_back_in_order(monkeypatch, start_method):
+    if start_method == "spawn":
+        monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    items = [f"text {i}" for i in range(100)]
+    results = list(parallel.map_chunks(_chunk_info, items, ("t",), workers=2, min_items=50, chunk_size=30,
+                                       warm=_warm))
+    assert [item for r in results for item in r[3]] == items
+    assert len(results) == 4  # at least TASKS_PER_WORKER chunks per worker
+    assert all(pid != os.getpid() and warmed and tag == "t" for pid, warmed, tag, _ in results)

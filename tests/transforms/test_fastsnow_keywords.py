@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from transforms.fastsnow import keywords, words
-from transforms.fastsnow.keywords import is_candidate
+import csv
+
+from tests.shared_data import require
+from transforms.fastsnow import keywords, segment_many, words
+from transforms.fastsnow.keywords import DAMPING, MAX_ITERATIONS, MIN_CHANGE, PUNCTUATION, WINDOW, is_candidate
+from transforms.textprep import clean
 
 
 def test_candidates_are_multi_character_terms_not_stopwords_punctuation_or_links():
@@ -50,3 +54,42 @@ def test_weibo_emoticons_and_mentions_are_not_keywords():
 
 def test_punctuation_clinging_to_a_token_is_trimmed():
     assert keywords(["iPad", "air.", "air"], 5) == ["iPad", "air"]
+
+
+def reference_keywords(words: list[str], limit: int) -> list[str]:
+    """The TextRank this module first shipped (words as dict keys, one sum per word over its links):
+    the fast version must rank exactly like it, ties and float rounding included."""
+    candidates = []
+    for i, word in enumerate(words):
+        before = words[i - 1] if i else ""
+        emoticon = before.endswith("[") and i + 1 < len(words) and words[i + 1].startswith("]")
+        mention = "@" in word or before.endswith("@")
+        trimmed = word.strip(PUNCTUATION)
+        if not (emoticon or mention) and is_candidate(trimmed):
+            candidates.append(trimmed)
+    neighbours: dict[str, dict[str, None]] = {}
+    for i, word in enumerate(candidates):
+        links = neighbours.setdefault(word, {})
+        for other in candidates[max(0, i - WINDOW + 1):i]:
+            if other != word:
+                links[other] = None
+                neighbours[other][word] = None
+    scores = dict.fromkeys(neighbours, 1.0)
+    for _ in range(MAX_ITERATIONS):
+        updated = {word: (1 - DAMPING) + DAMPING * sum(scores[o] / len(neighbours[o]) for o in links)
+                   for word, links in neighbours.items()}
+        change = max((abs(updated[w] - scores[w]) for w in scores), default=0.0)
+        scores = updated
+        if change <= MIN_CHANGE:
+            break
+    first_seen = {w: i for i, w in reversed(list(enumerate(candidates)))}
+    return sorted(scores, key=lambda w: (-scores[w], first_seen[w]))[:limit]
+
+
+def test_real_posts_rank_exactly_as_the_word_keyed_textrank():
+    path = require("sentiment", "weibo_senti_100k_dev.tsv")
+    with open(path, encoding="utf-8", newline="") as handle:
+        texts = [text for _, text in csv.reader(handle, delimiter="\t")][:3000]
+    segmented = segment_many([clean(text) for text in texts]) + [["@", "小米", "[", "哈哈", "]", "电池", "电池"]]
+    for limit in (8, 1000):
+        assert [keywords(w, limit) for w in segmented] == [reference_keywords(w, limit) for w in segmented]

@@ -1,5 +1,6 @@
 """Risk: harm × (1 + reach + verified + engagement + speed), each part as docs/alerts.md states it."""
 
+import dataclasses
 import math
 from datetime import datetime, timedelta, timezone
 
@@ -31,7 +32,8 @@ def test_the_score_is_harm_times_one_plus_the_parts():
     assert risk.reposts_per_hour == 100.0
     assert risk.speed == pytest.approx(math.log10(101), abs=1e-4)
     assert risk.score == pytest.approx(1 + risk.reach + 1.0 + risk.engagement + risk.speed, abs=1e-3)
-    assert set(risk.parts()) == {"harm", "reach", "verified", "engagement", "speed", "reposts_per_hour"}
+    assert risk.parts() == {f.name: getattr(risk, f.name) for f in dataclasses.fields(risk) if f.name != "score"}
+    assert list(risk.parts()) == ["harm", "reach", "verified", "engagement", "speed", "reposts_per_hour"]
 
 
 @pytest.mark.parametrize("label, severity, expected", [

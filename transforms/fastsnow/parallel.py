@@ -3,17 +3,18 @@
 Reposts repeat text, so texts are deduplicated first. Batches of at least PARALLEL_MIN_TEXTS
 distinct texts are split over a process pool; the segmenter tables (and whatever the batch
 function needs) are loaded before the pool forks, so workers start in milliseconds and share
-the tables' memory with the parent.
+the tables' memory with the parent. `map_chunks` is the pool itself, for any chunked job.
 """
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from itertools import chain
-from typing import Any
+from typing import Any, TypeVar
 
 from transforms.fastsnow.seg_tables import stock_tables
 from transforms.fastsnow.segmenter import segment_many
@@ -21,6 +22,7 @@ from transforms.fastsnow.segmenter import segment_many
 PARALLEL_MIN_TEXTS = 800
 TASKS_PER_WORKER = 2
 MAX_TEXTS_PER_TASK = 4000
+R = TypeVar("R")
 
 
 def default_workers() -> int:
@@ -54,31 +56,60 @@ def copy_repeats(texts: Sequence[str], word_lists: list[list[str]]) -> list[list
 
 
 def _run_batches(func: Callable[..., list], items: list[str], workers: int | None, args: tuple) -> list:
+    return list(chain.from_iterable(map_chunks(func, items, args, workers=workers, min_items=PARALLEL_MIN_TEXTS,
+                                               chunk_size=MAX_TEXTS_PER_TASK, warm=stock_tables)))
+
+
+def map_chunks(func: Callable[..., R], items: Sequence, args: tuple = (), *, workers: int | None = None,
+               min_items: int, chunk_size: int, warm: Callable[[], object] | None = None) -> Iterator[R]:
+    """`func(chunk, *args)` for consecutive chunks of `items` (at most `chunk_size` each, at least
+    TASKS_PER_WORKER per worker), yielded in order as they are ready.
+
+    Below `min_items`, with one worker, or in a daemonic process (which may not start children),
+    the chunks run in this process: no pool start-up. Otherwise a process pool runs them: forked
+    where the platform can, after `warm()` loaded what every chunk needs (the workers inherit
+    it, share its memory and start at once; the items travel with the fork, each task carries
+    only its bounds); spawned elsewhere, each worker calling `warm()` once and each task carrying
+    its chunk. `func` must be a module-level function, so a spawned worker can import it.
+    """
     workers = default_workers() if workers is None else max(1, workers)
-    # A daemonic process (some executors run tasks in one) may not start children.
-    if workers == 1 or len(items) < PARALLEL_MIN_TEXTS or multiprocessing.current_process().daemon:
-        return func(items, *args)
-    stock_tables()  # loaded before forking, so every worker shares it
-    n_tasks = max(workers * TASKS_PER_WORKER, -(-len(items) // MAX_TEXTS_PER_TASK))
-    size = -(-len(items) // n_tasks)
+    pooled = workers > 1 and len(items) >= min_items and not multiprocessing.current_process().daemon
+    n_chunks = max(workers * TASKS_PER_WORKER if pooled else 1, -(-len(items) // chunk_size))
+    size = max(1, -(-len(items) // n_chunks))
     spans = [(lo, min(lo + size, len(items))) for lo in range(0, len(items), size)]
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    # Workers get the texts with the job at start-up (inherited, not pickled, when forked)
-    # and then only the bounds of each batch.
-    with ProcessPoolExecutor(max_workers=min(workers, len(spans)), mp_context=context,
-                             initializer=_init_worker, initargs=(func, items, args)) as pool:
-        return list(chain.from_iterable(pool.map(_run_worker_batch, spans)))
+    if not pooled:
+        yield from (func(items[lo:hi], *args) for lo, hi in spans)
+        return
+    forked = "fork" in multiprocessing.get_all_start_methods()
+    if forked:
+        if warm is not None:
+            warm()
+        gc.freeze()  # else the collector writes to every inherited object, copying the pages workers share
+    tasks = spans if forked else [(lo, hi, items[lo:hi]) for lo, hi in spans]
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(spans)),
+                               mp_context=multiprocessing.get_context("fork" if forked else "spawn"),
+                               initializer=_init_worker,
+                               initargs=(func, args, items if forked else None, None if forked else warm))
+    try:
+        yield from pool.map(_run_worker_chunk, tasks)
+    finally:  # a caller that stops early (its own error) leaves no chunk running for nothing
+        pool.shutdown(cancel_futures=True)
+        if forked:
+            gc.unfreeze()
 
 
-_worker_job: tuple[Callable[..., list], list[str], tuple] | None = None
+_worker_job: tuple[Callable[..., Any], tuple, Sequence | None] | None = None
 
 
-def _init_worker(func: Callable[..., list], items: list[str], args: tuple) -> None:
+def _init_worker(func: Callable[..., Any], args: tuple, items: Sequence | None,
+                 warm: Callable[[], object] | None) -> None:
     global _worker_job
-    _worker_job = (func, items, args)
+    _worker_job = (func, args, items)
+    if warm is not None:
+        warm()
 
 
-def _run_worker_batch(span: tuple[int, int]) -> list:
-    func, items, args = _worker_job
-    return func(items[span[0]:span[1]], *args)
+def _run_worker_chunk(task: tuple) -> Any:
+    func, args, items = _worker_job
+    chunk = items[task[0]:task[1]] if items is not None else task[2]
+    return func(chunk, *args)
