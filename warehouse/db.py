@@ -119,7 +119,7 @@ def publish_copy(path: Path, published: Path) -> None:
             raise PublishFailed(
                 f"could not publish the read-only copy {published}: {error.strerror or error}; the write is saved "
                 f"in {path} and analysts still see the previous copy; free space and re-run the task "
-                "(the next write publishes again)") from error
+                "(any later publishing write, at the latest the next run's deliver, publishes again)") from error
         raise
     fsync_dir(published.parent)
 
