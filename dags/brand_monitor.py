@@ -117,8 +117,8 @@ def brand_monitor():
         context, config = get_current_context(), load_config()
         window = run_window(context, config)
         secrets = {name: source_secrets(platform.connection) for name, platform in config.spread.platforms.items()}
-        return fetch(config, loaded["spread_targets"], window, run_info(context, window), fetched_at=utc_now(),
-                     secrets=secrets)
+        targets = loaded.get("spread_targets") or []  # none from a load that ran before an upgrade
+        return fetch(config, targets, window, run_info(context, window), fetched_at=utc_now(), secrets=secrets)
 
     @task(pool=WRITER_POOL)
     def detect(loaded: dict, spread: dict):
