@@ -186,12 +186,15 @@ def _quarantine_row(item: Quarantined, brand: str, window: RunWindow) -> dict[st
 STAGING_RETENTION = timedelta(days=7)
 
 
-def load(config: Config, transformed: dict[str, Any], window: RunWindow) -> dict[str, Any]:
+def load(config: Config, transformed: dict[str, Any], window: RunWindow, publish: bool = True) -> dict[str, Any]:
     """Load the run's staged files in one transaction (warehouse.load), then prune old staging.
 
     The buckets recounted are those the run's posts fall in and every bucket of its extraction
-    window; re-running leaves the same rows.
+    window; re-running leaves the same rows. The posts whose spread to fetch are chosen in the same
+    session (`spread_targets`, for the spread task). `publish=False` (the DAG) leaves publishing
+    the read-only copy to the run's last write.
     """
+    from brandmon.spread import choose_targets
     from warehouse.db import writer
     from warehouse.load import BrandRow, StagedFiles, load_staged
 
@@ -201,30 +204,32 @@ def load(config: Config, transformed: dict[str, Any], window: RunWindow) -> dict
     touched |= set(buckets(window.extraction, bucket))
     brands = [BrandRow(b.id, b.name, b.terms, b.competitors) for b in config.brands.values()]
     files = StagedFiles(**{name: Path(path) for name, path in paths.items()})
-    with writer(config.duckdb_path, config.published_path, config.timezone.key) as conn:
+    with writer(config.duckdb_path, config.published_path, config.timezone.key, publish=publish) as conn:
         total = load_staged(conn, files, brands, touched, bucket)
+        targets = choose_targets(conn, config, window)
     this_run = Path(paths["posts"]).parent.parent.name
     pruned = prune(config.staging_dir, window.interval.end - STAGING_RETENTION, keep=this_run)
     return {"posts": transformed["matched"], "mentions": transformed["mentions"],
             "quarantined": transformed["quarantined"], "buckets": len(touched), "total_posts": total,
-            "staging_pruned": len(pruned)}
+            "staging_pruned": len(pruned), "spread_targets": targets}
 
 
 def detect(config: Config, window: RunWindow, run: RunInfo, finished_at: datetime | None = None,
-           spread: dict[str, Any] | None = None) -> dict[str, Any]:
+           spread: dict[str, Any] | None = None, publish: bool = True) -> dict[str, Any]:
     """Store the run's staged spread (`spread`: what the spread task returned, brandmon.spread), then
     find spikes, topics, severe complaints with reach and source problems up to the window's end
     and write them to the outbox; the run is recorded as finished (`brandmon status` reads it) in
     the same transaction as the alerts.
 
-    `finished_at` is the wall-clock time the edge passes in (default: the run's reference time).
+    `finished_at` is the wall-clock time the edge passes in (default: the run's reference time);
+    `publish=False` (the DAG) leaves publishing the read-only copy to the run's last write.
     """
     from alerts.outbox import enqueue
     from brandmon.detection import find_severe_complaints, find_source_alerts, find_spike_alerts, find_topics
     from warehouse.db import transaction, writer
     from warehouse.runs import RunRecord, record_run
 
-    with writer(config.duckdb_path, config.published_path, config.timezone.key) as conn:
+    with writer(config.duckdb_path, config.published_path, config.timezone.key, publish=publish) as conn:
         spread_report = _store_spread(conn, config, spread, window, run.run_id)
         with transaction(conn):
             topic_alerts = find_topics(conn, config, window)
@@ -257,3 +262,12 @@ def deliver(config: Config, channel_secrets: dict[str, dict], now: datetime) -> 
     with writer(config.duckdb_path, config.published_path, config.timezone.key) as conn:
         report = deliver_pending(conn, config.alerting, channel_secrets, now)
     return asdict(report)
+
+
+def publish_only(config: Config) -> None:
+    """Publish the read-only copy with every write so far: the end of a run that delivers nothing
+    (a backfill), whose load and detect left publishing to it."""
+    from warehouse.db import writer
+
+    with writer(config.duckdb_path, config.published_path, config.timezone.key):
+        pass

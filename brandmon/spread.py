@@ -1,8 +1,10 @@
 """The spread step: how the posts that matter spread, fetched where the platform shows it.
 
-Two halves on either side of the single-writer rule:
-- `fetch` (the DAG's `spread` task, after load; I/O, never the DuckDB writer): picks the posts from
-  the published read-only copy (`warehouse.spread.spread_candidates`: one read), fetches their
+Three parts on either side of the single-writer rule:
+- `choose_targets` (inside load's writer session, right after its write): picks the posts
+  (`warehouse.spread.spread_candidates`: one read) as JSON-safe rows that load returns (XCom), so the
+  spread task needs no database (the run publishes its copy only once, at its end).
+- `fetch` (the DAG's `spread` task, after load; I/O, never the DuckDB writer): fetches those posts'
   reposts and hot comments through each platform's spread kind (`config.spread.platforms`,
   `extractors.cascade`) within the run's request budget, and writes a staged file
   (`state/staging/<run>/spread/cascades.jsonl`) like extract does.
@@ -18,7 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import traceback
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -40,27 +42,47 @@ log = logging.getLogger(__name__)
 QUARANTINE_BRAND = "*"  # spread items concern a post, not one brand's source
 
 
-def fetch(config: Config, window: RunWindow, run: RunInfo, fetched_at: datetime,
-          secrets: Mapping[str, Mapping[str, str]] | None = None) -> dict[str, Any]:
-    """Fetch the spread of the run's posts that matter and stage it. Never raises: a platform's
-    failure is in the staged run rows, and anything else (the published copy unreadable, a full
-    disk) is logged and reported without a staged file, so detect still runs and alerts go out.
-    `secrets`: each platform's Connection fields. The return value is small (it travels by XCom)."""
+def choose_targets(conn: duckdb.DuckDBPyConnection, config: Config, window: RunWindow) -> list[dict[str, Any]]:
+    """The posts whose spread to fetch, riskiest first, as JSON-safe rows (`SpreadTarget.to_json`)
+    for `fetch`; read on load's writer `conn`. Never raises: the spread is extra, so a failed read is
+    logged and nothing is fetched, rather than failing the load."""
+    from warehouse.spread import Selection, spread_candidates
+
+    spread = config.spread
+    if not spread.platforms or not spread.max_posts:
+        return []
+    end = window.interval.end
+    selection = Selection(platforms=tuple(spread.platforms), since=end - spread.max_age, until=end,
+                          min_followers=spread.min_followers, verified=spread.verified, severities=spread.severities,
+                          min_reposts=spread.min_reposts, fetched_before=end - spread.refetch_after)
     try:
-        return _fetch(config, window, run, fetched_at, secrets or {})
+        found = spread_candidates(conn, selection, spread.max_posts)
+    except Exception:
+        log.exception("the posts whose spread to fetch could not be read")
+        return []
+    return [SpreadTarget(c.platform, c.native_id, c.published_at, c.author).to_json() for c in found]
+
+
+def fetch(config: Config, targets: Sequence[Mapping[str, Any]], window: RunWindow, run: RunInfo,
+          fetched_at: datetime, secrets: Mapping[str, Mapping[str, str]] | None = None) -> dict[str, Any]:
+    """Fetch the spread of `targets` (what `choose_targets` chose in the load) and stage it. Never raises:
+    a platform's failure is in the staged run rows, and anything else (a full disk) is logged and
+    reported without a staged file, so detect still runs and alerts go out. `secrets`: each
+    platform's Connection fields. The return value is small (it travels by XCom)."""
+    try:
+        return _fetch(config, targets, window, run, fetched_at, secrets or {})
     except Exception as error:  # the spread is extra: it must never hold back the run's alerts
         log.exception("the spread fetch failed")
         return {"path": None, "error": repr(error)[:500], "wanted": 0, "cascades": 0, "requests": 0, "platforms": {}}
 
 
-def _fetch(config: Config, window: RunWindow, run: RunInfo, fetched_at: datetime,
-           secrets: Mapping[str, Mapping[str, str]]) -> dict[str, Any]:
+def _fetch(config: Config, wanted: Sequence[Mapping[str, Any]], window: RunWindow, run: RunInfo,
+           fetched_at: datetime, secrets: Mapping[str, Mapping[str, str]]) -> dict[str, Any]:
     path = run_dir(config.staging_dir, run.run_id) / "spread" / "cascades.jsonl"
     budget = config.spread.max_requests
     by_platform: dict[str, list[SpreadTarget]] = {}
-    for candidate in _candidates(config, window):
-        by_platform.setdefault(candidate.platform, []).append(
-            SpreadTarget(candidate.platform, candidate.native_id, candidate.published_at, candidate.author))
+    for target in map(SpreadTarget.from_json, wanted):
+        by_platform.setdefault(target.platform, []).append(target)
     rows: list[dict[str, Any]] = []
     report: dict[str, Any] = {"path": str(path), "wanted": 0, "cascades": 0, "requests": 0, "platforms": {}}
     for platform, targets in by_platform.items():
@@ -91,28 +113,6 @@ def _fetch(config: Config, window: RunWindow, run: RunInfo, fetched_at: datetime
                                          "message": health.message[:300], "not_fetched": len(result.not_fetched)}
     write_jsonl(path, rows)
     return report
-
-
-def _candidates(config: Config, window: RunWindow) -> list:
-    """The posts whose spread to fetch, read from the published copy (the writer is not held)."""
-    from warehouse.db import WarehouseMissing, reader
-    from warehouse.spread import Selection, spread_candidates
-
-    spread = config.spread
-    if not spread.platforms or not spread.max_posts:
-        return []
-    end = window.interval.end
-    selection = Selection(platforms=tuple(spread.platforms), since=end - spread.max_age, until=end,
-                          min_followers=spread.min_followers, verified=spread.verified, severities=spread.severities,
-                          min_reposts=spread.min_reposts, fetched_before=end - spread.refetch_after)
-    try:
-        conn = reader(config.published_path)
-    except WarehouseMissing:
-        return []
-    try:
-        return spread_candidates(conn, selection, spread.max_posts)
-    finally:
-        conn.close()
 
 
 def _fetch_platform(module: Any, settings: Any, targets: list[SpreadTarget], context: ExtractContext,

@@ -9,15 +9,17 @@ Every interval (default 15 minutes, Asia/Shanghai; see `config/brands.yaml`) thi
    (timeouts, 429, 5xx) are retried;
 3. **transform**: dedupes by `(platform, native_id)`, matches every brand (share of voice), scores
    sentiment and complaints;
-4. **load**: the only DuckDB writer (pool `duckdb_writer`, one slot), idempotent per window, then
-   publishes the read-only copy analysts query;
-5. **spread**: for the posts that matter (reach, severe complaints), fetches their reposts and hot
-   comments where the platform shows them (m.weibo.cn), within a per-run request budget, into a
-   staged file; it reads the published copy and never holds the writer;
+4. **load**: the only DuckDB writer (pool `duckdb_writer`, one slot), idempotent per window; in
+   the same session it picks the posts that matter (reach, severe complaints) for spread;
+5. **spread**: fetches those posts' reposts and hot comments where the platform shows them
+   (m.weibo.cn), within a per-run request budget, into a staged file; it opens no database and
+   never holds the writer;
 6. **detect**: stores the spread and its metrics, then causal spike detection per brand; alerts go
    to the outbox, naming the top amplifiers of their posts' spread;
-7. **deliver**: sends pending alerts once per channel. Backfill runs store alerts as
-   suppressed and deliver nothing.
+7. **deliver**: sends pending alerts once per channel, then publishes the read-only copy analysts
+   query, once per run, with the run's posts, alerts and deliveries (load and detect do not
+   publish). Backfill runs store alerts as suppressed and deliver nothing, but still publish. If
+   detect or deliver fails for good, the next run's publish carries this run's data.
 8. **heartbeat**: pings the outside monitor named by `monitoring.heartbeat_connection` (a dead
    man's switch: no ping, and the monitor alarms); `brandmon status` tells the same from inside.
 
@@ -104,9 +106,10 @@ def brand_monitor():
         from brandmon import pipeline
 
         config = load_config()
-        return pipeline.load(config, transformed, run_window(get_current_context(), config))
+        return pipeline.load(config, transformed, run_window(get_current_context(), config), publish=False)
 
-    # Fetching is I/O: no writer slot. It never raises (failures are reported), so detect always runs.
+    # Fetching is I/O: no writer slot, no database (load chose the posts). It never raises (failures
+    # are reported), so detect always runs.
     @task(retries=1, retry_delay=timedelta(seconds=30))
     def spread(loaded: dict):
         from brandmon.spread import fetch
@@ -114,7 +117,8 @@ def brand_monitor():
         context, config = get_current_context(), load_config()
         window = run_window(context, config)
         secrets = {name: source_secrets(platform.connection) for name, platform in config.spread.platforms.items()}
-        return fetch(config, window, run_info(context, window), fetched_at=utc_now(), secrets=secrets)
+        targets = loaded.get("spread_targets") or []  # none from a load that ran before an upgrade
+        return fetch(config, targets, window, run_info(context, window), fetched_at=utc_now(), secrets=secrets)
 
     @task(pool=WRITER_POOL)
     def detect(loaded: dict, spread: dict):
@@ -122,7 +126,8 @@ def brand_monitor():
 
         context, config = get_current_context(), load_config()
         window = run_window(context, config)
-        return pipeline.detect(config, window, run_info(context, window), finished_at=utc_now(), spread=spread)
+        return pipeline.detect(config, window, run_info(context, window), finished_at=utc_now(), spread=spread,
+                               publish=False)
 
     @task(pool=WRITER_POOL, retries=4, retry_delay=timedelta(seconds=30), retry_exponential_backoff=True)
     def deliver(detected: dict):
@@ -131,7 +136,8 @@ def brand_monitor():
         context, config = get_current_context(), load_config()
         info = run_info(context, run_window(context, config))
         if info.run_type == "backfill":
-            return {"skipped": "backfill runs never deliver"}
+            pipeline.publish_only(config)
+            return {"skipped": "backfill runs never deliver", "published": True}
         report = pipeline.deliver(config, channel_secrets(config.alerting), now=utc_now())
         if report["retryable_failures"]:
             raise AirflowException(f"{report['retryable_failures']} deliveries failed and will be retried: {report}")

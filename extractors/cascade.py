@@ -72,6 +72,16 @@ class SpreadTarget:
         """'platform:native_id', as the warehouse names posts."""
         return f"{self.platform}:{self.native_id}"
 
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-safe row (the load task hands targets to the spread task by XCom)."""
+        return {"platform": self.platform, "native_id": self.native_id,
+                "published_at": self.published_at.isoformat(), "author": self.author}
+
+    @classmethod
+    def from_json(cls, row: dict[str, Any]) -> SpreadTarget:
+        """The target a `to_json` row describes."""
+        return cls(row["platform"], row["native_id"], datetime.fromisoformat(row["published_at"]), row.get("author"))
+
 
 @dataclass(frozen=True, slots=True)
 class Repost:

@@ -1,10 +1,11 @@
 """Opening the warehouse: the single writer, the published read-only copy, and migrations.
 
 One process writes at a time (Airflow's `duckdb_writer` pool has one slot; an advisory file lock
-here makes that hold for the CLI and `dag.test()` too, with a bounded wait). After every write
-the database is checkpointed and copied to a published file that analysts open read-only, so an
-analyst session never blocks a run and sees each run's data as soon as it is published. See
-docs/decisions/0001-duckdb-readers.md for the trade-offs.
+here makes that hold for the CLI and `dag.test()` too, with a bounded wait). After a write the
+database is checkpointed and, unless the caller defers it (`publish=False`: brand_monitor's load
+and detect, whose run publishes once, in deliver), copied to a published file that analysts open
+read-only, so an analyst session never blocks a run and sees each run's data once it is published.
+See docs/decisions/0001-duckdb-readers.md for the trade-offs.
 """
 
 from __future__ import annotations
@@ -77,8 +78,11 @@ def transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConn
 
 
 @contextmanager
-def writer(path: Path, published: Path, timezone: str, wait: float = LOCK_WAIT_SECONDS) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The one read-write connection: locked, migrated, and published when the block succeeds."""
+def writer(path: Path, published: Path, timezone: str, wait: float = LOCK_WAIT_SECONDS,
+           publish: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The one read-write connection: locked, migrated, checkpointed and (with `publish`) published
+    when the block succeeds. Without it the write waits for the next publishing writer, whose copy
+    carries every write before it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with _exclusive_lock(path.with_suffix(".lock"), wait):
         conn = _connect_with_wait(path, wait)
@@ -89,10 +93,11 @@ def writer(path: Path, published: Path, timezone: str, wait: float = LOCK_WAIT_S
             conn.execute("CHECKPOINT")
         finally:
             conn.close()
-        publish(path, published)
+        if publish:
+            publish_copy(path, published)
 
 
-def publish(path: Path, published: Path) -> None:
+def publish_copy(path: Path, published: Path) -> None:
     """Atomically replace the read-only copy; open readers keep the copy they opened.
 
     The copy is written to a temp file, fsynced and renamed over the old one. Called under the
@@ -114,7 +119,7 @@ def publish(path: Path, published: Path) -> None:
             raise PublishFailed(
                 f"could not publish the read-only copy {published}: {error.strerror or error}; the write is saved "
                 f"in {path} and analysts still see the previous copy; free space and re-run the task "
-                "(the next write publishes again)") from error
+                "(any later publishing write, at the latest the next run's deliver, publishes again)") from error
         raise
     fsync_dir(published.parent)
 

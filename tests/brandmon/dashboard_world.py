@@ -59,9 +59,9 @@ def build_world(root: Path) -> Config:
     config = load_config(root / "brands.yaml")
     window = RunWindow(Window(END - timedelta(days=7), END), config.schedule.lookback)
     staged = [pipeline.extract(config, i["brand"], i["source"], window, "manual__1", NOW) for i in pipeline.plan(config)]
-    pipeline.load(config, pipeline.transform(config, staged, window, "manual__1"), window)
+    loaded = pipeline.load(config, pipeline.transform(config, staged, window, "manual__1"), window)
     run = pipeline.RunInfo("manual__1", "manual", NOW)
-    pipeline.detect(config, window, run, spread=fetch(config, window, run, NOW))
+    pipeline.detect(config, window, run, spread=fetch(config, loaded["spread_targets"], window, run, NOW))
     pipeline.deliver(config, {}, NOW)
     return config
 

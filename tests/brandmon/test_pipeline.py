@@ -67,6 +67,26 @@ def snapshot(config):
         conn.close()
 
 
+def test_load_and_detect_can_leave_publishing_to_the_run_s_end(world):
+    """The DAG's order: load and detect write without publishing (load's report, with the posts whose
+    spread to fetch, is JSON for XCom); the run's end publishes once, carrying both."""
+    _, config = world
+    window = RunWindow(Window(END - timedelta(hours=6), END), config.schedule.lookback)
+    staged = [pipeline.extract(config, i["brand"], i["source"], window, "manual__p", NOW) for i in pipeline.plan(config)]
+    loaded = pipeline.load(config, pipeline.transform(config, staged, window, "manual__p"), window, publish=False)
+    assert json.loads(json.dumps(loaded)) == loaded
+    detected = pipeline.detect(config, window, pipeline.RunInfo("manual__p", "manual", NOW), publish=False)
+    assert not config.published_path.exists()
+    pipeline.publish_only(config)
+    conn = reader(config.published_path)
+    try:
+        assert conn.execute("SELECT count(*) FROM posts").fetchone()[0] == loaded["posts"] > 0
+        assert conn.execute("SELECT count(*) FROM alerts").fetchone()[0] == detected["alerts_new"]
+        assert conn.execute("SELECT run_id FROM v_runs").fetchall() == [("manual__p",)]
+    finally:
+        conn.close()
+
+
 def test_rerunning_a_window_leaves_exactly_the_same_rows(world):
     _, config = world
     run_window(config, END - timedelta(days=2), END, "run_a")

@@ -1,4 +1,4 @@
-"""The spread step without Airflow: posts that matter chosen from the published copy, their reposts
+"""The spread step without Airflow: posts that matter chosen by the load, their reposts
 fetched from a loopback m.weibo.cn (the hand-built recorded cascade) or from the demo's reposts
 file, stored and measured in detect's writer session, and told in the alert's zh/en text."""
 
@@ -58,11 +58,12 @@ def weibo_world(tmp_path, monkeypatch, httpserver):
     return tmp_path, load_config(tmp_path / "brands.yaml"), httpserver
 
 
-def loaded(config, end: datetime, hours: float = 2) -> RunWindow:
+def loaded(config, end: datetime, hours: float = 2) -> tuple[RunWindow, list[dict]]:
+    """The window loaded, and the posts whose spread the load chose (what the spread task gets)."""
     window = RunWindow(Window(end - timedelta(hours=hours), end), config.schedule.lookback)
     staged = [pipeline.extract(config, i["brand"], i["source"], window, "manual__s", end) for i in pipeline.plan(config)]
-    pipeline.load(config, pipeline.transform(config, staged, window, "manual__s"), window)
-    return window
+    report = pipeline.load(config, pipeline.transform(config, staged, window, "manual__s"), window)
+    return window, report["spread_targets"]
 
 
 def query(config, sql: str, params=()):
@@ -81,9 +82,9 @@ def alert_texts(config, kind: str = "severe_complaint") -> tuple[str, str]:
 
 def test_a_severe_complaint_s_spread_is_fetched_within_budget_and_told_in_its_alert(weibo_world):
     _, config, server = weibo_world
-    window = loaded(config, END)
+    window, targets = loaded(config, END)
     run = pipeline.RunInfo("manual__s", "manual", END)
-    report = spread.fetch(config, window, run, fetched_at=END, secrets={"weibo": {"cookie": "SUB=x"}})
+    report = spread.fetch(config, targets, window, run, fetched_at=END, secrets={"weibo": {"cookie": "SUB=x"}})
     assert (report["wanted"], report["cascades"], report["requests"]) == (1, 1, 5)  # the quiet post is not wanted
     assert len(server.log) == 5 <= config.spread.max_requests
     detected = pipeline.detect(config, window, run, spread=report)
@@ -103,11 +104,27 @@ def test_a_severe_complaint_s_spread_is_fetched_within_budget_and_told_in_its_al
     assert Alert.details_from_json(details).spread_accelerating
 
 
+def test_the_load_chooses_the_posts_and_the_spread_task_opens_no_database(weibo_world, tmp_path):
+    """The load picks the posts in its writer session and returns them as JSON (XCom); the spread
+    task fetches them with no warehouse at hand (the run publishes only at its end)."""
+    _, config, _ = weibo_world
+    window, targets = loaded(config, END)
+    assert json.loads(json.dumps(targets)) == targets == [
+        {"platform": "weibo", "native_id": ORIGINAL, "published_at": "2024-11-26T04:00:00+00:00", "author": "吃货小王"}]
+    away = config.duckdb_path.parent.rename(tmp_path / "warehouse_away")
+    try:
+        report = spread.fetch(config, targets, window, pipeline.RunInfo("manual__s", "manual", END), END,
+                              {"weibo": {"cookie": "x"}})
+    finally:
+        away.rename(config.duckdb_path.parent)
+    assert (report["wanted"], report["cascades"]) == (1, 1) and "error" not in report
+
+
 def test_the_stored_spread_is_what_analysts_see_and_storing_it_again_changes_nothing(weibo_world):
     _, config, _ = weibo_world
-    window = loaded(config, END)
+    window, targets = loaded(config, END)
     run = pipeline.RunInfo("manual__s", "manual", END)
-    report = spread.fetch(config, window, run, fetched_at=END, secrets={"weibo": {"cookie": "SUB=x"}})
+    report = spread.fetch(config, targets, window, run, fetched_at=END, secrets={"weibo": {"cookie": "SUB=x"}})
     pipeline.detect(config, window, run, spread=report)
     tables = ("spread_runs", "spread_fetches", "spread_reposts", "spread_comments", "spread_metrics", "spread_amplifiers")
     first = {t: query(config, f"SELECT * FROM {t} ORDER BY ALL") for t in tables}
@@ -121,20 +138,20 @@ def test_the_stored_spread_is_what_analysts_see_and_storing_it_again_changes_not
 
 def test_a_post_fetched_within_the_refetch_interval_is_not_fetched_again(weibo_world):
     _, config, server = weibo_world
-    window = loaded(config, END)
+    window, targets = loaded(config, END)
     run = pipeline.RunInfo("manual__s", "manual", END)
-    pipeline.detect(config, window, run, spread=spread.fetch(config, window, run, END, {"weibo": {"cookie": "x"}}))
+    pipeline.detect(config, window, run, spread=spread.fetch(config, targets, window, run, END, {"weibo": {"cookie": "x"}}))
     requests = len(server.log)
-    later = RunWindow(Window(END, END + timedelta(minutes=15)), config.schedule.lookback)
-    report = spread.fetch(config, later, pipeline.RunInfo("scheduled__2", "scheduled", later.interval.end),
+    later, again = loaded(config, END + timedelta(minutes=15), hours=0.25)
+    report = spread.fetch(config, again, later, pipeline.RunInfo("scheduled__2", "scheduled", later.interval.end),
                           END + timedelta(minutes=15), {"weibo": {"cookie": "x"}})
-    assert report["wanted"] == 0 and len(server.log) == requests
+    assert again == [] and report["wanted"] == 0 and len(server.log) == requests
 
 
 def test_a_backfill_does_not_fetch_today_s_spread_for_a_past_window(weibo_world):
     _, config, server = weibo_world
-    window = loaded(config, END)
-    report = spread.fetch(config, window, pipeline.RunInfo("backfill__b", "backfill", END), END, {})
+    window, targets = loaded(config, END)
+    report = spread.fetch(config, targets, window, pipeline.RunInfo("backfill__b", "backfill", END), END, {})
     assert report["platforms"]["weibo"]["status"] == "skipped" and report["requests"] == 0 and len(server.log) == 0
     pipeline.detect(config, window, pipeline.RunInfo("backfill__b", "backfill", END), spread=report)
     assert query(config, "SELECT status, not_fetched FROM spread_runs") == [("skipped", [f"weibo:{ORIGINAL}"])]
@@ -145,9 +162,9 @@ def test_an_expired_cookie_is_recorded_and_the_alerts_still_go_out(weibo_world):
     server.clear_all_handlers()
     server.expect_request("/robots.txt").respond_with_data("User-agent: *\nAllow: /\n")
     server.expect_request("/api/statuses/repostTimeline").respond_with_data('{"ok": -100, "url": "https://passport.weibo.cn/signin/welcome"}')
-    window = loaded(config, END)
+    window, targets = loaded(config, END)
     run = pipeline.RunInfo("manual__s", "manual", END)
-    report = spread.fetch(config, window, run, END, {"weibo": {"cookie": "SUB=expired"}})
+    report = spread.fetch(config, targets, window, run, END, {"weibo": {"cookie": "SUB=expired"}})
     assert report["platforms"]["weibo"]["error_kind"] == "auth"
     detected = pipeline.detect(config, window, run, spread=report)
     assert detected["alerts_new"] >= 1
@@ -158,9 +175,9 @@ def test_an_expired_cookie_is_recorded_and_the_alerts_still_go_out(weibo_world):
 
 def test_a_damaged_staged_file_loses_only_its_damaged_lines(weibo_world):
     _, config, _ = weibo_world
-    window = loaded(config, END)
+    window, targets = loaded(config, END)
     run = pipeline.RunInfo("manual__s", "manual", END)
-    report = spread.fetch(config, window, run, END, {"weibo": {"cookie": "x"}})
+    report = spread.fetch(config, targets, window, run, END, {"weibo": {"cookie": "x"}})
     with open(report["path"], "a", encoding="utf-8") as handle:
         handle.write('{"type": "cascade", "kind": "weibo", "platform": "weibo"\n{"type": "run"}\n')
     detected = pipeline.detect(config, window, run, spread=report)
@@ -178,9 +195,9 @@ def test_the_demo_s_spreading_post_accelerates_and_its_alert_names_the_amplifier
     write_config(tmp_path, {"platforms": {"demo": {"kind": "archive", "path": f"demo/{REPOSTS_FILE}",
                                                    "platform": "demo"}}}, archive="demo/demo_posts.jsonl")
     config = load_config(tmp_path / "brands.yaml")
-    window = loaded(config, end, hours=24 * 7)
+    window, targets = loaded(config, end, hours=24 * 7)
     run = pipeline.RunInfo("manual__demo", "manual", end)
-    report = spread.fetch(config, window, run, fetched_at=end + timedelta(minutes=3))
+    report = spread.fetch(config, targets, window, run, fetched_at=end + timedelta(minutes=3))
     assert report["cascades"] == 1 and report["requests"] == 0
     pipeline.detect(config, window, run, spread=report)
     pipeline.deliver(config, {}, end + timedelta(minutes=5))
@@ -233,12 +250,12 @@ def test_without_a_spread_section_only_weibo_posts_are_followed(tmp_path):
 
 def test_a_spread_fetch_that_cannot_stage_its_file_reports_it_and_detect_still_alerts(weibo_world):
     _, config, _ = weibo_world
-    window = loaded(config, END)
+    window, targets = loaded(config, END)
     run = pipeline.RunInfo("manual__s", "manual", END)
     blocker = config.staging_dir / "manual__s" / "spread"
     blocker.parent.mkdir(parents=True, exist_ok=True)
     blocker.write_text("a file where the folder should be")
-    report = spread.fetch(config, window, run, END, {"weibo": {"cookie": "x"}})
+    report = spread.fetch(config, targets, window, run, END, {"weibo": {"cookie": "x"}})
     assert report["path"] is None and "Error" in report["error"]
     detected = pipeline.detect(config, window, run, spread=report)
     assert detected["alerts_new"] >= 1 and detected["spread"] == {"cascades": 0, "measured": 0}

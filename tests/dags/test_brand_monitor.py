@@ -147,3 +147,26 @@ def test_a_run_with_a_data_interval_processes_that_interval_plus_the_look_back(w
     # its staged extraction reached back 30 minutes before the interval (late posts)
     (lookback_posts,) = query("SELECT max(posts - interval_posts) FROM source_runs WHERE window_end = ?", [logical])[0]
     assert lookback_posts > 0
+
+
+def test_a_run_publishes_once_at_its_end_and_a_run_cut_short_is_carried_by_the_next(week_run, feed_server):
+    """load and detect write without publishing; deliver publishes. A run whose deliver never runs
+    (marked done here) leaves the copy analysts read untouched; the next run's publish carries it."""
+    conf = {"start": (END - timedelta(minutes=15)).isoformat(), "end": END.isoformat()}
+    published = load_config().published_path
+    copy = published.stat().st_ino
+    with pytest.MonkeyPatch.context() as mp:
+        with_connections(mp, feed_server)
+        cut = fresh_dag().test(run_after=END + timedelta(minutes=2), run_conf=conf,
+                               mark_success_pattern="deliver|heartbeat")
+        states = {ti.task_id: str(ti.state) for ti in cut.get_task_instances()}
+        assert all(states[task].endswith("success") for task in ("load", "spread", "detect"))
+        assert published.stat().st_ino == copy  # not rewritten: load and detect did not publish
+        assert query("""SELECT (SELECT count(*) FROM source_runs WHERE window_start = $1),
+                               (SELECT count(*) FROM v_runs WHERE run_id = $2)""",
+                     [END - timedelta(minutes=15), cut.run_id]) == [(0, 0)]
+        following = fresh_dag().test(run_after=END + timedelta(minutes=3), run_conf=conf)
+    assert str(following.state).endswith("success") and published.stat().st_ino != copy
+    assert {r for r, in query("SELECT run_id FROM v_runs")} >= {cut.run_id, following.run_id}
+    assert query("SELECT count(*) > 0 FROM source_runs WHERE window_start = ?", [END - timedelta(minutes=15)]) == [
+        (True,)]

@@ -38,6 +38,22 @@ def test_writes_are_published_for_readers(paths):
         conn.execute("INSERT INTO brands VALUES ('x', 'x', [], [])")
 
 
+def test_a_write_without_publishing_reaches_readers_with_the_next_publishing_write(paths):
+    """brand_monitor's load and detect write with publish=False; its deliver publishes once for the run."""
+    private, published = paths
+    with writer(private, published, "Asia/Shanghai") as conn:
+        conn.execute("INSERT INTO brands VALUES ('acme', 'A', [], [])")
+    copy = published.stat().st_ino
+    with writer(private, published, "Asia/Shanghai", publish=False) as conn:
+        conn.execute("INSERT INTO brands VALUES ('rival', 'R', [], [])")
+    assert published.stat().st_ino == copy  # the copy was not even rewritten
+    assert reader(published).execute("SELECT brand FROM brands").fetchall() == [("acme",)]
+    with writer(private, published, "Asia/Shanghai") as conn:
+        conn.execute("INSERT INTO brands VALUES ('third', 'T', [], [])")
+    assert reader(published).execute("SELECT brand FROM brands ORDER BY brand").fetchall() == [
+        ("acme",), ("rival",), ("third",)]
+
+
 def test_an_open_analyst_session_never_blocks_the_writer(paths):
     private, published = paths
     with writer(private, published, "Asia/Shanghai") as conn:
