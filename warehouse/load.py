@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from warehouse.db import transaction
-from warehouse.schema import STAGED_COLUMNS
+from warehouse.localtime import count_days
+from warehouse.schema import LOCAL_COLUMNS, STAGED_COLUMNS
 
 if TYPE_CHECKING:
     import duckdb
@@ -59,12 +60,16 @@ def load_staged(conn: duckdb.DuckDBPyConnection, files: StagedFiles, brands: Seq
         _insert_staged(conn, "INSERT OR REPLACE", "source_runs", files.source_runs)
         _insert_staged(conn, "INSERT OR IGNORE", "quarantine", files.quarantine)
         _recompute_buckets(conn, sorted(set(touched)), bucket)
+        count_days(conn, sorted(set(touched)), bucket)
     return conn.execute("SELECT count(*) FROM posts").fetchone()[0]
 
 
 def _insert_staged(conn: duckdb.DuckDBPyConnection, verb: str, table: str, path: Path) -> None:
-    columns = ", ".join(STAGED_COLUMNS[table])
-    conn.execute(f"{verb} INTO {table} ({columns}) SELECT {columns} FROM {_staged(table)}", [str(path)])
+    local = LOCAL_COLUMNS.get(table, {})
+    columns = ", ".join([*STAGED_COLUMNS[table], *local])
+    values = ", ".join([*STAGED_COLUMNS[table], *(expression for _type, expression in local.values())])
+    conn.execute(f"{verb} INTO {table} ({columns}) SELECT {values} FROM {_staged(table)} CROSS JOIN local_zone z",
+                 [str(path)])
 
 
 def _staged(table: str) -> str:

@@ -1,0 +1,207 @@
+"""How long each example query of docs/schema.md takes on warehouses of 1M and 10M posts, with the
+views as they were before migration 0011 and as they are now.
+
+    nice .venv/bin/python -m bench.analyst_queries [--sizes 1000000 10000000] [--repeat 3]
+
+A seed world first: the demo week (two brands, competitors of each other, a complaint burst, its
+incident, alerts and one spreading post) plus real Weibo posts from the shared data folder (see
+bench.weibo_posts) naming the brands, run through the real pipeline (extract, transform, load,
+detect with the spread step, deliver). Each warehouse is then grown from it through the real
+migrations before 0011 (warehouse.scaled: copies with shifted times and ids, appended oldest
+first, about --per-day posts a day, so 10M posts are about a year) and checkpointed; the queries
+run on it opened read-only and sandboxed, as `brandmon sql` opens the published copy (a byte copy
+of it). Then it is upgraded (warehouse.db.migrate: 0011 and its days and daily counts) and the
+queries run again. Each query's figure is the median of --repeat runs, each on a fresh
+connection. Last, the seed's staged files are loaded once more (a week's run upserting its posts),
+to show what keeping days and daily counts costs the load. Everything lives in a
+temporary folder removed at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import statistics
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import duckdb
+import yaml
+
+from bench.weibo_posts import SENTI_100K_DEV, data_dir, read_senti_100k
+from brandmon import pipeline
+from brandmon.config import Config, load_config
+from brandmon.demo import REPOSTS_FILE, demo_reposts, generate
+from brandmon.spread import fetch
+from brandmon.staging import write_jsonl
+from brandmon.windows import RunWindow
+from extractors.base import Window
+from warehouse.analyst import run_query
+from warehouse.db import migrate
+from warehouse.load import BrandRow, StagedFiles, load_staged
+from warehouse.localtime import count_days
+from warehouse.scaled import grow
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMA_DOC = ROOT / "docs" / "schema.md"
+VIEWS_MIGRATION = 11  # the migration whose views are measured against the ones before it
+ZONE = "Asia/Shanghai"
+WEIBO_POSTS = 4000  # real Weibo texts added to the demo week, each naming one brand or both
+BUCKET = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class Query:
+    title: str
+    sql: str
+
+
+def example_queries(doc: Path = SCHEMA_DOC) -> list[Query]:
+    """The statements of the doc's "Example queries" block, each titled by the comment above it."""
+    block = doc.read_text(encoding="utf-8").split("## Example queries", 1)[1].split("```sql", 1)[1].split("```", 1)[0]
+    queries, title, lines = [], "", []
+    for line in block.splitlines():
+        if not lines and not line.strip():
+            continue
+        if line.startswith("--") and not lines:
+            title = line.lstrip("- ").strip()
+            continue
+        lines.append(line)
+        if line.rstrip().endswith(";"):
+            count = sum(1 for q in queries if q.title.startswith(title))
+            queries.append(Query(title if not count else f"{title} ({count + 1})", "\n".join(lines).strip().rstrip(";")))
+            lines = []
+    return queries
+
+
+def seed_world(root: Path, end: datetime) -> Config:
+    """The demo week ending at `end` plus real Weibo posts naming its brands, through the real pipeline."""
+    rng = random.Random(13)
+    names = {"demo_coffee": "示例咖啡", "demo_tea": "样板茶饮"}
+    texts = [text for _, text in read_senti_100k(data_dir() / SENTI_100K_DEV)]
+    weibo = []
+    for number, text in enumerate(rng.sample(texts, WEIBO_POSTS)):
+        brands = rng.choices([["demo_coffee"], ["demo_tea"], ["demo_coffee", "demo_tea"]], weights=[6, 3, 1])[0]
+        weibo.append({"id": f"51{number:014d}", "platform": "weibo", "published_at": (
+            end - timedelta(seconds=rng.randrange(7 * 86400))).isoformat(),
+            "text": f"{'和'.join(names[b] for b in brands)} {text}", "url": f"https://weibo.com/1/{number}",
+            "author": f"weibo_user_{rng.randrange(5000)}", "author_followers": int(rng.lognormvariate(6, 2.5)),
+            "reposts": int(rng.expovariate(1 / 5)), "comments": int(rng.expovariate(1 / 4)),
+            "likes": int(rng.expovariate(1 / 20)), "counted_at": end.isoformat()})
+    write_jsonl(root / "posts.jsonl", generate(end) + weibo)
+    write_jsonl(root / REPOSTS_FILE, demo_reposts(end))
+    brand = {"name": "", "keywords": [], "sources": ["history"]}
+    (root / "brands.yaml").write_text(yaml.safe_dump({
+        "timezone": ZONE, "storage": {"state_dir": "state"},
+        "brands": {"demo_coffee": {**brand, "name": "示例咖啡", "keywords": ["示例咖啡", "Demo Coffee"],
+                                   "competitors": ["demo_tea"]},
+                   "demo_tea": {**brand, "name": "样板茶饮", "keywords": ["样板茶饮"], "competitors": ["demo_coffee"]}},
+        "sources": {"history": {"kind": "archive", "path": "posts.jsonl"}},
+        "spread": {"platforms": {"demo": {"kind": "archive", "path": REPOSTS_FILE, "platform": "demo"}}},
+    }, allow_unicode=True), encoding="utf-8")
+    config = load_config(root / "brands.yaml")
+    window = RunWindow(Window(end - timedelta(days=7), end), config.schedule.lookback)
+    staged = [pipeline.extract(config, i["brand"], i["source"], window, "seed", end) for i in pipeline.plan(config)]
+    pipeline.load(config, pipeline.transform(config, staged, window, "seed"), window)
+    run = pipeline.RunInfo("seed", "manual", end)
+    pipeline.detect(config, window, run, spread=fetch(config, window, run, end))
+    pipeline.deliver(config, {}, end)
+    return config
+
+
+def time_queries(published: Path, queries: list[Query], repeat: int) -> list[tuple[float, int]]:
+    """(median seconds, rows) of each query on the read-only copy, each run on a fresh sandboxed connection."""
+    figures = []
+    for query in queries:
+        runs, rows = [], 0
+        for _ in range(repeat):
+            started = time.perf_counter()
+            rows = len(run_query(published, query.sql).rows)
+            runs.append(time.perf_counter() - started)
+        figures.append((statistics.median(runs), rows))
+    return figures
+
+
+def reload_seed(path: Path, config: Config) -> tuple[float, float]:
+    """Seconds `load_staged` takes to load the seed run's staged files again into the warehouse at
+    `path` (their posts upserted, their buckets and days recounted), and of them what recounting
+    the days alone takes (timed again on its own)."""
+    staging = sorted(config.staging_dir.glob("*/transform"))[0]
+    files = StagedFiles(*(staging / f"{name}.jsonl" for name in ("posts", "mentions", "source_runs", "quarantine")))
+    seconds = BUCKET.total_seconds()
+    touched = sorted({datetime.fromtimestamp(
+        datetime.fromisoformat(row["published_at"]).timestamp() // seconds * seconds, timezone.utc)
+        for row in map(json.loads, files.mentions.read_text(encoding="utf-8").splitlines())})
+    brands = [BrandRow(b.id, b.name, b.terms, b.competitors) for b in config.brands.values()]
+    conn = duckdb.connect(str(path))
+    try:
+        started = time.perf_counter()
+        load_staged(conn, files, brands, touched, BUCKET)
+        loaded = time.perf_counter()
+        count_days(conn, touched, BUCKET)
+        return loaded - started, time.perf_counter() - loaded
+    finally:
+        conn.close()
+
+
+def upgrade(path: Path) -> float:
+    """Seconds to migrate the warehouse at `path` to the current schema (migration 0011 and what it
+    makes migrate() do: every stored mention's day filled, the daily counts made), closed (checkpointed)."""
+    started = time.perf_counter()
+    conn = duckdb.connect(str(path))
+    try:
+        migrate(conn, ZONE)
+    finally:
+        conn.close()
+    return time.perf_counter() - started
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: `python -m bench.analyst_queries`."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 10_000_000], help="posts per warehouse")
+    parser.add_argument("--per-day", type=int, default=27_000, help="posts a day in the grown history")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per query (the median is shown)")
+    args = parser.parse_args(argv)
+
+    queries = example_queries()
+    with tempfile.TemporaryDirectory(prefix="bench-analyst-") as tmp:
+        root = Path(tmp)
+        end = datetime.fromtimestamp(time.time() // 900 * 900, timezone.utc)
+        started = time.perf_counter()
+        config = seed_world(root, end)
+        print(f"seed world: {time.perf_counter() - started:.0f}s, the week to {end:%Y-%m-%d %H:%M} UTC")
+        results: dict[tuple[int, str], list[tuple[float, int]]] = {}
+        for size in args.sizes:
+            path = root / f"grown_{size}.duckdb"
+            grown = grow(config.duckdb_path, path, size, ZONE, args.per_day, before=VIEWS_MIGRATION)
+            print(f"{grown.posts:,} posts, {grown.mentions:,} mentions over {grown.days} days: copied in "
+                  f"{grown.seconds:.0f}s, {path.stat().st_size / 1e9:.2f} GB", flush=True)
+            results[size, "before"] = time_queries(path, queries, args.repeat)
+            print(f"  upgrade to migration {VIEWS_MIGRATION} (days filled, daily counts made): {upgrade(path):.1f}s",
+                  flush=True)
+            results[size, "after"] = time_queries(path, queries, args.repeat)
+            load, days = reload_seed(path, config)
+            print(f"  the seed's week loaded again (its posts upserted): {load:.2f}s, of which recounting "
+                  f"its days {days:.2f}s", flush=True)
+            path.unlink()
+        print_table(queries, args.sizes, results)
+    return 0
+
+
+def print_table(queries: list[Query], sizes: list[int], results: dict[tuple[int, str], list[tuple[float, int]]]) -> None:
+    """One line per query: seconds (and rows) per size, before and after."""
+    columns = [(size, schema) for size in sizes for schema in ("before", "after")]
+    print(f"\n{'example query (docs/schema.md)':58}" + "".join(f"{f'{s / 1e6:g}M {schema}':>16}" for s, schema in columns))
+    for index, query in enumerate(queries):
+        title = re.sub(r"\s+", " ", query.title)[:56]
+        print(f"{title:58}" + "".join(f"{results[c][index][0]:>9.3f}s {results[c][index][1]:>5}" for c in columns))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,299 @@
+-- Analyst views that stay fast as history grows (docs/schema.md; figures: bench/analyst_queries.py).
+-- The views' names and columns are unchanged. What changes:
+-- - each mention stores its post's local day in the configured zone (the load fills it,
+--   warehouse.schema.LOCAL_COLUMNS; migrate() recomputes it when the zone changes,
+--   warehouse.localtime): mentions are appended in time order, so a filter on `day` skips every
+--   row group outside the days asked for;
+-- - views join a mention to its post on the key and `published_at` too (a mention copies its
+--   post's time), so the days found on mentions also skip the posts' row groups;
+-- - no subquery per row: v_posts' brands and v_post_spread's amplifiers are joined lists;
+-- - v_daily (and v_share_of_voice, which reads it) sum a daily table the load recounts for the
+--   days it touches, instead of the whole history.
+
+ALTER TABLE mentions ADD COLUMN day DATE;  -- the post's local day (warehouse.schema.LOCAL_COLUMNS)
+
+-- Mentions, their sentiment and complaints per brand and local day, recounted by the load for every
+-- local day its buckets overlap (warehouse.localtime.count_days).
+CREATE TABLE daily_stats (
+    brand VARCHAR NOT NULL,
+    day DATE NOT NULL,
+    mentions BIGINT NOT NULL,
+    pos BIGINT NOT NULL,
+    neu BIGINT NOT NULL,
+    neg BIGINT NOT NULL,
+    complaints BIGINT NOT NULL,
+    PRIMARY KEY (brand, day)
+);
+
+-- The zone is forgotten so that migrate(), right after this, fills the days of the mentions stored
+-- before it and counts them, in the configured zone (warehouse.localtime.set_zone).
+DELETE FROM settings WHERE key = 'timezone';
+
+-- v_posts as in 0007; brands is a joined list, not a subquery per post.
+CREATE OR REPLACE VIEW v_posts AS
+SELECT
+    p.platform,
+    p.native_id,
+    p.source,
+    p.published_at,
+    timezone(z.zone, p.published_at) AS published_local,
+    b.brands,
+    p.title,
+    p.text,
+    p.url,
+    p.author,
+    p.reposts,
+    p.comments,
+    p.likes,
+    coalesce(p.reposts, 0) + coalesce(p.comments, 0) + coalesce(p.likes, 0) AS engagement,
+    p.sentiment,
+    p.label,
+    p.complaint,
+    p.complaint_score,
+    p.complaint_reasons,
+    p.keywords,
+    p.model,
+    p.complaint_categories,
+    p.complaint_severity,
+    p.complaint_reason_details,
+    p.complaint_severity_reasons,
+    p.author_followers,
+    p.author_verified,
+    p.counted_at,
+    p.risk
+FROM posts p
+CROSS JOIN local_zone z
+LEFT JOIN (SELECT platform, native_id, published_at, list(brand ORDER BY brand) AS brands
+           FROM mentions GROUP BY platform, native_id, published_at) b
+  ON b.platform = p.platform AND b.native_id = p.native_id AND b.published_at = p.published_at;
+
+-- v_mentions: v_posts' columns but brands, from the mention and its post.
+CREATE OR REPLACE VIEW v_mentions AS
+SELECT
+    m.brand,
+    m.matched_terms,
+    p.platform,
+    p.native_id,
+    p.source,
+    m.published_at,
+    timezone(z.zone, m.published_at) AS published_local,
+    p.title,
+    p.text,
+    p.url,
+    p.author,
+    p.reposts,
+    p.comments,
+    p.likes,
+    coalesce(p.reposts, 0) + coalesce(p.comments, 0) + coalesce(p.likes, 0) AS engagement,
+    p.sentiment,
+    p.label,
+    p.complaint,
+    p.complaint_score,
+    p.complaint_reasons,
+    p.keywords,
+    p.model,
+    p.complaint_categories,
+    p.complaint_severity,
+    p.complaint_reason_details,
+    p.complaint_severity_reasons,
+    p.author_followers,
+    p.author_verified,
+    p.counted_at,
+    p.risk
+FROM mentions m
+JOIN posts p ON p.platform = m.platform AND p.native_id = m.native_id AND p.published_at = m.published_at
+CROSS JOIN local_zone z;
+
+CREATE OR REPLACE VIEW v_daily AS
+SELECT
+    brand,
+    day,
+    mentions,
+    pos,
+    neu,
+    neg,
+    complaints,
+    round((pos - neg) / mentions, 4) AS net_sentiment
+FROM daily_stats;
+
+-- v_complaints as in 0005, its day the mention's.
+CREATE OR REPLACE VIEW v_complaints AS
+SELECT
+    m.brand,
+    timezone(z.zone, m.published_at) AS published_local,
+    m.day,
+    p.platform,
+    p.native_id,
+    p.url,
+    p.author,
+    p.author_followers,
+    p.text,
+    p.complaint_score,
+    p.complaint_severity AS severity,
+    p.complaint_categories AS categories,
+    [r.zh FOR r IN p.complaint_reason_details] AS reasons_zh,
+    [r.en FOR r IN p.complaint_reason_details] AS reasons_en,
+    p.sentiment,
+    [r.zh FOR r IN p.complaint_severity_reasons] AS severity_reasons_zh,
+    [r.en FOR r IN p.complaint_severity_reasons] AS severity_reasons_en,
+    p.author_verified,
+    coalesce(p.reposts, 0) + coalesce(p.comments, 0) + coalesce(p.likes, 0) AS engagement,
+    p.published_at,
+    p.complaint_reasons
+FROM mentions m
+JOIN posts p ON p.platform = m.platform AND p.native_id = m.native_id AND p.published_at = m.published_at
+CROSS JOIN local_zone z
+WHERE p.complaint;
+
+-- v_complaint_reasons as in 0005, its day the mention's.
+CREATE OR REPLACE VIEW v_complaint_reasons AS
+WITH reasons AS (
+    SELECT
+        m.brand,
+        m.day,
+        p.platform,
+        p.native_id,
+        p.published_at,
+        p.complaint_severity,
+        unnest(list_concat([{'kind': 'category', 'reason': r} FOR r IN p.complaint_reason_details],
+                           [{'kind': 'severity', 'reason': r} FOR r IN p.complaint_severity_reasons])) AS item
+    FROM mentions m
+    JOIN posts p ON p.platform = m.platform AND p.native_id = m.native_id AND p.published_at = m.published_at
+    WHERE p.complaint
+)
+SELECT
+    x.brand,
+    x.day,
+    x.item.reason.category AS category,
+    l.zh AS category_zh,
+    l.en AS category_en,
+    x.item.reason.code AS code,
+    x.item.reason.zh AS zh,
+    x.item.reason.en AS en,
+    x.item.reason.phrase AS phrase,
+    x.complaint_severity AS severity,
+    x.item.kind AS reason_kind,
+    x.platform,
+    x.native_id,
+    timezone(z.zone, x.published_at) AS published_local,
+    x.published_at
+FROM reasons x
+CROSS JOIN local_zone z
+LEFT JOIN complaint_labels l ON l.code = x.item.reason.category;
+
+-- v_complaints_daily as in 0005, its day the mention's.
+CREATE OR REPLACE VIEW v_complaints_daily AS
+WITH categorised AS (
+    SELECT
+        m.brand,
+        m.day,
+        p.complaint_severity,
+        unnest(coalesce(p.complaint_categories, [NULL::VARCHAR])) AS category
+    FROM mentions m
+    JOIN posts p ON p.platform = m.platform AND p.native_id = m.native_id AND p.published_at = m.published_at
+    WHERE p.complaint
+)
+SELECT
+    c.brand,
+    c.day,
+    c.category,
+    l.zh AS category_zh,
+    l.en AS category_en,
+    count(*) AS complaints,
+    count(*) FILTER (WHERE c.complaint_severity = 'severe') AS severe
+FROM categorised c
+LEFT JOIN complaint_labels l ON l.code = c.category
+GROUP BY ALL;
+
+-- v_post_risk as in 0007, its day the mention's.
+CREATE OR REPLACE VIEW v_post_risk AS
+SELECT
+    m.brand,
+    timezone(z.zone, m.published_at) AS published_local,
+    m.day,
+    p.platform,
+    p.native_id,
+    p.url,
+    p.author,
+    p.author_followers,
+    p.author_verified,
+    p.reposts,
+    p.comments,
+    p.likes,
+    coalesce(p.reposts, 0) + coalesce(p.comments, 0) + coalesce(p.likes, 0) AS engagement,
+    p.risk_parts.reposts_per_hour AS reposts_per_hour,
+    p.label,
+    p.complaint,
+    p.complaint_severity AS severity,
+    p.risk,
+    p.risk_parts.harm AS risk_harm,
+    p.risk_parts.reach AS risk_reach,
+    p.risk_parts.verified AS risk_verified,
+    p.risk_parts.engagement AS risk_engagement,
+    p.risk_parts.speed AS risk_speed,
+    p.text,
+    p.published_at,
+    p.counted_at
+FROM mentions m
+JOIN posts p ON p.platform = m.platform AND p.native_id = m.native_id AND p.published_at = m.published_at
+CROSS JOIN local_zone z;
+
+-- v_post_spread as in 0009, its day the mention's; the amplifiers a joined list.
+CREATE OR REPLACE VIEW v_post_spread AS
+SELECT
+    m.brand,
+    m.day,
+    p.platform,
+    p.native_id,
+    p.url,
+    p.author,
+    p.author_followers,
+    timezone(z.zone, p.published_at) AS published_local,
+    timezone(z.zone, s.as_of) AS as_of_local,
+    s.reposts_total,
+    s.reposts_seen,
+    s.comments_total,
+    s.hot_comments,
+    s.depth,
+    s.large_reach_share,
+    s.early_per_hour,
+    s.recent_minutes,
+    s.recent_per_hour,
+    s.before_per_hour,
+    s.rate_ratio,
+    s.p_value,
+    s.verdict,
+    s.accelerating,
+    s.reason,
+    a.top_amplifiers,
+    p.complaint_severity AS severity,
+    p.risk,
+    p.text,
+    p.published_at,
+    s.as_of
+FROM spread_metrics s
+JOIN mentions m ON m.platform = s.platform AND m.native_id = s.native_id
+JOIN posts p ON p.platform = m.platform AND p.native_id = m.native_id AND p.published_at = m.published_at
+LEFT JOIN (SELECT platform, native_id, list(user_name ORDER BY rank) AS top_amplifiers
+           FROM spread_amplifiers GROUP BY platform, native_id) a
+  ON a.platform = s.platform AND a.native_id = s.native_id
+CROSS JOIN local_zone z;
+
+-- v_spread_amplifiers as in 0009, its day the mention's (a mention's post is always stored).
+CREATE OR REPLACE VIEW v_spread_amplifiers AS
+SELECT
+    m.brand,
+    m.day,
+    coalesce(a.user_id, a.user_name) AS account,
+    any_value(a.user_name) AS user_name,
+    max(a.followers) AS followers,
+    any_value(a.verified) AS verified,
+    count(*) AS posts,
+    sum(a.reposts) AS reposts,
+    sum(a.drawn) AS drawn,
+    sum(a.score) AS score,
+    min(a.rank) AS best_rank,
+    list(a.platform || ':' || a.native_id ORDER BY a.score DESC) AS post_keys
+FROM spread_amplifiers a
+JOIN mentions m ON m.platform = a.platform AND m.native_id = a.native_id
+GROUP BY m.brand, m.day, account;
