@@ -42,9 +42,9 @@ from brandmon.staging import write_jsonl
 from brandmon.windows import RunWindow
 from extractors.base import Window
 from warehouse.analyst import run_query
+from warehouse.days import refresh_days
 from warehouse.db import migrate
 from warehouse.load import BrandRow, StagedFiles, load_staged
-from warehouse.localtime import count_days
 from warehouse.scaled import grow
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -143,7 +143,7 @@ def reload_seed(path: Path, config: Config) -> tuple[float, float]:
         started = time.perf_counter()
         load_staged(conn, files, brands, touched, BUCKET)
         loaded = time.perf_counter()
-        count_days(conn, touched, BUCKET)
+        refresh_days(conn, files.mentions, touched, BUCKET)
         return loaded - started, time.perf_counter() - loaded
     finally:
         conn.close()

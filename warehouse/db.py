@@ -20,7 +20,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.localtime import set_zone
+from warehouse.days import set_zone
 
 LOCK_WAIT_SECONDS = 600.0
 
@@ -49,7 +49,7 @@ def migrations() -> list[tuple[int, str, str]]:
 
 def migrate(conn: duckdb.DuckDBPyConnection, timezone: str) -> list[str]:
     """Apply the migrations not yet applied, each in its own transaction, and record the configured
-    zone (stored local days follow it, warehouse.localtime); returns the migrations' names."""
+    zone (stored local days follow it, warehouse.days); returns the migrations' names."""
     conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL)")
     done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations").fetchall()}
     applied = []

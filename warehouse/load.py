@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from warehouse.days import refresh_days
 from warehouse.db import transaction
-from warehouse.localtime import count_days
 from warehouse.schema import LOCAL_COLUMNS, STAGED_COLUMNS
 
 if TYPE_CHECKING:
@@ -60,7 +60,7 @@ def load_staged(conn: duckdb.DuckDBPyConnection, files: StagedFiles, brands: Seq
         _insert_staged(conn, "INSERT OR REPLACE", "source_runs", files.source_runs)
         _insert_staged(conn, "INSERT OR IGNORE", "quarantine", files.quarantine)
         _recompute_buckets(conn, sorted(set(touched)), bucket)
-        count_days(conn, sorted(set(touched)), bucket)
+        refresh_days(conn, files.mentions, sorted(set(touched)), bucket)
     return conn.execute("SELECT count(*) FROM posts").fetchone()[0]
 
 

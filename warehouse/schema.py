@@ -41,7 +41,7 @@ STAGED_COLUMNS: dict[str, dict[str, str]] = {
 
 # Columns after the staged ones that the load derives in the configured zone (`z.zone`, from the
 # one-row `local_zone` view), with their types and expressions on the staged columns; migrate()
-# recomputes them when the zone changes (warehouse.localtime).
+# recomputes them when the zone changes (warehouse.days).
 LOCAL_COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
     "mentions": {"day": ("DATE", "CAST(timezone(z.zone, published_at) AS DATE)")},
 }

@@ -2,18 +2,19 @@
 -- The views' names and columns are unchanged. What changes:
 -- - each mention stores its post's local day in the configured zone (the load fills it,
 --   warehouse.schema.LOCAL_COLUMNS; migrate() recomputes it when the zone changes,
---   warehouse.localtime): mentions are appended in time order, so a filter on `day` skips every
+--   warehouse.days): mentions are appended in time order, so a filter on `day` skips every
 --   row group outside the days asked for;
 -- - views join a mention to its post on the key and `published_at` too (a mention copies its
 --   post's time), so the days found on mentions also skip the posts' row groups;
 -- - no subquery per row: v_posts' brands and v_post_spread's amplifiers are joined lists;
--- - v_daily (and v_share_of_voice, which reads it) sum a daily table the load recounts for the
---   days it touches, instead of the whole history.
+-- - v_daily (and v_share_of_voice, which reads it) read a daily table, and the complaint views a
+--   table of the complaints alone, both refilled by the load for the days it touches, instead of
+--   the whole history.
 
 ALTER TABLE mentions ADD COLUMN day DATE;  -- the post's local day (warehouse.schema.LOCAL_COLUMNS)
 
 -- Mentions, their sentiment and complaints per brand and local day, recounted by the load for every
--- local day its buckets overlap (warehouse.localtime.count_days).
+-- local day its buckets overlap (warehouse.days.refresh_days).
 CREATE TABLE daily_stats (
     brand VARCHAR NOT NULL,
     day DATE NOT NULL,
@@ -25,8 +26,32 @@ CREATE TABLE daily_stats (
     PRIMARY KEY (brand, day)
 );
 
+-- One row per complaint and brand it mentions, with what the complaint views show of its post: they
+-- read this instead of finding a few complaints among every mention and post. Refilled by the load
+-- for every local day its buckets overlap, like daily_stats.
+CREATE TABLE brand_complaints (
+    brand VARCHAR NOT NULL,
+    day DATE NOT NULL,
+    published_at TIMESTAMPTZ NOT NULL,
+    platform VARCHAR NOT NULL,
+    native_id VARCHAR NOT NULL,
+    url VARCHAR,
+    author VARCHAR,
+    author_followers BIGINT,
+    author_verified VARCHAR,
+    text VARCHAR NOT NULL,
+    complaint_score DOUBLE NOT NULL,
+    complaint_severity VARCHAR,
+    complaint_categories VARCHAR[],
+    complaint_reason_details STRUCT(category VARCHAR, code VARCHAR, zh VARCHAR, en VARCHAR, phrase VARCHAR)[],
+    complaint_severity_reasons STRUCT(category VARCHAR, code VARCHAR, zh VARCHAR, en VARCHAR, phrase VARCHAR)[],
+    complaint_reasons VARCHAR[] NOT NULL,
+    sentiment DOUBLE NOT NULL,
+    engagement BIGINT NOT NULL
+);
+
 -- The zone is forgotten so that migrate(), right after this, fills the days of the mentions stored
--- before it and counts them, in the configured zone (warehouse.localtime.set_zone).
+-- before it and the tables kept per day, in the configured zone (warehouse.days.set_zone).
 DELETE FROM settings WHERE key = 'timezone';
 
 -- v_posts as in 0007; brands is a joined list, not a subquery per post.
@@ -116,50 +141,46 @@ SELECT
     round((pos - neg) / mentions, 4) AS net_sentiment
 FROM daily_stats;
 
--- v_complaints as in 0005, its day the mention's.
+-- v_complaints as in 0005, from brand_complaints.
 CREATE OR REPLACE VIEW v_complaints AS
 SELECT
-    m.brand,
-    timezone(z.zone, m.published_at) AS published_local,
-    m.day,
-    p.platform,
-    p.native_id,
-    p.url,
-    p.author,
-    p.author_followers,
-    p.text,
-    p.complaint_score,
-    p.complaint_severity AS severity,
-    p.complaint_categories AS categories,
-    [r.zh FOR r IN p.complaint_reason_details] AS reasons_zh,
-    [r.en FOR r IN p.complaint_reason_details] AS reasons_en,
-    p.sentiment,
-    [r.zh FOR r IN p.complaint_severity_reasons] AS severity_reasons_zh,
-    [r.en FOR r IN p.complaint_severity_reasons] AS severity_reasons_en,
-    p.author_verified,
-    coalesce(p.reposts, 0) + coalesce(p.comments, 0) + coalesce(p.likes, 0) AS engagement,
-    p.published_at,
-    p.complaint_reasons
-FROM mentions m
-JOIN posts p ON p.platform = m.platform AND p.native_id = m.native_id AND p.published_at = m.published_at
-CROSS JOIN local_zone z
-WHERE p.complaint;
+    c.brand,
+    timezone(z.zone, c.published_at) AS published_local,
+    c.day,
+    c.platform,
+    c.native_id,
+    c.url,
+    c.author,
+    c.author_followers,
+    c.text,
+    c.complaint_score,
+    c.complaint_severity AS severity,
+    c.complaint_categories AS categories,
+    [r.zh FOR r IN c.complaint_reason_details] AS reasons_zh,
+    [r.en FOR r IN c.complaint_reason_details] AS reasons_en,
+    c.sentiment,
+    [r.zh FOR r IN c.complaint_severity_reasons] AS severity_reasons_zh,
+    [r.en FOR r IN c.complaint_severity_reasons] AS severity_reasons_en,
+    c.author_verified,
+    c.engagement,
+    c.published_at,
+    c.complaint_reasons
+FROM brand_complaints c
+CROSS JOIN local_zone z;
 
--- v_complaint_reasons as in 0005, its day the mention's.
+-- v_complaint_reasons as in 0005, from brand_complaints.
 CREATE OR REPLACE VIEW v_complaint_reasons AS
 WITH reasons AS (
     SELECT
-        m.brand,
-        m.day,
-        p.platform,
-        p.native_id,
-        p.published_at,
-        p.complaint_severity,
-        unnest(list_concat([{'kind': 'category', 'reason': r} FOR r IN p.complaint_reason_details],
-                           [{'kind': 'severity', 'reason': r} FOR r IN p.complaint_severity_reasons])) AS item
-    FROM mentions m
-    JOIN posts p ON p.platform = m.platform AND p.native_id = m.native_id AND p.published_at = m.published_at
-    WHERE p.complaint
+        brand,
+        day,
+        platform,
+        native_id,
+        published_at,
+        complaint_severity,
+        unnest(list_concat([{'kind': 'category', 'reason': r} FOR r IN complaint_reason_details],
+                           [{'kind': 'severity', 'reason': r} FOR r IN complaint_severity_reasons])) AS item
+    FROM brand_complaints
 )
 SELECT
     x.brand,
@@ -181,17 +202,11 @@ FROM reasons x
 CROSS JOIN local_zone z
 LEFT JOIN complaint_labels l ON l.code = x.item.reason.category;
 
--- v_complaints_daily as in 0005, its day the mention's.
+-- v_complaints_daily as in 0005, from brand_complaints.
 CREATE OR REPLACE VIEW v_complaints_daily AS
 WITH categorised AS (
-    SELECT
-        m.brand,
-        m.day,
-        p.complaint_severity,
-        unnest(coalesce(p.complaint_categories, [NULL::VARCHAR])) AS category
-    FROM mentions m
-    JOIN posts p ON p.platform = m.platform AND p.native_id = m.native_id AND p.published_at = m.published_at
-    WHERE p.complaint
+    SELECT brand, day, complaint_severity, unnest(coalesce(complaint_categories, [NULL::VARCHAR])) AS category
+    FROM brand_complaints
 )
 SELECT
     c.brand,

@@ -1,0 +1,84 @@
+"""Local days stored for analysts (migration 0011): each mention's local day in the configured zone,
+and the tables kept per brand and local day that the views read instead of the whole history:
+`daily_stats` (mentions, sentiment and complaints counted) and `brand_complaints` (the complaints).
+
+The load fills a mention's day as it inserts it (warehouse.schema.LOCAL_COLUMNS) and refills the
+per-day tables for the days it touched (`refresh_days`); when the configured zone
+changes, `set_zone` recomputes every stored day and refills the tables in the new zone, once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from warehouse.schema import LOCAL_COLUMNS
+
+if TYPE_CHECKING:
+    import duckdb
+
+_MENTIONED_POSTS = """FROM mentions m
+    JOIN posts p ON p.platform = m.platform AND p.native_id = m.native_id AND p.published_at = m.published_at"""
+# Each per-day table, and the statement refilling it for the mentions whose day passes `{days}`.
+PER_DAY = {
+    "daily_stats": f"""
+        INSERT INTO daily_stats (brand, day, mentions, pos, neu, neg, complaints)
+        SELECT m.brand, m.day, count(*), count(*) FILTER (WHERE p.label = 'pos'),
+               count(*) FILTER (WHERE p.label = 'neu'), count(*) FILTER (WHERE p.label = 'neg'),
+               count(*) FILTER (WHERE p.complaint)
+        {_MENTIONED_POSTS}
+        WHERE {{days}}
+        GROUP BY m.brand, m.day""",
+    "brand_complaints": f"""
+        INSERT INTO brand_complaints
+        SELECT m.brand, m.day, m.published_at, p.platform, p.native_id, p.url, p.author, p.author_followers,
+               p.author_verified, p.text, p.complaint_score, p.complaint_severity, p.complaint_categories,
+               p.complaint_reason_details, p.complaint_severity_reasons, p.complaint_reasons, p.sentiment,
+               coalesce(p.reposts, 0) + coalesce(p.comments, 0) + coalesce(p.likes, 0)
+        {_MENTIONED_POSTS}
+        WHERE p.complaint AND {{days}}
+        ORDER BY m.published_at""",
+}
+
+
+def set_zone(conn: duckdb.DuckDBPyConnection, zone: str) -> bool:
+    """Record the configured zone; if it is not the one stored, recompute every stored local day and
+    refill the per-day tables in it (inside the caller's transaction). Returns whether it did."""
+    stored = conn.execute("SELECT max(value) FROM settings WHERE key = 'timezone'").fetchone()[0]
+    if stored == zone:
+        return False
+    conn.execute("INSERT OR REPLACE INTO settings VALUES ('timezone', ?)", [zone])
+    for table, columns in LOCAL_COLUMNS.items():
+        assignments = ", ".join(f"{name} = {expression}" for name, (_type, expression) in columns.items())
+        conn.execute(f"UPDATE {table} SET {assignments} FROM local_zone z")
+    for table, refill in PER_DAY.items():
+        conn.execute(f"DELETE FROM {table}")
+        conn.execute(refill.format(days="TRUE"))
+    return True
+
+
+def refresh_days(conn: duckdb.DuckDBPyConnection, staged_mentions: Path, bucket_starts: Sequence[datetime],
+                 bucket: timedelta) -> None:
+    """Refill the per-day tables for every local day of a mention just loaded from `staged_mentions`,
+    of a stored complaint of the same post (its former day) and of a bucket starting at one of
+    `bucket_starts`. Run after the load's inserts, in its transaction."""
+    staged = ("read_json(?, format = 'newline_delimited', "
+              "columns = {'platform': 'VARCHAR', 'native_id': 'VARCHAR', 'published_at': 'TIMESTAMPTZ'})")
+    day = LOCAL_COLUMNS["mentions"]["day"][1]
+    days = [row[0] for row in conn.execute(
+        f"""SELECT {day.replace("published_at", "b.start + e.shift")}
+            FROM unnest(?::TIMESTAMPTZ[]) b(start), unnest([INTERVAL 0 SECOND, ?]) e(shift), local_zone z
+            UNION SELECT {day} FROM {staged} CROSS JOIN local_zone z
+            UNION SELECT c.day FROM brand_complaints c
+                  SEMI JOIN {staged} s ON s.platform = c.platform AND s.native_id = c.native_id
+            ORDER BY 1""",
+        [list(bucket_starts), bucket - timedelta(microseconds=1), str(staged_mentions), str(staged_mentions)]).fetchall()]
+    if not days:
+        return
+    # The days as literals, so the scans skip other days' mentions (and posts) by their zonemaps.
+    listed = ", ".join(f"DATE '{d.isoformat()}'" for d in days)
+    for table, refill in PER_DAY.items():
+        conn.execute(f"DELETE FROM {table} WHERE day IN ({listed})")
+        conn.execute(refill.format(days=f"m.day IN ({listed})"))
