@@ -7,9 +7,10 @@
 -- - views join a mention to its post on the key and `published_at` too (a mention copies its
 --   post's time), so the days found on mentions also skip the posts' row groups;
 -- - no subquery per row: v_posts' brands and v_post_spread's amplifiers are joined lists;
--- - v_daily (and v_share_of_voice, which reads it) read a daily table, and the complaint views a
---   table of the complaints alone, both refilled by the load for the days it touches, instead of
---   the whole history.
+-- - views that would read the whole history read small tables kept per brand and local day instead
+--   (warehouse.days): v_daily and v_share_of_voice the daily counts, the complaint views the
+--   complaints alone, the spread views the posts with a spread; the load refills them for the
+--   days it touches.
 
 ALTER TABLE mentions ADD COLUMN day DATE;  -- the post's local day (warehouse.schema.LOCAL_COLUMNS)
 
@@ -48,6 +49,23 @@ CREATE TABLE brand_complaints (
     complaint_reasons VARCHAR[] NOT NULL,
     sentiment DOUBLE NOT NULL,
     engagement BIGINT NOT NULL
+);
+
+-- One row per post with spread metrics and brand it mentions, with what v_post_spread shows of the
+-- post: the spread views join this instead of finding a few posts among every mention and post.
+-- Refilled for the days the load touches and, after detect stores a post's metrics, for its day.
+CREATE TABLE spread_posts (
+    brand VARCHAR NOT NULL,
+    day DATE NOT NULL,
+    platform VARCHAR NOT NULL,
+    native_id VARCHAR NOT NULL,
+    published_at TIMESTAMPTZ NOT NULL,
+    url VARCHAR,
+    author VARCHAR,
+    author_followers BIGINT,
+    complaint_severity VARCHAR,
+    risk DOUBLE,
+    text VARCHAR NOT NULL
 );
 
 -- The zone is forgotten so that migrate(), right after this, fills the days of the mentions stored
@@ -253,17 +271,17 @@ FROM mentions m
 JOIN posts p ON p.platform = m.platform AND p.native_id = m.native_id AND p.published_at = m.published_at
 CROSS JOIN local_zone z;
 
--- v_post_spread as in 0009, its day the mention's; the amplifiers a joined list.
+-- v_post_spread as in 0009, the post's side from spread_posts; the amplifiers a joined list.
 CREATE OR REPLACE VIEW v_post_spread AS
 SELECT
-    m.brand,
-    m.day,
-    p.platform,
-    p.native_id,
-    p.url,
-    p.author,
-    p.author_followers,
-    timezone(z.zone, p.published_at) AS published_local,
+    sp.brand,
+    sp.day,
+    sp.platform,
+    sp.native_id,
+    sp.url,
+    sp.author,
+    sp.author_followers,
+    timezone(z.zone, sp.published_at) AS published_local,
     timezone(z.zone, s.as_of) AS as_of_local,
     s.reposts_total,
     s.reposts_seen,
@@ -281,24 +299,23 @@ SELECT
     s.accelerating,
     s.reason,
     a.top_amplifiers,
-    p.complaint_severity AS severity,
-    p.risk,
-    p.text,
-    p.published_at,
+    sp.complaint_severity AS severity,
+    sp.risk,
+    sp.text,
+    sp.published_at,
     s.as_of
 FROM spread_metrics s
-JOIN mentions m ON m.platform = s.platform AND m.native_id = s.native_id
-JOIN posts p ON p.platform = m.platform AND p.native_id = m.native_id AND p.published_at = m.published_at
+JOIN spread_posts sp ON sp.platform = s.platform AND sp.native_id = s.native_id
 LEFT JOIN (SELECT platform, native_id, list(user_name ORDER BY rank) AS top_amplifiers
            FROM spread_amplifiers GROUP BY platform, native_id) a
   ON a.platform = s.platform AND a.native_id = s.native_id
 CROSS JOIN local_zone z;
 
--- v_spread_amplifiers as in 0009, its day the mention's (a mention's post is always stored).
+-- v_spread_amplifiers as in 0009, the brand and day from spread_posts.
 CREATE OR REPLACE VIEW v_spread_amplifiers AS
 SELECT
-    m.brand,
-    m.day,
+    sp.brand,
+    sp.day,
     coalesce(a.user_id, a.user_name) AS account,
     any_value(a.user_name) AS user_name,
     max(a.followers) AS followers,
@@ -310,5 +327,5 @@ SELECT
     min(a.rank) AS best_rank,
     list(a.platform || ':' || a.native_id ORDER BY a.score DESC) AS post_keys
 FROM spread_amplifiers a
-JOIN mentions m ON m.platform = a.platform AND m.native_id = a.native_id
-GROUP BY m.brand, m.day, account;
+JOIN spread_posts sp ON sp.platform = a.platform AND sp.native_id = a.native_id
+GROUP BY sp.brand, sp.day, account;
