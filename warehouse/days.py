@@ -35,11 +35,14 @@ PER_DAY = {
         GROUP BY m.brand, m.day""",
     "brand_complaints": f"""
         INSERT INTO brand_complaints
-        SELECT m.brand, m.day, m.published_at, p.platform, p.native_id, p.url, p.author, p.author_followers,
-               p.author_verified, p.text, p.complaint_score, p.complaint_severity, p.complaint_categories,
-               p.complaint_reason_details, p.complaint_severity_reasons, p.complaint_reasons, p.sentiment,
-               coalesce(p.reposts, 0) + coalesce(p.comments, 0) + coalesce(p.likes, 0)
+        SELECT m.brand, timezone(z.zone, m.published_at), m.day, p.platform, p.native_id, p.url, p.author,
+               p.author_followers, p.text, p.complaint_score, p.complaint_severity, p.complaint_categories,
+               [r.zh FOR r IN p.complaint_reason_details], [r.en FOR r IN p.complaint_reason_details], p.sentiment,
+               [r.zh FOR r IN p.complaint_severity_reasons], [r.en FOR r IN p.complaint_severity_reasons],
+               p.author_verified, coalesce(p.reposts, 0) + coalesce(p.comments, 0) + coalesce(p.likes, 0),
+               m.published_at, p.complaint_reasons, p.complaint_reason_details, p.complaint_severity_reasons
         {_MENTIONED_POSTS}
+        CROSS JOIN local_zone z
         WHERE p.complaint AND {{days}}
         ORDER BY m.published_at""",
     "spread_posts": f"""

@@ -27,28 +27,33 @@ CREATE TABLE daily_stats (
     PRIMARY KEY (brand, day)
 );
 
--- One row per complaint and brand it mentions, with what the complaint views show of its post: they
--- read this instead of finding a few complaints among every mention and post. Refilled by the load
--- for every local day its buckets overlap, like daily_stats.
+-- One row per complaint and brand it mentions, with v_complaints' columns (then the reasons whole,
+-- for v_complaint_reasons): the complaint views read this instead of finding a few complaints among
+-- every mention and post. Refilled by the load for every local day it touches, like daily_stats.
 CREATE TABLE brand_complaints (
     brand VARCHAR NOT NULL,
+    published_local TIMESTAMP NOT NULL,
     day DATE NOT NULL,
-    published_at TIMESTAMPTZ NOT NULL,
     platform VARCHAR NOT NULL,
     native_id VARCHAR NOT NULL,
     url VARCHAR,
     author VARCHAR,
     author_followers BIGINT,
-    author_verified VARCHAR,
     text VARCHAR NOT NULL,
     complaint_score DOUBLE NOT NULL,
-    complaint_severity VARCHAR,
-    complaint_categories VARCHAR[],
-    complaint_reason_details STRUCT(category VARCHAR, code VARCHAR, zh VARCHAR, en VARCHAR, phrase VARCHAR)[],
-    complaint_severity_reasons STRUCT(category VARCHAR, code VARCHAR, zh VARCHAR, en VARCHAR, phrase VARCHAR)[],
-    complaint_reasons VARCHAR[] NOT NULL,
+    severity VARCHAR,
+    categories VARCHAR[],
+    reasons_zh VARCHAR[],
+    reasons_en VARCHAR[],
     sentiment DOUBLE NOT NULL,
-    engagement BIGINT NOT NULL
+    severity_reasons_zh VARCHAR[],
+    severity_reasons_en VARCHAR[],
+    author_verified VARCHAR,
+    engagement BIGINT NOT NULL,
+    published_at TIMESTAMPTZ NOT NULL,
+    complaint_reasons VARCHAR[] NOT NULL,
+    reason_details STRUCT(category VARCHAR, code VARCHAR, zh VARCHAR, en VARCHAR, phrase VARCHAR)[],
+    severity_reason_details STRUCT(category VARCHAR, code VARCHAR, zh VARCHAR, en VARCHAR, phrase VARCHAR)[]
 );
 
 -- One row per post with spread metrics and brand it mentions, with what v_post_spread shows of the
@@ -159,32 +164,32 @@ SELECT
     round((pos - neg) / mentions, 4) AS net_sentiment
 FROM daily_stats;
 
--- v_complaints as in 0005, from brand_complaints.
+-- v_complaints as in 0005: brand_complaints' columns (one table, so a top-N query reads the other
+-- columns of its rows only).
 CREATE OR REPLACE VIEW v_complaints AS
 SELECT
-    c.brand,
-    timezone(z.zone, c.published_at) AS published_local,
-    c.day,
-    c.platform,
-    c.native_id,
-    c.url,
-    c.author,
-    c.author_followers,
-    c.text,
-    c.complaint_score,
-    c.complaint_severity AS severity,
-    c.complaint_categories AS categories,
-    [r.zh FOR r IN c.complaint_reason_details] AS reasons_zh,
-    [r.en FOR r IN c.complaint_reason_details] AS reasons_en,
-    c.sentiment,
-    [r.zh FOR r IN c.complaint_severity_reasons] AS severity_reasons_zh,
-    [r.en FOR r IN c.complaint_severity_reasons] AS severity_reasons_en,
-    c.author_verified,
-    c.engagement,
-    c.published_at,
-    c.complaint_reasons
-FROM brand_complaints c
-CROSS JOIN local_zone z;
+    brand,
+    published_local,
+    day,
+    platform,
+    native_id,
+    url,
+    author,
+    author_followers,
+    text,
+    complaint_score,
+    severity,
+    categories,
+    reasons_zh,
+    reasons_en,
+    sentiment,
+    severity_reasons_zh,
+    severity_reasons_en,
+    author_verified,
+    engagement,
+    published_at,
+    complaint_reasons
+FROM brand_complaints;
 
 -- v_complaint_reasons as in 0005, from brand_complaints.
 CREATE OR REPLACE VIEW v_complaint_reasons AS
@@ -194,10 +199,11 @@ WITH reasons AS (
         day,
         platform,
         native_id,
+        published_local,
         published_at,
-        complaint_severity,
-        unnest(list_concat([{'kind': 'category', 'reason': r} FOR r IN complaint_reason_details],
-                           [{'kind': 'severity', 'reason': r} FOR r IN complaint_severity_reasons])) AS item
+        severity,
+        unnest(list_concat([{'kind': 'category', 'reason': r} FOR r IN reason_details],
+                           [{'kind': 'severity', 'reason': r} FOR r IN severity_reason_details])) AS item
     FROM brand_complaints
 )
 SELECT
@@ -210,20 +216,19 @@ SELECT
     x.item.reason.zh AS zh,
     x.item.reason.en AS en,
     x.item.reason.phrase AS phrase,
-    x.complaint_severity AS severity,
+    x.severity,
     x.item.kind AS reason_kind,
     x.platform,
     x.native_id,
-    timezone(z.zone, x.published_at) AS published_local,
+    x.published_local,
     x.published_at
 FROM reasons x
-CROSS JOIN local_zone z
 LEFT JOIN complaint_labels l ON l.code = x.item.reason.category;
 
 -- v_complaints_daily as in 0005, from brand_complaints.
 CREATE OR REPLACE VIEW v_complaints_daily AS
 WITH categorised AS (
-    SELECT brand, day, complaint_severity, unnest(coalesce(complaint_categories, [NULL::VARCHAR])) AS category
+    SELECT brand, day, severity, unnest(coalesce(categories, [NULL::VARCHAR])) AS category
     FROM brand_complaints
 )
 SELECT
@@ -233,7 +238,7 @@ SELECT
     l.zh AS category_zh,
     l.en AS category_en,
     count(*) AS complaints,
-    count(*) FILTER (WHERE c.complaint_severity = 'severe') AS severe
+    count(*) FILTER (WHERE c.severity = 'severe') AS severe
 FROM categorised c
 LEFT JOIN complaint_labels l ON l.code = c.category
 GROUP BY ALL;
