@@ -10,12 +10,13 @@ detect with the spread step, deliver). Each warehouse is then grown from it thro
 migrations before 0011 (warehouse.scaled: copies with shifted times and ids, appended oldest
 first, about --per-day posts a day, so 10M posts are about a year) and checkpointed; the queries
 run on it opened read-only and sandboxed, as `brandmon sql` opens the published copy (a byte copy
-of it). Then it is upgraded (warehouse.db.migrate: 0011 and its days and daily counts) and the
-queries run again. Each query's figures are the medians of --repeat runs, each on a fresh
-connection: wall seconds, and CPU seconds of the process (DuckDB's threads included), which the
-other processes of a busy machine do not inflate. Last, the seed's staged files are loaded once more (a week's run upserting its posts),
-to show what keeping days and daily counts costs the load. Everything lives in a
-temporary folder removed at the end.
+of it). Then it is upgraded (warehouse.db.migrate: 0011, the days stored, the per-day tables) and the
+queries run again. Each query's figures are the medians of --repeat runs (one when it takes over
+SLOW seconds), each on a fresh connection: wall seconds, and CPU seconds of the process (DuckDB's
+threads included), which the other processes of a busy machine do not inflate. Last, the seed's
+staged posts of its last hour (a live run) and of its week (a backfill) are loaded again, to show
+what refilling the per-day tables costs a load. Everything lives in a temporary folder removed at
+the end.
 """
 
 from __future__ import annotations
@@ -54,6 +55,8 @@ VIEWS_MIGRATION = 11  # the migration whose views are measured against the ones 
 ZONE = "Asia/Shanghai"
 WEIBO_POSTS = 4000  # real Weibo texts added to the demo week, each naming one brand or both
 BUCKET = timedelta(minutes=15)
+WEEK = timedelta(days=7)
+SLOW = 2.0  # seconds: a query slower than this once is not run again
 
 
 @dataclass(frozen=True)
@@ -120,32 +123,39 @@ class Timing:
     seconds: float  # wall clock, the median of the runs
     cpu: float  # CPU seconds of this process (DuckDB's threads included), the median: what others' load does not inflate
     rows: int
+    answer: int  # a hash of the rows sorted (ties may come in another order), to tell whether two schemas answer alike
 
 
 def time_queries(published: Path, queries: list[Query], repeat: int) -> list[Timing]:
     """Each query's timing on the read-only copy, each run on a fresh sandboxed connection as `brandmon sql` does."""
     timings = []
     for query in queries:
-        walls, cpus, rows = [], [], 0
-        for _ in range(repeat):
+        walls, cpus, rows = [], [], []
+        while len(walls) < repeat and not (walls and walls[0] > SLOW):
             wall, cpu = time.perf_counter(), time.process_time()
-            rows = len(run_query(published, query.sql).rows)
+            rows = run_query(published, query.sql).rows
             walls.append(time.perf_counter() - wall)
             cpus.append(time.process_time() - cpu)
-        timings.append(Timing(statistics.median(walls), statistics.median(cpus), rows))
+        timings.append(Timing(statistics.median(walls), statistics.median(cpus), len(rows), hash(repr(sorted(map(repr, rows))))))
     return timings
 
 
-def reload_seed(path: Path, config: Config) -> tuple[float, float]:
-    """Seconds `load_staged` takes to load the seed run's staged files again into the warehouse at
-    `path` (their posts upserted, their buckets and days recounted), and of them what recounting
-    the days alone takes (timed again on its own)."""
+def reload_seed(path: Path, config: Config, since: datetime) -> tuple[int, float, float]:
+    """Load the seed run's staged posts published from `since` on again into the warehouse at `path`
+    (upserted, their buckets and days recounted): (posts, seconds `load_staged` took, seconds
+    refilling the per-day tables takes of it, timed again on its own)."""
     staging = sorted(config.staging_dir.glob("*/transform"))[0]
-    files = StagedFiles(*(staging / f"{name}.jsonl" for name in ("posts", "mentions", "source_runs", "quarantine")))
+    out = path.parent / "reload"
+    out.mkdir(exist_ok=True)
+    kept: dict[str, list[dict]] = {}
+    for name in ("posts", "mentions", "source_runs", "quarantine"):
+        rows = [json.loads(line) for line in (staging / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()]
+        kept[name] = [r for r in rows if "published_at" not in r or datetime.fromisoformat(r["published_at"]) >= since]
+        write_jsonl(out / f"{name}.jsonl", kept[name])
+    files = StagedFiles(*(out / f"{name}.jsonl" for name in ("posts", "mentions", "source_runs", "quarantine")))
     seconds = BUCKET.total_seconds()
-    touched = sorted({datetime.fromtimestamp(
-        datetime.fromisoformat(row["published_at"]).timestamp() // seconds * seconds, timezone.utc)
-        for row in map(json.loads, files.mentions.read_text(encoding="utf-8").splitlines())})
+    touched = sorted({datetime.fromtimestamp(datetime.fromisoformat(r["published_at"]).timestamp() // seconds * seconds,
+                                             timezone.utc) for r in kept["mentions"]})
     brands = [BrandRow(b.id, b.name, b.terms, b.competitors) for b in config.brands.values()]
     conn = duckdb.connect(str(path))
     try:
@@ -153,7 +163,7 @@ def reload_seed(path: Path, config: Config) -> tuple[float, float]:
         load_staged(conn, files, brands, touched, BUCKET)
         loaded = time.perf_counter()
         refresh_days(conn, files.mentions, touched, BUCKET)
-        return loaded - started, time.perf_counter() - loaded
+        return len(kept["posts"]), loaded - started, time.perf_counter() - loaded
     finally:
         conn.close()
 
@@ -192,25 +202,31 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{grown.posts:,} posts, {grown.mentions:,} mentions over {grown.days} days: copied in "
                   f"{grown.seconds:.0f}s, {path.stat().st_size / 1e9:.2f} GB", flush=True)
             results[size, "before"] = time_queries(path, queries, args.repeat)
-            print(f"  upgrade to migration {VIEWS_MIGRATION} (days filled, daily counts made): {upgrade(path):.1f}s",
+            print(f"  upgrade to migration {VIEWS_MIGRATION} (days stored, per-day tables filled): {upgrade(path):.1f}s",
                   flush=True)
             results[size, "after"] = time_queries(path, queries, args.repeat)
-            load, days = reload_seed(path, config)
-            print(f"  the seed's week loaded again (its posts upserted): {load:.2f}s, of which recounting "
-                  f"its days {days:.2f}s", flush=True)
+            for what, since in (("a live run's hour", end - timedelta(hours=1)), ("a backfill's week", end - WEEK)):
+                posts, load, days = reload_seed(path, config, since)
+                print(f"  load of {what} again ({posts:,} posts upserted): {load:.2f}s, of which refilling the "
+                      f"per-day tables {days:.2f}s", flush=True)
             path.unlink()
         print_table(queries, args.sizes, results)
     return 0
 
 
 def print_table(queries: list[Query], sizes: list[int], results: dict[tuple[int, str], list[Timing]]) -> None:
-    """One line per query: wall seconds (CPU seconds) and rows per size, before and after."""
+    """One line per query: wall seconds (CPU seconds) and rows per size, before and after; `≠` marks
+    an answer after whose rows differ from those before."""
     columns = [(size, schema) for size in sizes for schema in ("before", "after")]
-    print(f"\n{'seconds (CPU seconds) rows':50}" + "".join(f"{f'{s / 1e6:g}M {schema}':>22}" for s, schema in columns))
+    print(f"\n{'seconds (CPU seconds) rows':50}" + "".join(f"{f'{s / 1e6:g}M {schema}':>23}" for s, schema in columns))
     for index, query in enumerate(queries):
         title = re.sub(r"\s+", " ", query.title)[:48]
-        cells = (results[c][index] for c in columns)
-        print(f"{title:50}" + "".join(f"{t.seconds:>8.2f} ({t.cpu:5.2f}) {t.rows:>5}" for t in cells))
+        cells = []
+        for size, schema in columns:
+            t = results[size, schema][index]
+            same = schema == "before" or t.answer == results[size, "before"][index].answer
+            cells.append(f"{t.seconds:>8.2f} ({t.cpu:5.2f}) {t.rows:>5}{' ' if same else '≠'}")
+        print(f"{title:50}" + "".join(cells))
 
 
 if __name__ == "__main__":
