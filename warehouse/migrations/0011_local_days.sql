@@ -77,6 +77,38 @@ CREATE TABLE spread_posts (
 -- before it and the tables kept per day, in the configured zone (warehouse.days.set_zone).
 DELETE FROM settings WHERE key = 'timezone';
 
+-- A post's columns as v_posts shows them after its brands (engagement added), for v_posts and v_mentions.
+CREATE VIEW post_fields AS
+SELECT
+    platform,
+    native_id,
+    source,
+    published_at,
+    title,
+    text,
+    url,
+    author,
+    reposts,
+    comments,
+    likes,
+    coalesce(reposts, 0) + coalesce(comments, 0) + coalesce(likes, 0) AS engagement,
+    sentiment,
+    label,
+    complaint,
+    complaint_score,
+    complaint_reasons,
+    keywords,
+    model,
+    complaint_categories,
+    complaint_severity,
+    complaint_reason_details,
+    complaint_severity_reasons,
+    author_followers,
+    author_verified,
+    counted_at,
+    risk
+FROM posts;
+
 -- v_posts as in 0007; brands is a joined list, not a subquery per post.
 CREATE OR REPLACE VIEW v_posts AS
 SELECT
@@ -86,30 +118,8 @@ SELECT
     p.published_at,
     timezone(z.zone, p.published_at) AS published_local,
     b.brands,
-    p.title,
-    p.text,
-    p.url,
-    p.author,
-    p.reposts,
-    p.comments,
-    p.likes,
-    coalesce(p.reposts, 0) + coalesce(p.comments, 0) + coalesce(p.likes, 0) AS engagement,
-    p.sentiment,
-    p.label,
-    p.complaint,
-    p.complaint_score,
-    p.complaint_reasons,
-    p.keywords,
-    p.model,
-    p.complaint_categories,
-    p.complaint_severity,
-    p.complaint_reason_details,
-    p.complaint_severity_reasons,
-    p.author_followers,
-    p.author_verified,
-    p.counted_at,
-    p.risk
-FROM posts p
+    p.* EXCLUDE (platform, native_id, source, published_at)
+FROM post_fields p
 CROSS JOIN local_zone z
 LEFT JOIN (SELECT platform, native_id, published_at, list(brand ORDER BY brand) AS brands
            FROM mentions GROUP BY platform, native_id, published_at) b
@@ -125,31 +135,9 @@ SELECT
     p.source,
     m.published_at,
     timezone(z.zone, m.published_at) AS published_local,
-    p.title,
-    p.text,
-    p.url,
-    p.author,
-    p.reposts,
-    p.comments,
-    p.likes,
-    coalesce(p.reposts, 0) + coalesce(p.comments, 0) + coalesce(p.likes, 0) AS engagement,
-    p.sentiment,
-    p.label,
-    p.complaint,
-    p.complaint_score,
-    p.complaint_reasons,
-    p.keywords,
-    p.model,
-    p.complaint_categories,
-    p.complaint_severity,
-    p.complaint_reason_details,
-    p.complaint_severity_reasons,
-    p.author_followers,
-    p.author_verified,
-    p.counted_at,
-    p.risk
+    p.* EXCLUDE (platform, native_id, source, published_at)
 FROM mentions m
-JOIN posts p ON p.platform = m.platform AND p.native_id = m.native_id AND p.published_at = m.published_at
+JOIN post_fields p ON p.platform = m.platform AND p.native_id = m.native_id AND p.published_at = m.published_at
 CROSS JOIN local_zone z;
 
 CREATE OR REPLACE VIEW v_daily AS
