@@ -3,7 +3,8 @@
 Posts are upserted by (platform, native_id); a post's mentions are replaced as a whole (a config
 change can add or drop a brand); source runs are upserted by brand, source and window; quarantined
 items are kept once. `bucket_stats` is recomputed from stored posts for every bucket the run
-touched, so counts never depend on which run loaded a post.
+touched, so counts never depend on which run loaded a post; the tables analysts' views read per
+local day are refilled likewise (warehouse.days).
 """
 
 from __future__ import annotations
@@ -59,8 +60,9 @@ def load_staged(conn: duckdb.DuckDBPyConnection, files: StagedFiles, brands: Seq
         _insert_staged(conn, "INSERT", "mentions", files.mentions)
         _insert_staged(conn, "INSERT OR REPLACE", "source_runs", files.source_runs)
         _insert_staged(conn, "INSERT OR IGNORE", "quarantine", files.quarantine)
-        _recompute_buckets(conn, sorted(set(touched)), bucket)
-        refresh_days(conn, files.mentions, sorted(set(touched)), bucket)
+        starts = sorted(set(touched))
+        _recompute_buckets(conn, starts, bucket)
+        refresh_days(conn, files.mentions, starts, bucket)
     return conn.execute("SELECT count(*) FROM posts").fetchone()[0]
 
 
