@@ -1,15 +1,17 @@
 """A large warehouse grown from a small real one, for benchmarks (bench/analyst_queries.py).
 
 The seed (a warehouse the real pipeline filled) is copied many times with shifted times and
-suffixed ids, through the real migrations, in the order loads append rows: oldest week first,
-each week in time order. Copies stack `overlays` deep per week (a few seconds apart) so the
-history grows in days at a steady daily volume. Post-level tables (posts, mentions, spread) get
+suffixed ids into a warehouse made by the real migrations up to a given one (later ones apply as
+on an upgrade), in the order loads append rows: oldest week first, each week in time order. Copies
+stack `overlays` deep per week (a few seconds apart) so the history grows in days at a steady
+daily volume. Post-level tables (posts, mentions, spread) get
 every copy; alerts and incidents one per week; runs, source health and topics one per 15 minutes.
 """
 
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -20,7 +22,7 @@ from warehouse.db import migrations
 
 WEEK = timedelta(days=7)
 PERIOD = timedelta(minutes=15)  # the schedule the periodic tables are copied at
-# table -> (id columns suffixed with the copy, time columns shifted back with it, columns to copy from)
+# table -> (id columns suffixed with the copy, time columns shifted back with it)
 _POST_TABLES = {
     "posts": (("native_id", "url", "text"), ("published_at", "counted_at")),
     "mentions": (("native_id",), ("published_at",)),
@@ -49,15 +51,13 @@ class Grown:
     posts: int
     mentions: int
     days: int
-    seconds: float  # copying the rows (migrations and localizing apart)
+    seconds: float  # copying the rows (the migrations apart)
 
 
 def grow(seed: Path, target: Path, posts: int, timezone: str, per_day: int, before: int) -> Grown:
     """Fill `target` (a new file) with copies of `seed` up to about `posts` posts at about `per_day`
     a day, newest ending where the seed ends, in the schema of the migrations numbered below `before`
     (warehouse.db.migrate applies the later ones as on an upgrade). Checkpointed."""
-    import time
-
     conn = duckdb.connect(str(target))
     try:
         conn.execute("SET TimeZone = 'UTC'")
