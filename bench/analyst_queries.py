@@ -36,13 +36,10 @@ import duckdb
 import yaml
 
 from bench.weibo_posts import SENTI_100K_DEV, data_dir, read_senti_100k
-from brandmon import pipeline
 from brandmon.config import Config, load_config
 from brandmon.demo import REPOSTS_FILE, demo_reposts, generate
-from brandmon.spread import fetch
 from brandmon.staging import write_jsonl
-from brandmon.windows import RunWindow
-from extractors.base import Window
+from tests.brandmon.dashboard_world import run_week
 from warehouse.analyst import run_query
 from warehouse.days import refresh_days
 from warehouse.db import migrate
@@ -109,12 +106,7 @@ def seed_world(root: Path, end: datetime) -> Config:
         "spread": {"platforms": {"demo": {"kind": "archive", "path": REPOSTS_FILE, "platform": "demo"}}},
     }, allow_unicode=True), encoding="utf-8")
     config = load_config(root / "brands.yaml")
-    window = RunWindow(Window(end - timedelta(days=7), end), config.schedule.lookback)
-    staged = [pipeline.extract(config, i["brand"], i["source"], window, "seed", end) for i in pipeline.plan(config)]
-    pipeline.load(config, pipeline.transform(config, staged, window, "seed"), window)
-    run = pipeline.RunInfo("seed", "manual", end)
-    pipeline.detect(config, window, run, spread=fetch(config, window, run, end))
-    pipeline.deliver(config, {}, end)
+    run_week(config, end, end, "seed")
     return config
 
 
