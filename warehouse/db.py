@@ -21,6 +21,8 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.days import set_zone
+
 LOCK_WAIT_SECONDS = 600.0
 
 
@@ -47,7 +49,8 @@ def migrations() -> list[tuple[int, str, str]]:
 
 
 def migrate(conn: duckdb.DuckDBPyConnection, timezone: str) -> list[str]:
-    """Apply the migrations not yet applied, each in its own transaction; returns their names."""
+    """Apply the migrations not yet applied, each in its own transaction, and record the configured
+    zone (stored local days follow it, warehouse.days); returns the migrations' names."""
     conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL)")
     done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations").fetchall()}
     applied = []
@@ -58,7 +61,8 @@ def migrate(conn: duckdb.DuckDBPyConnection, timezone: str) -> list[str]:
             conn.execute(sql)
             conn.execute("INSERT INTO schema_migrations VALUES (?, ?)", [version, name])
         applied.append(name)
-    conn.execute("INSERT OR REPLACE INTO settings VALUES ('timezone', ?)", [timezone])
+    with transaction(conn):
+        set_zone(conn, timezone)
     return applied
 
 

@@ -3,7 +3,8 @@
 Posts are upserted by (platform, native_id); a post's mentions are replaced as a whole (a config
 change can add or drop a brand); source runs are upserted by brand, source and window; quarantined
 items are kept once. `bucket_stats` is recomputed from stored posts for every bucket the run
-touched, so counts never depend on which run loaded a post.
+touched, so counts never depend on which run loaded a post; the tables analysts' views read per
+local day are refilled likewise (warehouse.days).
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from warehouse.days import refresh_days
 from warehouse.db import transaction
-from warehouse.schema import STAGED_COLUMNS
+from warehouse.schema import LOCAL_COLUMNS, STAGED_COLUMNS
 
 if TYPE_CHECKING:
     import duckdb
@@ -58,13 +60,18 @@ def load_staged(conn: duckdb.DuckDBPyConnection, files: StagedFiles, brands: Seq
         _insert_staged(conn, "INSERT", "mentions", files.mentions)
         _insert_staged(conn, "INSERT OR REPLACE", "source_runs", files.source_runs)
         _insert_staged(conn, "INSERT OR IGNORE", "quarantine", files.quarantine)
-        _recompute_buckets(conn, sorted(set(touched)), bucket)
+        starts = sorted(set(touched))
+        _recompute_buckets(conn, starts, bucket)
+        refresh_days(conn, files.mentions, starts, bucket)
     return conn.execute("SELECT count(*) FROM posts").fetchone()[0]
 
 
 def _insert_staged(conn: duckdb.DuckDBPyConnection, verb: str, table: str, path: Path) -> None:
-    columns = ", ".join(STAGED_COLUMNS[table])
-    conn.execute(f"{verb} INTO {table} ({columns}) SELECT {columns} FROM {_staged(table)}", [str(path)])
+    local = LOCAL_COLUMNS.get(table, {})
+    columns = ", ".join([*STAGED_COLUMNS[table], *local])
+    values = ", ".join([*STAGED_COLUMNS[table], *(expression for _type, expression in local.values())])
+    conn.execute(f"{verb} INTO {table} ({columns}) SELECT {values} FROM {_staged(table)} CROSS JOIN local_zone z",
+                 [str(path)])
 
 
 def _staged(table: str) -> str:

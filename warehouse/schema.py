@@ -3,8 +3,9 @@
 `STAGED_COLUMNS` are the columns of the tables a load fills from staged JSON files, in table
 order with their DuckDB types: the load names them in every INSERT and types the staged files
 with them, so adding a column means a migration and an entry here (tests/warehouse/test_schema.py
-checks the two agree). `BUCKET_METRICS` are the `bucket_stats` counts detection watches, each
-with the condition on `v_mentions` that selects the posts it counts.
+checks the two agree). `LOCAL_COLUMNS` follow them in the table: the load derives them in the
+configured zone. `BUCKET_METRICS` are the `bucket_stats` counts detection watches, each with the
+condition on `v_mentions` that selects the posts it counts.
 """
 
 from __future__ import annotations
@@ -36,6 +37,13 @@ STAGED_COLUMNS: dict[str, dict[str, str]] = {
                     "notes": "VARCHAR[]", "run_id": "VARCHAR", "interval_posts": "BIGINT"},
     "quarantine": {"key": "VARCHAR", "source": "VARCHAR", "brand": "VARCHAR", "reason": "VARCHAR", "raw": "VARCHAR",
                    "location": "VARCHAR", "window_start": "TIMESTAMPTZ", "window_end": "TIMESTAMPTZ"},
+}
+
+# Columns after the staged ones that the load derives in the configured zone (`z.zone`, from the
+# one-row `local_zone` view), with their types and expressions on the staged columns; migrate()
+# recomputes them when the zone changes (warehouse.days).
+LOCAL_COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
+    "mentions": {"day": ("DATE", "CAST(timezone(z.zone, published_at) AS DATE)")},
 }
 
 # bucket_stats column → the posts it counts (None: every mention); the load computes them alike.

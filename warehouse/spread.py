@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from transforms.spread import Amplifier, Node, SpreadMetrics
+from warehouse.days import refresh_spread_days
 from warehouse.filters import where
 from warehouse.posts import POST_KEY, PostSelection
 
@@ -158,7 +159,7 @@ def seen_spread(conn: duckdb.DuckDBPyConnection, keys: Iterable[tuple[str, str]]
 
 def store_metrics(conn: duckdb.DuckDBPyConnection, seen: SeenSpread, metrics: SpreadMetrics, recent_minutes: int,
                   reason: str) -> None:
-    """Replace one post's metrics and top amplifiers."""
+    """Replace one post's metrics and top amplifiers (and its day's rows of spread_posts)."""
     a = metrics.acceleration
     conn.execute("DELETE FROM spread_amplifiers WHERE platform = ? AND native_id = ?", [seen.platform, seen.native_id])
     conn.execute(
@@ -176,6 +177,7 @@ def store_metrics(conn: duckdb.DuckDBPyConnection, seen: SeenSpread, metrics: Sp
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [[seen.platform, seen.native_id, rank, a.user_id, a.user_name, a.followers, a.verified, a.reposts, a.drawn,
               a.score] for rank, a in enumerate(metrics.amplifiers, start=1)])
+    refresh_spread_days(conn, [seen.published_at])
 
 
 @dataclass(frozen=True)

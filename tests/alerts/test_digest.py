@@ -52,7 +52,8 @@ def add_post(conn, native_id, published_at, text, label="neu", complaint=False, 
         [platform, native_id, published_at, text, f"https://weibo.com/1/{native_id}", likes, text, label, complaint,
          [r.zh for r in reasons], list(keywords), list(dict.fromkeys(r.category for r in reasons)),
          [r.as_json() for r in reasons]])
-    conn.execute("INSERT INTO mentions VALUES (?, ?, ?, ?, ['示例咖啡'])", [platform, native_id, brand, published_at])
+    conn.execute("INSERT INTO mentions (platform, native_id, brand, published_at, matched_terms) VALUES (?, ?, ?, ?, ['示例咖啡'])",
+                 [platform, native_id, brand, published_at])
 
 
 @pytest.fixture

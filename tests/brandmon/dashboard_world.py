@@ -57,13 +57,19 @@ def build_world(root: Path) -> Config:
     }
     (root / "brands.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
     config = load_config(root / "brands.yaml")
-    window = RunWindow(Window(END - timedelta(days=7), END), config.schedule.lookback)
-    staged = [pipeline.extract(config, i["brand"], i["source"], window, "manual__1", NOW) for i in pipeline.plan(config)]
-    loaded = pipeline.load(config, pipeline.transform(config, staged, window, "manual__1"), window)
-    run = pipeline.RunInfo("manual__1", "manual", NOW)
-    pipeline.detect(config, window, run, spread=fetch(config, loaded["spread_targets"], window, run, NOW))
-    pipeline.deliver(config, {}, NOW)
+    run_week(config, END, NOW, "manual__1")
     return config
+
+
+def run_week(config: Config, end: datetime, now: datetime, run_id: str) -> None:
+    """The week before `end` through the real pipeline as one manual run at `now`: extract, transform,
+    load, detect with the spread step, deliver."""
+    window = RunWindow(Window(end - timedelta(days=7), end), config.schedule.lookback)
+    staged = [pipeline.extract(config, i["brand"], i["source"], window, run_id, now) for i in pipeline.plan(config)]
+    loaded = pipeline.load(config, pipeline.transform(config, staged, window, run_id), window)
+    run = pipeline.RunInfo(run_id, "manual", now)
+    pipeline.detect(config, window, run, spread=fetch(config, loaded["spread_targets"], window, run, now))
+    pipeline.deliver(config, {}, now)
 
 
 SESSION = "a-session-the-test-made"

@@ -32,7 +32,8 @@ def setup_warehouse(tmp_path, day: date = date(2026, 11, 26)):
                         sentiment, label, complaint, complaint_score, complaint_reasons, keywords, model)
                         VALUES ('weibo', '1', 'history', ?, '示例咖啡拿铁喝完拉肚子', 'https://weibo.com/1/A', 20,
                         '示例咖啡拿铁喝完拉肚子', 0.1, 'neg', true, 0.9, ['食品安全'], ['拉肚子'], 'test')""", [at])
-        conn.execute("INSERT INTO mentions VALUES ('weibo', '1', 'demo_coffee', ?, ['示例咖啡'])", [at])
+        conn.execute("INSERT INTO mentions (platform, native_id, brand, published_at, matched_terms) "
+                     "VALUES ('weibo', '1', 'demo_coffee', ?, ['示例咖啡'])", [at])
         midnight = at.replace(hour=0, minute=0)
         record_run(conn, RunRecord("scheduled__day", "scheduled", midnight, midnight + timedelta(days=1),
                                    midnight + timedelta(days=1), 0))

@@ -4,7 +4,7 @@ import duckdb
 import pytest
 
 from warehouse.db import migrate
-from warehouse.schema import BUCKET_METRICS, STAGED_COLUMNS
+from warehouse.schema import BUCKET_METRICS, LOCAL_COLUMNS, STAGED_COLUMNS
 
 
 @pytest.fixture(scope="module")
@@ -20,9 +20,10 @@ def described(conn, relation):
 
 
 @pytest.mark.parametrize("table", sorted(STAGED_COLUMNS))
-def test_staged_columns_are_the_migrated_tables_columns_in_order_with_their_types(migrated, table):
+def test_staged_then_local_columns_are_the_migrated_tables_columns_in_order_with_their_types(migrated, table):
     # DuckDB spells types its own way (TIMESTAMPTZ is TIMESTAMP WITH TIME ZONE): compare both as DESCRIBEd.
-    columns = ", ".join(f'"{name}" {kind}' for name, kind in STAGED_COLUMNS[table].items())
+    local = {name: kind for name, (kind, _expression) in LOCAL_COLUMNS.get(table, {}).items()}
+    columns = ", ".join(f'"{name}" {kind}' for name, kind in {**STAGED_COLUMNS[table], **local}.items())
     migrated.execute(f"CREATE TEMP TABLE expected_{table} ({columns})")
     assert described(migrated, f"expected_{table}") == described(migrated, table)
 
