@@ -208,7 +208,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def print_table(queries: list[Query], sizes: list[int], results: dict[tuple[int, str], list[Timing]]) -> None:
     """One line per query: wall seconds (CPU seconds) and rows per size, before and after; `≠` marks
-    an answer after whose rows differ from those before."""
+    an answer after whose rows differ from those before (a query relative to now() asks minutes
+    later, so its window has moved)."""
     columns = [(size, schema) for size in sizes for schema in ("before", "after")]
     print(f"\n{'seconds (CPU seconds) rows':50}" + "".join(f"{f'{s / 1e6:g}M {schema}':>23}" for s, schema in columns))
     for index, query in enumerate(queries):
