@@ -49,9 +49,11 @@ SIGNALS = ("demand", "channel", "problem", "dissatisfied")  # model features; "t
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Phrases:
-    """Phrase patterns compiled as one alternation, with its anchors (`transforms.regex_anchors`:
-    strings one of which every match contains; empty when unknown, so it always runs)."""
+    """Phrase patterns as written (`sources`) and compiled as one alternation (`regex`), with its
+    anchors (`transforms.regex_anchors`: strings one of which every match contains; empty when
+    unknown, so it always runs)."""
 
+    sources: tuple[str, ...]
     regex: re.Pattern
     anchors: frozenset[str]
 
@@ -99,12 +101,12 @@ def alternatives(*patterns: str) -> tuple[Phrases, ...]:
     and the rest."""
     plain = [p for p in patterns if p[0] not in "([\\.^"]
     rest = [p for p in patterns if p[0] in "([\\.^"]
-    return tuple(_phrases("|".join(group)) for group in (plain, rest) if group)
+    return tuple(_phrases(tuple(group)) for group in (plain, rest) if group)
 
 
-def _phrases(pattern: str) -> Phrases:
-    regex = re.compile(pattern)
-    return Phrases(regex, anchors(regex))
+def _phrases(sources: tuple[str, ...]) -> Phrases:
+    regex = re.compile("|".join(sources))
+    return Phrases(sources, regex, anchors(regex))
 
 
 def first_unnegated(cleaned: str, patterns: tuple[Phrases, ...], found: Set[str] | None = None) -> str | None:
