@@ -51,7 +51,7 @@ SEVERITY_KINDS: dict[str, tuple[str, str]] = {
 SIGNALS = ("demand", "channel", "problem", "dissatisfied")  # model features; "topic" is not one
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(frozen=True, slots=True)
 class Phrases:
     """Phrase patterns as written (`sources`) and compiled as one alternation (`regex`), with its
     anchors (`transforms.regex_anchors`: strings one of which every match contains; empty when
@@ -115,7 +115,8 @@ def _phrases(sources: tuple[str, ...]) -> Phrases:
 
 def first_unnegated(cleaned: str, patterns: tuple[Phrases, ...], found: Set[str] | None = None) -> str | None:
     """The earliest match of any of `patterns` in `cleaned` that no negator precedes, or None.
-    `found`: the anchors in `cleaned` (`found_anchors`), to skip what cannot match; None runs all."""
+    `found`: `found_anchors(cleaned)`, to skip what cannot match (it knows the anchors of CUES,
+    SEVERITY_CUES and DEFECT only); None runs every pattern."""
     best: re.Match | None = None
     for phrases in patterns:
         if cannot_match(phrases.anchors, found):
@@ -340,5 +341,5 @@ _SCAN = AnchorScan([*(p.anchors for cue in CUES + SEVERITY_CUES for p in cue.pat
 
 def found_anchors(cleaned: str) -> set[str]:
     """The anchors of every cue, severity cue and defect pattern that occur in `cleaned`: one
-    pass that lets `matches` and `stated_defect` skip the ~9 in 10 posts where nothing can match."""
+    pass that lets `matches` and `stated_defect` skip what cannot match (all of it on ~4 in 5 posts)."""
     return _SCAN.found(cleaned)
