@@ -86,10 +86,11 @@ def assess(cleaned: str, model_words: Sequence[str], sentiment: float, model: Co
     A post is a complaint when the model's probability reaches its threshold, or when it states a
     defect (`complaint_cues.DEFECT`: 起球, 饭都凉了, 变质 …) and its sentiment is not positive."""
     model = model or shipped_model()
-    cues = complaint_cues.matches(cleaned, complaint_cues.CUES)
+    found = complaint_cues.found_anchors(cleaned)
+    cues = complaint_cues.matches(cleaned, complaint_cues.CUES, found)
     signals = {cue.signal for cue, _ in cues}
     score = round(model.probability(model_words, sentiment, signals), 6)
-    defect = complaint_cues.stated_defect(cleaned)
+    defect = complaint_cues.stated_defect(cleaned, found)
     is_complaint = score >= model.threshold or (defect is not None and sentiment <= model.defect_sentiment_ceiling)
     reasons = _reasons([(cue, phrase) for cue, phrase in cues if cue.signal != TOPIC])
     categories: tuple[str, ...] = ()
@@ -100,7 +101,7 @@ def assess(cleaned: str, model_words: Sequence[str], sentiment: float, model: Co
         reasons = _reasons(deciding)
         if not reasons:
             reasons = tuple(Reason(OTHER, WORDING_CODE, *WORDING_LABELS, word) for word in model.telling_words(model_words))
-        severity_reasons = _reasons(complaint_cues.matches(cleaned, complaint_cues.SEVERITY_CUES))
+        severity_reasons = _reasons(complaint_cues.matches(cleaned, complaint_cues.SEVERITY_CUES, found))
         severity = SEVERE if severity_reasons else NORMAL
     return Complaint(is_complaint, score, severity, categories, reasons, severity_reasons)
 
