@@ -121,12 +121,6 @@ def complaint_labels(conn: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, st
     return {code: (zh, en) for code, zh, en in conn.execute("SELECT code, zh, en FROM complaint_labels").fetchall()}
 
 
-def keyword_lists(conn: duckdb.DuckDBPyConnection, selection: PostSelection) -> list[list[str]]:
-    """Each selected post's keywords (a baseline for which terms are new)."""
-    sql, params = where(selection.conditions())
-    return [row[0] for row in conn.execute(f"SELECT keywords FROM v_mentions WHERE {sql}", params).fetchall()]
-
-
 def post_count(conn: duckdb.DuckDBPyConnection, selection: PostSelection) -> int:
     """How many posts the selection holds."""
     sql, params = where(selection.conditions())
