@@ -12,8 +12,10 @@ minutes, 30 minutes of look-back) holds `--new` posts: copies of the same posts 
 story nobody told before (a topic alert), then it is loaded and detected as a scheduled run does.
 
 Printed per history size: the load of the interval, then each detection pass (hot topics, spikes,
-severe complaints, source problems; the alerts they explain) and their sum, in seconds, with the
-alerts found. Run it from the checkout to measure (``git stash`` or an exported tree for before).
+severe complaints, source problems; the alerts they explain) and their sum, with the alerts found:
+wall-clock seconds and, after a slash, the CPU seconds of the process (all its threads; steadier
+than the wall clock on a busy machine). Run it from the checkout to measure (``git stash`` or an
+exported tree for before).
 """
 
 from __future__ import annotations
@@ -25,15 +27,18 @@ import shutil
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from alerts.model import Alert
 from bench.topic_stories import BRAND, PRODUCTS, STORIES
 from bench.weibo_posts import SENTI_100K_DEV, WEIBO_2018, data_dir, read_senti_100k, read_weibo2018
 from brandmon.config import Config, load_config
+from brandmon.detection import find_severe_complaints, find_source_alerts, find_spike_alerts, find_topics
 from brandmon.staging import write_jsonl
 from brandmon.windows import RunWindow, buckets
 from extractors.base import Window
@@ -50,6 +55,8 @@ LOOKBACK = timedelta(minutes=30)
 HISTORY_SPAN = timedelta(days=8)  # the spike detector's look-back and the week of baselines
 CHUNK = timedelta(hours=6)
 STORY_POSTS = 60
+PASSES = {"topics": find_topics, "spikes": find_spike_alerts, "severe": find_severe_complaints,
+          "sources": find_source_alerts}  # what the detect step runs, in its order
 
 
 def posts_texts() -> list[str]:
@@ -144,34 +151,44 @@ def build_history(config: Config, templates: list[dict[str, Any]], size: int, rn
     return time.perf_counter() - started
 
 
-def measure(config: Config, everyday: list[dict[str, Any]], story: list[dict[str, Any]], new: int,
-            rng: random.Random, scratch: Path) -> dict[str, float | int]:
-    """Load the interval's posts and run each detection pass as the detect step does; seconds per part."""
-    from brandmon.detection import find_severe_complaints, find_source_alerts, find_spike_alerts, find_topics
+class Clock:
+    """Wall-clock and process CPU seconds of each timed part."""
 
+    def __init__(self) -> None:
+        self.parts: dict[str, tuple[float, float]] = {}
+
+    @contextmanager
+    def part(self, name: str) -> Iterator[None]:
+        wall, cpu = time.perf_counter(), time.process_time()
+        yield
+        self.parts[name] = (time.perf_counter() - wall, time.process_time() - cpu)
+
+    def show(self, name: str) -> str:
+        wall, cpu = self.parts[name]
+        return f"{wall:.2f}/{cpu:.2f}s"
+
+
+def measure(config: Config, everyday: list[dict[str, Any]], story: list[dict[str, Any]], new: int,
+            rng: random.Random, scratch: Path) -> tuple[Clock, dict[str, list[Alert]]]:
+    """Load the interval's posts and run each detection pass as the detect step does; the time of
+    each part and the alerts each pass found."""
     window = RunWindow(Window(END - INTERVAL, END), LOOKBACK)
     posts = list(copies(everyday, new - STORY_POSTS, window.interval.start, INTERVAL, "n", rng))
     posts += list(copies(story, STORY_POSTS, window.interval.start, INTERVAL, "s", rng))
     brands = [BrandRow(b.id, b.name, b.terms, b.competitors) for b in config.brands.values()]
     bucket = config.schedule.bucket
     files = stage(scratch / "interval", posts)
-    figures: dict[str, float | int] = {}
+    import datasketch  # noqa: F401  (what transforms.neardup imports when first used: not detection's cost)
+
+    clock, alerts = Clock(), {}
     with writer(config.duckdb_path, config.published_path, config.timezone.key) as conn:
-        started = time.perf_counter()
-        load_staged(conn, files, brands, buckets(window.extraction, bucket), bucket)
-        figures["load"] = time.perf_counter() - started
-        alerts = 0
-        with transaction(conn):
-            for name, find in (("topics", find_topics), ("spikes", find_spike_alerts),
-                               ("severe", find_severe_complaints), ("sources", find_source_alerts)):
-                started = time.perf_counter()
-                found = find(conn, config, window)
-                figures[name] = time.perf_counter() - started
-                figures[f"{name}_alerts"] = len(found)
-                alerts += len(found)
-    figures["detect"] = sum(figures[name] for name in ("topics", "spikes", "severe", "sources"))
-    figures["alerts"] = alerts
-    return figures
+        with clock.part("load"):
+            load_staged(conn, files, brands, buckets(window.extraction, bucket), bucket)
+        with transaction(conn), clock.part("detect"):
+            for name, find in PASSES.items():
+                with clock.part(name):
+                    alerts[name] = find(conn, config, window)
+    return clock, alerts
 
 
 def main() -> None:
@@ -189,11 +206,12 @@ def main() -> None:
         config = world_config(root)
         rng = random.Random(size)
         seconds = build_history(config, everyday, size, rng, root / "scratch")
-        figures = measure(config, everyday, story, args.new, rng, root / "scratch")
-        parts = ", ".join(f"{name} {figures[name]:.2f}s ({figures[f'{name}_alerts']} alerts)"
-                          for name in ("topics", "spikes", "severe", "sources"))
-        print(f"history {size:,} posts (loaded in {seconds:.0f}s), {args.new:,} new: load {figures['load']:.2f}s; "
-              f"detect {figures['detect']:.2f}s = {parts}")
+        clock, alerts = measure(config, everyday, story, args.new, rng, root / "scratch")
+        parts = ", ".join(f"{name} {clock.show(name)} ({len(alerts[name])} alerts)" for name in PASSES)
+        print(f"history {size:,} posts (loaded in {seconds:.0f}s), {args.new:,} new: load {clock.show('load')}; "
+              f"detect {clock.show('detect')} = {parts}", flush=True)
+        for alert in (alert for found in alerts.values() for alert in found):
+            print(f"  {alert.kind} {alert.subject}: {alert.details.topic_label or ''} {' '.join(alert.details.top_terms)}")
         shutil.rmtree(root)
 
 

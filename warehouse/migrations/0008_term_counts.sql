@@ -9,10 +9,10 @@
 -- (a space between them only when both sides are Latin letters or digits).
 CREATE MACRO topic_units(terms) AS list_distinct(list_concat(
     list_filter(terms, lambda t: length(t) >= 2 AND regexp_matches(t, '[\pL\pN]')),
-    [CASE WHEN regexp_matches(right(terms[i], 1), '^[A-Za-z0-9]$') AND regexp_matches(left(terms[i + 1], 1), '^[A-Za-z0-9]$')
-          THEN terms[i] || ' ' || terms[i + 1] ELSE terms[i] || terms[i + 1] END
-     FOR i IN range(1, len(terms))
-     IF regexp_matches(terms[i], '[\pL\pN]') AND regexp_matches(terms[i + 1], '[\pL\pN]')]));
+    [CASE WHEN regexp_matches(pair[1], '[A-Za-z0-9]$') AND regexp_matches(pair[2], '^[A-Za-z0-9]')
+          THEN pair[1] || ' ' || pair[2] ELSE pair[1] || pair[2] END
+     FOR pair IN list_zip(terms[1:len(terms) - 1], terms[2:])
+     IF regexp_matches(pair[1], '[\pL\pN]') AND regexp_matches(pair[2], '[\pL\pN]')]));
 
 -- Posts per brand and bucket whose topic terms are stored (topic detection's baseline size).
 CREATE TABLE term_buckets (
