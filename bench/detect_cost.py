@@ -8,8 +8,9 @@ prefixed with the brand's name) are scored once the way the transform step score
 (`transforms.scoring`, the brand and its products in the dictionary). The history is copies of
 them spread evenly over the 8 days before the measured interval, loaded through the real
 migrations and `warehouse.load.load_staged` in chunks of 6 hours. The measured interval (15
-minutes, 30 minutes of look-back) holds `--new` posts: copies of the same posts and 60 posts of a
-story nobody told before (a topic alert), then it is loaded and detected as a scheduled run does.
+minutes, 30 minutes of look-back) holds `--new` posts: copies of the negative ones (a negative spike,
+explained against the week like every alert) and 60 posts of a story nobody told before (a topic
+alert), then it is loaded and detected as a scheduled run does.
 
 Printed per history size: the load of the interval, then each detection pass (hot topics, spikes,
 severe complaints, source problems; the alerts they explain) and their sum, with the alerts found:
@@ -173,7 +174,8 @@ def measure(config: Config, everyday: list[dict[str, Any]], story: list[dict[str
     """Load the interval's posts and run each detection pass as the detect step does; the time of
     each part and the alerts each pass found."""
     window = RunWindow(Window(END - INTERVAL, END), LOOKBACK)
-    posts = list(copies(everyday, new - STORY_POSTS, window.interval.start, INTERVAL, "n", rng))
+    negative = [row for row in everyday if row["label"] == "neg"]
+    posts = list(copies(negative, new - STORY_POSTS, window.interval.start, INTERVAL, "n", rng))
     posts += list(copies(story, STORY_POSTS, window.interval.start, INTERVAL, "s", rng))
     brands = [BrandRow(b.id, b.name, b.terms, b.competitors) for b in config.brands.values()]
     bucket = config.schedule.bucket
