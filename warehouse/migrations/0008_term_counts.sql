@@ -72,3 +72,13 @@ INSERT INTO unit_counts
 SELECT * FROM unit_counts_in(TIMESTAMPTZ '-infinity', TIMESTAMPTZ 'infinity') ORDER BY bucket_start;
 INSERT INTO keyword_counts
 SELECT * FROM keyword_counts_in(TIMESTAMPTZ '-infinity', TIMESTAMPTZ 'infinity') ORDER BY bucket_start;
+
+-- v_mentions as in 0002, joined on the post's time too: a mention's published_at is its post's (the
+-- load writes both), and so a query for a time range reads that range of mentions, not all of them.
+CREATE OR REPLACE VIEW v_mentions AS
+SELECT
+    m.brand,
+    m.matched_terms,
+    p.* EXCLUDE (brands)
+FROM mentions m
+JOIN v_posts p ON p.platform = m.platform AND p.native_id = m.native_id AND p.published_at = m.published_at;
