@@ -10,6 +10,7 @@ published_at is its post's), so a load costs what it loads, not what the warehou
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -58,10 +59,10 @@ def load_staged(conn: duckdb.DuckDBPyConnection, files: StagedFiles, brands: Seq
                              [[b.brand, b.name, list(b.keywords), list(b.competitors)] for b in brands])
         times = _upsert_posts(conn, files.posts)
         if times:
-            conn.execute(f"""DELETE FROM mentions USING (SELECT platform, native_id FROM {_staged('posts', '$1')}) AS s
-                             WHERE mentions.platform = s.platform AND mentions.native_id = s.native_id
-                               AND mentions.published_at >= $2 AND mentions.published_at <= $3""",
-                         [str(files.posts), min(times), max(times)])
+            conn.execute("""DELETE FROM mentions USING staged_posts AS s
+                            WHERE mentions.platform = s.platform AND mentions.native_id = s.native_id
+                              AND mentions.published_at >= ? AND mentions.published_at <= ?""", [min(times), max(times)])
+        conn.execute("DROP TABLE staged_posts")
         _insert_staged(conn, "INSERT", "mentions", files.mentions)
         _insert_staged(conn, "INSERT OR REPLACE", "source_runs", files.source_runs)
         _insert_staged(conn, "INSERT OR IGNORE", "quarantine", files.quarantine)
@@ -72,15 +73,24 @@ def load_staged(conn: duckdb.DuckDBPyConnection, files: StagedFiles, brands: Seq
 
 
 def _upsert_posts(conn: duckdb.DuckDBPyConnection, path: Path) -> list[datetime]:
-    """Store the staged posts, replacing the stored versions; returns the staged posts' times and
-    those the versions they replace were stored under, from the key's index (no scan of posts)."""
+    """Store the staged posts (kept in the temp table `staged_posts`), replacing the stored versions;
+    returns the staged posts' times and those the versions they replace were stored under.
+
+    Stored versions are found through the key's index, never by a scan of posts: new posts are
+    inserted, then the others give their stored time (an update that changes nothing) and are replaced.
+    """
     columns = ", ".join(STAGED_COLUMNS["posts"])
-    before = conn.execute(f"INSERT INTO posts ({columns}) SELECT {columns} FROM {_staged('posts')} "
+    conn.execute(f"CREATE OR REPLACE TEMP TABLE staged_posts AS SELECT {columns} FROM {_staged('posts')}", [str(path)])
+    new = conn.execute(f"INSERT INTO posts ({columns}) SELECT * FROM staged_posts ON CONFLICT DO NOTHING "
+                       "RETURNING platform, native_id, published_at").fetchall()
+    stored = ("SELECT s.* FROM staged_posts s ANTI JOIN (SELECT k[1] AS platform, k[2] AS native_id "
+              """FROM (SELECT unnest(from_json(?, '[["VARCHAR"]]')) AS k)) USING (platform, native_id)""")
+    keys = json.dumps([[platform, native_id] for platform, native_id, _ in new], ensure_ascii=False)
+    before = conn.execute(f"INSERT INTO posts ({columns}) {stored} "
                           "ON CONFLICT DO UPDATE SET published_at = posts.published_at RETURNING published_at",
-                          [str(path)]).fetchall()
-    after = conn.execute(f"INSERT OR REPLACE INTO posts ({columns}) SELECT {columns} FROM {_staged('posts')} "
-                         "RETURNING published_at", [str(path)]).fetchall()
-    return sorted({at for (at,) in before + after})
+                          [keys]).fetchall()
+    after = conn.execute(f"INSERT OR REPLACE INTO posts ({columns}) {stored} RETURNING published_at", [keys]).fetchall()
+    return sorted({at for *_, at in new + before + after})
 
 
 def _insert_staged(conn: duckdb.DuckDBPyConnection, verb: str, table: str, path: Path) -> None:
@@ -88,10 +98,10 @@ def _insert_staged(conn: duckdb.DuckDBPyConnection, verb: str, table: str, path:
     conn.execute(f"{verb} INTO {table} ({columns}) SELECT {columns} FROM {_staged(table)}", [str(path)])
 
 
-def _staged(table: str, parameter: str = "?") -> str:
-    """The staged file of `table` (bound as `parameter`), read with the table's column types."""
+def _staged(table: str) -> str:
+    """The staged file of `table` (bound as the one parameter), read with the table's column types."""
     columns = ", ".join(f"'{name}': '{kind}'" for name, kind in STAGED_COLUMNS[table].items())
-    return f"read_json({parameter}, format = 'newline_delimited', columns = {{{columns}}})"
+    return f"read_json(?, format = 'newline_delimited', columns = {{{columns}}})"
 
 
 def _recompute_buckets(conn: duckdb.DuckDBPyConnection, spans: Sequence[Span], bucket: timedelta) -> None:
