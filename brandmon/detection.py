@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING
 
 from alerts.coverage import uncovered
@@ -33,7 +34,6 @@ from transforms.terms import burst_terms
 from warehouse.posts import (
     PostSelection,
     complaint_labels,
-    keyword_lists,
     listing_query,
     post_facts,
     severe_complaints,
@@ -44,6 +44,7 @@ from warehouse.runs import run_spans
 from warehouse.schema import Metric
 from warehouse.series import BucketSeries, bucket_series, failed_sources, failure_streak, interval_posts
 from warehouse.spread import selection_spread
+from warehouse.term_counts import keyword_baseline, unit_baseline
 from warehouse.topics import recent_topics, store_topics
 
 if TYPE_CHECKING:
@@ -137,8 +138,8 @@ def explain(conn: duckdb.DuckDBPyConnection, config: Config, brand: Brand, posts
     reasons, sources, the riskiest posts (copies grouped), how those with a cascade spread, and the
     query that lists them all."""
     facts = post_facts(conn, posts)
-    baseline = keyword_lists(conn, PostSelection(brand.id, posts.start - TERM_BASELINE, posts.start))
-    top_terms = burst_terms(_term_counts(f.keywords for f in facts), _term_counts(baseline))
+    current = _term_counts(f.keywords for f in facts)
+    top_terms = burst_terms(current, keyword_baseline(conn, brand.id, posts.start - TERM_BASELINE, posts.start, current))
     details = posts_details(brand.name, window_local(config.timezone, posts.start, posts.end), ratio, top_terms, facts,
                             top_posts(conn, posts, SAMPLES), listing_query(posts), complaint_labels(conn))
     return replace(details, spread=selection_spread(conn, posts, SPREAD_POSTS))
@@ -158,15 +159,15 @@ def find_topics(conn: duckdb.DuckDBPyConnection, config: Config, window: RunWind
     baseline, so it is not new).
     """
     from transforms.stories import carry_keys
-    from transforms.topics import detect_topics
+    from transforms.topics import detect_topics_against
 
     end = window.interval.end
     start = end - TOPIC_WINDOW
     alerts = []
     for brand in config.brands.values():
         current = topic_docs(conn, brand.id, start, end)
-        baseline = topic_docs(conn, brand.id, start - TOPIC_BASELINE, start)
-        topics = carry_keys(detect_topics(current, baseline), recent_topics(conn, brand.id, end - STORY_MEMORY, end))
+        baseline = partial(unit_baseline, conn, brand.id, start - TOPIC_BASELINE, start)
+        topics = carry_keys(detect_topics_against(current, baseline), recent_topics(conn, brand.id, end - STORY_MEMORY, end))
         store_topics(conn, brand.id, start, end, topics)
         alerts += [_topic_alert(conn, config, brand, topic, start, end) for topic in topics if topic.alert]
     return alerts

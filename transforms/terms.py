@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 from transforms.matching import normalise
@@ -14,23 +15,42 @@ from transforms.textprep import EMOTICON_PREFIX, clean
 BREAK = "|"
 
 
-def burst_terms(current: Counter[str], baseline: Counter[str], limit: int = 8, min_count: int = 2,
+@dataclass(frozen=True)
+class TermBaseline:
+    """A baseline's term counts as far as `burst_terms` reads them: in how many posts each term
+    occurs (at least every term asked about that the baseline has; a term left out has none), the
+    sum of all its counts, and how many different terms it has."""
+
+    counts: Mapping[str, int]
+    total: int
+    distinct: int
+
+    @classmethod
+    def of(cls, counts: Mapping[str, int]) -> TermBaseline:
+        """The baseline of these counts, whole."""
+        return cls(counts, sum(counts.values()), len(counts))
+
+
+def burst_terms(current: Counter[str], baseline: Counter[str] | TermBaseline, limit: int = 8, min_count: int = 2,
                 min_lift: float = 1.5) -> list[str]:
     """Terms ranked by count × log-lift of their share now against their share in the baseline.
 
     Add-one smoothing keeps a term never seen before from dividing by zero while still ranking
     it high; terms seen fewer than `min_count` times now are noise, and a term must be at least
-    `min_lift` times as common as usual to count as bursting.
+    `min_lift` times as common as usual to count as bursting. `baseline`: its counts whole, or
+    (`TermBaseline`) those of every current term with its total and size.
     """
+    if not isinstance(baseline, TermBaseline):
+        baseline = TermBaseline.of(baseline)
     now_total = sum(current.values()) or 1
-    base_total = sum(baseline.values()) or 1
-    vocabulary = len(set(current) | set(baseline)) or 1
+    base_total = baseline.total or 1
+    vocabulary = (baseline.distinct + sum(1 for term in current if term not in baseline.counts)) or 1
     ranked = []
     for term, count in current.items():
         if count < min_count:
             continue
         share_now = count / now_total
-        share_before = (baseline.get(term, 0) + 1) / (base_total + vocabulary)
+        share_before = (baseline.counts.get(term, 0) + 1) / (base_total + vocabulary)
         lift = share_now / share_before
         if lift >= min_lift:
             ranked.append((count * math.log(lift), term))

@@ -9,6 +9,10 @@ Interface (stable; the DAG calls it per brand):
   phrases; a token without a letter or digit, such as its ``|``, is a clause break no phrase
   crosses). Current docs are the posts of the window being examined, baseline docs those of the
   days before it. Topics come best first.
+- ``detect_topics_against(current_docs, baseline, config=DEFAULT_TOPICS)``: the same topics with
+  the baseline read as counts (``Baseline``: its size and, per unit asked about, its posts with
+  the unit), asked once for the units that could burst; detection reads them from the counts the
+  warehouse keeps per bucket (`warehouse.term_counts`), not from a week of posts.
 - ``Topic``: ``key`` (its seed unit; `transforms.stories` carries a story's key over from the
   topics stored before it, so alerts are de-duplicated per story), ``label`` (1-3 whole
   phrases, readable), ``terms`` (its bursting units as whole phrases, best first),
@@ -40,7 +44,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 Doc = tuple[str, Sequence[str]]
@@ -117,10 +121,39 @@ def join_phrase(left: str, right: str) -> str:
     return f"{left} {right}" if spaced else left + right
 
 
+@dataclass(frozen=True)
+class Baseline:
+    """The baseline as topic detection reads it: how many posts it has and, for each unit asked
+    about, in how many of them the unit occurs (a unit left out occurs in none)."""
+
+    size: int
+    counts: Mapping[str, int]
+
+
+BaselineCounts = Callable[[frozenset[str]], Baseline]  # the baseline's counts of the units given
+
+
+def baseline_counts(docs: Iterable[Doc], wanted: Collection[str], config: TopicConfig = DEFAULT_TOPICS) -> Baseline:
+    """The baseline of these posts, counting the `wanted` units only."""
+    size = 0
+    counts: Counter[str] = Counter()
+    for _, terms in docs:
+        size += 1
+        counts.update(units(terms, config.min_unigram_chars).keys() & wanted)
+    return Baseline(size, counts)
+
+
 def detect_topics(
     current_docs: Sequence[Doc], baseline_docs: Iterable[Doc], config: TopicConfig = DEFAULT_TOPICS
 ) -> list[Topic]:
     """Hot topics of the current posts against the baseline posts (see module docstring)."""
+    return detect_topics_against(current_docs, lambda wanted: baseline_counts(baseline_docs, wanted, config), config)
+
+
+def detect_topics_against(current_docs: Sequence[Doc], baseline: BaselineCounts,
+                          config: TopicConfig = DEFAULT_TOPICS) -> list[Topic]:
+    """Hot topics of the current posts against a baseline read as counts (`Baseline`), asked for
+    the units that could burst only: the same topics as `detect_topics` over the baseline's posts."""
     parts: dict[str, tuple[str, ...]] = {}
     current = []
     for key, terms in current_docs:
@@ -129,14 +162,11 @@ def detect_topics(
             parts.setdefault(unit, made_of)
         current.append((key, set(found)))
     now = Counter(u for _, found in current for u in found)
-    candidates = {u for u, n in now.items() if n >= config.min_docs}
-    before: Counter[str] = Counter()
-    baseline_size = 0
-    for _, terms in baseline_docs:
-        baseline_size += 1
-        before.update(units(terms, config.min_unigram_chars).keys() & candidates)
+    candidates = frozenset(u for u, n in now.items() if n >= config.min_docs)
+    before = baseline(candidates)
+    baseline_size = before.size
 
-    bursts = _bursts(candidates, now, before, len(current), baseline_size, config)
+    bursts = _bursts(candidates, now, before.counts, len(current), baseline_size, config)
     posts_of: dict[str, set[int]] = {b.unit: set() for b in bursts}
     for index, (_, found) in enumerate(current):
         for unit in found & posts_of.keys():
@@ -157,11 +187,11 @@ def detect_topics(
     return topics[: config.max_topics]
 
 
-def _bursts(candidates: set[str], now: Counter[str], before: Counter[str], n_now: int, n_before: int,
+def _bursts(candidates: frozenset[str], now: Counter[str], before: Mapping[str, int], n_now: int, n_before: int,
             config: TopicConfig) -> list[_Burst]:
     found = []
     for unit in candidates:
-        a, b = now[unit], before[unit]
+        a, b = now[unit], before.get(unit, 0)
         lift = (a / n_now) / ((b + 1) / (n_before + 1))
         score = _g2(a, n_now, b, n_before)
         if lift >= config.min_lift and score >= config.min_score:

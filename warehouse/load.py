@@ -2,13 +2,16 @@
 
 Posts are upserted by (platform, native_id); a post's mentions are replaced as a whole (a config
 change can add or drop a brand); source runs are upserted by brand, source and window; quarantined
-items are kept once. `bucket_stats` is recomputed from stored posts for every bucket the run
-touched, so counts never depend on which run loaded a post; the tables analysts' views read per
-local day are refilled likewise (warehouse.days).
+items are kept once. `bucket_stats` and the term counts (`warehouse.term_counts`) are recomputed
+from stored posts for every bucket the run touched, so counts never depend on which run loaded a
+post; the tables analysts' views read per local day are refilled likewise (warehouse.days). Every
+statement reads the stored rows of the times the run touched only (a mention's published_at is its
+post's), so a load costs what it loads, not what the warehouse holds.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,6 +21,7 @@ from typing import TYPE_CHECKING
 from warehouse.days import refresh_days
 from warehouse.db import transaction
 from warehouse.schema import LOCAL_COLUMNS, STAGED_COLUMNS
+from warehouse.term_counts import Span, recount_terms, whole_buckets
 
 if TYPE_CHECKING:
     import duckdb
@@ -47,23 +51,49 @@ def load_staged(conn: duckdb.DuckDBPyConnection, files: StagedFiles, brands: Seq
                 touched: Iterable[datetime], bucket: timedelta) -> int:
     """Write the staged rows and the touched buckets' counts atomically; returns the posts stored in all.
 
-    `conn` is the writer in auto-commit mode; re-running with the same files leaves the same rows.
+    The buckets recounted are `touched`, those the staged posts fall in and those the versions they
+    replace fell in (a post read again with another time leaves its old bucket). `conn` is the
+    writer in auto-commit mode; re-running with the same files leaves the same rows.
     """
     with transaction(conn):
         if brands:
             conn.executemany("INSERT OR REPLACE INTO brands (brand, name, keywords, competitors) VALUES (?, ?, ?, ?)",
                              [[b.brand, b.name, list(b.keywords), list(b.competitors)] for b in brands])
-        _insert_staged(conn, "INSERT OR REPLACE", "posts", files.posts)
-        conn.execute(f"""DELETE FROM mentions USING (SELECT platform, native_id FROM {_staged('posts')}) AS s
-                         WHERE mentions.platform = s.platform AND mentions.native_id = s.native_id""",
-                     [str(files.posts)])
+        times = _upsert_posts(conn, files.posts)
+        if times:
+            conn.execute("""DELETE FROM mentions USING staged_posts AS s
+                            WHERE mentions.platform = s.platform AND mentions.native_id = s.native_id
+                              AND mentions.published_at >= ? AND mentions.published_at <= ?""", [min(times), max(times)])
+        conn.execute("DROP TABLE staged_posts")
         _insert_staged(conn, "INSERT", "mentions", files.mentions)
         _insert_staged(conn, "INSERT OR REPLACE", "source_runs", files.source_runs)
         _insert_staged(conn, "INSERT OR IGNORE", "quarantine", files.quarantine)
-        starts = sorted(set(touched))
-        _recompute_buckets(conn, starts, bucket)
-        refresh_days(conn, files.mentions, starts, bucket)
+        spans = whole_buckets([(at, at + bucket) for at in {*touched, *times}], bucket)
+        _recompute_buckets(conn, spans, bucket)
+        recount_terms(conn, spans)
+        refresh_days(conn, files.mentions, sorted(set(touched)), bucket)
     return conn.execute("SELECT count(*) FROM posts").fetchone()[0]
+
+
+def _upsert_posts(conn: duckdb.DuckDBPyConnection, path: Path) -> list[datetime]:
+    """Store the staged posts (kept in the temp table `staged_posts`), replacing the stored versions;
+    returns the staged posts' times and those the versions they replace were stored under.
+
+    Stored versions are found through the key's index, never by a scan of posts: new posts are
+    inserted, then the others give their stored time (an update that changes nothing) and are replaced.
+    """
+    columns = ", ".join(STAGED_COLUMNS["posts"])
+    conn.execute(f"CREATE OR REPLACE TEMP TABLE staged_posts AS SELECT {columns} FROM {_staged('posts')}", [str(path)])
+    new = conn.execute(f"INSERT INTO posts ({columns}) SELECT * FROM staged_posts ON CONFLICT DO NOTHING "
+                       "RETURNING platform, native_id, published_at").fetchall()
+    stored = ("SELECT s.* FROM staged_posts s ANTI JOIN (SELECT k[1] AS platform, k[2] AS native_id "
+              """FROM (SELECT unnest(from_json(?, '[["VARCHAR"]]')) AS k)) USING (platform, native_id)""")
+    keys = json.dumps([[platform, native_id] for platform, native_id, _ in new], ensure_ascii=False)
+    before = conn.execute(f"INSERT INTO posts ({columns}) {stored} "
+                          "ON CONFLICT DO UPDATE SET published_at = posts.published_at RETURNING published_at",
+                          [keys]).fetchall()
+    after = conn.execute(f"INSERT OR REPLACE INTO posts ({columns}) {stored} RETURNING published_at", [keys]).fetchall()
+    return sorted({at for *_, at in new + before + after})
 
 
 def _insert_staged(conn: duckdb.DuckDBPyConnection, verb: str, table: str, path: Path) -> None:
@@ -80,21 +110,19 @@ def _staged(table: str) -> str:
     return f"read_json(?, format = 'newline_delimited', columns = {{{columns}}})"
 
 
-def _recompute_buckets(conn: duckdb.DuckDBPyConnection, bucket_starts: list[datetime], bucket: timedelta) -> None:
-    if not bucket_starts:
-        return
+def _recompute_buckets(conn: duckdb.DuckDBPyConnection, spans: Sequence[Span], bucket: timedelta) -> None:
+    """Count `bucket_stats` again for the buckets of each span (whole buckets) from the stored posts."""
     seconds = int(bucket.total_seconds())
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS touched (bucket_start TIMESTAMPTZ)")
-    conn.execute("DELETE FROM touched")
-    conn.executemany("INSERT INTO touched VALUES (?)", [[b] for b in bucket_starts])
-    conn.execute("DELETE FROM bucket_stats WHERE bucket_start IN (SELECT bucket_start FROM touched)")
-    # The counts here are the BUCKET_METRICS of warehouse.schema, which detection reads back per post.
-    conn.execute("""
-        INSERT INTO bucket_stats (brand, bucket_start, mentions, pos, neu, neg, complaints)
-        SELECT m.brand,
-               to_timestamp(floor(epoch(m.published_at) / $seconds) * $seconds) AS bucket_start,
-               count(*), count(*) FILTER (WHERE p.label = 'pos'), count(*) FILTER (WHERE p.label = 'neu'),
-               count(*) FILTER (WHERE p.label = 'neg'), count(*) FILTER (WHERE p.complaint)
-        FROM mentions m JOIN posts p USING (platform, native_id)
-        WHERE to_timestamp(floor(epoch(m.published_at) / $seconds) * $seconds) IN (SELECT bucket_start FROM touched)
-        GROUP BY ALL""", {"seconds": seconds})
+    for start, end in spans:
+        conn.execute("DELETE FROM bucket_stats WHERE bucket_start >= ? AND bucket_start < ?", [start, end])
+        # The counts here are the BUCKET_METRICS of warehouse.schema, which detection reads back per post.
+        conn.execute("""
+            INSERT INTO bucket_stats (brand, bucket_start, mentions, pos, neu, neg, complaints)
+            SELECT m.brand,
+                   to_timestamp(floor(epoch(p.published_at) / $seconds) * $seconds) AS bucket_start,
+                   count(*), count(*) FILTER (WHERE p.label = 'pos'), count(*) FILTER (WHERE p.label = 'neu'),
+                   count(*) FILTER (WHERE p.label = 'neg'), count(*) FILTER (WHERE p.complaint)
+            FROM mentions m JOIN posts p USING (platform, native_id)
+            WHERE m.published_at >= $start AND m.published_at < $end
+              AND p.published_at >= $start AND p.published_at < $end
+            GROUP BY ALL""", {"seconds": seconds, "start": start, "end": end})

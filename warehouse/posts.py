@@ -121,12 +121,6 @@ def complaint_labels(conn: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, st
     return {code: (zh, en) for code, zh, en in conn.execute("SELECT code, zh, en FROM complaint_labels").fetchall()}
 
 
-def keyword_lists(conn: duckdb.DuckDBPyConnection, selection: PostSelection) -> list[list[str]]:
-    """Each selected post's keywords (a baseline for which terms are new)."""
-    sql, params = where(selection.conditions())
-    return [row[0] for row in conn.execute(f"SELECT keywords FROM v_mentions WHERE {sql}", params).fetchall()]
-
-
 def post_count(conn: duckdb.DuckDBPyConnection, selection: PostSelection) -> int:
     """How many posts the selection holds."""
     sql, params = where(selection.conditions())
@@ -213,7 +207,7 @@ def topic_docs(conn: duckdb.DuckDBPyConnection, brand: str, start: datetime, end
                ) -> list[tuple[str, list[str]]]:
     """(post key, terms) of the brand's posts published in [start, end) that have terms, in publication order."""
     rows = conn.execute(
-        f"SELECT {POST_KEY}, terms FROM posts JOIN mentions USING (platform, native_id) "
-        "WHERE brand = ? AND posts.published_at >= ? AND posts.published_at < ? AND terms IS NOT NULL "
-        "ORDER BY posts.published_at, platform, native_id", [brand, start, end]).fetchall()
+        f"SELECT {POST_KEY}, terms FROM posts JOIN mentions USING (platform, native_id, published_at) "
+        "WHERE brand = ? AND published_at >= ? AND published_at < ? AND terms IS NOT NULL "
+        "ORDER BY published_at, platform, native_id", [brand, start, end]).fetchall()
     return [(key, terms) for key, terms in rows]

@@ -10,6 +10,7 @@ condition on `v_mentions` that selects the posts it counts.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Literal
 
 from warehouse.filters import Condition
@@ -52,3 +53,5 @@ BUCKET_METRICS: dict[Metric, Condition | None] = {
     "neg": Condition("label", "=", "neg"),
     "complaints": Condition("complaint"),
 }
+
+TERM_BUCKET = timedelta(minutes=15)  # term_buckets, unit_counts, keyword_counts: buckets aligned to the Unix epoch

@@ -108,3 +108,50 @@ def test_a_growing_story_is_one_topic_alert_though_its_strongest_term_changed(co
     assert second.details.topic_label == "新品生椰拿铁"  # seeded by 新品生 now: the same story
     assert second.subject == "新品" and second.alert_id == first.alert_id  # so the outbox sends it once
     assert [key for _, key, _ in stored] == ["新品", "新品"]
+
+
+def test_topics_and_alert_terms_read_from_the_term_counts_are_those_read_from_every_post(config, tmp_path):
+    """The week before a window is read from the counts kept per quarter hour, its cut ends from the
+    posts: the same topics and the same terms as counting every post of the week (migration 0008)."""
+    import random
+    from collections import Counter
+    from functools import partial
+
+    from brandmon.detection import TERM_BASELINE, TOPIC_BASELINE, explain
+    from tests.warehouse.conftest import load_posts, post
+    from transforms.terms import burst_terms
+    from transforms.topics import detect_topics, detect_topics_against
+    from warehouse.posts import PostSelection, post_facts, topic_docs
+    from warehouse.term_counts import unit_baseline
+
+    rng = random.Random(5)
+    words = ["咖啡", "拿铁", "好喝", "排队", "门店", "新品", "推荐", "生", "椰", "拿", "铁", "|", "会员", "外卖", "杯子"]
+    story = ("门店", "发现", "偷", "拍摄", "像", "头", "|", "报警")
+    end = END + timedelta(minutes=7)  # no window edge on a quarter hour
+
+    def everyday(name, at):
+        return post(name, at, terms=tuple(rng.choices(words, k=rng.randint(2, 8))),
+                    keywords=tuple(rng.sample(words[:11], 3)))
+
+    week = [everyday(f"b{i}", end - timedelta(hours=1, seconds=rng.randrange(1, 8 * 86_400))) for i in range(1500)]
+    echoes = [post(f"e{i}", end - timedelta(days=rng.randint(2, 6)), terms=story, keywords=("偷拍",)) for i in range(2)]
+    hour = [everyday(f"h{i}", end - timedelta(seconds=rng.randrange(1, 3600))) for i in range(40)]
+    hour += [post(f"s{i}", end - timedelta(seconds=rng.randrange(1, 3600)), terms=story, keywords=("偷拍", "报警"))
+             for i in range(15)]
+    with writer(config.duckdb_path, config.published_path, "Asia/Shanghai") as conn:
+        for day in range(9):
+            rows = [r for r in week + echoes + hour
+                    if end - timedelta(days=day + 1) <= datetime.fromisoformat(r["published_at"]) < end - timedelta(days=day)]
+            load_posts(conn, tmp_path / f"day{day}", rows)
+        brand = config.brands["acme"]
+        start = end - timedelta(hours=1)
+        current = topic_docs(conn, "acme", start, end)
+        read = detect_topics_against(current, partial(unit_baseline, conn, "acme", start - TOPIC_BASELINE, start))
+        counted = detect_topics(current, topic_docs(conn, "acme", start - TOPIC_BASELINE, start))
+        assert read == counted and read[0].alert and read[0].baseline_volume == 2
+
+        selection = PostSelection("acme", start, end)
+        baseline = [f.keywords for f in post_facts(conn, PostSelection("acme", start - TERM_BASELINE, start))]
+        words_now = Counter(k for f in post_facts(conn, selection) for k in set(f.keywords))
+        expected = burst_terms(words_now, Counter(k for keywords in baseline for k in set(keywords)))
+        assert explain(conn, config, brand, selection, 2.0).top_terms == expected and "报警" in expected

@@ -10,7 +10,6 @@ from warehouse.posts import (
     PostSelection,
     ReasonLabel,
     complaint_labels,
-    keyword_lists,
     listing_query,
     post_count,
     post_facts,
@@ -95,10 +94,6 @@ def test_posts_stored_before_risk_was_kept_come_most_engaged_first_and_ties_go_t
     assert (engaged[0].author_followers, engaged[0].severity) == (None, "none")
     assert engaged[0].published_local == "2026-11-26 14:02"  # Shanghai time
     assert (engaged[0].url, engaged[0].author, engaged[0].label) == ("https://weibo.com/1/p2", "网友", "neg")
-
-
-def test_keywords_of_a_baseline_window(hour_of_posts):
-    assert keyword_lists(hour_of_posts, PostSelection("acme", T0 - timedelta(days=7), T0)) == [["昨天"]]
 
 
 def test_topic_docs_are_the_posts_with_terms_in_order(hour_of_posts):
