@@ -71,7 +71,7 @@ def load_staged(conn: duckdb.DuckDBPyConnection, files: StagedFiles, brands: Seq
         spans = whole_buckets([(at, at + bucket) for at in {*touched, *times}], bucket)
         _recompute_buckets(conn, spans, bucket)
         recount_terms(conn, spans)
-        refresh_days(conn, files.mentions, sorted(set(touched)), bucket)
+        refresh_days(conn, files.mentions, sorted({*touched, *times}), bucket)  # times: a reloaded post's old day too
     return conn.execute("SELECT count(*) FROM posts").fetchone()[0]
 
 
