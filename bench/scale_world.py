@@ -43,10 +43,11 @@ REPOSTS_PER_POST = 20
 
 
 def brand_ids(count: int) -> list[str]:
-    """The ids of the first `count` brands: brand01, brand02, ..."""
-    if not 1 <= count <= len(BRANDS):
-        raise ValueError(f"between 1 and {len(BRANDS)} brands")
-    return [f"brand{number:02d}" for number in range(1, count + 1)]
+    """The ids of the first `count` brands: demo_coffee and demo_tea (docs/schema.md's example queries
+    name them), then brand03, brand04, ..."""
+    if not 2 <= count <= len(BRANDS):
+        raise ValueError(f"between 2 and {len(BRANDS)} brands")
+    return ["demo_coffee", "demo_tea", *(f"brand{number:02d}" for number in range(3, count + 1))]
 
 
 def real_texts() -> list[str]:
@@ -227,13 +228,15 @@ HOOK_CONNECTION = "bench_hook"
 
 def write_config(root: Path, brands: int, weibo_url: str, page_size: int) -> Path:
     """A config of `brands` brands, each on the loopback `weibo` source, spread from it, alerts to its
-    webhook; state under root/state. Returns the file's path."""
+    webhook, each pair of brands competitors; state under root/state. Returns the file's path."""
+    ids = brand_ids(brands)
     config = {
         "timezone": "Asia/Shanghai",
         "schedule": {"interval_minutes": 15, "lookback_minutes": 30, "bucket_minutes": 15},
         "storage": {"state_dir": "state"},
         "brands": {bid: {"name": BRANDS[index][0], "keywords": [BRANDS[index][0]], "products": [BRANDS[index][1]],
-                         "sources": ["weibo"]} for index, bid in enumerate(brand_ids(brands))},
+                         "competitors": [ids[index ^ 1]] if index ^ 1 < brands else [], "sources": ["weibo"]}
+                   for index, bid in enumerate(ids)},
         "sources": {"weibo": {"kind": "weibo_api", "search_type": 61, "base_url": weibo_url, "min_interval": 0,
                               "max_pages": 200, "backoff": 0.1}},
         "spread": {"platforms": {"weibo": {"kind": "weibo", "base_url": weibo_url, "min_interval": 0}}},
