@@ -1,7 +1,7 @@
 """The scale bench: one interval of new posts on histories of 100k, 1M and 10M posts (issue 13).
 
     python -m bench.scale [--sizes 100k,1m,10m] [--intervals 5k,50k] [--interval-sizes SIZES]
-                          [--brands 20] [--per-week 100k] [--page-size 20] [--no-queries]
+                          [--brands 20] [--per-week 100k] [--page-size 20] [--no-queries] [--profile N]
 
 For each history size (bench.scale_history: one real run grown by bulk SQL, `--per-week` posts a
 week, cached in $TMPDIR/brandmon-scale-cache; built histories are reused the same day):
@@ -28,7 +28,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from bench.scale_history import History, get_history, history_end
-from bench.scale_interval import IntervalFigures, World, open_world, run_interval
+from bench.scale_interval import PROFILE_ENV, IntervalFigures, World, open_world, run_interval
 from bench.scale_queries import Example, Timed, example_queries, time_queries
 from bench.scale_world import Payloads, real_texts
 
@@ -56,10 +56,14 @@ def label(number: int) -> str:
 
 def queries_while_loading(world: World, transformed: dict, examples: list[Example]) -> tuple[list[Timed], dict]:
     """The examples timed while another process loads the interval's staged run again and again."""
-    stop = world.root / "stop-loading"
-    loader = world.child("load-loop", {"transformed": transformed, "stop": str(stop)})
+    stop, started = world.root / "stop-loading", world.root / "load-started"
+    loader = world.child("load-loop", {"transformed": transformed, "stop": str(stop), "started": str(started)})
     try:
-        time.sleep(2.0)  # the loader's imports; then it is inside a load most of the time
+        deadline = time.monotonic() + 300
+        while not started.exists():
+            if loader.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the loading process did not start a load (exit {loader.returncode})")
+            time.sleep(0.1)
         timed = time_queries(world.root / "state" / "warehouse" / "brandmon_read.duckdb", examples)
     finally:
         stop.touch()
@@ -77,6 +81,9 @@ def print_interval(figures: IntervalFigures) -> None:
               f"{step.peak_rss_mib:9,.0f} {step.peak_pss_mib:9,.0f}")
     print(f"    {'total':10} {figures.seconds:8.1f} {sum(s.process_seconds for s in figures.steps):10.1f} "
           f"{figures.write_bytes / MIB:12,.0f} {figures.peak_rss_mib:9,.0f} {figures.peak_pss_mib:9,.0f}")
+    for step in figures.steps:
+        for profile in step.profiles:
+            print(f"    -- {step.step}: costliest calls\n{profile}")
 
 
 def print_queries(idle: list[Timed], loading: list[Timed] | None, loads: dict | None) -> None:
@@ -86,8 +93,8 @@ def print_queries(idle: list[Timed], loading: list[Timed] | None, loads: dict | 
         error = f"  ERROR {timed.error[:80]}" if timed.error else ""
         print(f"    {timed.example.title[:70]:70} {timed.seconds:7.2f} {busy} {timed.rows:6}{error}")
     if loads:
-        print(f"    meanwhile {loads['loads']} loads of the 5k interval ran, "
-              f"{', '.join(f'{s:.1f}' for s in loads['seconds'])} s each")
+        print(f"    while loading: another process loaded the interval again {loads['loads']} time(s) "
+              f"({', '.join(f'{s:.1f}' for s in loads['seconds'])} s), the queries starting as its first load began")
 
 
 def measure_size(posts: int, args: argparse.Namespace, payloads: Payloads, texts: list[str],
@@ -156,7 +163,10 @@ def main() -> None:
     parser.add_argument("--per-week", type=count, default=count("100k"), help="history posts per week")
     parser.add_argument("--page-size", type=int, default=20, help="cards per m.weibo.cn search page")
     parser.add_argument("--no-queries", action="store_true")
+    parser.add_argument("--profile", type=int, default=0, metavar="N", help="print each step's N costliest calls")
     args = parser.parse_args()
+    if args.profile:
+        os.environ[PROFILE_ENV] = str(args.profile)
     args.interval_sizes = args.interval_sizes or args.sizes
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                             cwd=Path(__file__).resolve().parent).stdout.strip()

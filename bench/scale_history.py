@@ -81,9 +81,8 @@ def get_history(posts: int, brands: int, per_week: int, end: datetime, page_size
         shutil.move(warehouse, cached)
     finally:
         shutil.rmtree(build, ignore_errors=True)
-    seconds = time.monotonic() - began
-    print(f"  built in {seconds:.0f} s: {counts}; {cached.stat().st_size / 2**20:,.0f} MiB")
-    return History(cached, shape, brands, seconds, False)
+    print(f"  rows: {', '.join(f'{table} {rows:,}' for table, rows in counts.items())}")
+    return History(cached, shape, brands, time.monotonic() - began, False)
 
 
 def get_template(brands: int, end: datetime, page_size: int) -> Path:

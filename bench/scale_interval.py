@@ -13,8 +13,11 @@ loopback webhook). Per step: seconds inside the function, bytes the step's proce
 
 from __future__ import annotations
 
+import cProfile
+import io
 import json
 import os
+import pstats
 import shutil
 import subprocess
 import sys
@@ -34,6 +37,7 @@ INTERVAL = timedelta(minutes=15)
 STEPS = ("extract", "transform", "load", "spread", "detect", "deliver")
 INTERVAL_FIRST_MID = 5_100_000_000_000_000
 EXTRACT_PROCESSES = 2
+PROFILE_ENV = "BENCH_SCALE_PROFILE"  # set to N: each step reports its N costliest calls (cProfile, main process)
 
 
 @dataclass
@@ -47,6 +51,7 @@ class StepFigures:
     peak_rss_mib: float = 0.0
     peak_pss_mib: float = 0.0
     result: Any = None
+    profiles: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -188,7 +193,7 @@ def _measure(world: World, step: str, batches: list[dict[str, Any]]) -> StepFigu
     answers = [json.loads(Path(proc.args[-1]).read_text(encoding="utf-8")) for proc in procs]
     return StepFigures(step, seconds=max(a["seconds"] for a in answers), process_seconds=wall,
                        write_bytes=sum(a["write_bytes"] for a in answers), peak_rss_mib=rss, peak_pss_mib=pss,
-                       result=[a["result"] for a in answers])
+                       result=[a["result"] for a in answers], profiles=[a["profile"] for a in answers if a["profile"]])
 
 
 # --- in the step's own process -------------------------------------------------------------------
@@ -226,20 +231,31 @@ def step_main(step: str, inbox: Path, outbox: Path) -> None:
         "deliver": lambda: pipeline.deliver(config, channel_secrets(payload["weibo"]), now=after),
         "load-loop": lambda: _load_until(config, payload, window, Path(payload["stop"])),
     }
+    top = int(os.environ.get(PROFILE_ENV) or 0)
+    profiler = cProfile.Profile() if top else None
     began = time.perf_counter()
+    if profiler:
+        profiler.enable()
     result = calls[step]()
+    if profiler:
+        profiler.disable()
     seconds = time.perf_counter() - began
-    outbox.write_text(json.dumps({"result": result, "seconds": seconds, "write_bytes": write_bytes()},
-                                 ensure_ascii=False, default=str), encoding="utf-8")
+    profile = io.StringIO()
+    if profiler:
+        pstats.Stats(profiler, stream=profile).sort_stats("cumulative").print_stats(top)
+    outbox.write_text(json.dumps({"result": result, "seconds": seconds, "write_bytes": write_bytes(),
+                                  "profile": profile.getvalue()}, ensure_ascii=False, default=str), encoding="utf-8")
 
 
 def _load_until(config: Any, payload: dict[str, Any], window: Any, stop: Path) -> dict[str, Any]:
     """Load the same staged run again and again (each a whole load: transaction, checkpoint,
-    publish) until `stop` exists: the writer busy while analysts query."""
+    publish) until `stop` exists: the writer busy while analysts query. Touches `started` as
+    each load begins."""
     from brandmon import pipeline
 
     loads, seconds = 0, []
     while not stop.exists():
+        Path(payload["started"]).touch()
         began = time.perf_counter()
         pipeline.load(config, payload["transformed"], window)
         seconds.append(time.perf_counter() - began)
