@@ -75,12 +75,14 @@ def print_interval(figures: IntervalFigures) -> None:
     print(f"  interval of {figures.posts:,} new posts (load average at start {figures.load_average:.1f} on "
           f"{os.cpu_count()} cores): {figures.seconds:.1f} s, peak RSS {figures.peak_rss_mib:,.0f} MiB / PSS "
           f"{figures.peak_pss_mib:,.0f} MiB, {figures.write_bytes / MIB:,.0f} MiB written, {figures.hooks} webhook posts")
-    print(f"    {'step':10} {'seconds':>8} {'process s':>10} {'MiB written':>12} {'peak RSS':>9} {'peak PSS':>9}")
+    print(f"    {'step':10} {'seconds':>8} {'process s':>10} {'CPU s':>7} {'MiB written':>12} {'peak RSS':>9} "
+          f"{'peak PSS':>9}")
     for step in figures.steps:
-        print(f"    {step.step:10} {step.seconds:8.1f} {step.process_seconds:10.1f} {step.write_bytes / MIB:12,.0f} "
-              f"{step.peak_rss_mib:9,.0f} {step.peak_pss_mib:9,.0f}")
+        print(f"    {step.step:10} {step.seconds:8.1f} {step.process_seconds:10.1f} {step.cpu_seconds:7.1f} "
+              f"{step.write_bytes / MIB:12,.0f} {step.peak_rss_mib:9,.0f} {step.peak_pss_mib:9,.0f}")
     print(f"    {'total':10} {figures.seconds:8.1f} {sum(s.process_seconds for s in figures.steps):10.1f} "
-          f"{figures.write_bytes / MIB:12,.0f} {figures.peak_rss_mib:9,.0f} {figures.peak_pss_mib:9,.0f}")
+          f"{figures.cpu_seconds:7.1f} {figures.write_bytes / MIB:12,.0f} {figures.peak_rss_mib:9,.0f} "
+          f"{figures.peak_pss_mib:9,.0f}")
     for step in figures.steps:
         for profile in step.profiles:
             print(f"    -- {step.step}: costliest calls\n{profile}")

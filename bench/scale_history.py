@@ -29,8 +29,8 @@ CACHE_ROOT = Path(tempfile.gettempdir()) / "brandmon-scale-cache"
 REPO = Path(__file__).resolve().parent.parent
 # The code a cached history depends on: a change to any of these builds it again.
 SOURCES = ("warehouse/migrations/*.sql", "warehouse/history.py", "warehouse/load.py", "warehouse/schema.py",
-           "bench/scale_world.py", "bench/scale_history.py", "transforms/**/*.py", "extractors/weibo/*.py",
-           "brandmon/pipeline.py", "brandmon/detection.py")
+           "bench/scale_world.py", "transforms/**/*.py", "extractors/weibo/*.py", "brandmon/pipeline.py",
+           "brandmon/detection.py")
 INTERVAL = timedelta(minutes=15)
 TEMPLATE_FIRST_MID = 4_990_000_000_000_000
 
@@ -76,7 +76,9 @@ def get_history(posts: int, brands: int, per_week: int, end: datetime, page_size
     try:
         warehouse = build / "brandmon.duckdb"
         shutil.copyfile(template, warehouse)
-        counts = grow_file(warehouse, shape)
+        began_growing = time.monotonic()
+        counts = grow_file(warehouse, shape, lambda done: print(
+            f"  {done:,} posts stored ({time.monotonic() - began_growing:.0f} s)", flush=True))
         cached.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(warehouse, cached)
     finally:

@@ -4,7 +4,8 @@ Each step is the real pipeline function (brandmon.pipeline, brandmon.spread.fetc
 its own, as Airflow runs tasks: extract as two processes side by side (the DAG's
 `max_active_tis_per_dagrun=2`), each fetching its half of the brand × source pairs from the
 loopback m.weibo.cn (bench.scale_world), then transform, load, spread, detect and deliver (to the
-loopback webhook). Per step: seconds inside the function, bytes the step's processes wrote
+loopback webhook). Per step: seconds inside the function, CPU seconds of its processes (start-up
+included; on a shared machine they vary less than seconds do), bytes the step's processes wrote
 (/proc/self/io `write_bytes`, children included), and the peak RSS and PSS of all its processes
 (sampled every 0.2 s from /proc/<pid>/smaps_rollup; a scoring pool's workers count).
 
@@ -18,6 +19,7 @@ import io
 import json
 import os
 import pstats
+import resource
 import shutil
 import subprocess
 import sys
@@ -47,6 +49,7 @@ class StepFigures:
     step: str
     seconds: float = 0.0
     process_seconds: float = 0.0
+    cpu_seconds: float = 0.0
     write_bytes: int = 0
     peak_rss_mib: float = 0.0
     peak_pss_mib: float = 0.0
@@ -66,6 +69,10 @@ class IntervalFigures:
     @property
     def seconds(self) -> float:
         return sum(s.seconds for s in self.steps)
+
+    @property
+    def cpu_seconds(self) -> float:
+        return sum(s.cpu_seconds for s in self.steps)
 
     @property
     def write_bytes(self) -> int:
@@ -192,11 +199,18 @@ def _measure(world: World, step: str, batches: list[dict[str, Any]]) -> StepFigu
         raise RuntimeError(f"step {step} failed (exit codes {codes})")
     answers = [json.loads(Path(proc.args[-1]).read_text(encoding="utf-8")) for proc in procs]
     return StepFigures(step, seconds=max(a["seconds"] for a in answers), process_seconds=wall,
+                       cpu_seconds=sum(a["cpu_seconds"] for a in answers),
                        write_bytes=sum(a["write_bytes"] for a in answers), peak_rss_mib=rss, peak_pss_mib=pss,
                        result=[a["result"] for a in answers], profiles=[a["profile"] for a in answers if a["profile"]])
 
 
 # --- in the step's own process -------------------------------------------------------------------
+
+def cpu_seconds() -> float:
+    """User and system CPU seconds of this process and the children it waited for (a scoring pool)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
 
 def write_bytes() -> int:
     """Bytes this process (and the children it waited for) sent to storage: /proc/self/io."""
@@ -244,6 +258,7 @@ def step_main(step: str, inbox: Path, outbox: Path) -> None:
     if profiler:
         pstats.Stats(profiler, stream=profile).sort_stats("cumulative").print_stats(top)
     outbox.write_text(json.dumps({"result": result, "seconds": seconds, "write_bytes": write_bytes(),
+                                  "cpu_seconds": cpu_seconds(),
                                   "profile": profile.getvalue()}, ensure_ascii=False, default=str), encoding="utf-8")
 
 
