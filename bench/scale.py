@@ -89,11 +89,12 @@ def print_interval(figures: IntervalFigures) -> None:
 
 
 def print_queries(idle: list[Timed], loading: list[Timed] | None, loads: dict | None) -> None:
-    print(f"    {'query (docs/schema.md)':70} {'idle s':>7} {'loading s':>9} {'rows':>6}")
+    print(f"    {'query (docs/schema.md)':70} {'idle s':>7} {'loading s':>9} {'rows':>6} {'rows':>6}")
     for number, timed in enumerate(idle):
-        busy = f"{loading[number].seconds:9.2f}" if loading else f"{'':9}"
-        error = f"  ERROR {timed.error[:80]}" if timed.error else ""
-        print(f"    {timed.example.title[:70]:70} {timed.seconds:7.2f} {busy} {timed.rows:6}{error}")
+        busy = loading[number] if loading else None
+        error = next((f"  ERROR {t.error[:80]}" for t in (timed, busy) if t and t.error), "")
+        print(f"    {timed.example.title[:70]:70} {timed.seconds:7.2f} {f'{busy.seconds:9.2f}' if busy else '':>9} "
+              f"{timed.rows:6} {busy.rows if busy else '':>6}{error}")
     if loads:
         print(f"    while loading: another process loaded the interval again {loads['loads']} time(s) "
               f"({', '.join(f'{s:.1f}' for s in loads['seconds'])} s), the queries starting as its first load began")
@@ -126,7 +127,8 @@ def measure_size(posts: int, args: argparse.Namespace, payloads: Payloads, texts
             world.close()
             shutil.rmtree(root, ignore_errors=True)
     if idle is not None:
-        print(f"  queries on the published copy of {posts:,} posts (brandmon sql's session included)")
+        print(f"  queries on the published copy of {posts:,} posts (brandmon sql's session included); idle: the "
+              f"history as built; loading: after the {label(min(sizes)) if sizes else ''} interval, while it loads again")
         print_queries(idle, loading, loads)
         found["queries"] = (idle, loading)
     return found
