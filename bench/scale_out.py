@@ -47,10 +47,11 @@ def kind_of(cmdline: str) -> str:
     return "executor workers and tasks" if "airflow" in cmdline or "celery" in cmdline else "other"
 
 
-def pss_mib(pid: int) -> float:
+def rollup_mib(pid: int, field: str = "Pss") -> float:
+    """A process's memory as /proc/<pid>/smaps_rollup counts it (`Pss` or `Rss`), in MiB; 0 once gone."""
     try:
         for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) / 1024
     except OSError:
         pass
@@ -71,7 +72,7 @@ class Sampler(threading.Thread):
         while not self.done.is_set():
             by_kind: dict[str, float] = defaultdict(float)
             for pid, cmdline in processes_under(self.root).items():
-                by_kind[kind_of(cmdline)] += pss_mib(pid)
+                by_kind[kind_of(cmdline)] += rollup_mib(pid)
             self.peak_total = max(self.peak_total, sum(by_kind.values()))
             for kind, mib in by_kind.items():
                 self.peak_by_kind[kind] = max(self.peak_by_kind[kind], mib)

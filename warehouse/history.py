@@ -12,6 +12,7 @@ a column derived from a post's time or id must be re-derived here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -48,7 +49,7 @@ _ID = f"CAST({FIRST_ID} - g.i AS VARCHAR)"
 _TIME = "$end - to_microseconds(CAST((g.i + 1) * 604800000000.0 / $per_week AS BIGINT))"
 
 
-def grow_file(path: Path, shape: HistoryShape) -> dict[str, int]:
+def grow_file(path: Path, shape: HistoryShape, progress: Callable[[int], None] | None = None) -> dict[str, int]:
     """`grow` on the warehouse file at `path` (closed by everyone else), then a checkpoint; no
     published copy is made (the caller copies the file where it needs it)."""
     import duckdb
@@ -57,15 +58,17 @@ def grow_file(path: Path, shape: HistoryShape) -> dict[str, int]:
     try:
         conn.execute("SET TimeZone = 'UTC'")
         conn.execute("SET enable_progress_bar = false")
-        counts = grow(conn, shape)
+        counts = grow(conn, shape, progress)
         conn.execute("CHECKPOINT")
         return counts
     finally:
         conn.close()
 
 
-def grow(conn: duckdb.DuckDBPyConnection, shape: HistoryShape) -> dict[str, int]:
-    """Replace the template run by the history `shape` describes; returns the rows of each table."""
+def grow(conn: duckdb.DuckDBPyConnection, shape: HistoryShape,
+         progress: Callable[[int], None] | None = None) -> dict[str, int]:
+    """Replace the template run by the history `shape` describes; returns the rows of each table.
+    `progress` is told the posts stored so far after each batch."""
     conn.execute("CREATE OR REPLACE TEMP TABLE template_posts AS "
                  "SELECT row_number() OVER (ORDER BY platform, native_id) - 1 AS r, * FROM posts")
     for table in ("mentions", "source_runs", "topics", "pipeline_runs"):
@@ -81,6 +84,8 @@ def grow(conn: duckdb.DuckDBPyConnection, shape: HistoryShape) -> dict[str, int]
         high = min(shape.posts, low + BATCH)
         with transaction(conn):
             _copy_posts(conn, low, high, params)
+        if progress:
+            progress(high)
     with transaction(conn):
         _recompute_all_buckets(conn, shape.bucket)
         _copy_per_interval(conn, shape)
