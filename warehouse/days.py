@@ -64,13 +64,19 @@ def set_zone(conn: duckdb.DuckDBPyConnection, zone: str) -> bool:
     if stored == zone:
         return False
     conn.execute("INSERT OR REPLACE INTO settings VALUES ('timezone', ?)", [zone])
+    recompute_days(conn)
+    return True
+
+
+def recompute_days(conn: duckdb.DuckDBPyConnection) -> None:
+    """Derive every stored local day again and refill the per-day tables whole (a new zone, or a
+    history written by bulk SQL rather than by loads)."""
     for table, columns in LOCAL_COLUMNS.items():
         assignments = ", ".join(f"{name} = {expression}" for name, (_type, expression) in columns.items())
         conn.execute(f"UPDATE {table} SET {assignments} FROM local_zone z")
     for table, refill in PER_DAY.items():
         conn.execute(f"DELETE FROM {table}")
         conn.execute(refill.format(days="TRUE"))
-    return True
 
 
 def refresh_days(conn: duckdb.DuckDBPyConnection, staged_mentions: Path, bucket_starts: Sequence[datetime],

@@ -5,7 +5,8 @@ transform), their mentions, the run's source runs, topics and `pipeline_runs` ro
 replaces it by `posts` copies of the template posts spread evenly back in time from `end`,
 `per_week` of them a week, newest first, each with an id and time of its own, the texts and
 scores of template post `i mod template size`; every interval of that span gets the template
-run's source runs, topics and run row, shifted; `bucket_stats` is recomputed for the whole span.
+run's source runs, topics and run row, shifted; `bucket_stats`, the term counts and the per-day
+tables (with each mention's local day) are recomputed for the whole span, as loads keep them.
 Columns are copied by name (`* REPLACE`), so a column a migration adds travels with the template;
 a column derived from a post's time or id must be re-derived here.
 """
@@ -18,7 +19,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from warehouse.days import recompute_days
 from warehouse.db import transaction
+from warehouse.term_counts import COUNTED, recount_terms
 
 if TYPE_CHECKING:
     import duckdb
@@ -77,7 +80,7 @@ def grow(conn: duckdb.DuckDBPyConnection, shape: HistoryShape,
     if template == 0:
         raise ValueError("the warehouse holds no posts to grow a history from: load a run first")
     with transaction(conn):
-        for table in ("mentions", "posts", "bucket_stats", "source_runs", "topics", "pipeline_runs"):
+        for table in ("mentions", "posts", "bucket_stats", "source_runs", "topics", "pipeline_runs", *COUNTED):
             conn.execute(f"DELETE FROM {table}")
     params = {"end": shape.end, "per_week": shape.per_week, "template": template}
     for low in range(0, shape.posts, BATCH):
@@ -88,6 +91,8 @@ def grow(conn: duckdb.DuckDBPyConnection, shape: HistoryShape,
             progress(high)
     with transaction(conn):
         _recompute_all_buckets(conn, shape.bucket)
+        recount_terms(conn, [(shape.start, shape.end + shape.bucket)])
+        recompute_days(conn)
         _copy_per_interval(conn, shape)
     return {table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
             for table in ("posts", "mentions", "bucket_stats", "source_runs", "topics", "pipeline_runs")}

@@ -29,6 +29,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _WANTED = """from_json($wanted, '["VARCHAR"]')"""  # the strings asked about (`_json_list`)
 _COUNTED_BY = {"term_buckets": "term_bucket_counts_in", "unit_counts": "unit_counts_in",
                "keyword_counts": "keyword_counts_in"}
+COUNTED = tuple(_COUNTED_BY)  # the tables of counts the load keeps
 
 
 def whole_buckets(spans: Iterable[Span], step: timedelta = TERM_BUCKET) -> list[Span]:

@@ -67,6 +67,18 @@ def test_the_bucket_counts_are_those_the_real_load_computes(template, tmp_path):
     assert rows(template, "SELECT * FROM bucket_stats ORDER BY ALL") == before
 
 
+def test_term_counts_local_days_and_per_day_tables_are_those_the_real_load_keeps(template, tmp_path):
+    grow(template, SHAPE)
+    tables = ("term_buckets", "unit_counts", "keyword_counts", "daily_stats", "brand_complaints")
+    grown = {table: rows(template, f"SELECT * FROM {table} ORDER BY ALL") for table in tables}
+    assert sum(row[2] for row in grown["daily_stats"]) == 1_000 and len(grown["brand_complaints"]) == 333
+    assert rows(template, "SELECT count(*) FROM mentions WHERE day IS DISTINCT FROM "
+                          "CAST(timezone('Asia/Shanghai', published_at) AS DATE)") == [(0,)]
+    buckets = [start for (start,) in rows(template, "SELECT DISTINCT bucket_start FROM bucket_stats")]
+    load_staged(template, stage(tmp_path / "nothing"), BRANDS, buckets, BUCKET)  # recounts every bucket and day
+    assert {table: rows(template, f"SELECT * FROM {table} ORDER BY ALL") for table in tables} == grown
+
+
 def test_every_interval_of_the_span_gets_the_template_runs_rows(template):
     counts = grow(template, SHAPE)
     intervals = -(-(END - SHAPE.start) // BUCKET)
