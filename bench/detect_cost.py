@@ -1,9 +1,11 @@
 """What the detect step costs for one interval of new posts, against histories of two sizes (issue 13).
 
-    nice python -m bench.detect_cost [--history 100000 1000000] [--new 5000] [--work DIR]
+    nice python -m bench.detect_cost [--history 100000 1000000] [--new 5000] [--work DIR] [--rebuild]
 
-A warehouse of its own per history size, under `--work` (kept there between runs: the scored
-posts are cached, each warehouse is rebuilt). Real Weibo posts (the shared data's two sets, each
+A warehouse of its own per history size, under `--work`, kept there with the scored posts: a run
+reuses the history a former run built (with this code or another: the writer migrates it; the
+first open is timed as `open`) and measures on a copy of it, so before and after read the same
+history; `--rebuild` builds it again. Real Weibo posts (the shared data's two sets, each
 prefixed with the brand's name) are scored once the way the transform step scores them
 (`transforms.scoring`, the brand and its products in the dictionary). The history is copies of
 them spread evenly over the 8 days before the measured interval, loaded through the real
@@ -12,7 +14,7 @@ minutes, 30 minutes of look-back) holds `--new` posts: copies of the negative on
 explained against the week like every alert) and 60 posts of a story nobody told before (a topic
 alert), then it is loaded and detected as a scheduled run does.
 
-Printed per history size: the load of the interval, then each detection pass (hot topics, spikes,
+Printed per history size: the first open of the copy, the load of the interval, then each detection pass (hot topics, spikes,
 severe complaints, source problems; the alerts they explain) and their sum, with the alerts found:
 wall-clock seconds and, after a slash, the CPU seconds of the process (all its threads; steadier
 than the wall clock on a busy machine). Run it from the checkout to measure (``git stash`` or an
@@ -183,6 +185,8 @@ def measure(config: Config, everyday: list[dict[str, Any]], story: list[dict[str
     import datasketch  # noqa: F401  (what transforms.neardup imports when first used: not detection's cost)
 
     clock, alerts = Clock(), {}
+    with clock.part("open"), writer(config.duckdb_path, config.published_path, config.timezone.key):
+        pass
     with writer(config.duckdb_path, config.published_path, config.timezone.key) as conn:
         with clock.part("load"):
             load_staged(conn, files, brands, buckets(window.extraction, bucket), bucket)
@@ -198,24 +202,28 @@ def main() -> None:
     parser.add_argument("--history", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--new", type=int, default=5_000)
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "brandmon-detect-cost")
+    parser.add_argument("--rebuild", action="store_true", help="build the histories again")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     everyday, story = scored_templates(args.work)
     for size in args.history:
-        root = args.work / f"history-{size}"
+        history, root = args.work / f"history-{size}", args.work / f"run-{size}"
+        built = args.rebuild or not (history / "state").exists()
+        if built:
+            shutil.rmtree(history, ignore_errors=True)
+            history.mkdir()
+            seconds = build_history(world_config(history), everyday, size, random.Random(size), history / "scratch")
         shutil.rmtree(root, ignore_errors=True)
-        root.mkdir()
+        shutil.copytree(history / "state", root / "state")
         config = world_config(root)
-        rng = random.Random(size)
-        seconds = build_history(config, everyday, size, rng, root / "scratch")
-        clock, alerts = measure(config, everyday, story, args.new, rng, root / "scratch")
+        clock, alerts = measure(config, everyday, story, args.new, random.Random(-size), root / "scratch")
         parts = ", ".join(f"{name} {clock.show(name)} ({len(alerts[name])} alerts)" for name in PASSES)
-        print(f"history {size:,} posts (loaded in {seconds:.0f}s), {args.new:,} new: load {clock.show('load')}; "
+        how = f"built in {seconds:.0f}s" if built else "built before"
+        print(f"history {size:,} posts ({how}), {args.new:,} new: open {clock.show('open')}, load {clock.show('load')}; "
               f"detect {clock.show('detect')} = {parts}", flush=True)
         for alert in (alert for found in alerts.values() for alert in found):
             print(f"  {alert.kind} {alert.subject}: {alert.details.topic_label or ''} {' '.join(alert.details.top_terms)}")
         shutil.rmtree(root)
-
 
 if __name__ == "__main__":
     main()
