@@ -25,8 +25,8 @@ if TYPE_CHECKING:
 
 Span = tuple[datetime, datetime]  # [start, end)
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-# table → the macro that counts it from the posts of a span (warehouse/migrations/0008_term_counts.sql)
 _WANTED = """from_json($wanted, '["VARCHAR"]')"""  # the strings asked about (`_json_list`)
+# table → the macro that counts it from the posts of a span (warehouse/migrations/0008_term_counts.sql)
 _COUNTED_BY = {"term_buckets": "term_bucket_counts_in", "unit_counts": "unit_counts_in",
                "keyword_counts": "keyword_counts_in"}
 COUNTED = tuple(_COUNTED_BY)  # the tables of counts the load keeps

@@ -115,7 +115,7 @@ def test_the_migration_counts_the_posts_already_stored(tmp_path):
         # back to a warehouse of migration 0007's day: no counts, 0008 not applied
         conn.execute("DROP TABLE term_buckets; DROP TABLE unit_counts; DROP TABLE keyword_counts; "
                      "DROP MACRO TABLE term_bucket_counts_in; DROP MACRO TABLE unit_counts_in; "
-                     "DROP MACRO TABLE keyword_counts_in; DROP MACRO topic_units; "
+                     "DROP MACRO TABLE keyword_counts_in; DROP MACRO TABLE brand_posts_in; DROP MACRO topic_units; "
                      "DELETE FROM schema_migrations WHERE version = 8")
     with writer(path, published, "Asia/Shanghai") as conn:
         assert conn.execute("SELECT name FROM schema_migrations WHERE version = 8").fetchall() == [

@@ -43,28 +43,22 @@ CREATE TABLE keyword_counts (
 -- counts only its posts inside): what the tables above hold, and what the load writes back for
 -- the buckets it touches. A mention's published_at is its post's (the load writes both), so both
 -- tables are read for the range alone.
-CREATE MACRO term_bucket_counts_in(lo, hi) AS TABLE
-SELECT m.brand, to_timestamp(floor(epoch(p.published_at) / 900) * 900) AS bucket_start, count(*) AS topic_posts
+CREATE MACRO brand_posts_in(lo, hi) AS TABLE
+SELECT m.brand, to_timestamp(floor(epoch(p.published_at) / 900) * 900) AS bucket_start, p.terms, p.keywords
 FROM mentions m JOIN posts p USING (platform, native_id)
-WHERE p.published_at >= lo AND p.published_at < hi AND m.published_at >= lo AND m.published_at < hi
-  AND p.terms IS NOT NULL
-GROUP BY ALL;
+WHERE p.published_at >= lo AND p.published_at < hi AND m.published_at >= lo AND m.published_at < hi;
+
+CREATE MACRO term_bucket_counts_in(lo, hi) AS TABLE
+SELECT brand, bucket_start, count(*) AS topic_posts FROM brand_posts_in(lo, hi) WHERE terms IS NOT NULL GROUP BY ALL;
 
 CREATE MACRO unit_counts_in(lo, hi) AS TABLE
 SELECT brand, bucket_start, unit, count(*) AS posts
-FROM (SELECT m.brand, to_timestamp(floor(epoch(p.published_at) / 900) * 900) AS bucket_start,
-             unnest(topic_units(p.terms)) AS unit
-      FROM mentions m JOIN posts p USING (platform, native_id)
-      WHERE p.published_at >= lo AND p.published_at < hi AND m.published_at >= lo AND m.published_at < hi
-        AND p.terms IS NOT NULL)
+FROM (SELECT brand, bucket_start, unnest(topic_units(terms)) AS unit FROM brand_posts_in(lo, hi) WHERE terms IS NOT NULL)
 GROUP BY ALL;
 
 CREATE MACRO keyword_counts_in(lo, hi) AS TABLE
 SELECT brand, bucket_start, keyword, count(*) AS posts
-FROM (SELECT m.brand, to_timestamp(floor(epoch(p.published_at) / 900) * 900) AS bucket_start,
-             unnest(list_distinct(p.keywords)) AS keyword
-      FROM mentions m JOIN posts p USING (platform, native_id)
-      WHERE p.published_at >= lo AND p.published_at < hi AND m.published_at >= lo AND m.published_at < hi)
+FROM (SELECT brand, bucket_start, unnest(list_distinct(keywords)) AS keyword FROM brand_posts_in(lo, hi))
 GROUP BY ALL;
 
 INSERT INTO term_buckets SELECT * FROM term_bucket_counts_in(TIMESTAMPTZ '-infinity', TIMESTAMPTZ 'infinity');
