@@ -15,10 +15,10 @@ import shutil
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
-from bench.scale_world import LoopbackWeibo, Payloads, make_posts, real_texts, write_config
+from bench.scale_world import INTERVAL, LoopbackWeibo, Payloads, make_posts, real_texts, write_config
 from brandmon import pipeline
 from brandmon.config import load_config
 from brandmon.windows import RunWindow
@@ -31,7 +31,6 @@ REPO = Path(__file__).resolve().parent.parent
 # to the scoring alone does not (the history's shape stays): remove CACHE_ROOT to rebuild then.
 SOURCES = ("warehouse/migrations/*.sql", "warehouse/history.py", "warehouse/load.py", "warehouse/schema.py",
            "bench/scale_world.py")
-INTERVAL = timedelta(minutes=15)
 TEMPLATE_FIRST_MID = 4_990_000_000_000_000
 
 
