@@ -32,10 +32,9 @@ from pathlib import Path
 from typing import Any
 
 from bench.scale_out import rollup_mib
-from bench.scale_world import LoopbackWeibo, Payloads, channel_secrets, make_posts, write_config
+from bench.scale_world import INTERVAL, LoopbackWeibo, Payloads, channel_secrets, make_posts, write_config
 from tests.e2e.processes import processes_under
 
-INTERVAL = timedelta(minutes=15)
 STEPS = ("extract", "transform", "load", "spread", "detect", "deliver")
 INTERVAL_FIRST_MID = 5_100_000_000_000_000
 EXTRACT_PROCESSES = 2
@@ -130,7 +129,7 @@ class World:
         return dict(os.environ, BRANDMON_CONFIG=str(self.config), BRANDMON_STATE_DIR=str(self.root / "state"))
 
     def close(self) -> None:
-        self.weibo.__exit__(None, None, None)
+        self.weibo.stop()
 
     def child(self, step: str, args: dict[str, Any]) -> subprocess.Popen:
         """Start `step` in a process of its own; its answer lands in <root>/<step>.<pid>.out.json."""
@@ -154,7 +153,7 @@ def open_world(root: Path, history: Path, posts: int, brands: int, page_size: in
                payloads: Payloads, texts: list[str]) -> World:
     """A world with the history in place and `posts` new posts of [start, start + INTERVAL) served."""
     served = make_posts(posts, start, start + INTERVAL, brands, texts, INTERVAL_FIRST_MID, seed=posts)
-    weibo = LoopbackWeibo(served, brands, page_size, payloads).__enter__()
+    weibo = LoopbackWeibo(served, brands, page_size, payloads).start()
     config = write_config(root, brands, weibo.url, page_size)
     place_history(history, root / "state")
     return World(root, config, weibo, start)

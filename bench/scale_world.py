@@ -40,6 +40,7 @@ TIMELINE = "getIndex_containerid_107603_user_timeline.json"
 HOT_COMMENTS = "comments_hotflow.json"
 EMOTICON = re.compile(r"\[([^\[\]\s]{1,8})\]")
 REPOSTS_PER_POST = 20
+INTERVAL = timedelta(minutes=15)  # the config's schedule: histories and measured intervals use it
 
 
 def brand_ids(count: int) -> list[str]:
@@ -145,13 +146,20 @@ class LoopbackWeibo:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server.server_address[1]}"
 
-    def __enter__(self) -> LoopbackWeibo:
+    def start(self) -> LoopbackWeibo:
+        """Serve from a background thread."""
         self._thread.start()
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+    def __enter__(self) -> LoopbackWeibo:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
 
     def answer(self, path: str, query: dict[str, str]) -> tuple[int, bytes, str]:
         """(status, body, content type) of one GET."""
