@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING
 
 from warehouse.days import recompute_days
 from warehouse.db import transaction
-from warehouse.term_counts import COUNTED, recount_terms
+from warehouse.load import recount_buckets
+from warehouse.term_counts import COUNTED, recount_terms, whole_buckets
 
 if TYPE_CHECKING:
     import duckdb
@@ -90,8 +91,9 @@ def grow(conn: duckdb.DuckDBPyConnection, shape: HistoryShape,
         if progress:
             progress(high)
     with transaction(conn):
-        _recompute_all_buckets(conn, shape.bucket)
-        recount_terms(conn, [(shape.start, shape.end + shape.bucket)])
+        span = [(shape.start, shape.end + shape.bucket)]
+        recount_buckets(conn, whole_buckets(span, shape.bucket), shape.bucket)
+        recount_terms(conn, span)
         recompute_days(conn)
         _copy_per_interval(conn, shape)
     return {table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
@@ -110,16 +112,6 @@ def _copy_posts(conn: duckdb.DuckDBPyConnection, low: int, high: int, params: di
         INSERT INTO mentions BY NAME
         SELECT m.* REPLACE ({_ID} AS native_id, {_TIME} AS published_at)
         FROM {rows} JOIN template_mentions m ON m.platform = t.platform AND m.native_id = t.native_id""", params)
-
-
-def _recompute_all_buckets(conn: duckdb.DuckDBPyConnection, bucket: timedelta) -> None:
-    conn.execute("""
-        INSERT INTO bucket_stats (brand, bucket_start, mentions, pos, neu, neg, complaints)
-        SELECT m.brand, to_timestamp(floor(epoch(m.published_at) / $seconds) * $seconds),
-               count(*), count(*) FILTER (WHERE p.label = 'pos'), count(*) FILTER (WHERE p.label = 'neu'),
-               count(*) FILTER (WHERE p.label = 'neg'), count(*) FILTER (WHERE p.complaint)
-        FROM mentions m JOIN posts p USING (platform, native_id)
-        GROUP BY ALL""", {"seconds": int(bucket.total_seconds())})
 
 
 def _copy_per_interval(conn: duckdb.DuckDBPyConnection, shape: HistoryShape) -> None:

@@ -68,10 +68,11 @@ def load_staged(conn: duckdb.DuckDBPyConnection, files: StagedFiles, brands: Seq
         _insert_staged(conn, "INSERT", "mentions", files.mentions)
         _insert_staged(conn, "INSERT OR REPLACE", "source_runs", files.source_runs)
         _insert_staged(conn, "INSERT OR IGNORE", "quarantine", files.quarantine)
-        spans = whole_buckets([(at, at + bucket) for at in {*touched, *times}], bucket)
-        _recompute_buckets(conn, spans, bucket)
+        moments = sorted({*touched, *times})  # times: where reloaded posts were stored before, too
+        spans = whole_buckets([(at, at + bucket) for at in moments], bucket)
+        recount_buckets(conn, spans, bucket)
         recount_terms(conn, spans)
-        refresh_days(conn, files.mentions, sorted({*touched, *times}), bucket)  # times: a reloaded post's old day too
+        refresh_days(conn, files.mentions, moments, bucket)
     return conn.execute("SELECT count(*) FROM posts").fetchone()[0]
 
 
@@ -110,7 +111,7 @@ def _staged(table: str) -> str:
     return f"read_json(?, format = 'newline_delimited', columns = {{{columns}}})"
 
 
-def _recompute_buckets(conn: duckdb.DuckDBPyConnection, spans: Sequence[Span], bucket: timedelta) -> None:
+def recount_buckets(conn: duckdb.DuckDBPyConnection, spans: Sequence[Span], bucket: timedelta) -> None:
     """Count `bucket_stats` again for the buckets of each span (whole buckets) from the stored posts."""
     seconds = int(bucket.total_seconds())
     for start, end in spans:

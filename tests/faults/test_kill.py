@@ -49,11 +49,11 @@ def hold():
 point = args["point"]
 if point == "load":  # in the load's transaction: posts and mentions written, not committed
     import warehouse.load as module
-    recompute = module._recompute_buckets
+    recompute = module.recount_buckets
     def in_transaction(*a, **k):
         recompute(*a, **k)
         hold()
-    module._recompute_buckets = in_transaction
+    module.recount_buckets = in_transaction
 elif point == "publish":  # committed; half of the published copy's temp file written
     import shutil
     def half_copy(src, dst, **k):
