@@ -82,7 +82,7 @@ def scored_templates(work: Path) -> tuple[list[dict[str, Any]], list[dict[str, A
     if cache.exists():
         cached = json.loads(cache.read_text(encoding="utf-8"))
         return cached["everyday"], cached["story"]
-    from brandmon.pipeline import _post_row
+    from brandmon.post_rows import post_row
     from transforms.scoring import score_texts
 
     everyday, story = posts_texts(), story_texts()
@@ -94,8 +94,8 @@ def scored_templates(work: Path) -> tuple[list[dict[str, Any]], list[dict[str, A
         post = Post(platform="weibo", native_id=f"t{n}", source="weibo_search", text=text, published_at=END,
                     url=f"https://weibo.com/1/t{n}", author=f"用户{n % 997}", reposts=n % 7, comments=n % 5,
                     likes=n % 11, author_followers=(n * 37) % 20_000)
-        rows.append(_post_row(post, score, without_brand(list(score.keywords), score.clean_text, [BRAND]),
-                              without_brand_names(score.terms, [BRAND])))
+        rows.append(post_row(post, score, without_brand(list(score.keywords), score.clean_text, [BRAND]),
+                             without_brand_names(score.terms, [BRAND])))
     cache.write_text(json.dumps({"everyday": rows[:len(everyday)], "story": rows[len(everyday):]},
                                 ensure_ascii=False, default=str), encoding="utf-8")
     return rows[:len(everyday)], rows[len(everyday):]
