@@ -150,8 +150,16 @@ def winsorised_mean(samples: np.ndarray, quantile: float) -> np.ndarray:
     out = np.full(samples.shape[1], np.nan)
     if known.any():
         part = samples[:, known]
-        out[known] = np.nanmean(np.minimum(part, np.nanquantile(part, quantile, axis=0, method="lower")), axis=0)
+        out[known] = np.nanmean(np.minimum(part, lower_quantile(part, quantile)), axis=0)
     return out
+
+
+def lower_quantile(samples: np.ndarray, quantile: float) -> np.ndarray:
+    """Column quantiles ignoring NaN, each a sample value (`np.nanquantile(..., axis=0, method="lower")`,
+    which the same values give), for columns with at least one sample. Sorted once for all columns:
+    nanquantile takes each column with a NaN on its own, ~1 ms each over a week of buckets."""
+    rows = np.floor((np.sum(~np.isnan(samples), axis=0) - 1) * quantile).astype(np.intp)
+    return np.take_along_axis(np.sort(samples, axis=0), rows[None, :], axis=0)[0]  # NaN sorts last
 
 
 def seasonal_level(values: np.ndarray, grid: Grid, days: int, tolerance: timedelta, quantile: float) -> np.ndarray:

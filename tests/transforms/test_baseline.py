@@ -7,7 +7,14 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 
-from transforms.baseline import Grid, seasonal_baseline, seasonal_level, weekday_effect, winsorised_mean
+from transforms.baseline import (
+    Grid,
+    lower_quantile,
+    seasonal_baseline,
+    seasonal_level,
+    weekday_effect,
+    winsorised_mean,
+)
 
 HOUR = timedelta(hours=1)
 MONDAY = datetime(2025, 3, 3, tzinfo=UTC)
@@ -23,6 +30,17 @@ def test_winsorised_mean_caps_the_top_samples():
     samples = np.array([[10.0, 1.0], [10.0, np.nan], [10.0, 3.0], [10.0, 2.0], [10.0, 2.0], [10.0, 2.0], [1000.0, 2.0]])
     assert winsorised_mean(samples, 6 / 7)[0] == pytest.approx(10.0)
     assert winsorised_mean(np.full((3, 1), np.nan), 0.5)[0] != winsorised_mean(np.full((3, 1), np.nan), 0.5)[0]
+
+
+def test_lower_quantile_is_numpys_nanquantile_lower_column_by_column():
+    rng = np.random.default_rng(13)
+    for _ in range(100):
+        samples = rng.poisson(rng.uniform(0, 50), size=(rng.integers(1, 30), rng.integers(1, 200))).astype(float)
+        samples[rng.random(samples.shape) < rng.uniform(0, 0.9)] = np.nan
+        samples = samples[:, ~np.all(np.isnan(samples), axis=0)]
+        for quantile in (0.0, 0.5, 6 / 7, 0.9, 1.0):
+            expected = np.nanquantile(samples, quantile, axis=0, method="lower")
+            assert np.array_equal(lower_quantile(samples, quantile), expected)
 
 
 def test_time_of_day_level_ignores_a_spike_on_one_day_and_needs_history():
