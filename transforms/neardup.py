@@ -28,6 +28,7 @@ group from one text to an unrelated one.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -72,6 +73,7 @@ class CopyGroup:
         return len(self.keys)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def fingerprint(text: str) -> str:
     """The characters a copy must share: the cleaned text without repost placeholders, emoticon
     tokens, emoji, punctuation or spaces (CJK characters, letters and digits, lower-cased)."""
@@ -99,8 +101,6 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
 def group_copies(posts: Sequence[Copy], threshold: float = THRESHOLD) -> list[CopyGroup]:
     """The posts grouped into copies of one text (a post alone is a group of one), groups in the
     order of their earliest copy. Texts with the same fingerprint are one group at once."""
-    from datasketch import MinHash, MinHashLSH
-
     ordered = sorted(posts, key=lambda p: (p.published_at, p.key))
     # distinct fingerprints, earliest first; wordless posts stay alone (keyed by their post key)
     by_print: dict[str, list[Copy]] = {}
@@ -109,22 +109,62 @@ def group_copies(posts: Sequence[Copy], threshold: float = THRESHOLD) -> list[Co
         by_print.setdefault(printed or f"\0{post.key}", []).append(post)
     prints = list(by_print)
     sets = [shingles(p) if not p.startswith("\0") else frozenset() for p in prints]
-    hashes = MinHash.bulk([[s.encode() for s in shingle_set] for shingle_set in sets], num_perm=NUM_PERM, seed=SEED)
-    lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
+    bands = _band_ids(prints)
+    buckets: dict[tuple[int, int], list[int]] = {}  # (band, its values) → leaders: MinHashLSH's hash tables
     leader_of: list[int] = []
-    for index, (shingle_set, minhash) in enumerate(zip(sets, hashes)):
+    for index, shingle_set in enumerate(sets):
         label = by_print[prints[index]][0].label
-        alike = [(jaccard(shingle_set, sets[c]), -c) for c in lsh.query(minhash)
-                 if {label, by_print[prints[c]][0].label} != OPPOSITE] if shingle_set else []
+        keys = list(enumerate(bands[index])) if shingle_set else []
+        candidates = {c for key in keys for c in buckets.get(key, ())}
+        alike = [(jaccard(shingle_set, sets[c]), -c) for c in candidates
+                 if {label, by_print[prints[c]][0].label} != OPPOSITE]
         close = [match for match in alike if match[0] >= threshold]
         best = -max(close)[1] if close else index  # the most alike leader, the earliest on a tie
-        if best == index and shingle_set:
-            lsh.insert(index, minhash)
+        if best == index:
+            for key in keys:
+                buckets.setdefault(key, []).append(index)
         leader_of.append(best)
     members: dict[int, list[Copy]] = {}
     for index, leader in enumerate(leader_of):
         members.setdefault(leader, []).extend(by_print[prints[index]])
     return [_group(sorted(copies, key=lambda p: (p.published_at, p.key))) for copies in members.values()]
+
+
+def _band_ids(prints: Sequence[str]) -> list[tuple[int, ...]]:
+    """Per fingerprint, the MinHash LSH band it falls in, band by band (`datasketch.MinHashLSH`
+    at LSH_THRESHOLD: two texts are candidates when some band holds the same values in both);
+    wordless posts (keyed "\0…") get an empty signature, never queried."""
+    import numpy as np
+
+    signatures = np.frombuffer(b"".join(_signature(p if not p.startswith("\0") else "") for p in prints),
+                               dtype=np.uint64).reshape(len(prints), NUM_PERM)
+    columns = [np.unique(signatures[:, start:end], axis=0, return_inverse=True)[1].reshape(-1)
+               for start, end in _lsh_bands()]
+    return list(zip(*(column.tolist() for column in columns))) if columns and prints else [() for _ in prints]
+
+
+@functools.cache
+def _lsh_bands() -> tuple[tuple[int, int], ...]:
+    """The hash ranges datasketch's MinHashLSH bands a signature into at LSH_THRESHOLD."""
+    from datasketch import MinHashLSH
+
+    return tuple(MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM).hashranges)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _signature(printed: str) -> bytes:
+    """The MinHash (NUM_PERM, SEED) of a fingerprint's shingles; kept, since the alerts of one run
+    group many of the same posts (a spike's, its negative posts', a topic's)."""
+    hashes = _empty_minhash().copy()
+    hashes.update_batch([s.encode() for s in shingles(printed)])
+    return hashes.hashvalues.astype("uint64").tobytes()
+
+
+@functools.cache
+def _empty_minhash():  # noqa: ANN202 (datasketch is imported when first used)
+    from datasketch import MinHash
+
+    return MinHash(num_perm=NUM_PERM, seed=SEED)
 
 
 def _group(copies: list[Copy]) -> CopyGroup:

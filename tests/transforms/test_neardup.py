@@ -129,3 +129,28 @@ def test_lsh_finds_every_copy_an_exhaustive_comparison_finds():
     found = sorted(g.keys for g in group_copies(posts))
     assert found == _pairwise(posts)
     assert 5 < len(found) < 200  # the set holds both copies and posts left alone
+
+
+def test_lsh_bands_propose_the_pairs_datasketchs_minhash_lsh_proposes():
+    from datasketch import MinHash, MinHashLSH
+
+    from transforms.neardup import LSH_THRESHOLD, NUM_PERM, SEED, _band_ids
+
+    rng = random.Random(11)
+    base = [ORIGINAL, *OTHERS, *COPIES]
+    prints = []
+    for _ in range(300):  # edited copies: similarities from 1.0 down to unrelated
+        chars = list(rng.choice(base))
+        for _ in range(rng.randint(0, 12)):
+            chars[rng.randrange(len(chars))] = rng.choice("的了是我你他好坏吗呢啊")
+        prints.append(fingerprint("".join(chars)))
+    prints = list(dict.fromkeys(prints))
+    lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
+    hashes = MinHash.bulk([[s.encode() for s in shingles(p)] for p in prints], num_perm=NUM_PERM, seed=SEED)
+    for index, minhash in enumerate(hashes):
+        lsh.insert(index, minhash)
+    bands = _band_ids(prints)
+    for index, minhash in enumerate(hashes):
+        shared = {other for other in range(len(prints)) if set(enumerate(bands[index])) & set(enumerate(bands[other]))}
+        assert shared == set(lsh.query(minhash))
+    assert sum(len(lsh.query(m)) for m in hashes) > 2 * len(prints)  # pairs were proposed, not only each to itself
