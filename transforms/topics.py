@@ -42,6 +42,7 @@ posts: copies of one post would otherwise count as many.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
@@ -359,6 +360,8 @@ def _find(sequence: Sequence[str], phrase: tuple[str, ...]) -> int:
     return -1
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _is_wordlike(term: str) -> bool:
-    """Has a letter, digit or Chinese character (not punctuation or an emoticon bracket alone)."""
+    """Has a letter, digit or Chinese character (not punctuation or an emoticon bracket alone);
+    kept per term, since a run asks it of every term of every post of the hour."""
     return any(ch.isalnum() for ch in term)
