@@ -79,7 +79,7 @@ def test_the_runs_posts_landed(celery_run):
     assert posts == archive_posts and mentions >= posts and buckets > 0 and quarantined == 0
     from brandmon.config import load_config
 
-    conn = reader(load_config(env["BRANDMON_CONFIG"]).published_path)
+    conn = reader(load_config(env["BRANDMON_CONFIG"]).warehouse)
     try:
         kinds = {r[0] for r in conn.execute("SELECT kind FROM v_alerts WHERE brand = 'demo_coffee'").fetchall()}
     finally:
