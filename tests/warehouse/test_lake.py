@@ -1,0 +1,128 @@
+"""The warehouse as a DuckLake (docs/decisions/0003): the migrations' schema without constraints,
+commits visible to open readers at once, one writer at a time, and compaction as files pile up."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import duckdb
+import pytest
+
+from tests.e2e.services import PG, missing_postgres
+from warehouse import lake
+from warehouse.db import migrate, reader, writer
+from warehouse.storage import LakeStorage
+
+ZONE = "Asia/Shanghai"
+
+
+@pytest.fixture
+def storage(tmp_path):
+    return LakeStorage(data_path=tmp_path / "lake", lock=tmp_path / "lake.lock", sqlite_file=tmp_path / "catalog.sqlite")
+
+
+def shape(conn: duckdb.DuckDBPyConnection, catalog: str) -> list[tuple]:
+    return conn.execute("""SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns
+                           WHERE table_catalog = ? ORDER BY table_name, ordinal_position""", [catalog]).fetchall()
+
+
+def test_constraint_free_drops_keys_and_checks_and_keeps_the_rest():
+    sql = """CREATE TABLE t (
+        id VARCHAR PRIMARY KEY,
+        kind VARCHAR NOT NULL CHECK (kind IN ('a', 'b') AND length(kind) = (1)),  -- 'PRIMARY KEY' in a comment
+        note VARCHAR DEFAULT 'CHECK (x)',
+        code VARCHAR UNIQUE,
+        other VARCHAR,  -- the key:
+        PRIMARY KEY (id, other)
+    );"""
+    assert "".join(lake.constraint_free(sql).split()) == "".join("""CREATE TABLE t (
+        id VARCHAR ,
+        kind VARCHAR NOT NULL ,  -- 'PRIMARY KEY' in a comment
+        note VARCHAR DEFAULT 'CHECK (x)',
+        code VARCHAR ,
+        other VARCHAR
+    );""".split())  # a table constraint goes with its comma and the comment before it
+
+
+def test_the_lake_has_the_files_tables_views_and_columns(storage, tmp_path):
+    with writer(storage, ZONE) as conn:
+        in_lake = shape(conn, lake.NAME)
+    file = duckdb.connect(str(tmp_path / "file.duckdb"))
+    migrate(file, ZONE)
+    assert in_lake == shape(file, "file") and len(in_lake) > 200
+    conn = reader(storage)
+    assert conn.execute("SELECT value FROM settings WHERE key = 'timezone'").fetchall() == [(ZONE,)]
+    assert conn.execute("SELECT topic_units(['示例 咖啡'])").fetchone()[0]  # macros live in the lake too
+
+
+def test_an_open_reader_sees_each_commit_on_its_next_query(storage):
+    with writer(storage, ZONE) as conn:
+        conn.execute("INSERT INTO brands VALUES ('acme', 'A', [], [])")
+    analyst = reader(storage, sandboxed=True)
+    assert analyst.execute("SELECT count(*) FROM brands").fetchone()[0] == 1
+    with writer(storage, ZONE) as conn:
+        conn.execute("INSERT INTO brands VALUES ('rival', 'R', [], [])")
+    assert analyst.execute("SELECT count(*) FROM brands").fetchone()[0] == 2
+    with pytest.raises(duckdb.Error, match="read-only"):
+        analyst.execute("INSERT INTO brands VALUES ('x', 'x', [], [])")
+
+
+def test_a_failed_write_leaves_nothing(storage):
+    with writer(storage, ZONE) as conn:
+        conn.execute("INSERT INTO brands VALUES ('acme', 'A', [], [])")
+    with pytest.raises(RuntimeError, match="boom"), writer(storage, ZONE) as conn:
+        conn.execute("BEGIN")
+        conn.execute("INSERT INTO brands VALUES ('rival', 'R', [], [])")
+        raise RuntimeError("boom")
+    assert reader(storage).execute("SELECT brand FROM brands").fetchall() == [("acme",)]
+
+
+def test_a_second_writer_waits_for_the_first(storage):
+    order = []
+
+    def slow_writer():
+        with writer(storage, ZONE) as conn:
+            order.append("first in")
+            time.sleep(0.5)
+            conn.execute("INSERT INTO brands VALUES ('a', 'A', [], [])")
+            order.append("first out")
+
+    thread = threading.Thread(target=slow_writer)
+    thread.start()
+    while not order:
+        time.sleep(0.01)
+    with writer(storage, ZONE, wait=30) as conn:
+        order.append("second in")
+        assert conn.execute("SELECT count(*) FROM brands").fetchone()[0] == 1
+    thread.join()
+    assert order == ["first in", "first out", "second in"]
+
+
+def test_small_files_are_compacted_once_they_pile_up(storage, monkeypatch):
+    monkeypatch.setattr(lake, "COMPACT_AFTER_FILES", 6)
+
+    def live_files() -> int:
+        conn = reader(storage)
+        return conn.execute(f"SELECT count(*) FROM {lake.METADATA}.ducklake_data_file "
+                            "WHERE end_snapshot IS NULL").fetchone()[0]
+
+    counts = []
+    for n in range(12):
+        with writer(storage, ZONE) as conn:
+            conn.execute("INSERT INTO quarantine SELECT 'k' || i || '-' || ?, 's', 'b', 'r', repeat('x', 100), 'l', "
+                         "now(), now() FROM range(50) t(i)", [n])
+        counts.append(live_files())
+    assert max(counts) <= 7 and counts[-1] < max(counts)  # merged back below the threshold
+    assert reader(storage).execute("SELECT count(*), count(DISTINCT key) FROM quarantine").fetchone() == (600, 600)
+
+
+def test_a_missing_postgresql_catalog_names_the_fix(tmp_path):
+    missing = missing_postgres()
+    if missing:
+        pytest.skip(missing)
+    storage = LakeStorage(data_path=tmp_path / "lake", lock=tmp_path / "lake.lock",
+                          postgres=f"postgresql://{PG['user']}@{PG['host']}:{PG['port']}/brandmon_no_such_lake")
+    with pytest.raises(lake.LakeUnavailable, match="createdb"):
+        with writer(storage, ZONE):
+            pass
