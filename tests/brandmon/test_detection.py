@@ -12,6 +12,8 @@ from brandmon.detection import SevereComplaintRule, detector_config, find_source
 from brandmon.windows import RunWindow
 from extractors.base import Window
 from warehouse.db import writer
+from warehouse.merge import upsert_sql
+from warehouse.schema import STAGED_COLUMNS
 
 END = datetime(2026, 11, 20, 4, 0, tzinfo=timezone.utc)  # 12:00 in Shanghai, a busy hour
 Q = timedelta(minutes=15)
@@ -29,7 +31,8 @@ def config(tmp_path, monkeypatch):
 
 
 def record(conn, start, status="ok", error_kind=None, posts=20):
-    conn.execute("INSERT OR REPLACE INTO source_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 1, 1, 0, [], 'r', ?)",
+    conn.execute(upsert_sql("source_runs", "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 1, 1, 0, [], 'r', ?)",
+                            STAGED_COLUMNS["source_runs"]),
                  ["acme", "weibo", start, start + Q, status, error_kind, "boom" if error_kind else "", posts, posts])
 
 
