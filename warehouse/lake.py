@@ -81,8 +81,9 @@ def exists(lake: LakeStorage) -> bool:
 
 
 def constraint_free(sql: str) -> str:
-    """`sql` without PRIMARY KEY, UNIQUE and CHECK clauses, which a DuckLake does not support;
-    the rest (columns, NOT NULL, defaults, views, macros) is kept as written."""
+    """`sql` without PRIMARY KEY, UNIQUE and CHECK clauses, which a DuckLake does not support (a
+    column's own PRIMARY KEY becomes NOT NULL); the rest (columns, NOT NULL, defaults, views,
+    macros) is kept as written."""
     import duckdb
 
     data = sql.encode()  # the tokenizer's positions count bytes
@@ -96,12 +97,14 @@ def constraint_free(sql: str) -> str:
         if not clause:
             i += 1
             continue
-        first, after = i, i + clause
+        first, after, instead = i, i + clause, b""
         if after < len(words) and words[after] == "(":
             after = _closing(words, after) + 1
             if words[i] != "CHECK" and first > 0 and words[first - 1] == ",":
                 first -= 1  # a table constraint: its comma goes too
-        kept.append(data[position:tokens[first]])
+        elif clause == 2:
+            instead = b"NOT NULL "  # a key column stays required
+        kept.append(data[position:tokens[first]] + instead)
         position, i = tokens[after], after
     kept.append(data[position:])
     return b"".join(kept).decode()

@@ -37,7 +37,7 @@ def test_constraint_free_drops_keys_and_checks_and_keeps_the_rest():
         PRIMARY KEY (id, other)
     );"""
     assert "".join(lake.constraint_free(sql).split()) == "".join("""CREATE TABLE t (
-        id VARCHAR ,
+        id VARCHAR NOT NULL ,
         kind VARCHAR NOT NULL ,  -- 'PRIMARY KEY' in a comment
         note VARCHAR DEFAULT 'CHECK (x)',
         code VARCHAR ,
