@@ -20,11 +20,12 @@ def lake_storage(root: Path) -> LakeStorage:
     return LakeStorage(data_path=root / "lake", lock=root / "lake.lock", sqlite_file=root / "catalog.sqlite")
 
 
-@pytest.fixture(params=["file", "lake"])
-def published(request, tmp_path):
-    """A warehouse with one brand, as analysts open it."""
-    storage = (FileStorage(tmp_path / "brandmon.duckdb", tmp_path / "read.duckdb") if request.param == "file"
-               else lake_storage(tmp_path))
+@pytest.fixture(scope="module", params=["file", "lake"])
+def published(request, tmp_path_factory):
+    """A warehouse with one brand, as analysts open it (the tests only read it)."""
+    root = tmp_path_factory.mktemp(request.param)
+    storage = (FileStorage(root / "brandmon.duckdb", root / "read.duckdb") if request.param == "file"
+               else lake_storage(root))
     with writer(storage, "Asia/Shanghai") as conn:
         conn.execute("INSERT INTO brands VALUES ('acme', '艾克米', ['艾克米'], [])")
     return storage
