@@ -92,7 +92,8 @@ def _upsert_posts(conn: duckdb.DuckDBPyConnection, path: Path) -> list[datetime]
     conn.execute(f"CREATE OR REPLACE TEMP TABLE staged_posts AS SELECT {', '.join(columns)} FROM {_staged('posts')}",
                  [str(path)])
     before = conn.execute("SELECT published_at FROM posts SEMI JOIN staged_posts s USING (platform, native_id)").fetchall()
-    after = conn.execute(upsert_sql("posts", "SELECT * FROM staged_posts", columns, returning=("published_at",))).fetchall()
+    after = conn.execute("SELECT DISTINCT published_at FROM staged_posts").fetchall()  # DuckLake has no RETURNING
+    conn.execute(upsert_sql("posts", "SELECT * FROM staged_posts", columns))
     return sorted({at for (at,) in before + after})
 
 

@@ -17,13 +17,12 @@ from collections.abc import Sequence
 from warehouse.schema import TABLE_KEYS
 
 
-def upsert_sql(table: str, source: str, columns: Sequence[str], returning: Sequence[str] = ()) -> str:
+def upsert_sql(table: str, source: str, columns: Sequence[str]) -> str:
     """A MERGE that updates every non-key column of the rows whose key `table` holds and inserts the
-    others (what INSERT OR REPLACE did); `returning` names the columns of the merged rows to return."""
+    others (what INSERT OR REPLACE did). No RETURNING: DuckLake does not implement it."""
     updated = [c for c in columns if c not in TABLE_KEYS[table]]
     matched = f"WHEN MATCHED THEN UPDATE SET {', '.join(f'{_q(c)} = s.{_q(c)}' for c in updated)} " if updated else ""
-    back = f" RETURNING {', '.join(_q(c) for c in returning)}" if returning else ""
-    return _merge(table, source, columns, matched) + back
+    return _merge(table, source, columns, matched)
 
 
 def insert_missing_sql(table: str, source: str, columns: Sequence[str]) -> str:
