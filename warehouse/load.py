@@ -1,12 +1,13 @@
 """The load: one run's staged files into the warehouse in one transaction, idempotent per window.
 
-Posts are upserted by (platform, native_id); a post's mentions are replaced as a whole (a config
+Posts are upserted by (platform, native_id) with a MERGE on the key (warehouse.merge, so the load
+also runs on tables without constraints); a post's mentions are replaced as a whole (a config
 change can add or drop a brand); source runs are upserted by brand, source and window; quarantined
 items are kept once. `bucket_stats` and the term counts (`warehouse.term_counts`) are recomputed
 from stored posts for every bucket the run touched, so counts never depend on which run loaded a
 post; the tables analysts' views read per local day are refilled likewise (warehouse.days). Every
-statement reads the stored rows of the times the run touched only (a mention's published_at is its
-post's), so a load costs what it loads, not what the warehouse holds.
+statement reads the stored rows of the run's posts' keys or of the times the run touched only (a
+mention's published_at is its post's), so a load costs what it loads, not what the warehouse holds.
 """
 
 from __future__ import annotations
@@ -86,7 +87,9 @@ def _upsert_posts(conn: duckdb.DuckDBPyConnection, path: Path) -> list[datetime]
     """Store the staged posts (kept in the temp table `staged_posts`), replacing the stored versions;
     returns the staged posts' times and those the versions they replace were stored under.
 
-    The transform stages one row per post (transforms.dedupe), so the MERGE's source holds no key twice.
+    The stored versions' times are read before the MERGE replaces them. Both statements join posts on
+    the key, and DuckDB prunes the scan of posts to the staged keys' ranges. The transform stages one
+    row per post (transforms.dedupe), so the MERGE's source holds no key twice.
     """
     columns = list(STAGED_COLUMNS["posts"])
     conn.execute(f"CREATE OR REPLACE TEMP TABLE staged_posts AS SELECT {', '.join(columns)} FROM {_staged('posts')}",
