@@ -73,13 +73,6 @@ def test_without_a_key_constraint_a_source_holding_a_key_twice_would_store_it_tw
     assert len(stored(conn)) == 2  # why a source that can hold a key twice goes through one_per_key
 
 
-def test_an_upsert_returns_the_merged_rows_columns_asked_for(conn):
-    upsert(conn, [["a1", "email", "pending", None, 0, None]])
-    merged = conn.execute(upsert_sql("deliveries", parameter_row(COLUMNS), COLUMNS, returning=("alert_id", "status")),
-                          ["a1", "email", "sent", None, 1, None]).fetchall()
-    assert merged == [("a1", "sent")]
-
-
 def test_a_source_without_the_whole_key_is_refused():
     with pytest.raises(ValueError, match="channel"):
         upsert_sql("deliveries", "VALUES (?, ?)", ("alert_id", "status"))
