@@ -69,6 +69,10 @@ def connect(lake: LakeStorage, read_only: bool) -> duckdb.DuckDBPyConnection:
         conn.execute(f"USE {NAME}")
     except duckdb.Error as error:
         conn.close()
+        if read_only and "creating a new DuckLake is explicitly disabled" in str(error):
+            from warehouse.db import WarehouseMissing
+
+            raise WarehouseMissing(f"no warehouse in {lake.where} yet: run the pipeline first (make run)") from None
         raise LakeUnavailable(_explain(lake, str(error))) from error
     return conn
 

@@ -218,6 +218,7 @@ CHILD = textwrap.dedent("""
     from alert_fixtures import make_config
     from alerts.outbox import deliver_pending
     from warehouse.db import writer
+    from warehouse.storage import FileStorage
     tmp, alerts, secrets, now = Path(sys.argv[2]), json.loads(sys.argv[3]), json.loads(sys.argv[4]), sys.argv[5]
     config = make_config(tmp, alerts)
     with writer(FileStorage(tmp / "w" / "brandmon.duckdb", tmp / "w" / "read.duckdb"), "Asia/Shanghai") as conn:
