@@ -314,9 +314,8 @@ def _storage(spec: StorageFile, base_dir: Path, state_dir: Path) -> Storage:
     if spec.warehouse == "file":
         return FileStorage(path=folder / "brandmon.duckdb", published=folder / "brandmon_read.duckdb")
     data_path = (base_dir / spec.lake_data_path).resolve() if spec.lake_data_path else folder / "lake"
-    if spec.lake_catalog:
-        return LakeStorage(data_path=data_path, lock=folder / "lake.lock", postgres=spec.lake_catalog)
-    return LakeStorage(data_path=data_path, lock=folder / "lake.lock", sqlite_file=folder / "catalog.sqlite")
+    catalog = {"postgres": spec.lake_catalog} if spec.lake_catalog else {"sqlite_file": folder / "catalog.sqlite"}
+    return LakeStorage(data_path=data_path, lock=folder / "lake.lock", import_from=folder / "brandmon.duckdb", **catalog)
 
 
 def _runtime(spec: AirflowFile) -> Runtime:

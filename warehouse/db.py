@@ -105,6 +105,8 @@ def writer(storage: Storage, timezone: str, wait: float = LOCK_WAIT_SECONDS,
             applied = migrate(conn, timezone, constraints=not is_lake)
             if is_lake and applied[:1] == [migrations()[0][1]]:  # a new lake
                 lake.set_options(conn)
+                if storage.import_from is not None and storage.import_from.exists():
+                    _import_file(conn, storage.import_from, timezone, wait)
             yield conn
             if is_lake:
                 lake.maintain(conn)
@@ -114,6 +116,13 @@ def writer(storage: Storage, timezone: str, wait: float = LOCK_WAIT_SECONDS,
             conn.close()
         if publish and isinstance(storage, FileStorage):
             publish_copy(storage.path, storage.published)
+
+
+def _import_file(conn: duckdb.DuckDBPyConnection, path: Path, timezone: str, wait: float) -> None:
+    # The file is migrated to the code's schema first (its own writer: its lock, its checkpoint).
+    with writer(FileStorage(path, path.with_name(path.stem + "_read.duckdb")), timezone, wait, publish=False):
+        pass
+    lake.import_file(conn, path)
 
 
 def publish_copy(path: Path, published: Path) -> None:

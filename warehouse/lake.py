@@ -162,6 +162,26 @@ def maintain(conn: duckdb.DuckDBPyConnection) -> bool:
     return True
 
 
+def import_file(conn: duckdb.DuckDBPyConnection, path: Path) -> dict[str, int]:
+    """Copy every table of a DuckDB file warehouse (migrated to the lake's schema) into the lake in
+    one transaction, replacing what the lake's migrations stored; returns the rows per table."""
+    from warehouse.db import transaction
+
+    conn.execute(f"ATTACH {_literal(str(path))} AS imported (READ_ONLY)")
+    try:
+        tables = [name for (name,) in conn.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = 'imported' ORDER BY table_name").fetchall()]
+        copied = {}
+        with transaction(conn):
+            for table in tables:
+                conn.execute(f"DELETE FROM {NAME}.{table}")
+                conn.execute(f"INSERT INTO {NAME}.{table} BY NAME SELECT * FROM imported.{table}")
+                copied[table] = conn.execute(f"SELECT count(*) FROM {NAME}.{table}").fetchone()[0]
+        return copied
+    finally:
+        conn.execute("DETACH imported")
+
+
 def _closing(words: list[str], opening: int) -> int:
     depth = 0
     for index in range(opening, len(words)):

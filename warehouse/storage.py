@@ -35,12 +35,15 @@ class FileStorage:
 class LakeStorage:
     """A DuckLake: `catalog` is a SQLite file (`sqlite_file`) or a libpq conninfo of a PostgreSQL
     database (`postgres`, no password: libpq reads PGPASSWORD or ~/.pgpass); `lock` is this host's
-    writer lock file (a PostgreSQL catalog also takes an advisory lock that holds across hosts)."""
+    writer lock file (a PostgreSQL catalog also takes an advisory lock that holds across hosts).
+    `import_from`: the file a `warehouse: file` set-up kept, copied into the lake when the writer
+    creates it, so switching loses no history."""
 
     data_path: Path
     lock: Path
     sqlite_file: Path | None = None
     postgres: str | None = None
+    import_from: Path | None = None  # a DuckDB file warehouse whose rows a new lake starts with
 
     def __post_init__(self) -> None:
         if (self.sqlite_file is None) == (self.postgres is None):

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import timedelta
 
 import duckdb
 import pytest
 
 from tests.e2e.services import PG, missing_postgres
+from tests.warehouse.conftest import T0, load_posts, post
 from warehouse import lake
 from warehouse.db import migrate, reader, writer
-from warehouse.storage import LakeStorage
+from warehouse.storage import FileStorage, LakeStorage
 
 ZONE = "Asia/Shanghai"
 
@@ -133,3 +135,24 @@ def test_a_missing_postgresql_catalog_names_the_fix(tmp_path):
     with pytest.raises(lake.LakeUnavailable, match="createdb"):
         with writer(storage, ZONE):
             pass
+
+
+def test_a_new_lake_starts_with_the_file_warehouse_it_replaces(tmp_path):
+    """Switching `storage.warehouse` from file to lake keeps the history: the writer that creates the
+    lake copies every table of the file kept in the same state folder (migrated first)."""
+    file = FileStorage(tmp_path / "brandmon.duckdb", tmp_path / "brandmon_read.duckdb")
+    with writer(file, ZONE) as conn:
+        load_posts(conn, tmp_path / "staged", [post(str(n), T0 + timedelta(minutes=n), label="neg") for n in range(30)])
+    storage = LakeStorage(data_path=tmp_path / "lake", lock=tmp_path / "lake.lock",
+                          sqlite_file=tmp_path / "catalog.sqlite", import_from=file.path)
+    with writer(storage, ZONE):
+        pass
+    tables = [name for (name,) in reader(file).execute(
+        "SELECT table_name FROM duckdb_tables() ORDER BY table_name").fetchall()]
+    assert "posts" in tables and "bucket_stats" in tables
+    for table in tables:
+        rows = f"SELECT * FROM {table} ORDER BY ALL"
+        assert reader(storage).execute(rows).fetchall() == reader(file).execute(rows).fetchall(), table
+    with writer(storage, ZONE) as conn:  # only a new lake imports: later sessions leave it alone
+        conn.execute("DELETE FROM posts")
+    assert reader(storage).execute("SELECT count(*) FROM posts").fetchone()[0] == 0
