@@ -25,7 +25,7 @@ REFUSALS = (
     (("disabled by configuration", "disabled through configuration"), SANDBOX),
     (("configuration has been locked",), f"{READ_ONLY}: changing settings (SET, RESET, PRAGMA) is not allowed"),
     (("read-only mode",), f"{READ_ONLY}: writes (INSERT, UPDATE, DELETE, CREATE, ...) are not allowed on the "
-                          "published copy"),
+                          "warehouse"),
 )
 
 # Functions that reach past the sandbox: the lake's and its catalog scanners' (ducklake_*,

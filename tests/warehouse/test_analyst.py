@@ -145,3 +145,9 @@ def test_every_documented_query_runs(published):
     assert len(queries) >= 15
     for sql in queries:
         run_query(published, sql)
+
+
+def test_temp_tables_and_macros_work_in_the_session(published):
+    sql = ("CREATE TEMP TABLE mine AS SELECT brand FROM brands; CREATE TEMP MACRO twice(x) AS x * 2; "
+           "SELECT twice(count(*)) FROM mine")
+    assert run_query(published, sql).rows == [(2,)]
