@@ -55,22 +55,26 @@ def migrations() -> list[tuple[int, str, str]]:
 
 
 def migrate(conn: duckdb.DuckDBPyConnection, timezone: str, constraints: bool = True) -> list[str]:
-    """Apply the migrations not yet applied, each in its own transaction, and record the configured
-    zone (stored local days follow it, warehouse.days); returns the migrations' names. Without
-    `constraints` (a DuckLake has none) their keys and checks are left out."""
+    """Apply the migrations not yet applied and record the configured zone (stored local days
+    follow it, warehouse.days); returns the migrations' names. On a file each migration is a
+    transaction of its own. Without `constraints` (a DuckLake has none) their keys and checks are
+    left out, and all of it is one transaction, so readers never see a lake half migrated."""
     ddl = (lambda sql: sql) if constraints else lake.constraint_free
-    conn.execute(ddl("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL)"))
-    done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations").fetchall()}
+    step = transaction if constraints else nullcontext
     applied = []
-    for version, name, sql in migrations():
-        if version in done:
-            continue
-        with transaction(conn):
-            conn.execute(ddl(sql))
-            conn.execute("INSERT INTO schema_migrations VALUES (?, ?)", [version, name])
-        applied.append(name)
-    with transaction(conn):
-        set_zone(conn, timezone)
+    with nullcontext() if constraints else transaction(conn):
+        conn.execute(ddl("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+                         "name VARCHAR NOT NULL)"))
+        done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations").fetchall()}
+        for version, name, sql in migrations():
+            if version in done:
+                continue
+            with step(conn):
+                conn.execute(ddl(sql))
+                conn.execute("INSERT INTO schema_migrations VALUES (?, ?)", [version, name])
+            applied.append(name)
+        with step(conn):
+            set_zone(conn, timezone)
     return applied
 
 
@@ -173,6 +177,9 @@ def reader(storage: Storage, sandboxed: bool = False) -> duckdb.DuckDBPyConnecti
         if not lake.exists(storage):
             raise WarehouseMissing(f"no warehouse at {storage.catalog}: run the pipeline first (make run)")
         conn = lake.connect(storage, read_only=True)
+        if not lake.migrated(conn):  # created a moment ago: its first writer is still migrating
+            conn.close()
+            raise WarehouseMissing(f"no warehouse in {storage.where} yet: run the pipeline first (make run)")
         if sandboxed:
             conn.execute("SET allowed_directories = ?", [[str(storage.data_path) + "/"]])
     else:

@@ -84,6 +84,12 @@ def exists(lake: LakeStorage) -> bool:
     return True  # a PostgreSQL catalog: attaching says whether it holds a lake
 
 
+def migrated(conn: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the attached lake holds the schema (a new lake's first writer has migrated it)."""
+    return conn.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = ? AND table_name = 'schema_migrations'",
+                        [NAME]).fetchone()[0] > 0
+
+
 def constraint_free(sql: str) -> str:
     """`sql` without PRIMARY KEY, UNIQUE and CHECK clauses, which a DuckLake does not support (a
     column's own PRIMARY KEY becomes NOT NULL); the rest (columns, NOT NULL, defaults, views,
