@@ -1,4 +1,5 @@
-"""The warehouse in a DuckDB file: migrations, one writer, and a published copy analysts read without blocking it."""
+"""The warehouse in a DuckDB file: migrations, one writer, and a published copy analysts read without blocking it
+(and what holds for a lake too: one writer at a time)."""
 
 import subprocess
 import sys
@@ -11,7 +12,7 @@ import pytest
 
 from tests.faults.disk import FullDisk
 from warehouse.db import PublishFailed, WarehouseBusy, WarehouseMissing, migrate, migrations, reader, writer
-from warehouse.storage import FileStorage
+from warehouse.storage import FileStorage, LakeStorage
 
 
 @pytest.fixture
@@ -22,6 +23,14 @@ def paths(tmp_path):
 @pytest.fixture
 def storage(paths):
     return FileStorage(*paths)
+
+
+@pytest.fixture(params=["file", "lake"])
+def either_storage(request, paths, tmp_path):
+    """Each kind of storage: what holds for both."""
+    if request.param == "file":
+        return FileStorage(*paths)
+    return LakeStorage(data_path=tmp_path / "lake", lock=tmp_path / "lake.lock", sqlite_file=tmp_path / "catalog.sqlite")
 
 
 def test_migrations_are_numbered_and_applied_once(paths):
@@ -85,8 +94,8 @@ def test_an_open_analyst_session_never_blocks_the_writer(paths, storage):
         analyst.wait()
 
 
-def test_a_second_writer_waits_for_the_first(paths, storage):
-    private, published = paths
+def test_a_second_writer_waits_for_the_first(either_storage):
+    storage = either_storage
     order = []
 
     def slow_writer():

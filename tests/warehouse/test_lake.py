@@ -3,8 +3,6 @@ commits visible to open readers at once, one writer at a time, and compaction as
 
 from __future__ import annotations
 
-import threading
-import time
 from datetime import timedelta
 
 import duckdb
@@ -78,27 +76,6 @@ def test_a_failed_write_leaves_nothing(storage):
         conn.execute("INSERT INTO brands VALUES ('rival', 'R', [], [])")
         raise RuntimeError("boom")
     assert reader(storage).execute("SELECT brand FROM brands").fetchall() == [("acme",)]
-
-
-def test_a_second_writer_waits_for_the_first(storage):
-    order = []
-
-    def slow_writer():
-        with writer(storage, ZONE) as conn:
-            order.append("first in")
-            time.sleep(0.5)
-            conn.execute("INSERT INTO brands VALUES ('a', 'A', [], [])")
-            order.append("first out")
-
-    thread = threading.Thread(target=slow_writer)
-    thread.start()
-    while not order:
-        time.sleep(0.01)
-    with writer(storage, ZONE, wait=30) as conn:
-        order.append("second in")
-        assert conn.execute("SELECT count(*) FROM brands").fetchone()[0] == 1
-    thread.join()
-    assert order == ["first in", "first out", "second in"]
 
 
 def quarantine_files_after_six_loads(storage: LakeStorage) -> list[int]:
