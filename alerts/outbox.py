@@ -59,6 +59,7 @@ from warehouse.incidents import (
     sent_thread,
     timeline,
 )
+from warehouse.merge import insert_missing_sql, parameter_row
 from warehouse.spread import PostSpread
 
 if TYPE_CHECKING:
@@ -220,9 +221,9 @@ def store(conn: DuckDBPyConnection, alert: Alert, run_id: str, run_type: str, ta
 
 
 def _insert_alert(conn: DuckDBPyConnection, alert: Alert, run_id: str, run_type: str, report: EnqueueReport) -> bool:
+    columns = ["alert_id", *(c.strip() for c in _ALERT_COLUMNS.split(",")), "run_id", "run_type"]
     inserted = conn.execute(
-        f"INSERT OR IGNORE INTO alerts (alert_id, {_ALERT_COLUMNS}, run_id, run_type) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        insert_missing_sql("alerts", parameter_row(columns), columns),
         [alert.alert_id, alert.brand, alert.kind, alert.audience, alert.severity, alert.subject, alert.bucket_start,
          alert.bucket_end, alert.observed, alert.expected, alert.score, alert.details_json(), run_id, run_type],
     ).fetchone()[0]
@@ -236,10 +237,10 @@ def _insert_alert(conn: DuckDBPyConnection, alert: Alert, run_id: str, run_type:
 def _insert_deliveries(conn: DuckDBPyConnection, alert: Alert, targets: Iterable[Target],
                        report: EnqueueReport) -> list[Target]:
     added = []
+    columns = ("alert_id", "channel", "status", "reason", "attempts", "next_attempt_at")
     for target in targets:
         if conn.execute(
-                "INSERT OR IGNORE INTO deliveries (alert_id, channel, status, reason, attempts, next_attempt_at) "
-                "VALUES (?, ?, ?, ?, 0, ?)",
+                insert_missing_sql("deliveries", "VALUES (?, ?, ?, ?, 0, ?)", columns),
                 [alert.alert_id, target.channel, target.status, target.reason, target.next_attempt_at]).fetchone()[0]:
             report.deliveries[target.status] += 1
             added.append(target)

@@ -45,6 +45,7 @@ from warehouse.days import refresh_days
 from warehouse.db import migrate
 from warehouse.load import BrandRow, StagedFiles, load_staged
 from warehouse.scaled import grow
+from warehouse.storage import FileStorage, Storage
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_DOC = ROOT / "docs" / "schema.md"
@@ -118,14 +119,14 @@ class Timing:
     answer: int  # a hash of the rows sorted (ties may come in another order), to tell whether two schemas answer alike
 
 
-def time_queries(published: Path, queries: list[Query], repeat: int) -> list[Timing]:
+def time_queries(storage: Storage, queries: list[Query], repeat: int) -> list[Timing]:
     """Each query's timing on the read-only copy, each run on a fresh sandboxed connection as `brandmon sql` does."""
     timings = []
     for query in queries:
         walls, cpus, rows = [], [], []
         while len(walls) < repeat and not (walls and walls[0] > SLOW):
             wall, cpu = time.perf_counter(), time.process_time()
-            rows = run_query(published, query.sql).rows
+            rows = run_query(storage, query.sql).rows
             walls.append(time.perf_counter() - wall)
             cpus.append(time.process_time() - cpu)
         timings.append(Timing(statistics.median(walls), statistics.median(cpus), len(rows), hash(repr(sorted(map(repr, rows))))))
@@ -190,13 +191,13 @@ def main(argv: list[str] | None = None) -> int:
         results: dict[tuple[int, str], list[Timing]] = {}
         for size in args.sizes:
             path = root / f"grown_{size}.duckdb"
-            grown = grow(config.duckdb_path, path, size, ZONE, args.per_day, before=VIEWS_MIGRATION)
+            grown = grow(config.warehouse.path, path, size, ZONE, args.per_day, before=VIEWS_MIGRATION)
             print(f"{grown.posts:,} posts, {grown.mentions:,} mentions over {grown.days} days: copied in "
                   f"{grown.seconds:.0f}s, {path.stat().st_size / 1e9:.2f} GB", flush=True)
-            results[size, "before"] = time_queries(path, queries, args.repeat)
+            results[size, "before"] = time_queries(FileStorage(path, path), queries, args.repeat)
             print(f"  upgrade to migration {VIEWS_MIGRATION} (days stored, per-day tables filled): {upgrade(path):.1f}s",
                   flush=True)
-            results[size, "after"] = time_queries(path, queries, args.repeat)
+            results[size, "after"] = time_queries(FileStorage(path, path), queries, args.repeat)
             for what, since in (("a live run's hour", end - timedelta(hours=1)), ("a backfill's week", end - WEEK)):
                 posts, load, days = reload_seed(path, config, since)
                 print(f"  load of {what} again ({posts:,} posts upserted): {load:.2f}s, of which refilling the "

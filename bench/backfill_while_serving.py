@@ -68,7 +68,7 @@ def backfill_progress(env: dict[str, str], port: int) -> dict[str, int]:
 
 def live_deliveries(env: dict[str, str], since: datetime) -> list[SentDelivery]:
     """The live runs' PR alerts sent for buckets from `since` on, from the published copy."""
-    conn = reader(load_config(env["BRANDMON_CONFIG"]).published_path)
+    conn = reader(load_config(env["BRANDMON_CONFIG"]).warehouse)
     try:
         return [row for row in sent_pr_deliveries(conn, since) if row.run_type != "backfill"]
     finally:

@@ -144,7 +144,7 @@ def build_history(config: Config, templates: list[dict[str, Any]], size: int, rn
     chunks = int(HISTORY_SPAN / CHUNK)
     per_chunk = size // chunks
     started = time.perf_counter()
-    with writer(config.duckdb_path, config.published_path, config.timezone.key) as conn:
+    with writer(config.warehouse, config.timezone.key) as conn:
         for n in range(chunks):
             chunk_start = start + CHUNK * n
             folder = scratch / f"history{n}"
@@ -185,9 +185,9 @@ def measure(config: Config, everyday: list[dict[str, Any]], story: list[dict[str
     import datasketch  # noqa: F401  (what transforms.neardup imports when first used: not detection's cost)
 
     clock, alerts = Clock(), {}
-    with clock.part("open"), writer(config.duckdb_path, config.published_path, config.timezone.key):
+    with clock.part("open"), writer(config.warehouse, config.timezone.key):
         pass
-    with writer(config.duckdb_path, config.published_path, config.timezone.key) as conn:
+    with writer(config.warehouse, config.timezone.key) as conn:
         with clock.part("load"):
             load_staged(conn, files, brands, buckets(window.extraction, bucket), bucket)
         with transaction(conn), clock.part("detect"):

@@ -101,15 +101,15 @@ def template(root: Path, texts: list[str]) -> Path:
     window, transformed = staged_run(config, END, "scheduled__template")
     pipeline.load(config, transformed, window)
     pipeline.detect(config, window, pipeline.RunInfo("scheduled__template", "scheduled", END))
-    return config.duckdb_path
+    return config.warehouse.path
 
 
 def measure(root: Path, history: Path, size: int, variant: str, archive: Path,
             transformed: dict[str, Any], window: RunWindow) -> Measured:
     """The DAG's three writes of one run on a fresh copy of `history`, publishing as `variant` says."""
     config = make_config(root, archive)
-    config.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(history, config.duckdb_path)
+    config.warehouse.path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(history, config.warehouse.path)
     pipeline.publish_only(config)  # the previous run's copy, which the run replaces
     run = pipeline.RunInfo(f"scheduled__{window.interval.start.isoformat()}", "scheduled", window.interval.end)
     each = VARIANTS[variant]
@@ -118,7 +118,7 @@ def measure(root: Path, history: Path, size: int, variant: str, archive: Path,
     pipeline.detect(config, window, run, finished_at=window.interval.end, publish=each)
     pipeline.deliver(config, {}, now=window.interval.end + timedelta(minutes=1))
     seconds, written = time.monotonic() - began, written_bytes() - before
-    return Measured(size, variant, 3 if each else 1, seconds, written, config.published_path.stat().st_size)
+    return Measured(size, variant, 3 if each else 1, seconds, written, config.warehouse.published.stat().st_size)
 
 
 def report(rows: list[Measured]) -> str:

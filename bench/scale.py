@@ -31,6 +31,7 @@ from bench.scale_history import History, get_history, history_end
 from bench.scale_interval import PROFILE_ENV, IntervalFigures, World, open_world, run_interval
 from bench.scale_queries import Example, Timed, example_queries, time_queries
 from bench.scale_world import Payloads, real_texts
+from warehouse.storage import FileStorage
 
 MIB = 2**20
 TARGET_50K_SECONDS, TARGET_50K_MIB, TARGET_RATIO, TARGET_QUERY_SECONDS = 60.0, 1024.0, 1.3, 0.5
@@ -64,7 +65,7 @@ def queries_while_loading(world: World, transformed: dict, examples: list[Exampl
             if loader.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"the loading process did not start a load (exit {loader.returncode})")
             time.sleep(0.1)
-        timed = time_queries(world.root / "state" / "warehouse" / "brandmon_read.duckdb", examples)
+        timed = time_queries(FileStorage(world.root / "state" / "warehouse" / "brandmon.duckdb", world.root / "state" / "warehouse" / "brandmon_read.duckdb"), examples)
     finally:
         stop.touch()
         loader.wait()
@@ -113,7 +114,7 @@ def measure_size(posts: int, args: argparse.Namespace, payloads: Payloads, texts
     sizes = args.intervals if posts in args.interval_sizes else []
     idle, loading, loads = None, None, None
     if not args.no_queries:
-        idle = time_queries(history.path, examples)
+        idle = time_queries(FileStorage(history.path, history.path), examples)
     for size in sizes:
         root = Path(tempfile.mkdtemp(prefix=f"interval-{label(posts)}-{size}-", dir=scratch))
         world = open_world(root, history.path, size, args.brands, args.page_size, end, payloads, texts)

@@ -118,4 +118,4 @@ def build_template(root: Path, brands: int, end: datetime, page_size: int) -> Pa
                   for item in pipeline.plan(config)]
         pipeline.load(config, pipeline.transform(config, staged, window, run.run_id), window)
         pipeline.detect(config, window, run)
-    return config.duckdb_path
+    return config.warehouse.path

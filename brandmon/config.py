@@ -71,6 +71,7 @@ from extractors.options import (
 from extractors.record import VERIFIED_KINDS
 from extractors.registry import KINDS, source_module
 from transforms.spread import SpreadRule
+from warehouse.storage import FileStorage, LakeStorage, Storage
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = REPO_ROOT / "config" / "brands.yaml"
@@ -149,6 +150,7 @@ class Monitoring:
 
 
 EXECUTORS = ("local", "celery")
+WAREHOUSES = ("file", "lake")
 
 
 @dataclass(frozen=True)
@@ -207,6 +209,7 @@ class Config:
     timezone: ZoneInfo
     schedule: Schedule
     state_dir: Path
+    warehouse: Storage
     brands: Mapping[str, Brand]
     sources: Mapping[str, Source]
     alerting: AlertSettings
@@ -223,17 +226,9 @@ class Config:
         return tuple(dict.fromkeys([*found, *self.dictionary]))
 
     @property
-    def duckdb_path(self) -> Path:
-        return self.state_dir / "warehouse" / "brandmon.duckdb"
-
-    @property
-    def published_path(self) -> Path:
-        """The read-only copy analysts query (see docs/decisions/0001-duckdb-readers.md)."""
-        return self.state_dir / "warehouse" / "brandmon_read.duckdb"
-
-    @property
     def staging_dir(self) -> Path:
         return self.state_dir / "staging"
+
 
 
 # --- loading -----------------------------------------------------------------------------------
@@ -286,6 +281,7 @@ def parse_config(raw: Any, path: Path) -> Config:
                             stale_after=schedule.interval * spec.monitoring.stale_after_intervals,
                             source_failing=timedelta(minutes=spec.monitoring.source_failing_minutes))
     return Config(path=path, timezone=spec.timezone, schedule=schedule, state_dir=state_dir,
+                  warehouse=_storage(spec.storage, path.parent, state_dir),
                   brands=brands, sources=sources, detection=dict(spec.detection), monitoring=monitoring,
                   runtime=_runtime(spec.airflow), alerting=_alerting(spec, path.parent, state_dir, brands, sources),
                   spread=_spread(spec.spread), dictionary=spec.topics.dictionary)
@@ -311,6 +307,15 @@ def _validate(model: type[_File], raw: Any, path: Path) -> _File:
 def _schedule(spec: ScheduleFile) -> Schedule:
     return Schedule(timedelta(minutes=spec.interval_minutes), timedelta(minutes=spec.lookback_minutes),
                     timedelta(minutes=spec.bucket_minutes))
+
+
+def _storage(spec: StorageFile, base_dir: Path, state_dir: Path) -> Storage:
+    folder = state_dir / "warehouse"
+    if spec.warehouse == "file":
+        return FileStorage(path=folder / "brandmon.duckdb", published=folder / "brandmon_read.duckdb")
+    data_path = (base_dir / spec.lake_data_path).resolve() if spec.lake_data_path else folder / "lake"
+    catalog = {"postgres": spec.lake_catalog} if spec.lake_catalog else {"sqlite_file": folder / "catalog.sqlite"}
+    return LakeStorage(data_path=data_path, lock=folder / "lake.lock", import_from=folder / "brandmon.duckdb", **catalog)
 
 
 def _runtime(spec: AirflowFile) -> Runtime:
@@ -491,9 +496,21 @@ class ScheduleFile(Options):
 
 
 class StorageFile(Options):
-    FIX = "write storage: {state_dir: ../state}"
+    FIX = "write storage: {state_dir: ../state} (warehouse: file or lake, see docs/configuration.md)"
 
     state_dir: Text = "../state"
+    warehouse: Annotated[str, one_of(WAREHOUSES, "unknown warehouse {!r}",
+                                     "use file (one DuckDB file, published once per run) or lake (DuckLake)")] = "file"
+    lake_catalog: Annotated[str | None, _service_url(
+        ("postgresql",), "postgresql://postgres@127.0.0.1:5432/brandmon_lake",
+        "give it to PostgreSQL through PGPASSWORD or ~/.pgpass")] = None
+    lake_data_path: Text | None = None
+
+    @model_validator(mode="after")
+    def _lake_keys_need_a_lake(self) -> Self:
+        if self.warehouse != "lake" and (self.lake_catalog or self.lake_data_path):
+            raise problem("lake_catalog and lake_data_path are for warehouse: lake", "add warehouse: lake or remove them")
+        return self
 
 
 class MonitoringFile(Options):

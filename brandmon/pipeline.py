@@ -204,7 +204,7 @@ def load(config: Config, transformed: dict[str, Any], window: RunWindow, publish
     touched |= set(buckets(window.extraction, bucket))
     brands = [BrandRow(b.id, b.name, b.terms, b.competitors) for b in config.brands.values()]
     files = StagedFiles(**{name: Path(path) for name, path in paths.items()})
-    with writer(config.duckdb_path, config.published_path, config.timezone.key, publish=publish) as conn:
+    with writer(config.warehouse, config.timezone.key, publish=publish) as conn:
         total = load_staged(conn, files, brands, touched, bucket)
         targets = choose_targets(conn, config, window)
     this_run = Path(paths["posts"]).parent.parent.name
@@ -229,7 +229,7 @@ def detect(config: Config, window: RunWindow, run: RunInfo, finished_at: datetim
     from warehouse.db import transaction, writer
     from warehouse.runs import RunRecord, record_run
 
-    with writer(config.duckdb_path, config.published_path, config.timezone.key, publish=publish) as conn:
+    with writer(config.warehouse, config.timezone.key, publish=publish) as conn:
         spread_report = _store_spread(conn, config, spread, window, run.run_id)
         with transaction(conn):
             topic_alerts = find_topics(conn, config, window)
@@ -259,7 +259,7 @@ def deliver(config: Config, channel_secrets: dict[str, dict], now: datetime) -> 
     from alerts.outbox import deliver_pending
     from warehouse.db import writer
 
-    with writer(config.duckdb_path, config.published_path, config.timezone.key) as conn:
+    with writer(config.warehouse, config.timezone.key) as conn:
         report = deliver_pending(conn, config.alerting, channel_secrets, now)
     return asdict(report)
 
@@ -269,5 +269,5 @@ def publish_only(config: Config) -> None:
     (a backfill), whose load and detect left publishing to it."""
     from warehouse.db import writer
 
-    with writer(config.duckdb_path, config.published_path, config.timezone.key):
+    with writer(config.warehouse, config.timezone.key):
         pass

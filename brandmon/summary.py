@@ -17,7 +17,7 @@ def summarise(conn: duckdb.DuckDBPyConnection, config: Config) -> str:
     lines: list[str] = []
     add = lines.append
     posts, brands = reports.mention_totals(conn)
-    add(f"Warehouse: {posts} mentions of {brands} brands in {config.published_path}")
+    add(f"Warehouse: {posts} mentions of {brands} brands in {config.warehouse.where}")
     add("")
     add("Mentions by brand and source")
     for brand, platform, source, count in reports.mentions_by_source(conn):

@@ -64,7 +64,7 @@ def brand_digest():
         config = load_config()
         day = digest_day(get_current_context(), config)
         try:
-            conn = reader(config.published_path)
+            conn = reader(config.warehouse)
         except WarehouseMissing:
             return PokeReturnValue(is_done=False)
         with conn:
@@ -78,7 +78,7 @@ def brand_digest():
         context, config = get_current_context(), load_config()
         now = utc_now()
         day = digest_day(context, config)
-        with writer(config.duckdb_path, config.published_path, config.timezone.key) as conn:
+        with writer(config.warehouse, config.timezone.key) as conn:
             report = send_digest(conn, config.alerting, day, channel_secrets(config.alerting), now,
                                  run_id=context["run_id"], run_type=run_type(context))
         if report.delivery.retryable_failures:

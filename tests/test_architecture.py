@@ -13,7 +13,10 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SKIPPED_DIRS = {"tests", "state", "build", "dist", "__pycache__", "node_modules"}
 SQL_HOMES = ("warehouse/", "alerts/outbox.py")
-SQL_WRITE = re.compile(r"\b(INSERT\s+(OR\s+\w+\s+)?INTO|UPDATE\s+\S+\s+SET|DELETE\s+FROM)\b", re.IGNORECASE)
+SQL_WRITE = re.compile(r"\b(INSERT\s+(OR\s+\w+\s+)?INTO|UPDATE\s+\S+\s+SET|DELETE\s+FROM|MERGE\s+INTO)\b", re.IGNORECASE)
+# Upserts that need a key constraint, which a DuckLake warehouse has not: warehouse/merge.py builds MERGEs instead.
+KEYED_UPSERT = re.compile(r"\b(INSERT\s+OR\s+(REPLACE|IGNORE)|ON\s+CONFLICT)\b", re.IGNORECASE)
+SHIPPED = ("warehouse/", "alerts/", "brandmon/", "dags/", "bench/")
 OURS = ("alerts", "bench", "brandmon", "dags", "extractors", "plugins", "training", "transforms", "warehouse")
 MAY_IMPORT = {  # package → our packages it may import besides itself
     "extractors": set(),
@@ -86,6 +89,23 @@ def test_sql_writes_live_only_in_the_warehouse_and_the_outbox():
             found.setdefault(relative.startswith(SQL_HOMES), []).append(f"{relative}:{line}: {statement}")
     assert found.get(False, []) == [], "SQL writes belong in warehouse/ (or the alert outbox)"
     assert any(w.startswith("warehouse/load.py") for w in found[True])  # the finder does see real writes
+
+
+def test_shipped_code_upserts_by_merge_not_by_a_key_constraint():
+    found = [f"{path.relative_to(ROOT).as_posix()}:{line}: {match.group(0)}"
+             for path in sources() if path.relative_to(ROOT).as_posix().startswith(SHIPPED)
+             for line, text in string_literals(ast.parse(path.read_text(encoding="utf-8")))
+             for match in KEYED_UPSERT.finditer(text)]
+    found += [f"{path.relative_to(ROOT).as_posix()}: {match.group(0)}" for path in sorted(ROOT.glob("warehouse/**/*.sql"))
+              for match in KEYED_UPSERT.finditer(re.sub(r"--[^\n]*", "", path.read_text(encoding="utf-8")))]
+    assert found == [], ("INSERT OR REPLACE / INSERT OR IGNORE / ON CONFLICT need a primary key, which DuckLake "
+                         "tables have not: upsert with warehouse/merge.py (a MERGE on warehouse.schema.TABLE_KEYS)")
+
+
+def test_the_upsert_finder_sees_statements_not_words():
+    assert [m.group(0) for m in KEYED_UPSERT.finditer(
+        "insert or replace into t; INSERT OR IGNORE INTO t; INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING; "
+        "a conflict, or ignore it")] == ["insert or replace", "INSERT OR IGNORE", "ON CONFLICT"]
 
 
 def sql_calls(source: str) -> list[int]:

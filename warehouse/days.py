@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from warehouse.merge import upsert_sql
 from warehouse.schema import LOCAL_COLUMNS
 
 if TYPE_CHECKING:
@@ -63,7 +64,7 @@ def set_zone(conn: duckdb.DuckDBPyConnection, zone: str) -> bool:
     stored = conn.execute("SELECT max(value) FROM settings WHERE key = 'timezone'").fetchone()[0]
     if stored == zone:
         return False
-    conn.execute("INSERT OR REPLACE INTO settings VALUES ('timezone', ?)", [zone])
+    conn.execute(upsert_sql("settings", "VALUES ('timezone', ?)", ("key", "value")), [zone])
     recompute_days(conn)
     return True
 

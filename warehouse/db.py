@@ -1,11 +1,15 @@
-"""Opening the warehouse: the single writer, the published read-only copy, and migrations.
+"""Opening the warehouse: the single writer, readers, and migrations, for either storage
+(warehouse.storage).
 
 One process writes at a time (Airflow's `duckdb_writer` pool has one slot; an advisory file lock
-here makes that hold for the CLI and `dag.test()` too, with a bounded wait). After a write the
-database is checkpointed and, unless the caller defers it (`publish=False`: brand_monitor's load
-and detect, whose run publishes once, in deliver), copied to a published file that analysts open
-read-only, so an analyst session never blocks a run and sees each run's data once it is published.
-See docs/decisions/0001-duckdb-readers.md for the trade-offs.
+here makes that hold for the CLI and `dag.test()` too, with a bounded wait, and a lake with a
+PostgreSQL catalog adds an advisory lock there, which holds across hosts).
+- A DuckDB file is checkpointed after a write and, unless the caller defers it (`publish=False`:
+  brand_monitor's load and detect, whose run publishes once, in deliver), copied to a published
+  file that analysts open read-only, so an analyst session never blocks a run and sees each run's
+  data once it is published (docs/decisions/0001-duckdb-readers.md).
+- A DuckLake needs no copy: readers attach it read-only and see each commit; the writer compacts
+  it now and then (docs/decisions/0003-storage.md).
 """
 
 from __future__ import annotations
@@ -15,13 +19,15 @@ import os
 import shutil
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from importlib import resources
 from pathlib import Path
 
 import duckdb
 
+from warehouse import lake
 from warehouse.days import set_zone
+from warehouse.storage import FileStorage, LakeStorage, Storage
 
 LOCK_WAIT_SECONDS = 600.0
 
@@ -48,21 +54,27 @@ def migrations() -> list[tuple[int, str, str]]:
     return sorted(found)
 
 
-def migrate(conn: duckdb.DuckDBPyConnection, timezone: str) -> list[str]:
-    """Apply the migrations not yet applied, each in its own transaction, and record the configured
-    zone (stored local days follow it, warehouse.days); returns the migrations' names."""
-    conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL)")
-    done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations").fetchall()}
+def migrate(conn: duckdb.DuckDBPyConnection, timezone: str, constraints: bool = True) -> list[str]:
+    """Apply the migrations not yet applied and record the configured zone (stored local days
+    follow it, warehouse.days); returns the migrations' names. On a file each migration is a
+    transaction of its own. Without `constraints` (a DuckLake has none) their keys and checks are
+    left out, and all of it is one transaction, so readers never see a lake half migrated."""
+    ddl = (lambda sql: sql) if constraints else lake.constraint_free
+    step = transaction if constraints else nullcontext
     applied = []
-    for version, name, sql in migrations():
-        if version in done:
-            continue
-        with transaction(conn):
-            conn.execute(sql)
-            conn.execute("INSERT INTO schema_migrations VALUES (?, ?)", [version, name])
-        applied.append(name)
-    with transaction(conn):
-        set_zone(conn, timezone)
+    with nullcontext() if constraints else transaction(conn):
+        conn.execute(ddl("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+                         "name VARCHAR NOT NULL)"))
+        done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations").fetchall()}
+        for version, name, sql in migrations():
+            if version in done:
+                continue
+            with step(conn):
+                conn.execute(ddl(sql))
+                conn.execute("INSERT INTO schema_migrations VALUES (?, ?)", [version, name])
+            applied.append(name)
+        with step(conn):
+            set_zone(conn, timezone)
     return applied
 
 
@@ -82,23 +94,39 @@ def transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConn
 
 
 @contextmanager
-def writer(path: Path, published: Path, timezone: str, wait: float = LOCK_WAIT_SECONDS,
+def writer(storage: Storage, timezone: str, wait: float = LOCK_WAIT_SECONDS,
            publish: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The one read-write connection: locked, migrated, checkpointed and (with `publish`) published
-    when the block succeeds. Without it the write waits for the next publishing writer, whose copy
-    carries every write before it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with _exclusive_lock(path.with_suffix(".lock"), wait):
-        conn = _connect_with_wait(path, wait)
+    """The one read-write connection: locked, migrated, and when the block succeeds made durable:
+    a file is checkpointed and (with `publish`) published, a lake compacted when it needs it.
+    Without `publish` a file's write waits for the next publishing writer, whose copy carries
+    every write before it; a lake's commits are visible at once."""
+    storage.lock.parent.mkdir(parents=True, exist_ok=True)
+    is_lake = isinstance(storage, LakeStorage)
+    with _exclusive_lock(storage.lock, wait), (lake.writer_lock(storage, wait) if is_lake else nullcontext()):
+        conn = lake.connect(storage, read_only=False) if is_lake else _connect_with_wait(storage.path, wait)
         try:
             conn.execute("SET TimeZone = 'UTC'")
-            migrate(conn, timezone)
+            applied = migrate(conn, timezone, constraints=not is_lake)
+            if is_lake and applied[:1] == [migrations()[0][1]]:  # a new lake
+                lake.set_options(conn)
+                if storage.import_from is not None and storage.import_from.exists():
+                    _import_file(conn, storage.import_from, timezone, wait)
             yield conn
-            conn.execute("CHECKPOINT")
+            if is_lake:
+                lake.maintain(conn)
+            else:
+                conn.execute("CHECKPOINT")
         finally:
             conn.close()
-        if publish:
-            publish_copy(path, published)
+        if publish and isinstance(storage, FileStorage):
+            publish_copy(storage.path, storage.published)
+
+
+def _import_file(conn: duckdb.DuckDBPyConnection, path: Path, timezone: str, wait: float) -> None:
+    # The file is migrated to the code's schema first (its own writer: its lock, its checkpoint).
+    with writer(FileStorage(path, path.with_name(path.stem + "_read.duckdb")), timezone, wait, publish=False):
+        pass
+    lake.import_file(conn, path)
 
 
 def publish_copy(path: Path, published: Path) -> None:
@@ -137,18 +165,30 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def reader(published: Path, sandboxed: bool = False) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to the published copy, for analysts, the CLI and alert composition.
+def reader(storage: Storage, sandboxed: bool = False) -> duckdb.DuckDBPyConnection:
+    """A read-only connection, for analysts, the CLI and alert composition: the published copy of
+    a file, or the lake attached read-only (each query sees the latest commit).
 
     `sandboxed` (analysts' own SQL) also turns DuckDB's external access off (no other file or
-    URL, no ATTACH, no extension install or load) and locks the configuration so SQL cannot undo it.
+    URL, no ATTACH, no extension install or load; a lake's own data folder stays readable) and
+    locks the configuration so SQL cannot undo it. warehouse.analyst refuses what that misses.
     """
-    if not published.exists():
-        raise WarehouseMissing(f"no published warehouse at {published}: run the pipeline first (make run)")
-    conn = duckdb.connect(str(published), read_only=True,
-                          config={"enable_external_access": False} if sandboxed else {})
+    if isinstance(storage, LakeStorage):
+        if not lake.exists(storage):
+            raise WarehouseMissing(f"no warehouse at {storage.catalog}: run the pipeline first (make run)")
+        conn = lake.connect(storage, read_only=True)
+        if not lake.migrated(conn):  # created a moment ago: its first writer is still migrating
+            conn.close()
+            raise WarehouseMissing(f"no warehouse in {storage.where} yet: run the pipeline first (make run)")
+        if sandboxed:
+            conn.execute("SET allowed_directories = ?", [[str(storage.data_path) + "/"]])
+    else:
+        if not storage.published.exists():
+            raise WarehouseMissing(f"no published warehouse at {storage.published}: run the pipeline first (make run)")
+        conn = duckdb.connect(str(storage.published), read_only=True)
     conn.execute("SET TimeZone = 'UTC'")
     if sandboxed:
+        conn.execute("SET enable_external_access = false")
         conn.execute("SET lock_configuration = true")
     return conn
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, NamedTuple
 
+from warehouse.merge import parameter_row, upsert_sql
+
 if TYPE_CHECKING:
     import duckdb
 
@@ -82,7 +84,8 @@ def recent_incidents(conn: duckdb.DuckDBPyConnection, audience: str, key: str, a
 
 def save_incident(conn: duckdb.DuckDBPyConnection, incident: Incident) -> None:
     """Insert or update one incident (the caller holds the transaction)."""
-    conn.execute(f"INSERT OR REPLACE INTO incidents ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    columns = _COLUMNS.split(", ")
+    conn.execute(upsert_sql("incidents", parameter_row(columns), columns),
                  [incident.incident_id, incident.audience, incident.brand, incident.source, list(incident.brands),
                   list(incident.kinds), list(incident.warned_kinds), incident.severity, incident.status, incident.opened_at,
                   incident.last_alert_at, incident.closed_at, incident.opening_alert_id, incident.steps])

@@ -1,17 +1,17 @@
 """The load: one run's staged files into the warehouse in one transaction, idempotent per window.
 
-Posts are upserted by (platform, native_id); a post's mentions are replaced as a whole (a config
+Posts are upserted by (platform, native_id) with a MERGE on the key (warehouse.merge, so the load
+also runs on tables without constraints); a post's mentions are replaced as a whole (a config
 change can add or drop a brand); source runs are upserted by brand, source and window; quarantined
 items are kept once. `bucket_stats` and the term counts (`warehouse.term_counts`) are recomputed
 from stored posts for every bucket the run touched, so counts never depend on which run loaded a
 post; the tables analysts' views read per local day are refilled likewise (warehouse.days). Every
-statement reads the stored rows of the times the run touched only (a mention's published_at is its
-post's), so a load costs what it loads, not what the warehouse holds.
+statement reads the stored rows of the run's posts' keys or of the times the run touched only (a
+mention's published_at is its post's), so a load costs what it loads, not what the warehouse holds.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from warehouse.days import refresh_days
 from warehouse.db import transaction
+from warehouse.merge import insert_missing_sql, one_per_key, parameter_row, upsert_sql
 from warehouse.schema import LOCAL_COLUMNS, STAGED_COLUMNS
 from warehouse.term_counts import Span, recount_terms, whole_buckets
 
@@ -57,7 +58,8 @@ def load_staged(conn: duckdb.DuckDBPyConnection, files: StagedFiles, brands: Seq
     """
     with transaction(conn):
         if brands:
-            conn.executemany("INSERT OR REPLACE INTO brands (brand, name, keywords, competitors) VALUES (?, ?, ?, ?)",
+            columns = ("brand", "name", "keywords", "competitors")
+            conn.executemany(upsert_sql("brands", parameter_row(columns), columns),
                              [[b.brand, b.name, list(b.keywords), list(b.competitors)] for b in brands])
         times = _upsert_posts(conn, files.posts)
         if times:
@@ -65,9 +67,14 @@ def load_staged(conn: duckdb.DuckDBPyConnection, files: StagedFiles, brands: Seq
                             WHERE mentions.platform = s.platform AND mentions.native_id = s.native_id
                               AND mentions.published_at >= ? AND mentions.published_at <= ?""", [min(times), max(times)])
         conn.execute("DROP TABLE staged_posts")
-        _insert_staged(conn, "INSERT", "mentions", files.mentions)
-        _insert_staged(conn, "INSERT OR REPLACE", "source_runs", files.source_runs)
-        _insert_staged(conn, "INSERT OR IGNORE", "quarantine", files.quarantine)
+        columns, rows = _staged_rows("mentions")
+        conn.execute(f"INSERT INTO mentions ({', '.join(columns)}) {rows}", [str(files.mentions)])
+        columns, rows = _staged_rows("source_runs")  # one row per brand × source of the run: no key twice
+        conn.execute(upsert_sql("source_runs", rows, columns), [str(files.source_runs)])
+        # Two brands' files of one source can quarantine the same item (its key leaves the brand out).
+        columns, rows = _staged_rows("quarantine")
+        conn.execute(insert_missing_sql("quarantine", one_per_key("quarantine", rows, columns), columns),
+                     [str(files.quarantine)])
         moments = sorted({*touched, *times})  # times: where reloaded posts were stored before, too
         spans = whole_buckets([(at, at + bucket) for at in moments], bucket)
         recount_buckets(conn, spans, bucket)
@@ -80,29 +87,25 @@ def _upsert_posts(conn: duckdb.DuckDBPyConnection, path: Path) -> list[datetime]
     """Store the staged posts (kept in the temp table `staged_posts`), replacing the stored versions;
     returns the staged posts' times and those the versions they replace were stored under.
 
-    Stored versions are found through the key's index, never by a scan of posts: new posts are
-    inserted, then the others give their stored time (an update that changes nothing) and are replaced.
+    The stored versions' times are read before the MERGE replaces them. Both statements join posts on
+    the key, and DuckDB prunes the scan of posts to the staged keys' ranges. The transform stages one
+    row per post (transforms.dedupe), so the MERGE's source holds no key twice.
     """
-    columns = ", ".join(STAGED_COLUMNS["posts"])
-    conn.execute(f"CREATE OR REPLACE TEMP TABLE staged_posts AS SELECT {columns} FROM {_staged('posts')}", [str(path)])
-    new = conn.execute(f"INSERT INTO posts ({columns}) SELECT * FROM staged_posts ON CONFLICT DO NOTHING "
-                       "RETURNING platform, native_id, published_at").fetchall()
-    stored = ("SELECT s.* FROM staged_posts s ANTI JOIN (SELECT k[1] AS platform, k[2] AS native_id "
-              """FROM (SELECT unnest(from_json(?, '[["VARCHAR"]]')) AS k)) USING (platform, native_id)""")
-    keys = json.dumps([[platform, native_id] for platform, native_id, _ in new], ensure_ascii=False)
-    before = conn.execute(f"INSERT INTO posts ({columns}) {stored} "
-                          "ON CONFLICT DO UPDATE SET published_at = posts.published_at RETURNING published_at",
-                          [keys]).fetchall()
-    after = conn.execute(f"INSERT OR REPLACE INTO posts ({columns}) {stored} RETURNING published_at", [keys]).fetchall()
-    return sorted({at for *_, at in new + before + after})
-
-
-def _insert_staged(conn: duckdb.DuckDBPyConnection, verb: str, table: str, path: Path) -> None:
-    local = LOCAL_COLUMNS.get(table, {})
-    columns = ", ".join([*STAGED_COLUMNS[table], *local])
-    values = ", ".join([*STAGED_COLUMNS[table], *(expression for _type, expression in local.values())])
-    conn.execute(f"{verb} INTO {table} ({columns}) SELECT {values} FROM {_staged(table)} CROSS JOIN local_zone z",
+    columns = list(STAGED_COLUMNS["posts"])
+    conn.execute(f"CREATE OR REPLACE TEMP TABLE staged_posts AS SELECT {', '.join(columns)} FROM {_staged('posts')}",
                  [str(path)])
+    before = conn.execute("SELECT published_at FROM posts SEMI JOIN staged_posts s USING (platform, native_id)").fetchall()
+    after = conn.execute("SELECT DISTINCT published_at FROM staged_posts").fetchall()  # DuckLake has no RETURNING
+    conn.execute(upsert_sql("posts", "SELECT * FROM staged_posts", columns))
+    return sorted({at for (at,) in before + after})
+
+
+def _staged_rows(table: str) -> tuple[list[str], str]:
+    """The columns of `table` a load fills and the SELECT of them from its staged file (bound as the
+    one parameter): the staged columns, then the local ones derived in the configured zone."""
+    local = LOCAL_COLUMNS.get(table, {})
+    values = ", ".join([*STAGED_COLUMNS[table], *(expression for _type, expression in local.values())])
+    return [*STAGED_COLUMNS[table], *local], f"SELECT {values} FROM {_staged(table)} CROSS JOIN local_zone z"
 
 
 def _staged(table: str) -> str:

@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, NamedTuple
 
+from warehouse.merge import parameter_row, upsert_sql
+
 if TYPE_CHECKING:
     import duckdb
 
@@ -46,9 +48,7 @@ class SourceWindow(NamedTuple):
 
 def record_run(conn: duckdb.DuckDBPyConnection, run: RunRecord) -> None:
     """Store (or refresh, for a re-run) one finished run."""
-    conn.execute(
-        "INSERT OR REPLACE INTO pipeline_runs (run_id, run_type, interval_start, interval_end, finished_at, alerts_new) "
-        "VALUES (?, ?, ?, ?, ?, ?)", list(run))
+    conn.execute(upsert_sql("pipeline_runs", parameter_row(RunRecord._fields), RunRecord._fields), list(run))
 
 
 def last_live_run(conn: duckdb.DuckDBPyConnection) -> RunRecord | None:

@@ -5,7 +5,9 @@ order with their DuckDB types: the load names them in every INSERT and types the
 with them, so adding a column means a migration and an entry here (tests/warehouse/test_schema.py
 checks the two agree). `LOCAL_COLUMNS` follow them in the table: the load derives them in the
 configured zone. `BUCKET_METRICS` are the `bucket_stats` counts detection watches, each with the
-condition on `v_mentions` that selects the posts it counts.
+condition on `v_mentions` that selects the posts it counts. `TABLE_KEYS` are the keys of the tables
+the code upserts, which `warehouse.merge` matches on: a DuckLake warehouse has no primary keys, so
+the key lives here (tests/warehouse/test_schema.py checks it is the migrations' PRIMARY KEY).
 """
 
 from __future__ import annotations
@@ -38,6 +40,25 @@ STAGED_COLUMNS: dict[str, dict[str, str]] = {
                     "notes": "VARCHAR[]", "run_id": "VARCHAR", "interval_posts": "BIGINT"},
     "quarantine": {"key": "VARCHAR", "source": "VARCHAR", "brand": "VARCHAR", "reason": "VARCHAR", "raw": "VARCHAR",
                    "location": "VARCHAR", "window_start": "TIMESTAMPTZ", "window_end": "TIMESTAMPTZ"},
+}
+
+# Table → its key columns (PRIMARY KEY order), for every table written by `warehouse.merge`.
+TABLE_KEYS: dict[str, tuple[str, ...]] = {
+    "settings": ("key",),
+    "brands": ("brand",),
+    "posts": ("platform", "native_id"),
+    "source_runs": ("brand", "source", "window_start", "window_end"),
+    "quarantine": ("key",),
+    "topics": ("brand", "window_end", "topic_key"),
+    "pipeline_runs": ("run_id",),
+    "incidents": ("incident_id",),
+    "alerts": ("alert_id",),
+    "deliveries": ("alert_id", "channel"),
+    "spread_runs": ("run_id", "platform"),
+    "spread_fetches": ("platform", "native_id", "run_id"),
+    "spread_reposts": ("platform", "native_id", "repost_id"),
+    "spread_comments": ("platform", "native_id", "comment_id"),
+    "spread_metrics": ("platform", "native_id"),
 }
 
 # Columns after the staged ones that the load derives in the configured zone (`z.zone`, from the

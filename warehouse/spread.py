@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from transforms.spread import Amplifier, Node, SpreadMetrics
 from warehouse.days import refresh_spread_days
 from warehouse.filters import where
+from warehouse.merge import insert_missing_sql, parameter_row, upsert_sql
 from warehouse.posts import POST_KEY, PostSelection
 
 if TYPE_CHECKING:
@@ -29,6 +30,10 @@ REPOST_COLUMNS = ("platform", "native_id", "repost_id", "reposted_at", "user_id"
                   "chain", "text", "reposts", "comments", "likes", "fetched_at")
 COMMENT_COLUMNS = ("platform", "native_id", "comment_id", "commented_at", "user_id", "user_name", "followers",
                    "verified", "text", "likes", "replies", "fetched_at")
+_METRIC_COLUMNS = ("platform", "native_id", "as_of", "reposts_seen", "reposts_total", "comments_total", "hot_comments",
+                   "depth", "large_reach_share", "early_per_hour", "recent_minutes", "recent_per_hour",
+                   "before_per_hour", "recent_reposts", "before_reposts", "rate_ratio", "p_value", "verdict",
+                   "accelerating", "reason")
 _AMPLIFIER_COLUMNS = "user_id, user_name, followers, verified, reposts, drawn, score"
 
 
@@ -106,14 +111,15 @@ def store_fetched(conn: duckdb.DuckDBPyConnection, fetched: FetchedSpread) -> No
     """Upsert a run's fetch: runs (by run and platform), fetches (by post and run), reposts and comments
     (by id; a later fetch updates counts and followers); quarantined items are kept once. The
     caller's transaction makes it atomic; storing the same fetch again leaves the same rows."""
-    for verb, table, columns, rows in (
-            ("INSERT OR REPLACE", "spread_runs", RUN_COLUMNS, fetched.runs),
-            ("INSERT OR REPLACE", "spread_fetches", FETCH_COLUMNS, fetched.fetches),
-            ("INSERT OR REPLACE", "spread_reposts", REPOST_COLUMNS, fetched.reposts),
-            ("INSERT OR REPLACE", "spread_comments", COMMENT_COLUMNS, fetched.comments),
-            ("INSERT OR IGNORE", "quarantine", QUARANTINE_COLUMNS, fetched.quarantine)):
+    # One MERGE a row, in order (as before): a key given twice ends as its last row, or its first for quarantine.
+    for build, table, columns, rows in (
+            (upsert_sql, "spread_runs", RUN_COLUMNS, fetched.runs),
+            (upsert_sql, "spread_fetches", FETCH_COLUMNS, fetched.fetches),
+            (upsert_sql, "spread_reposts", REPOST_COLUMNS, fetched.reposts),
+            (upsert_sql, "spread_comments", COMMENT_COLUMNS, fetched.comments),
+            (insert_missing_sql, "quarantine", QUARANTINE_COLUMNS, fetched.quarantine)):
         if rows:
-            conn.executemany(f"{verb} INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
+            conn.executemany(build(table, parameter_row(columns), columns),
                              [[row[c] for c in columns] for row in rows])
 
 
@@ -163,10 +169,7 @@ def store_metrics(conn: duckdb.DuckDBPyConnection, seen: SeenSpread, metrics: Sp
     a = metrics.acceleration
     conn.execute("DELETE FROM spread_amplifiers WHERE platform = ? AND native_id = ?", [seen.platform, seen.native_id])
     conn.execute(
-        """INSERT OR REPLACE INTO spread_metrics (platform, native_id, as_of, reposts_seen, reposts_total, comments_total,
-               hot_comments, depth, large_reach_share, early_per_hour, recent_minutes, recent_per_hour, before_per_hour,
-               recent_reposts, before_reposts, rate_ratio, p_value, verdict, accelerating, reason)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        upsert_sql("spread_metrics", parameter_row(_METRIC_COLUMNS), _METRIC_COLUMNS),
         [seen.platform, seen.native_id, metrics.as_of, metrics.reposts_seen, metrics.reposts_total, seen.comments_total,
          seen.hot_comments, metrics.depth, metrics.large_reach_share, metrics.early_rate, recent_minutes,
          a.recent_rate, a.before_rate, a.recent_count, a.before_count, a.ratio, a.p_value, a.verdict, a.accelerating,

@@ -8,11 +8,15 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from transforms.stories import Earlier
+from warehouse.merge import parameter_row, upsert_sql
 
 if TYPE_CHECKING:
     import duckdb
 
     from transforms.topics import Topic
+
+_COLUMNS = ("brand", "window_start", "window_end", "topic_key", "label", "terms", "volume", "baseline_volume", "score",
+            "lift", "is_new", "alert", "post_keys")
 
 
 def store_topics(conn: duckdb.DuckDBPyConnection, brand: str, start: datetime, end: datetime,
@@ -21,8 +25,7 @@ def store_topics(conn: duckdb.DuckDBPyConnection, brand: str, start: datetime, e
     if not topics:
         return
     conn.executemany(
-        "INSERT OR REPLACE INTO topics (brand, window_start, window_end, topic_key, label, terms, volume, "
-        "baseline_volume, score, lift, is_new, alert, post_keys) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        upsert_sql("topics", parameter_row(_COLUMNS), _COLUMNS),
         [[brand, start, end, t.key, t.label, list(t.terms), t.volume, t.baseline_volume, t.score, t.lift, t.is_new,
           t.alert, list(t.post_keys)] for t in topics])
 

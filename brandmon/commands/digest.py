@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     day = args.day or previous_day(now, config.alerting)
     if args.send:
         secrets = {name: env_connection(ch.connection) for name, ch in config.alerting.channels.items() if ch.connection}
-        with writer(config.duckdb_path, config.published_path, config.timezone.key) as conn:
+        with writer(config.warehouse, config.timezone.key) as conn:
             report = send_digest(conn, config.alerting, day, secrets, now, run_id=f"cli__{now.isoformat()}",
                                  run_type="manual", resend=True, brand=args.brand)
         print(json.dumps({"day": report.day, "digests": report.digests, "revisions": report.revisions,
@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
                   file=sys.stderr)
         return 1 if report.delivery.retryable_failures or report.delivery.permanent_failures else 0
     try:
-        conn = reader(config.published_path)
+        conn = reader(config.warehouse)
     except WarehouseMissing as error:
         print(f"brandmon digest: {error}", file=sys.stderr)
         return 2

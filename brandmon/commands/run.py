@@ -137,7 +137,7 @@ def _print_summary(config: Config, states: dict[str, str], port: int, layout: Ai
     print()
     print("=" * 78)
     print("brand_monitor runs: " + ", ".join(f"{k} = {v}" for k, v in sorted(states.items())))
-    conn = reader(config.published_path)
+    conn = reader(config.warehouse)
     try:
         print(summarise(conn, config))
     finally:

@@ -30,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
 
     config = load_config(args.config)
     try:
-        result = run_query(config.published_path, args.query)
+        result = run_query(config.warehouse, args.query)
     except WarehouseMissing as error:
         print(f"brandmon sql: {error}", file=sys.stderr)
         return 2

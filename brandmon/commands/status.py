@@ -26,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         config = load_config()
-        conn = reader(config.published_path)
+        conn = reader(config.warehouse)
     except (ConfigError, WarehouseMissing) as error:
         print(f"brandmon status: {error}", file=sys.stderr)
         return UNKNOWN

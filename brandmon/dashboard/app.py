@@ -80,7 +80,7 @@ def create_app(load_config: Callable[[], Config], viewer: Callable[..., Any], ai
     def warehouse(config: Config) -> Iterator[duckdb.DuckDBPyConnection]:
         from warehouse.db import reader
 
-        conn = reader(config.published_path)
+        conn = reader(config.warehouse)
         try:
             yield conn
         finally:

@@ -13,6 +13,7 @@ from aiosmtpd.controller import Controller
 from werkzeug import Request, Response
 
 from warehouse.db import writer
+from warehouse.storage import FileStorage
 
 
 @pytest.fixture(autouse=True)
@@ -23,7 +24,7 @@ def _no_state_dir_override(monkeypatch):
 @pytest.fixture
 def warehouse(tmp_path):
     """The real read-write warehouse connection (DuckDB file in tmp_path, migrated)."""
-    with writer(tmp_path / "w" / "brandmon.duckdb", tmp_path / "w" / "read.duckdb", "Asia/Shanghai") as conn:
+    with writer(FileStorage(tmp_path / "w" / "brandmon.duckdb", tmp_path / "w" / "read.duckdb"), "Asia/Shanghai") as conn:
         yield conn
 
 

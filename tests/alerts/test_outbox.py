@@ -11,6 +11,7 @@ from pathlib import Path
 
 from alerts.outbox import deliver_pending, enqueue
 from warehouse.db import writer
+from warehouse.storage import FileStorage
 
 from .alert_fixtures import BUCKET_END, BUCKET_START, JUST_AFTER, UTC, make_config, ops_alert, spike_alert
 
@@ -217,9 +218,10 @@ CHILD = textwrap.dedent("""
     from alert_fixtures import make_config
     from alerts.outbox import deliver_pending
     from warehouse.db import writer
+    from warehouse.storage import FileStorage
     tmp, alerts, secrets, now = Path(sys.argv[2]), json.loads(sys.argv[3]), json.loads(sys.argv[4]), sys.argv[5]
     config = make_config(tmp, alerts)
-    with writer(tmp / "w" / "brandmon.duckdb", tmp / "w" / "read.duckdb", "Asia/Shanghai") as conn:
+    with writer(FileStorage(tmp / "w" / "brandmon.duckdb", tmp / "w" / "read.duckdb"), "Asia/Shanghai") as conn:
         deliver_pending(conn, config, secrets, datetime.fromisoformat(now))
 """)
 
@@ -228,7 +230,7 @@ def test_a_crash_between_send_and_commit_resends_with_the_same_idempotency_key(t
     alerts = {**HOOK_ALERTS, "routes": [{"channels": ["pr_hook"]}]}
     config = make_config(tmp_path, alerts)
     db, published = tmp_path / "w" / "brandmon.duckdb", tmp_path / "w" / "read.duckdb"
-    with writer(db, published, "Asia/Shanghai") as conn:
+    with writer(FileStorage(db, published), "Asia/Shanghai") as conn:
         enqueue(conn, [spike_alert()], config, "scheduled__1", "scheduled", JUST_AFTER)
     child = subprocess.Popen([sys.executable, "-c", CHILD, str(Path(__file__).parent), str(tmp_path),
                               json.dumps(alerts), json.dumps(hook_secrets(receiver)), JUST_AFTER.isoformat()],
@@ -237,7 +239,7 @@ def test_a_crash_between_send_and_commit_resends_with_the_same_idempotency_key(t
     receiver.on_request = lambda request: os.kill(child.pid, signal.SIGKILL)
     assert child.wait(timeout=60) == -signal.SIGKILL
     receiver.on_request = None
-    with writer(db, published, "Asia/Shanghai") as conn:
+    with writer(FileStorage(db, published), "Asia/Shanghai") as conn:
         assert conn.execute("SELECT status, attempts FROM deliveries").fetchone() == ("pending", 0)
         assert deliver_pending(conn, config, hook_secrets(receiver), JUST_AFTER).sent == 1
         assert deliver_pending(conn, config, hook_secrets(receiver), JUST_AFTER).sent == 0

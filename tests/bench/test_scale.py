@@ -14,6 +14,7 @@ from extractors.base import BrandQuery, ExtractContext, Window
 from extractors.weibo import api
 from tests.shared_data import require
 from warehouse.db import writer
+from warehouse.storage import FileStorage
 
 START = datetime(2026, 12, 1, tzinfo=timezone.utc)
 END = START + timedelta(minutes=15)
@@ -48,9 +49,9 @@ def test_every_example_query_of_the_schema_doc_runs_on_a_migrated_warehouse(tmp_
     examples = example_queries()
     assert len(examples) >= 10 and all(not e.sql.rstrip().endswith(";") for e in examples)
     published = tmp_path / "read.duckdb"
-    with writer(tmp_path / "brandmon.duckdb", published, "Asia/Shanghai"):
+    with writer(FileStorage(tmp_path / "brandmon.duckdb", published), "Asia/Shanghai"):
         pass
-    timed = time_queries(published, examples)
+    timed = time_queries(FileStorage(tmp_path / "brandmon.duckdb", published), examples)
     assert [t.error for t in timed] == [None] * len(examples)
 
 

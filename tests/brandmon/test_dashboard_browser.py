@@ -29,7 +29,7 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no {CHROMIUM}: `
 def site(tmp_path_factory):
     root = tmp_path_factory.mktemp("browser")
     config = build_world(root)
-    conn = reader(config.published_path)
+    conn = reader(config.warehouse)
     (incident,) = reads.incidents(conn)
     conn.close()
     with serve(create_app(loader(root / "brands.yaml"), viewer)) as url:

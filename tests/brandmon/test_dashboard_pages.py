@@ -26,7 +26,7 @@ ROUTES = ("/", "/voice", "/sources", "/incidents/{incident}", "/alerts/{alert}")
 def world(tmp_path_factory):
     root = tmp_path_factory.mktemp("dashboard")
     config = build_world(root)
-    conn = reader(config.published_path)
+    conn = reader(config.warehouse)
     (incident,) = reads.incidents(conn)
     conn.close()
     with serve(create_app(loader(root / "brands.yaml"), viewer)) as url:
@@ -59,7 +59,7 @@ def test_no_page_shows_data_without_a_login(world):
 def test_the_overview_shows_each_brand_with_volume_negative_share_complaints_and_open_incidents(world, browser_like):
     page = browser_like.get("/")
     assert page.status_code == 200 and "<svg" in page.text
-    conn = reader(world["config"].published_path)
+    conn = reader(world["config"].warehouse)
     try:
         glances = {g.brand: g for g in reads.brands_at_a_glance(conn, reads.as_of(conn), 7, [world["incident"]])}
         (v_daily,) = conn.execute(
@@ -78,7 +78,7 @@ def test_the_overview_shows_each_brand_with_volume_negative_share_complaints_and
 
 def test_an_alert_link_opens_its_incident_with_charts_posts_categories_and_timeline(world, browser_like):
     incident = world["incident"]
-    conn = reader(world["config"].published_path)
+    conn = reader(world["config"].warehouse)
     try:
         stored = conn.execute("SELECT incident_id, status, escalations, alerts, severity FROM v_incidents "
                               "WHERE audience = 'pr'").fetchall()
@@ -134,7 +134,7 @@ def test_unknown_ids_are_not_found_and_an_empty_warehouse_says_to_run_the_pipeli
 
 
 def test_the_incident_page_context_marks_the_spike_where_the_alerts_are(world):
-    conn = reader(world["config"].published_path)
+    conn = reader(world["config"].warehouse)
     try:
         context = pages.incident(conn, world["incident"].incident_id, timedelta(minutes=15), "zh")
         incident = world["incident"]

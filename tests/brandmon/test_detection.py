@@ -12,6 +12,8 @@ from brandmon.detection import SevereComplaintRule, detector_config, find_source
 from brandmon.windows import RunWindow
 from extractors.base import Window
 from warehouse.db import writer
+from warehouse.merge import upsert_sql
+from warehouse.schema import STAGED_COLUMNS
 
 END = datetime(2026, 11, 20, 4, 0, tzinfo=timezone.utc)  # 12:00 in Shanghai, a busy hour
 Q = timedelta(minutes=15)
@@ -29,12 +31,13 @@ def config(tmp_path, monkeypatch):
 
 
 def record(conn, start, status="ok", error_kind=None, posts=20):
-    conn.execute("INSERT OR REPLACE INTO source_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 1, 1, 0, [], 'r', ?)",
+    conn.execute(upsert_sql("source_runs", "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 1, 1, 0, [], 'r', ?)",
+                            STAGED_COLUMNS["source_runs"]),
                  ["acme", "weibo", start, start + Q, status, error_kind, "boom" if error_kind else "", posts, posts])
 
 
 def alerts_for(config, fill):
-    with writer(config.duckdb_path, config.published_path, "Asia/Shanghai") as conn:
+    with writer(config.warehouse, "Asia/Shanghai") as conn:
         fill(conn)
         return find_source_alerts(conn, config, RunWindow(Window(END - Q, END), timedelta(minutes=30)))
 
@@ -96,7 +99,7 @@ def test_a_growing_story_is_one_topic_alert_though_its_strongest_term_changed(co
     opening = [post(f"o{i}", first_end - timedelta(minutes=4 * i + 1), terms=("新品", "|", "好喝")) for i in range(12)]
     grown = [post(f"g{i}", second_end - timedelta(minutes=2 * i + 1), terms=("新品", "生", "椰", "拿", "铁"))
              for i in range(24)]
-    with writer(config.duckdb_path, config.published_path, "Asia/Shanghai") as conn:
+    with writer(config.warehouse, "Asia/Shanghai") as conn:
         for n, rows in enumerate((everyday, opening, grown)):
             (tmp_path / f"load{n}").mkdir()
             load_posts(conn, tmp_path / f"load{n}", rows, touched=set())
@@ -138,7 +141,7 @@ def test_topics_and_alert_terms_read_from_the_term_counts_are_those_read_from_ev
     hour = [everyday(f"h{i}", end - timedelta(seconds=rng.randrange(1, 3600))) for i in range(40)]
     hour += [post(f"s{i}", end - timedelta(seconds=rng.randrange(1, 3600)), terms=story, keywords=("偷拍", "报警"))
              for i in range(15)]
-    with writer(config.duckdb_path, config.published_path, "Asia/Shanghai") as conn:
+    with writer(config.warehouse, "Asia/Shanghai") as conn:
         for day in range(9):
             rows = [r for r in week + echoes + hour
                     if end - timedelta(days=day + 1) <= datetime.fromisoformat(r["published_at"]) < end - timedelta(days=day)]

@@ -26,7 +26,7 @@ def setup_warehouse(tmp_path, day: date = date(2026, 11, 26)):
         "sources": {"history": {"kind": "archive", "path": "posts.jsonl"}},
         "alerts": {"languages": ["zh"]}}, allow_unicode=True), encoding="utf-8")
     config = load_config(path)
-    with writer(config.duckdb_path, config.published_path, "Asia/Shanghai") as conn:
+    with writer(config.warehouse, "Asia/Shanghai") as conn:
         at = datetime(day.year, day.month, day.day, 14, 5, tzinfo=ZoneInfo("Asia/Shanghai"))
         conn.execute("""INSERT INTO posts (platform, native_id, source, published_at, text, url, likes, clean_text,
                         sentiment, label, complaint, complaint_score, complaint_reasons, keywords, model)
@@ -98,7 +98,7 @@ def demo_warehouse(tmp_path_factory):
 
 
 def v_daily(config) -> dict[tuple[str, date], tuple]:
-    conn = reader(config.published_path)
+    conn = reader(config.warehouse)
     try:
         rows = conn.execute("SELECT brand, day, mentions, pos, neu, neg, complaints FROM v_daily").fetchall()
     finally:
@@ -111,7 +111,7 @@ def test_the_digest_of_the_demos_last_full_day_agrees_with_v_daily(demo_warehous
     path, config = demo_warehouse
     daily = v_daily(config)
     day = date(2026, 11, 19)
-    conn = reader(config.published_path)
+    conn = reader(config.warehouse)
     try:
         digest = next(d for d in build_digest(conn, config.alerting, day) if d.brand == brand)
     finally:
@@ -148,7 +148,7 @@ def test_the_cli_prints_the_comparison_with_days_of_data(demo_warehouse, capsys)
 
 def test_the_burst_alert_carries_the_week_up_to_its_window(demo_warehouse):
     _, config = demo_warehouse
-    conn = reader(config.published_path)
+    conn = reader(config.warehouse)
     try:
         details, start, end = conn.execute(
             "SELECT details, bucket_start, bucket_end FROM alerts WHERE kind = 'complaint_spike' "

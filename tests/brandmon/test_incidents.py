@@ -59,7 +59,7 @@ def week(config, run_id: str) -> dict:
 
 
 def query(config, sql: str) -> list[tuple]:
-    conn = reader(config.published_path)
+    conn = reader(config.warehouse)
     try:
         return conn.execute(sql).fetchall()
     finally:

@@ -59,7 +59,7 @@ def run_window(config, start, end, run_id):
 
 
 def snapshot(config):
-    conn = reader(config.published_path)
+    conn = reader(config.warehouse)
     try:
         return {table: conn.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
                 for table in ("posts", "mentions", "bucket_stats", "quarantine")}
@@ -76,9 +76,9 @@ def test_load_and_detect_can_leave_publishing_to_the_run_s_end(world):
     loaded = pipeline.load(config, pipeline.transform(config, staged, window, "manual__p"), window, publish=False)
     assert json.loads(json.dumps(loaded)) == loaded
     detected = pipeline.detect(config, window, pipeline.RunInfo("manual__p", "manual", NOW), publish=False)
-    assert not config.published_path.exists()
+    assert not config.warehouse.published.exists()
     pipeline.publish_only(config)
-    conn = reader(config.published_path)
+    conn = reader(config.warehouse)
     try:
         assert conn.execute("SELECT count(*) FROM posts").fetchone()[0] == loaded["posts"] > 0
         assert conn.execute("SELECT count(*) FROM alerts").fetchone()[0] == detected["alerts_new"]
@@ -103,7 +103,7 @@ def test_overlapping_windows_in_any_order_store_each_post_once(world):
     piecewise = snapshot(config)
     run_window(config, END - timedelta(hours=12), END - timedelta(hours=2), "whole")
     assert snapshot(config) == piecewise
-    conn = reader(config.published_path)
+    conn = reader(config.warehouse)
     (duplicates,) = conn.execute("SELECT count(*) - count(DISTINCT (platform, native_id)) FROM posts").fetchone()
     conn.close()
     assert duplicates == 0
@@ -115,7 +115,7 @@ def test_a_broken_source_is_reported_and_the_others_still_load(world):
     broken = next(s for s in staged if s["source"] == "broken")
     assert (broken["status"], broken["error_kind"]) == ("error", "permanent")
     assert "no archive file" in broken["message"]
-    conn = reader(config.published_path)
+    conn = reader(config.warehouse)
     rows = dict(conn.execute("SELECT source, status FROM v_source_health WHERE brand = 'demo_coffee'").fetchall())
     (posts,) = conn.execute("SELECT count(*) FROM v_mentions WHERE brand = 'demo_coffee'").fetchone()
     conn.close()
@@ -166,7 +166,7 @@ def test_a_new_topic_is_stored_and_alerts(world):
         handle.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in story)
     window, _ = run_window(config, END - timedelta(days=7), END, "manual__t")
     pipeline.detect(config, window, pipeline.RunInfo("manual__t", "manual", NOW))
-    conn = reader(config.published_path)
+    conn = reader(config.warehouse)
     topics = conn.execute("SELECT label, volume, is_new, alert FROM v_hot_topics WHERE brand = 'demo_coffee' AND alert").fetchall()
     alerts = conn.execute("SELECT subject, details->>'$.topic_label' FROM v_alerts WHERE kind = 'new_topic'").fetchall()
     conn.close()
@@ -183,7 +183,7 @@ def test_a_complaint_is_stored_with_its_categories_severity_reasons_and_authors_
     with open(root / "posts.jsonl", "a", encoding="utf-8") as handle:
         handle.write(json.dumps(row, ensure_ascii=False) + "\n")
     run_window(config, END - timedelta(hours=1), END, "run")
-    conn = reader(config.published_path)
+    conn = reader(config.warehouse)
     stored = conn.execute("""SELECT complaint, complaint_categories, complaint_severity, complaint_reasons,
                                     complaint_reason_details, complaint_severity_reasons, author_followers, author_verified
                              FROM posts WHERE native_id = 'spoiled1'""").fetchone()
@@ -218,7 +218,7 @@ def add_severe_posts(root):
 
 
 def severe_alerts(config):
-    conn = reader(config.published_path)
+    conn = reader(config.warehouse)
     try:
         return conn.execute("""SELECT subject, audience, severity, status, details FROM v_alerts
                                WHERE kind = 'severe_complaint' AND subject LIKE 'weibo:%' ORDER BY subject""").fetchall()
@@ -264,7 +264,7 @@ def test_every_post_is_stored_with_its_risk_and_analysts_see_why(world):
     with open(root / "posts.jsonl", "a", encoding="utf-8") as handle:
         handle.write(json.dumps(viral, ensure_ascii=False) + "\n")
     run_window(config, END - timedelta(hours=1), END, "run")
-    conn = reader(config.published_path)
+    conn = reader(config.warehouse)
     rows = conn.execute("""SELECT native_id, risk, risk_harm, label, severity, author_followers, author_verified,
                                   reposts, comments, likes, published_at, counted_at, reposts_per_hour, risk_speed
                            FROM v_post_risk WHERE brand = 'demo_coffee' AND platform = 'weibo'
@@ -321,7 +321,7 @@ def test_the_query_each_alert_shows_lists_exactly_the_posts_behind_it(world):
         handle.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in story)
     window, _ = run_window(config, END - timedelta(days=7), END, "manual__q")
     pipeline.detect(config, window, pipeline.RunInfo("manual__q", "manual", NOW))
-    conn = reader(config.published_path)
+    conn = reader(config.warehouse)
     try:
         alerts = conn.execute("SELECT DISTINCT kind, observed, details->>'$.query' FROM v_alerts "
                               "WHERE audience = 'pr'").fetchall()

@@ -67,7 +67,7 @@ def loaded(config, end: datetime, hours: float = 2) -> tuple[RunWindow, list[dic
 
 
 def query(config, sql: str, params=()):
-    conn = reader(config.published_path)
+    conn = reader(config.warehouse)
     try:
         return conn.execute(sql, list(params)).fetchall()
     finally:
@@ -111,12 +111,12 @@ def test_the_load_chooses_the_posts_and_the_spread_task_opens_no_database(weibo_
     window, targets = loaded(config, END)
     assert json.loads(json.dumps(targets)) == targets == [
         {"platform": "weibo", "native_id": ORIGINAL, "published_at": "2024-11-26T04:00:00+00:00", "author": "吃货小王"}]
-    away = config.duckdb_path.parent.rename(tmp_path / "warehouse_away")
+    away = config.warehouse.path.parent.rename(tmp_path / "warehouse_away")
     try:
         report = spread.fetch(config, targets, window, pipeline.RunInfo("manual__s", "manual", END), END,
                               {"weibo": {"cookie": "x"}})
     finally:
-        away.rename(config.duckdb_path.parent)
+        away.rename(config.warehouse.path.parent)
     assert (report["wanted"], report["cascades"]) == (1, 1) and "error" not in report
 
 
@@ -209,7 +209,7 @@ def test_the_demo_s_spreading_post_accelerates_and_its_alert_names_the_amplifier
     assert "吃货小王（演示）的帖子：转发 24，最深 6 层" in zh and "正在加速" in zh
     from brandmon.summary import summarise
 
-    conn = reader(config.published_path)
+    conn = reader(config.warehouse)
     try:
         summary = summarise(conn, config)
     finally:

@@ -9,6 +9,7 @@ import yaml
 
 from brandmon.cli import main
 from warehouse.db import writer
+from warehouse.storage import FileStorage
 
 
 @pytest.fixture
@@ -25,7 +26,7 @@ def config_file(tmp_path, monkeypatch):
 
 def publish_brands(config_file):
     state = config_file.parent / "state" / "warehouse"
-    with writer(state / "brandmon.duckdb", state / "brandmon_read.duckdb", "Asia/Shanghai") as conn:
+    with writer(FileStorage(state / "brandmon.duckdb", state / "brandmon_read.duckdb"), "Asia/Shanghai") as conn:
         conn.execute("INSERT INTO brands VALUES ('acme', '艾克米', ['艾克米'], []), ('rival', '对手', [], ['acme'])")
 
 

@@ -29,7 +29,7 @@ def world(tmp_path) -> dict[str, str]:
 
 def finished(env: dict[str, str], interval_end: datetime) -> None:
     config = load_config(env["BRANDMON_CONFIG"])
-    with writer(config.duckdb_path, config.published_path, "Asia/Shanghai") as conn:
+    with writer(config.warehouse, "Asia/Shanghai") as conn:
         record_run(conn, RunRecord(f"scheduled__{interval_end:%H%M}", "scheduled", interval_end - timedelta(minutes=15),
                                    interval_end, interval_end + timedelta(minutes=1), 0))
 

@@ -33,7 +33,7 @@ def test_the_summary_reports_sources_mix_topics_alerts_and_where_they_went(tmp_p
     pipeline.detect(config, window, pipeline.RunInfo("r", "manual", END))
     pipeline.deliver(config, {}, END + timedelta(minutes=1))
 
-    text = summarise(reader(config.published_path), config)
+    text = summarise(reader(config.warehouse), config)
     assert "demo_coffee      demo/archive" in text
     assert "gone             error" in text and "permanent: no archive file" in text
     assert "complaint_spike" in text and "-> local_file: sent" in text

@@ -45,7 +45,7 @@ def week_run(airflow_db, feed_server):
 
 
 def query(sql, params=()):
-    conn = reader(load_config().published_path)
+    conn = reader(load_config().warehouse)
     try:
         return conn.execute(sql, list(params)).fetchall()
     finally:
@@ -153,7 +153,7 @@ def test_a_run_publishes_once_at_its_end_and_a_run_cut_short_is_carried_by_the_n
     """load and detect write without publishing; deliver publishes. A run whose deliver never runs
     (marked done here) leaves the copy analysts read untouched; the next run's publish carries it."""
     conf = {"start": (END - timedelta(minutes=15)).isoformat(), "end": END.isoformat()}
-    published = load_config().published_path
+    published = load_config().warehouse.published
     copy = published.stat().st_ino
     with pytest.MonkeyPatch.context() as mp:
         with_connections(mp, feed_server)

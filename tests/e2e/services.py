@@ -17,15 +17,24 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 PREFIX_ENV = "AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__GLOBAL_KEYPREFIX"
 
 
-def missing_service() -> str | None:
-    """Why the scale-out engines cannot run here, or None when both answer."""
+def missing_postgres() -> str | None:
+    """Why PostgreSQL cannot be used here, or None when it answers."""
     import psycopg2
-    import redis
 
     try:
         psycopg2.connect(dbname="postgres", connect_timeout=5, **PG).close()
     except psycopg2.Error as error:
         return f"PostgreSQL is not available on {PG['host']}:{PG['port']} as {PG['user']} ({str(error).strip()})"
+    return None
+
+
+def missing_service() -> str | None:
+    """Why the scale-out engines cannot run here, or None when both answer."""
+    import redis
+
+    missing = missing_postgres()
+    if missing:
+        return missing
     try:
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=5).ping()
     except redis.RedisError as error:
@@ -43,6 +52,17 @@ def _admin(statement: str) -> None:
         conn.cursor().execute(statement)
     finally:
         conn.close()
+
+
+@contextmanager
+def scratch_database(label: str) -> Iterator[str]:
+    """A PostgreSQL database of the test's own, dropped on the way out; yields its URL."""
+    database = f"brandmon_{label}_{uuid.uuid4().hex[:12]}"
+    _admin(f'CREATE DATABASE "{database}"')
+    try:
+        yield f"postgresql://{PG['user']}@{PG['host']}:{PG['port']}/{database}"
+    finally:
+        _admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
 def metadata(database: str, query: str, *params) -> list[tuple]:
@@ -75,19 +95,16 @@ def scale_out(config_file: Path, env: dict[str, str], workers: int, concurrency:
     (the prefix goes into `env`); yields the database's name; drops both on the way out."""
     import redis
 
-    token = uuid.uuid4().hex[:12]
-    database, prefix = f"brandmon_{label}_{token}", f"brandmon-{label}-{token}:"
-    config = yaml.safe_load(config_file.read_text())
-    config["airflow"] = {"executor": "celery", "workers": workers, "worker_concurrency": concurrency,
-                         "metadata_db": f"postgresql://{PG['user']}@{PG['host']}:{PG['port']}/{database}",
-                         "broker": REDIS_URL}
-    config_file.write_text(yaml.safe_dump(config, allow_unicode=True))
-    env[PREFIX_ENV] = prefix  # every key (queues, bindings, broadcast channels) under it
-    _admin(f'CREATE DATABASE "{database}"')
+    prefix = f"brandmon-{label}-{uuid.uuid4().hex[:12]}:"
     try:
-        yield database
+        with scratch_database(label) as url:
+            config = yaml.safe_load(config_file.read_text())
+            config["airflow"] = {"executor": "celery", "workers": workers, "worker_concurrency": concurrency,
+                                 "metadata_db": url, "broker": REDIS_URL}
+            config_file.write_text(yaml.safe_dump(config, allow_unicode=True))
+            env[PREFIX_ENV] = prefix  # every key (queues, bindings, broadcast channels) under it
+            yield url.rsplit("/", 1)[1]
     finally:
-        _admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         client = redis.Redis.from_url(REDIS_URL)
         stale = list(client.scan_iter(match=f"{prefix}*"))
         if stale:

@@ -1,11 +1,14 @@
 """End to end on the scale-out engines: Airflow metadata in PostgreSQL, the CeleryExecutor on Redis,
-two Celery workers (config `airflow: {executor: celery}`, docs/decisions/0002).
+two Celery workers (config `airflow: {executor: celery}`, docs/decisions/0002), and the warehouse
+a DuckLake whose catalog is in PostgreSQL (`storage: {warehouse: lake, lake_catalog: ...}`,
+docs/decisions/0003), the storage several hosts share.
 
 `brandmon run` is the path under test: it starts the workers, the run goes green through the real
-scheduler, both workers run tasks, the writer pool keeps DuckDB's writers one at a time across
-workers, the run's posts land, and no process is left. The test owns its world: a database of its
-own on 127.0.0.1:5432 (created here, dropped after) and a Redis key prefix of its own on
-127.0.0.1:6379 (its keys deleted after). Skipped, saying which, where either service is absent.
+scheduler, both workers run tasks, the writer pool keeps the warehouse's writers one at a time
+across workers, the run's posts land in the lake, and no process is left. The test owns its world:
+two databases of its own on 127.0.0.1:5432 (created here, dropped after) and a Redis key prefix of
+its own on 127.0.0.1:6379 (its keys deleted after). Skipped, saying which, where either service is
+absent.
 """
 
 from __future__ import annotations
@@ -16,12 +19,13 @@ import subprocess
 from datetime import datetime, timezone
 
 import pytest
+import yaml
 
 from brandmon import airflow_setup as af
 from warehouse.db import reader
 
 from .processes import processes_under
-from .services import PG, metadata, missing_service, scale_out
+from .services import PG, metadata, missing_service, scale_out, scratch_database
 from .world import BRANDMON, make_world, warehouse_counts
 
 # The module fixture runs `brandmon run` (up to 900 s on a busy machine) inside the first test's time.
@@ -38,7 +42,12 @@ def celery_world(tmp_path_factory):
     root = tmp_path_factory.mktemp("celery")
     end = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0)
     env = make_world(root, end, 15)
-    with scale_out(root / "config" / "brands.yaml", env, workers=len(WORKERS), concurrency=1, label="e2e") as database:
+    config_file = root / "config" / "brands.yaml"
+    with scale_out(config_file, env, workers=len(WORKERS), concurrency=1, label="e2e") as database, \
+            scratch_database("e2e_lake") as catalog:
+        config = yaml.safe_load(config_file.read_text())
+        config.setdefault("storage", {}).update({"warehouse": "lake", "lake_catalog": catalog})
+        config_file.write_text(yaml.safe_dump(config, allow_unicode=True))
         yield root, env, database
 
 
@@ -79,12 +88,15 @@ def test_the_runs_posts_landed(celery_run):
     assert posts == archive_posts and mentions >= posts and buckets > 0 and quarantined == 0
     from brandmon.config import load_config
 
-    conn = reader(load_config(env["BRANDMON_CONFIG"]).published_path)
+    conn = reader(load_config(env["BRANDMON_CONFIG"]).warehouse)
     try:
         kinds = {r[0] for r in conn.execute("SELECT kind FROM v_alerts WHERE brand = 'demo_coffee'").fetchall()}
     finally:
         conn.close()
     assert "complaint_spike" in kinds
+    warehouse = root / "state" / "warehouse"
+    assert list((warehouse / "lake").rglob("*.parquet"))  # the rows are in the lake's files ...
+    assert not (warehouse / "brandmon.duckdb").exists() and not (warehouse / "catalog.sqlite").exists()  # ... only
 
 
 def test_duckdb_writers_ran_one_at_a_time_across_workers(celery_run):

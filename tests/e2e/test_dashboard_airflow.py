@@ -26,7 +26,7 @@ def airflow(tmp_path_factory):
     """The demo world, and the Airflow API server alone on its state folder, serving the plugin."""
     root = tmp_path_factory.mktemp("airflow_dashboard")
     config = build_world(root)
-    conn = reader(config.published_path)
+    conn = reader(config.warehouse)
     (incident,) = reads.incidents(conn)
     conn.close()
     layout = AirflowHome(config.state_dir)

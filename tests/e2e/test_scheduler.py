@@ -69,7 +69,7 @@ def test_posts_scores_and_the_bursts_alert_are_stored(first_run):
     archive_posts = sum(1 for _ in open(root / "data" / "posts.jsonl"))
     posts, mentions, buckets, alerts, sent, quarantined = warehouse_counts(env)
     assert posts == archive_posts and mentions >= posts and quarantined == 0
-    conn = reader(load_config(env["BRANDMON_CONFIG"]).published_path)
+    conn = reader(load_config(env["BRANDMON_CONFIG"]).warehouse)
     kinds = {r[0] for r in conn.execute("SELECT kind FROM v_alerts WHERE brand = 'demo_coffee' AND status = 'sent'").fetchall()}
     conn.close()
     assert "complaint_spike" in kinds

@@ -42,7 +42,7 @@ def make_world(root: Path, end: datetime, interval_minutes: int) -> dict[str, st
 
 def stored_alerts(env) -> dict[str, str]:
     """Every stored alert's id and the type of run that stored it."""
-    conn = reader(load_config(env["BRANDMON_CONFIG"]).published_path)
+    conn = reader(load_config(env["BRANDMON_CONFIG"]).warehouse)
     try:
         return dict(conn.execute("SELECT alert_id, run_type FROM alerts").fetchall())
     finally:
@@ -50,7 +50,7 @@ def stored_alerts(env) -> dict[str, str]:
 
 
 def warehouse_counts(env) -> tuple:
-    conn = reader(load_config(env["BRANDMON_CONFIG"]).published_path)
+    conn = reader(load_config(env["BRANDMON_CONFIG"]).warehouse)
     try:
         return conn.execute(COUNTS).fetchone()
     finally:

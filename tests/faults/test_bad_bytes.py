@@ -90,7 +90,7 @@ def test_bad_bytes_lose_no_post_and_store_no_mojibake(tmp_path, httpserver, monk
               for item in pipeline.plan(config)]
     pipeline.load(config, pipeline.transform(config, staged, window, "bad-bytes"), window)
 
-    conn = reader(config.published_path)
+    conn = reader(config.warehouse)
     stored = {native_id: (text, title) for native_id, text, title in
               conn.execute("SELECT native_id, text, title FROM posts").fetchall()}
     quarantined = conn.execute("SELECT raw, location FROM quarantine").fetchall()

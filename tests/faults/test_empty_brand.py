@@ -30,7 +30,7 @@ def test_an_empty_brand_blocks_no_alert(world):
     detected = pipeline.detect(config, window, pipeline.RunInfo("manual__week", "manual", NOW))
     delivered = pipeline.deliver(config, {}, NOW)
 
-    conn = reader(config.published_path)
+    conn = reader(config.warehouse)
     rows = conn.execute("SELECT brand, kind, audience, status FROM v_alerts").fetchall()
     stored = conn.execute("SELECT count(*) FROM alerts").fetchone()[0]
     broken = conn.execute("SELECT brands, messages_sent FROM v_incidents WHERE source = 'broken'").fetchall()

@@ -121,7 +121,7 @@ def test_a_load_killed_in_its_transaction_commits_nothing_and_its_rerun_stores_w
         clean, faulted, outcomes):
     world, transformed = faulted
     kill_at(world, "load", "load", transformed)
-    assert not world.config.published_path.exists()  # nothing committed, nothing published
+    assert not world.config.warehouse.published.exists()  # nothing committed, nothing published
     world.load(transformed)
     world.detect()
     world.deliver()
@@ -133,8 +133,8 @@ def test_a_publish_killed_mid_copy_leaves_the_old_copy_readable_and_its_temp_fil
     world, transformed = faulted
     world.load(transformed)
     kill_at(world, "load", "publish", transformed)
-    [tmp] = world.config.published_path.parent.glob("*.tmp")
-    conn = reader(world.config.published_path)
+    [tmp] = world.config.warehouse.published.parent.glob("*.tmp")
+    conn = reader(world.config.warehouse)
     assert conn.execute("SELECT count(*) FROM posts").fetchone()[0] > 0  # the previous copy, whole
     conn.close()
     world.load(transformed)

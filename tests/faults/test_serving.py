@@ -117,7 +117,7 @@ def test_a_backfill_while_serving_is_handed_over_and_stores_its_alerts_suppresse
     assert server.proc.poll() is None
 
     config = load_config(env["BRANDMON_CONFIG"])
-    conn = reader(config.published_path)
+    conn = reader(config.warehouse)
     rows = conn.execute("SELECT kind, run_type, status, reason, run_id, bucket_start FROM v_alerts "
                         "WHERE audience = 'pr'").fetchall()
     conn.close()

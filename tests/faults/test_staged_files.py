@@ -28,7 +28,7 @@ def test_a_damaged_staged_file_loses_nothing_and_fails_nothing(world):
 
     transformed = pipeline.transform(config, staged, window, "damaged")
     pipeline.load(config, transformed, window)
-    conn = reader(config.published_path)
+    conn = reader(config.warehouse)
     quarantined = conn.execute("SELECT reason, raw FROM quarantine WHERE reason LIKE 'unreadable staged%'").fetchall()
     health = dict(conn.execute("SELECT brand, status FROM source_runs WHERE source = 'history'").fetchall())
     notes = conn.execute("SELECT notes FROM source_runs WHERE brand = 'demo_tea'").fetchone()[0]

@@ -109,7 +109,7 @@ class World:
 
     def rows(self) -> dict[str, list[tuple]]:
         """The published warehouse's pipeline tables, and each delivery's final status."""
-        conn = reader(self.config.published_path)
+        conn = reader(self.config.warehouse)
         try:
             found = {table: conn.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall() for table in TABLES}
             found["alerts"] = conn.execute("SELECT alert_id, brand, kind, subject, bucket_start FROM alerts "

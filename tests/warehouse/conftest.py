@@ -10,6 +10,7 @@ from brandmon.staging import write_jsonl
 from transforms.complaints import Reason
 from warehouse.db import writer
 from warehouse.load import BrandRow, StagedFiles, load_staged
+from warehouse.storage import FileStorage
 
 UTC = timezone.utc
 T0 = datetime(2026, 11, 26, 6, 0, tzinfo=UTC)  # 14:00 in Shanghai
@@ -20,7 +21,7 @@ BRANDS = [BrandRow("acme", "艾克米", ("艾克米",), ("rival",)), BrandRow("r
 @pytest.fixture
 def warehouse(tmp_path):
     """The real read-write connection to a migrated DuckDB file in tmp_path."""
-    with writer(tmp_path / "w" / "brandmon.duckdb", tmp_path / "w" / "read.duckdb", "Asia/Shanghai") as conn:
+    with writer(FileStorage(tmp_path / "w" / "brandmon.duckdb", tmp_path / "w" / "read.duckdb"), "Asia/Shanghai") as conn:
         yield conn
 
 

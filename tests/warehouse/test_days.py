@@ -10,6 +10,7 @@ import pytest
 
 from warehouse.db import migrate, migrations, writer
 from warehouse.spread import store_fetched
+from warehouse.storage import FileStorage
 
 from .conftest import BUCKET, FOOD_SAFETY, SPOILED, T0, load_posts, post
 from .test_spread import ORIGINAL, load_world, measure, recorded_fetch
@@ -77,9 +78,9 @@ def test_spread_posts_follow_the_metrics_and_reloads_of_their_posts(warehouse, t
 
 def test_a_new_zone_moves_every_stored_day_once(tmp_path):
     private, published = tmp_path / "w.duckdb", tmp_path / "r.duckdb"
-    with writer(private, published, "Asia/Shanghai") as conn:
+    with writer(FileStorage(private, published), "Asia/Shanghai") as conn:
         load_posts(conn, tmp_path, [post("early", T0), post("late", LATE, "艾克米变质了", "neg", True, details=(SPOILED,))])
-    with writer(private, published, "UTC") as conn:
+    with writer(FileStorage(private, published), "UTC") as conn:
         assert conn.execute("SELECT native_id, day FROM mentions ORDER BY 1").fetchall() == [
             ("early", date(2026, 11, 26)), ("late", date(2026, 11, 26))]
         assert conn.execute("SELECT day, mentions, complaints FROM v_daily").fetchall() == [(date(2026, 11, 26), 2, 1)]

@@ -1,4 +1,5 @@
-"""The warehouse: migrations, one writer, and a published copy analysts read without blocking it."""
+"""The warehouse in a DuckDB file: migrations, one writer, and a published copy analysts read without blocking it
+(and what holds for a lake too: one writer at a time)."""
 
 import subprocess
 import sys
@@ -11,11 +12,25 @@ import pytest
 
 from tests.faults.disk import FullDisk
 from warehouse.db import PublishFailed, WarehouseBusy, WarehouseMissing, migrate, migrations, reader, writer
+from warehouse.storage import FileStorage, LakeStorage
 
 
 @pytest.fixture
 def paths(tmp_path):
     return tmp_path / "w" / "brandmon.duckdb", tmp_path / "w" / "brandmon_read.duckdb"
+
+
+@pytest.fixture
+def storage(paths):
+    return FileStorage(*paths)
+
+
+@pytest.fixture(params=["file", "lake"])
+def either_storage(request, paths, tmp_path):
+    """Each kind of storage: what holds for both."""
+    if request.param == "file":
+        return FileStorage(*paths)
+    return LakeStorage(data_path=tmp_path / "lake", lock=tmp_path / "lake.lock", sqlite_file=tmp_path / "catalog.sqlite")
 
 
 def test_migrations_are_numbered_and_applied_once(paths):
@@ -28,35 +43,35 @@ def test_migrations_are_numbered_and_applied_once(paths):
     assert {"v_posts", "v_alerts", "v_daily"} <= views
 
 
-def test_writes_are_published_for_readers(paths):
+def test_writes_are_published_for_readers(paths, storage):
     private, published = paths
-    with writer(private, published, "Asia/Shanghai") as conn:
+    with writer(storage, "Asia/Shanghai") as conn:
         conn.execute("INSERT INTO brands VALUES ('acme', '艾克米', ['艾克米'], [])")
-    conn = reader(published)
+    conn = reader(storage)
     assert conn.execute("SELECT name FROM brands").fetchall() == [("艾克米",)]
     with pytest.raises(duckdb.Error):
         conn.execute("INSERT INTO brands VALUES ('x', 'x', [], [])")
 
 
-def test_a_write_without_publishing_reaches_readers_with_the_next_publishing_write(paths):
+def test_a_write_without_publishing_reaches_readers_with_the_next_publishing_write(paths, storage):
     """brand_monitor's load and detect write with publish=False; its deliver publishes once for the run."""
     private, published = paths
-    with writer(private, published, "Asia/Shanghai") as conn:
+    with writer(storage, "Asia/Shanghai") as conn:
         conn.execute("INSERT INTO brands VALUES ('acme', 'A', [], [])")
     copy = published.stat().st_ino
-    with writer(private, published, "Asia/Shanghai", publish=False) as conn:
+    with writer(storage, "Asia/Shanghai", publish=False) as conn:
         conn.execute("INSERT INTO brands VALUES ('rival', 'R', [], [])")
     assert published.stat().st_ino == copy  # the copy was not even rewritten
-    assert reader(published).execute("SELECT brand FROM brands").fetchall() == [("acme",)]
-    with writer(private, published, "Asia/Shanghai") as conn:
+    assert reader(storage).execute("SELECT brand FROM brands").fetchall() == [("acme",)]
+    with writer(storage, "Asia/Shanghai") as conn:
         conn.execute("INSERT INTO brands VALUES ('third', 'T', [], [])")
-    assert reader(published).execute("SELECT brand FROM brands ORDER BY brand").fetchall() == [
+    assert reader(storage).execute("SELECT brand FROM brands ORDER BY brand").fetchall() == [
         ("acme",), ("rival",), ("third",)]
 
 
-def test_an_open_analyst_session_never_blocks_the_writer(paths):
+def test_an_open_analyst_session_never_blocks_the_writer(paths, storage):
     private, published = paths
-    with writer(private, published, "Asia/Shanghai") as conn:
+    with writer(storage, "Asia/Shanghai") as conn:
         conn.execute("INSERT INTO brands VALUES ('acme', 'A', [], [])")
     # An analyst in another process opens the published copy and keeps it open.
     analyst = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
@@ -68,9 +83,9 @@ def test_an_open_analyst_session_never_blocks_the_writer(paths):
     """)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert analyst.stdout.readline().strip() == "1"
-        with writer(private, published, "Asia/Shanghai", wait=5) as conn:
+        with writer(storage, "Asia/Shanghai", wait=5) as conn:
             conn.execute("INSERT INTO brands VALUES ('rival', 'R', [], [])")
-        assert reader(published).execute("SELECT count(*) FROM brands").fetchone()[0] == 2
+        assert reader(storage).execute("SELECT count(*) FROM brands").fetchone()[0] == 2
         analyst.stdin.write("\n")
         analyst.stdin.flush()
         assert analyst.stdout.readline().strip() == "1"  # the analyst's snapshot is intact
@@ -79,12 +94,12 @@ def test_an_open_analyst_session_never_blocks_the_writer(paths):
         analyst.wait()
 
 
-def test_a_second_writer_waits_for_the_first(paths):
-    private, published = paths
+def test_a_second_writer_waits_for_the_first(either_storage):
+    storage = either_storage
     order = []
 
     def slow_writer():
-        with writer(private, published, "Asia/Shanghai") as conn:
+        with writer(storage, "Asia/Shanghai") as conn:
             order.append("first in")
             time.sleep(0.5)
             conn.execute("INSERT INTO brands VALUES ('a', 'A', [], [])")
@@ -94,20 +109,20 @@ def test_a_second_writer_waits_for_the_first(paths):
     thread.start()
     while not order:
         time.sleep(0.01)
-    with writer(private, published, "Asia/Shanghai", wait=30) as conn:
+    with writer(storage, "Asia/Shanghai", wait=30) as conn:
         order.append("second in")
         assert conn.execute("SELECT count(*) FROM brands").fetchone()[0] == 1
     thread.join()
     assert order == ["first in", "first out", "second in"]
 
 
-def test_the_wait_is_bounded(paths):
+def test_the_wait_is_bounded(paths, storage):
     private, published = paths
     release = threading.Event()
     entered = threading.Event()
 
     def holder():
-        with writer(private, published, "Asia/Shanghai"):
+        with writer(storage, "Asia/Shanghai"):
             entered.set()
             release.wait(10)
 
@@ -116,44 +131,44 @@ def test_the_wait_is_bounded(paths):
     entered.wait(10)
     try:
         with pytest.raises(WarehouseBusy, match="writer lock"):
-            with writer(private, published, "Asia/Shanghai", wait=0.5):
+            with writer(storage, "Asia/Shanghai", wait=0.5):
                 pass
     finally:
         release.set()
         thread.join()
 
 
-def test_reading_before_anything_was_published_says_what_to_do(paths):
+def test_reading_before_anything_was_published_says_what_to_do(storage):
     with pytest.raises(WarehouseMissing, match="make run"):
-        reader(paths[1])
+        reader(storage)
 
 
-def test_a_publish_that_fails_on_a_full_disk_leaves_the_old_copy_and_no_temp_file(paths, monkeypatch):
+def test_a_publish_that_fails_on_a_full_disk_leaves_the_old_copy_and_no_temp_file(paths, storage, monkeypatch):
     """The write is saved in the private file; the copy analysts read stays the previous one, whole;
     the error says what happened; and once space returns the next write publishes both."""
     private, published = paths
-    with writer(private, published, "Asia/Shanghai") as conn:
+    with writer(storage, "Asia/Shanghai") as conn:
         conn.execute("INSERT INTO brands VALUES ('acme', 'A', [], [])")
     disk = FullDisk(published.parent, budget=4096).install(monkeypatch)
     with pytest.raises(PublishFailed, match=r"No space left on device.*previous copy"):
-        with writer(private, published, "Asia/Shanghai") as conn:
+        with writer(storage, "Asia/Shanghai") as conn:
             conn.execute("INSERT INTO brands VALUES ('rival', 'R', [], [])")
     assert sorted(p.name for p in published.parent.iterdir()) == ["brandmon.duckdb", "brandmon.lock",
                                                                   "brandmon_read.duckdb"]
-    assert reader(published).execute("SELECT brand FROM brands").fetchall() == [("acme",)]
+    assert reader(storage).execute("SELECT brand FROM brands").fetchall() == [("acme",)]
 
     disk.free()
-    with writer(private, published, "Asia/Shanghai"):
+    with writer(storage, "Asia/Shanghai"):
         pass
-    assert reader(published).execute("SELECT count(*) FROM brands").fetchone()[0] == 2
+    assert reader(storage).execute("SELECT count(*) FROM brands").fetchone()[0] == 2
 
 
-def test_temp_files_left_by_a_killed_publish_are_removed_by_the_next(paths):
+def test_temp_files_left_by_a_killed_publish_are_removed_by_the_next(paths, storage):
     private, published = paths
     published.parent.mkdir(parents=True)
     stale = published.with_name(f".{published.name}.424242.tmp")
     stale.write_bytes(b"half a copy")
-    with writer(private, published, "Asia/Shanghai"):
+    with writer(storage, "Asia/Shanghai"):
         pass
     assert not stale.exists() and published.exists()
 

@@ -9,13 +9,14 @@ import duckdb
 
 from warehouse.db import migrate, writer
 from warehouse.scaled import grow
+from warehouse.storage import FileStorage
 
 from .conftest import SPOILED, T0, load_posts, post
 
 
 def test_copies_are_shifted_back_week_by_week_and_upgrade_like_a_real_warehouse(tmp_path):
     seed = tmp_path / "seed.duckdb"
-    with writer(seed, tmp_path / "seed_read.duckdb", "Asia/Shanghai") as conn:
+    with writer(FileStorage(seed, tmp_path / "seed_read.duckdb"), "Asia/Shanghai") as conn:
         load_posts(conn, tmp_path, [post("a", T0), post("b", T0 + timedelta(hours=1), label="pos"),
                                     post("c", T0 + timedelta(hours=2), "艾克米变质了", "neg", True, details=(SPOILED,))])
     grown = grow(seed, tmp_path / "grown.duckdb", 12, "Asia/Shanghai", per_day=1, before=11)

@@ -4,7 +4,7 @@ import duckdb
 import pytest
 
 from warehouse.db import migrate
-from warehouse.schema import BUCKET_METRICS, LOCAL_COLUMNS, STAGED_COLUMNS
+from warehouse.schema import BUCKET_METRICS, LOCAL_COLUMNS, STAGED_COLUMNS, TABLE_KEYS
 
 
 @pytest.fixture(scope="module")
@@ -31,3 +31,11 @@ def test_staged_then_local_columns_are_the_migrated_tables_columns_in_order_with
 def test_bucket_metrics_are_the_bucket_stats_counts(migrated):
     counts = {name for name, kind in described(migrated, "bucket_stats") if kind == "BIGINT"}
     assert set(BUCKET_METRICS) <= counts
+
+
+def test_table_keys_are_the_primary_keys_the_migrations_declare(migrated):
+    # A DuckLake warehouse has no constraints; the MERGEs (warehouse.merge) match on these instead.
+    declared = {table: tuple(columns) for table, columns in migrated.execute(
+        "SELECT table_name, constraint_column_names FROM duckdb_constraints() "
+        "WHERE constraint_type = 'PRIMARY KEY' AND database_name = current_database()").fetchall()}
+    assert TABLE_KEYS == {table: declared[table] for table in TABLE_KEYS}

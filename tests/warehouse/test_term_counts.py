@@ -19,6 +19,7 @@ from warehouse.db import writer
 from warehouse.load import load_staged
 from warehouse.posts import topic_docs
 from warehouse.schema import TERM_BUCKET
+from warehouse.storage import FileStorage
 from warehouse.term_counts import keyword_baseline, unit_baseline, whole_buckets
 
 from .conftest import BRANDS, BUCKET, T0, mention, post, stage
@@ -108,7 +109,7 @@ def test_a_post_read_again_with_another_time_leaves_its_old_bucket(warehouse, tm
 def test_the_migration_counts_the_posts_already_stored(tmp_path):
     path, published = tmp_path / "w" / "brandmon.duckdb", tmp_path / "w" / "read.duckdb"
     rng = random.Random(7)
-    with writer(path, published, "Asia/Shanghai") as conn:
+    with writer(FileStorage(path, published), "Asia/Shanghai") as conn:
         rows = [random_post(rng, f"p{i}", T0 + timedelta(minutes=rng.randrange(0, 600))) for i in range(80)]
         load_both_brands(conn, tmp_path, rows)
         expected = recounted(conn)
@@ -117,7 +118,7 @@ def test_the_migration_counts_the_posts_already_stored(tmp_path):
                      "DROP MACRO TABLE term_bucket_counts_in; DROP MACRO TABLE unit_counts_in; "
                      "DROP MACRO TABLE keyword_counts_in; DROP MACRO TABLE brand_posts_in; DROP MACRO topic_units; "
                      "DELETE FROM schema_migrations WHERE version = 8")
-    with writer(path, published, "Asia/Shanghai") as conn:
+    with writer(FileStorage(path, published), "Asia/Shanghai") as conn:
         assert conn.execute("SELECT name FROM schema_migrations WHERE version = 8").fetchall() == [
             ("0008_term_counts.sql",)]
         assert stored(conn) == expected
