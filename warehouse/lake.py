@@ -26,7 +26,8 @@ NAME = "lake"
 METADATA = f"__ducklake_metadata_{NAME}"
 PACKAGES = {"ducklake": "duckdb_extension_ducklake", "sqlite_scanner": "duckdb_extension_sqlite_scanner",
             "postgres_scanner": "duckdb_extension_postgres_scanner"}
-COMPACT_AFTER_FILES = 200  # live data files over all tables; each run adds a few
+COMPACT_AFTER_FILES = 200  # small data files and delete files over all tables; each run adds a few
+SMALL_FILE_BYTES = 16_000_000  # a quarter of the target size: what compaction would merge
 OPTIONS = {"expire_older_than": "1 day", "delete_older_than": "1 day", "target_file_size": "64MB",
            "rewrite_delete_threshold": "0.1"}
 ADVISORY_KEY = 0x6272616E64  # "brand": the PostgreSQL advisory lock of the one writer
@@ -159,10 +160,16 @@ def set_options(conn: duckdb.DuckDBPyConnection) -> None:
 
 
 def maintain(conn: duckdb.DuckDBPyConnection) -> bool:
-    """Compact when the live data files pass COMPACT_AFTER_FILES (merge small files, rewrite files
-    with many deleted rows, expire old snapshots, remove unused files); returns whether it did."""
-    files = conn.execute(f"SELECT count(*) FROM {METADATA}.ducklake_data_file WHERE end_snapshot IS NULL").fetchone()[0]
-    if files <= COMPACT_AFTER_FILES:
+    """Compact when small data files and delete files pass COMPACT_AFTER_FILES (merge small files,
+    rewrite files with many deleted rows, expire old snapshots, remove unused files); returns
+    whether it did. Files near the target size are not counted: a long history is many of them,
+    and counting them would compact on every write."""
+    small = conn.execute(f"""
+        SELECT (SELECT count(*) FROM {METADATA}.ducklake_data_file
+                WHERE end_snapshot IS NULL AND file_size_bytes < ?)
+             + (SELECT count(*) FROM {METADATA}.ducklake_delete_file WHERE end_snapshot IS NULL)""",
+                         [SMALL_FILE_BYTES]).fetchone()[0]
+    if small <= COMPACT_AFTER_FILES:
         return False
     conn.execute("CHECKPOINT")
     return True

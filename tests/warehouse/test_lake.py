@@ -99,6 +99,13 @@ def test_small_files_are_compacted_once_they_pile_up(storage, monkeypatch):
     assert max(quarantine_files_after_six_loads(storage)) <= 2
 
 
+def test_files_near_the_target_size_never_call_for_compaction(storage, monkeypatch):
+    """A long history is many full-size files: counting them would compact on every write."""
+    monkeypatch.setattr(lake, "COMPACT_AFTER_FILES", 3)
+    monkeypatch.setattr(lake, "SMALL_FILE_BYTES", 0)  # every file counts as full-size
+    assert quarantine_files_after_six_loads(storage) == [1, 2, 3, 4, 5, 6]
+
+
 def test_below_the_threshold_nothing_is_rewritten(storage):
     assert quarantine_files_after_six_loads(storage) == [1, 2, 3, 4, 5, 6]
 
