@@ -178,6 +178,8 @@ def run_interval(world: World, posts: int, on_step: Callable[[str], None] | None
             carried = {"staged": [staged for part in results for staged in part]}
         elif step == "transform":  # what the next task takes by XCom
             carried = {"transformed": results[0]}
+        elif step == "load":  # as the DAG's load hands the spread task its targets
+            carried = {"spread_targets": results[0]["spread_targets"]}
         elif step == "spread":
             carried = {"spread": results[0]}
         else:
@@ -238,9 +240,10 @@ def step_main(step: str, inbox: Path, outbox: Path) -> None:
         "extract": lambda: [pipeline.extract(config, i["brand"], i["source"], window, run.run_id, after)
                             for i in payload["items"]],
         "transform": lambda: pipeline.transform(config, payload["staged"], window, run.run_id),
-        "load": lambda: pipeline.load(config, payload["transformed"], window),
-        "spread": lambda: fetch(config, window, run, fetched_at=after),
-        "detect": lambda: pipeline.detect(config, window, run, finished_at=after, spread=payload["spread"]),
+        "load": lambda: pipeline.load(config, payload["transformed"], window, publish=False),
+        "spread": lambda: fetch(config, payload["spread_targets"], window, run, fetched_at=after),
+        "detect": lambda: pipeline.detect(config, window, run, finished_at=after, spread=payload["spread"],
+                                          publish=False),
         "deliver": lambda: pipeline.deliver(config, channel_secrets(payload["weibo"]), now=after),
         "load-loop": lambda: _load_until(config, payload, window, Path(payload["stop"])),
     }
