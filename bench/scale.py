@@ -128,11 +128,11 @@ def measure_size(posts: int, args: argparse.Namespace, payloads: Payloads, texts
 
 
 def print_lake(lake: Lake) -> None:
-    files = lake.files
-    data = [f for f in files if f.is_relative_to(lake.data)]
+    sizes = {f: f.stat().st_size for f in lake.files if f.exists()}  # SQLite removes its -wal file as it closes
+    data = [f for f in sizes if f.is_relative_to(lake.data)]
     print(f"  lake (SQLite catalog): {'cached' if lake.cached else f'imported in {lake.seconds:.1f} s'}: "
-          f"{lake.catalog.parent}; {sum(f.stat().st_size for f in files) / MIB:,.0f} MiB on disk (catalog "
-          f"{sum(f.stat().st_size for f in files if f not in data) / MIB:,.1f} MiB, {len(data)} data files)")
+          f"{lake.catalog.parent}; {sum(sizes.values()) / MIB:,.0f} MiB on disk (catalog "
+          f"{sum(size for f, size in sizes.items() if f not in data) / MIB:,.1f} MiB, {len(data)} data files)")
 
 
 def measure_on(posts: int, end: datetime, warehouse: str, source: Path | Lake, args: argparse.Namespace, payloads: Payloads,

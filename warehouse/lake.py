@@ -13,7 +13,7 @@ import importlib.util
 import sqlite3
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -188,7 +188,7 @@ def relocate(lake: LakeStorage) -> None:
     with another; the data files' paths are relative to it)."""
     if lake.sqlite_file is None:
         raise ValueError("only a SQLite catalog is relocated by copying files")
-    with sqlite3.connect(lake.sqlite_file) as catalog:
+    with closing(sqlite3.connect(lake.sqlite_file)) as catalog, catalog:
         moved = catalog.execute("UPDATE ducklake_metadata SET value = ? WHERE key = 'data_path' AND scope IS NULL",
                                 [str(lake.data_path) + "/"]).rowcount
     if moved != 1:
