@@ -1,7 +1,8 @@
 """The scale bench: one interval of new posts on histories of 100k, 1M and 10M posts (issue 13).
 
     python -m bench.scale [--sizes 100k,1m,10m] [--intervals 5k,50k] [--interval-sizes SIZES]
-                          [--brands 20] [--per-week 100k] [--page-size 20] [--no-queries] [--profile N]
+                          [--warehouse file|lake|both] [--brands 20] [--per-week 100k] [--page-size 20]
+                          [--no-queries] [--profile N]
 
 For each history size (bench.scale_history: one real run grown by bulk SQL, `--per-week` posts a
 week, cached in $TMPDIR/brandmon-scale-cache; built histories are reused the same day):
@@ -11,6 +12,9 @@ week, cached in $TMPDIR/brandmon-scale-cache; built histories are reused the sam
   of all processes, the load average at start;
 - the example queries again while another process loads the 5k interval over and over.
 `--interval-sizes` limits the intervals to some history sizes (the others get build + queries).
+`--warehouse lake` measures on a DuckLake with a SQLite catalog instead of the DuckDB file (the
+history imported once by the real code and cached beside its file, bench.scale_history.get_lake;
+each world gets a copy); `both` measures each history on the file, then on the lake.
 Then the figures against issue 13's targets. Everything but the cache lives in a temporary folder
 removed at the end.
 """
@@ -27,13 +31,15 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bench.scale_history import History, get_history, history_end
+from bench.scale_history import History, Lake, get_history, get_lake, history_end
 from bench.scale_interval import PROFILE_ENV, IntervalFigures, World, open_world, run_interval
 from bench.scale_queries import Example, Timed, example_queries, time_queries
 from bench.scale_world import Payloads, real_texts
 from warehouse.storage import FileStorage
 
 MIB = 2**20
+WAREHOUSES = {"file": ("file",), "lake": ("lake",), "both": ("file", "lake")}
+ON = {"file": "the published copy", "lake": "the lake"}  # what readers open, for headings
 TARGET_50K_SECONDS, TARGET_50K_MIB, TARGET_RATIO, TARGET_QUERY_SECONDS = 60.0, 1024.0, 1.3, 0.5
 
 
@@ -65,15 +71,15 @@ def queries_while_loading(world: World, transformed: dict, examples: list[Exampl
             if loader.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"the loading process did not start a load (exit {loader.returncode})")
             time.sleep(0.1)
-        timed = time_queries(FileStorage(world.root / "state" / "warehouse" / "brandmon.duckdb", world.root / "state" / "warehouse" / "brandmon_read.duckdb"), examples)
+        timed = time_queries(world.storage, examples)
     finally:
         stop.touch()
         loader.wait()
     return timed, json.loads(Path(loader.args[-1]).read_text(encoding="utf-8"))["result"]
 
 
-def print_interval(figures: IntervalFigures) -> None:
-    print(f"  interval of {figures.posts:,} new posts (load average at start {figures.load_average:.1f} on "
+def print_interval(figures: IntervalFigures, warehouse: str) -> None:
+    print(f"  interval of {figures.posts:,} new posts, {warehouse} warehouse (load average at start {figures.load_average:.1f} on "
           f"{os.cpu_count()} cores): {figures.seconds:.1f} s, peak RSS {figures.peak_rss_mib:,.0f} MiB / PSS "
           f"{figures.peak_pss_mib:,.0f} MiB, {figures.write_bytes / MIB:,.0f} MiB written, {figures.hooks} webhook posts")
     print(f"    {'step':10} {'seconds':>8} {'process s':>10} {'CPU s':>7} {'MiB written':>12} {'peak RSS':>9} "
@@ -102,25 +108,49 @@ def print_queries(idle: list[Timed], loading: list[Timed] | None, loads: dict | 
 
 
 def measure_size(posts: int, args: argparse.Namespace, payloads: Payloads, texts: list[str],
-                 examples: list[Example], scratch: Path) -> dict:
-    """Build (or reuse) one history and measure on it; returns its figures for the summary."""
+                 examples: list[Example], scratch: Path) -> dict[str, dict]:
+    """Build (or reuse) one history and measure on it, on each warehouse asked for; returns each
+    warehouse's figures for the summary."""
     end = history_end(datetime.now(timezone.utc))
     print(f"\n== history of {posts:,} posts ({posts / args.per_week:.1f} weeks to {end:%Y-%m-%d %H:%M} UTC, "
           f"{args.brands} brands)")
     history: History = get_history(posts, args.brands, args.per_week, end, args.page_size)
     print(f"  {'cached' if history.cached else f'built in {history.seconds:.0f} s'}: {history.path} "
           f"({history.path.stat().st_size / MIB:,.0f} MiB)")
+    found = {}
+    for warehouse in WAREHOUSES[args.warehouse]:
+        source: Path | Lake = history.path
+        if warehouse == "lake":
+            source = get_lake(history, args.page_size)
+            print_lake(source)
+        found[warehouse] = measure_on(posts, end, warehouse, source, args, payloads, texts, examples, scratch)
+    return found
+
+
+def print_lake(lake: Lake) -> None:
+    sizes = {f: f.stat().st_size for f in lake.files if f.exists()}  # SQLite removes its -wal file as it closes
+    data = [f for f in sizes if f.is_relative_to(lake.data)]
+    print(f"  lake (SQLite catalog): {'cached' if lake.cached else f'imported in {lake.seconds:.1f} s'}: "
+          f"{lake.catalog.parent}; {sum(sizes.values()) / MIB:,.0f} MiB on disk (catalog "
+          f"{sum(size for f, size in sizes.items() if f not in data) / MIB:,.1f} MiB, {len(data)} data files)")
+
+
+def measure_on(posts: int, end: datetime, warehouse: str, source: Path | Lake, args: argparse.Namespace, payloads: Payloads,
+               texts: list[str], examples: list[Example], scratch: Path) -> dict:
+    """On one warehouse: the queries idle, each interval on a fresh copy of the history (starting at
+    its `end`), the queries while loading."""
+    print(f"\n  -- {warehouse} warehouse, {posts:,} posts")
     found: dict = {"posts": posts, "intervals": {}, "queries": None}
     sizes = args.intervals if posts in args.interval_sizes else []
     idle, loading, loads = None, None, None
     if not args.no_queries:
-        idle = time_queries(FileStorage(history.path, history.path), examples)
+        idle = time_queries(source.storage if isinstance(source, Lake) else FileStorage(source, source), examples)
     for size in sizes:
-        root = Path(tempfile.mkdtemp(prefix=f"interval-{label(posts)}-{size}-", dir=scratch))
-        world = open_world(root, history.path, size, args.brands, args.page_size, end, payloads, texts)
+        root = Path(tempfile.mkdtemp(prefix=f"interval-{label(posts)}-{size}-{warehouse}-", dir=scratch))
+        world = open_world(root, source, size, args.brands, args.page_size, end, payloads, texts)
         try:
             figures = run_interval(world, size)
-            print_interval(figures)
+            print_interval(figures, warehouse)
             found["intervals"][size] = figures
             if size == min(sizes) and not args.no_queries:
                 loading, loads = queries_while_loading(world, figures.step("transform").result[0], examples)
@@ -128,15 +158,15 @@ def measure_size(posts: int, args: argparse.Namespace, payloads: Payloads, texts
             world.close()
             shutil.rmtree(root, ignore_errors=True)
     if idle is not None:
-        print(f"  queries on the published copy of {posts:,} posts (brandmon sql's session included); idle: the "
+        print(f"  queries on {ON[warehouse]} of {posts:,} posts (brandmon sql's session included); idle: the "
               f"history as built; loading: after the {label(min(sizes)) if sizes else ''} interval, while it loads again")
         print_queries(idle, loading, loads)
         found["queries"] = (idle, loading)
     return found
 
 
-def print_targets(results: list[dict], intervals: list[int]) -> None:
-    print("\n== against issue 13's targets")
+def print_targets(results: list[dict], intervals: list[int], warehouse: str) -> None:
+    print(f"\n== against issue 13's targets, {warehouse} warehouse")
     for found in results:
         big = found["intervals"].get(50_000)
         if big:
@@ -167,6 +197,8 @@ def main() -> None:
     parser.add_argument("--sizes", type=counts, default=counts("100k,1m,10m"), help="history sizes")
     parser.add_argument("--intervals", type=counts, default=counts("5k,50k"), help="new posts per interval")
     parser.add_argument("--interval-sizes", type=counts, help="run intervals only on these history sizes")
+    parser.add_argument("--warehouse", choices=WAREHOUSES, default="file",
+                        help="the DuckDB file, a DuckLake (SQLite catalog), or both")
     parser.add_argument("--brands", type=int, default=20)
     parser.add_argument("--per-week", type=count, default=count("100k"), help="history posts per week")
     parser.add_argument("--page-size", type=int, default=20, help="cards per m.weibo.cn search page")
@@ -186,7 +218,8 @@ def main() -> None:
         results = [measure_size(posts, args, payloads, texts, examples, scratch) for posts in args.sizes]
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    print_targets(results, args.intervals)
+    for warehouse in WAREHOUSES[args.warehouse]:
+        print_targets([found[warehouse] for found in results], args.intervals, warehouse)
 
 
 if __name__ == "__main__":

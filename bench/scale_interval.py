@@ -29,11 +29,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench.scale_out import rollup_mib
 from bench.scale_world import INTERVAL, LoopbackWeibo, Payloads, channel_secrets, make_posts, write_config
 from tests.e2e.processes import processes_under
+from warehouse.lake import relocate
+from warehouse.storage import LakeStorage, Storage
+
+if TYPE_CHECKING:  # the steps' processes need not import the history's builder
+    from bench.scale_history import Lake
 
 STEPS = ("extract", "transform", "load", "spread", "detect", "deliver")
 INTERVAL_FIRST_MID = 5_100_000_000_000_000
@@ -128,6 +133,13 @@ class World:
     def env(self) -> dict[str, str]:
         return dict(os.environ, BRANDMON_CONFIG=str(self.config), BRANDMON_STATE_DIR=str(self.root / "state"))
 
+    @property
+    def storage(self) -> Storage:
+        """The world's warehouse, as its config sets it."""
+        from brandmon.config import load_config
+
+        return load_config(self.config).warehouse
+
     def close(self) -> None:
         self.weibo.stop()
 
@@ -149,14 +161,34 @@ def place_history(history: Path, state_dir: Path) -> None:
     os.link(history, warehouse / "brandmon_read.duckdb")
 
 
-def open_world(root: Path, history: Path, posts: int, brands: int, page_size: int, start: datetime,
+def place_lake(lake: Lake, storage: LakeStorage) -> None:
+    """The history's lake as the world's: the catalog copied, the data files hard-linked (a lake
+    never writes into a data file: it adds files and deletes them), the data folder recorded."""
+    assert storage.sqlite_file is not None
+    storage.sqlite_file.parent.mkdir(parents=True, exist_ok=True)
+    for catalog_file in lake.catalog.parent.glob(lake.catalog.name + "*"):
+        shutil.copyfile(catalog_file, storage.sqlite_file.with_name(catalog_file.name))
+    shutil.copytree(lake.data, storage.data_path, copy_function=os.link)
+    relocate(storage)
+
+
+def open_world(root: Path, history: Path | Lake, posts: int, brands: int, page_size: int, start: datetime,
                payloads: Payloads, texts: list[str]) -> World:
-    """A world with the history in place and `posts` new posts of [start, start + INTERVAL) served."""
+    """A world with the history in place (a file, or a lake: the config's warehouse is then a lake)
+    and `posts` new posts of [start, start + INTERVAL) served."""
+    from bench.scale_history import Lake
+
     served = make_posts(posts, start, start + INTERVAL, brands, texts, INTERVAL_FIRST_MID, seed=posts)
     weibo = LoopbackWeibo(served, brands, page_size, payloads).start()
-    config = write_config(root, brands, weibo.url, page_size)
-    place_history(history, root / "state")
-    return World(root, config, weibo, start)
+    config = write_config(root, brands, weibo.url, page_size, "lake" if isinstance(history, Lake) else "file")
+    world = World(root, config, weibo, start)
+    if isinstance(history, Lake):
+        storage = world.storage
+        assert isinstance(storage, LakeStorage)
+        place_lake(history, storage)
+    else:
+        place_history(history, root / "state")
+    return world
 
 
 def run_interval(world: World, posts: int, on_step: Callable[[str], None] | None = None) -> IntervalFigures:

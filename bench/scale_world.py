@@ -234,14 +234,15 @@ def _handler(world: LoopbackWeibo) -> type[BaseHTTPRequestHandler]:
 HOOK_CONNECTION = "bench_hook"
 
 
-def write_config(root: Path, brands: int, weibo_url: str, page_size: int) -> Path:
+def write_config(root: Path, brands: int, weibo_url: str, page_size: int, warehouse: str = "file") -> Path:
     """A config of `brands` brands, each on the loopback `weibo` source, spread from it, alerts to its
-    webhook, each pair of brands competitors; state under root/state. Returns the file's path."""
+    webhook, each pair of brands competitors; state under root/state, the warehouse of kind
+    `warehouse` (file or lake: a DuckLake with a SQLite catalog). Returns the file's path."""
     ids = brand_ids(brands)
     config = {
         "timezone": "Asia/Shanghai",
         "schedule": {"interval_minutes": 15, "lookback_minutes": 30, "bucket_minutes": 15},
-        "storage": {"state_dir": "state"},
+        "storage": {"state_dir": "state", "warehouse": warehouse},
         "brands": {bid: {"name": BRANDS[index][0], "keywords": [BRANDS[index][0]], "products": [BRANDS[index][1]],
                          "competitors": [ids[index ^ 1]] if index ^ 1 < brands else [], "sources": ["weibo"]}
                    for index, bid in enumerate(ids)},

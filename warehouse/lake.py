@@ -13,7 +13,7 @@ import importlib.util
 import sqlite3
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -193,6 +193,19 @@ def import_file(conn: duckdb.DuckDBPyConnection, path: Path) -> dict[str, int]:
         return copied
     finally:
         conn.execute("DETACH imported")
+
+
+def relocate(lake: LakeStorage) -> None:
+    """Record `lake.data_path` in its SQLite catalog as the lake's data folder, after the catalog and
+    the data folder were copied or moved together (a lake records its folder and refuses to attach
+    with another; the data files' paths are relative to it)."""
+    if lake.sqlite_file is None:
+        raise ValueError("only a SQLite catalog is relocated by copying files")
+    with closing(sqlite3.connect(lake.sqlite_file)) as catalog, catalog:
+        moved = catalog.execute("UPDATE ducklake_metadata SET value = ? WHERE key = 'data_path' AND scope IS NULL",
+                                [str(lake.data_path) + "/"]).rowcount
+    if moved != 1:
+        raise ValueError(f"{lake.sqlite_file} records no data folder: not a DuckLake catalog")
 
 
 def _closing(words: list[str], opening: int) -> int:

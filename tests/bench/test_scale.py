@@ -1,5 +1,5 @@
-"""The scale bench's instruments: its loopback m.weibo.cn read by the real extractor, and the
-example queries it times read from docs/schema.md and run on a real warehouse."""
+"""The scale bench's instruments: its loopback m.weibo.cn read by the real extractor, the example
+queries it times read from docs/schema.md and run on a real warehouse, and a history as a lake."""
 
 from __future__ import annotations
 
@@ -8,13 +8,17 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from bench.scale import count, label
+from bench.scale_history import History, Lake, get_lake
+from bench.scale_interval import place_lake
 from bench.scale_queries import example_queries, time_queries
-from bench.scale_world import BRANDS, LoopbackWeibo, Payloads, make_posts
+from bench.scale_world import BRANDS, INTERVAL, LoopbackWeibo, Payloads, make_posts
 from extractors.base import BrandQuery, ExtractContext, Window
 from extractors.weibo import api
 from tests.shared_data import require
-from warehouse.db import writer
-from warehouse.storage import FileStorage
+from tests.warehouse.conftest import T0, load_posts, post
+from warehouse.db import reader, writer
+from warehouse.history import HistoryShape
+from warehouse.storage import FileStorage, LakeStorage
 
 START = datetime(2026, 12, 1, tzinfo=timezone.utc)
 END = START + timedelta(minutes=15)
@@ -53,6 +57,31 @@ def test_every_example_query_of_the_schema_doc_runs_on_a_migrated_warehouse(tmp_
         pass
     timed = time_queries(FileStorage(tmp_path / "brandmon.duckdb", published), examples)
     assert [t.error for t in timed] == [None] * len(examples)
+
+
+def test_a_history_is_imported_into_a_lake_once_and_each_world_writes_its_own_copy(tmp_path):
+    """The lake is built from the cached history file by the real import and cached beside it; a
+    world gets a copy it writes without touching the cache, and the example queries run on it."""
+    history_file = tmp_path / "cache" / "30-key" / "brandmon.duckdb"
+    file = FileStorage(history_file, history_file)  # as the bench reads a cached history
+    with writer(file, "Asia/Shanghai", publish=False) as conn:
+        load_posts(conn, tmp_path / "staged", [post(str(n), T0 + timedelta(minutes=n), label="neg") for n in range(30)])
+    history = History(file.path, HistoryShape(30, T0 + INTERVAL * 3, 100_000, INTERVAL, INTERVAL), 2, 0.0, True)
+
+    lake = get_lake(history, page_size=20)
+    assert not lake.cached and lake.catalog.parent.parent == file.path.parent
+    assert get_lake(history, page_size=20) == Lake(lake.catalog, lake.data, 0.0, True)
+    world = LakeStorage(data_path=tmp_path / "world" / "lake", lock=tmp_path / "world" / "lake.lock",
+                        sqlite_file=tmp_path / "world" / "catalog.sqlite")
+    place_lake(lake, world)
+    rows = "SELECT native_id, published_at FROM posts ORDER BY ALL"
+    assert reader(world).execute(rows).fetchall() == reader(file).execute(rows).fetchall() != []
+    with writer(world, "Asia/Shanghai") as conn:
+        conn.execute("DELETE FROM posts WHERE native_id = '1'")
+    count = "SELECT count(*) FROM posts"
+    assert reader(world).execute(count).fetchone()[0] == 29 and reader(lake.storage).execute(count).fetchone()[0] == 30
+    timed = time_queries(world, example_queries())
+    assert [t.error for t in timed] == [None] * len(timed)
 
 
 @pytest.mark.parametrize(("text", "number", "short"), [("100k", 100_000, "100k"), ("1m", 1_000_000, "1M"),
