@@ -10,6 +10,7 @@ from their files with autoinstall and autoload off.
 from __future__ import annotations
 
 import importlib.util
+import re
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -237,7 +238,8 @@ def _explain(lake: LakeStorage, message: str) -> str:
     if "does not exist" in message and lake.postgres:
         return (f"cannot open {where}: {message.strip()}; create the database (`createdb` with that dbname) "
                 "or fix storage.lake_catalog")
-    if "data path" in message.lower() or "data_path" in message.lower():
-        return (f"cannot open the lake: {message.strip()}; the data folder is recorded in {where}: move the files "
-                "and set storage.lake_data_path alike")
+    recorded = re.search(r'existing data path in the catalog "([^"]+)"', message)
+    if recorded:
+        return (f"cannot open the lake: its data folder, recorded in {where}, is {recorded.group(1)}, not "
+                f"{lake.data_path}; set storage.lake_data_path to {recorded.group(1)}")
     return f"cannot open the lake ({where}, data in {lake.data_path}): {message.strip()}"

@@ -140,3 +140,12 @@ def test_a_new_lake_starts_with_the_file_warehouse_it_replaces(tmp_path):
     with writer(storage, ZONE) as conn:  # only a new lake imports: later sessions leave it alone
         conn.execute("DELETE FROM posts")
     assert reader(storage).execute("SELECT count(*) FROM posts").fetchone()[0] == 0
+
+
+def test_a_lake_opened_with_another_data_folder_names_the_recorded_one(storage, tmp_path):
+    with writer(storage, ZONE):
+        pass
+    elsewhere = LakeStorage(data_path=tmp_path / "moved", lock=storage.lock, sqlite_file=storage.sqlite_file)
+    with pytest.raises(lake.LakeUnavailable, match=f"set storage.lake_data_path to {storage.data_path}/"):
+        with writer(elsewhere, ZONE):
+            pass
