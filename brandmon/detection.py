@@ -5,7 +5,8 @@ Look-back: the spike detector decides a bucket from the `DetectorConfig.history`
 window end; a run over any range therefore raises the same alerts as one long run over the
 whole past (causal, start-independent). Alerts are kept for buckets inside the run's extraction
 window (its interval plus the look-back), so posts that arrive late can still raise one; the
-alert id makes a spike found twice the same alert.
+alert id makes a spike found twice the same alert. Only the buckets that can decide those alerts
+are scored (`transforms.spikes.decided_from`): the window and the cooldown before it.
 """
 
 from __future__ import annotations
@@ -111,7 +112,8 @@ def find_spike_alerts(conn: duckdb.DuckDBPyConnection, config: Config, window: R
     for brand in config.brands.values():
         series = bucket_series(conn, brand.id, floor_time(end - detector.history, bucket), end, bucket)
         for kind, metric in METRICS.items():
-            for spike in detect_spikes(series.timestamps, series.counts[metric], detector, bucket=bucket):
+            for spike in detect_spikes(series.timestamps, series.counts[metric], detector, bucket=bucket,
+                                       since=window.extraction.start):
                 if window.extraction.contains(spike.timestamp):
                     posts = PostSelection(brand.id, spike.window_start, spike.window_end, metric=metric)
                     alerts.append(Alert(

@@ -20,8 +20,8 @@ bucket size the series has (5 minutes for NAB, 15 minutes in the DAG).
   ``weeks`` weeks (median over weeks and ± ``tolerance`` buckets; a missing week counts as no
   weekday effect). Weekends and Mondays get their own level once two of the past weeks agree;
   one spiky week does not move it.
-- ``seasonal_baseline(values, grid, days, weeks, tolerance, week_tolerance)``: the time-of-day
-  median times that weekday correction (the spike detector's baseline).
+- ``seasonal_baseline(values, grid, days, weeks, tolerance, quantile, first=0)``: the time-of-day
+  level times that weekday correction (the spike detector's baseline), for buckets ``first`` on.
 """
 
 from __future__ import annotations
@@ -162,10 +162,16 @@ def lower_quantile(samples: np.ndarray, quantile: float) -> np.ndarray:
     return np.take_along_axis(np.sort(samples, axis=0), rows[None, :], axis=0)[0]  # NaN sorts last
 
 
-def seasonal_level(values: np.ndarray, grid: Grid, days: int, tolerance: timedelta, quantile: float) -> np.ndarray:
+def seasonal_level(values: np.ndarray, grid: Grid, days: int, tolerance: timedelta, quantile: float,
+                   first: int = 0) -> np.ndarray:
     """Mean of the same-time-of-day values (± ``tolerance``) over the previous ``days`` days, each
-    clipped at their ``quantile``: the expected count, with the top samples (an earlier spike) capped."""
-    samples = same_time_samples(values, buckets_per_day(grid.bucket), days, round(tolerance / grid.bucket))
+    clipped at their ``quantile``: the expected count, with the top samples (an earlier spike) capped.
+
+    For buckets ``first`` on (an array of ``len(values) - first``): a bucket's samples reach back
+    ``days`` days and ``tolerance``, so only that much before ``first`` is read."""
+    per_day, slack = buckets_per_day(grid.bucket), round(tolerance / grid.bucket)
+    read_from = max(0, first - (days * per_day + slack))
+    samples = same_time_samples(values[read_from:], per_day, days, slack)[:, first - read_from:]
     return winsorised_mean(samples, quantile)
 
 
@@ -193,9 +199,10 @@ def weekday_effect(values: np.ndarray, grid: Grid, weeks: int) -> np.ndarray:
 
 
 def seasonal_baseline(values: np.ndarray, grid: Grid, days: int, weeks: int, tolerance: timedelta,
-                      quantile: float) -> np.ndarray:
-    """Time-of-day level over ``days`` days times the weekday effect over ``weeks`` weeks (NaN: no history)."""
-    typical = seasonal_level(values, grid, days, tolerance, quantile)
+                      quantile: float, first: int = 0) -> np.ndarray:
+    """Time-of-day level over ``days`` days times the weekday effect over ``weeks`` weeks (NaN: no history),
+    for buckets ``first`` on (the same values as for the whole series, without computing the earlier ones)."""
+    typical = seasonal_level(values, grid, days, tolerance, quantile, first)
     if weeks < 1:
         return typical
-    return (typical + 0.5) * np.exp(weekday_effect(grid.values, grid, weeks)) - 0.5
+    return (typical + 0.5) * np.exp(weekday_effect(grid.values, grid, weeks)[first:]) - 0.5

@@ -8,9 +8,10 @@ Interface (stable; the DAG and ``brandmon spikes`` call it):
   bucket decides its alert: load at least that much before a run's window and the window's alerts
   are exactly those of a run over the whole past. ``config_from_overrides(mapping)`` applies
   settings from a config file (durations as text: '30m', '1h', '3d'; windows as '30m,2h,8h').
-- ``detect_spikes(timestamps, values, config=DEFAULT, bucket=None) -> list[Spike]``: the alerts
-  that would be sent. The bucket size is inferred from the timestamps unless given; missing
-  buckets count as zero; an empty series has no alerts.
+- ``detect_spikes(timestamps, values, config=DEFAULT, bucket=None, since=None) -> list[Spike]``: the
+  alerts that would be sent (those of buckets from ``since`` on, if given: a run asks for its own
+  window's, and only the buckets that decide them are scored). The bucket size is inferred from the
+  timestamps unless given; missing buckets count as zero; an empty series has no alerts.
 - ``Spike``: ``timestamp`` (start of the bucket whose arrival triggers the alert), ``value``
   (count over the look's window ending with that bucket, i.e. over [``window_start``,
   ``window_end``)), ``expected`` (the baseline for that window), ``p_value`` (the tail
@@ -259,6 +260,7 @@ class Scores:
     best: np.ndarray  # index of the look with the smallest tail probability (among candidate looks, if any)
     p_value: np.ndarray  # that look's tail probability
     candidate: np.ndarray  # some look is a candidate (before the minimum history and de-duplication)
+    since: int = 0  # first bucket whose alert decision is wanted (`decided_from`)
 
     def pick(self, field: str) -> np.ndarray:
         """A per-look array (``value``, ``expected``, ``alpha``) taken from each bucket's best look."""
@@ -266,26 +268,50 @@ class Scores:
         return stacked[self.best, np.arange(stacked.shape[1])]
 
 
-def score_series(grid: Grid, config: DetectorConfig = DEFAULT) -> Scores:
-    """Counts, baselines, tail probabilities and candidates of every look at every bucket."""
-    looks = tuple(_look(grid, window, config) for window in config.windows)
+def score_series(grid: Grid, config: DetectorConfig = DEFAULT, since: int = 0) -> Scores:
+    """Counts, baselines, tail probabilities and candidates of every look at every bucket whose
+    alert decision at bucket ``since`` or later can use them (``decided_from``); the buckets
+    before are not scored (no baseline, tail probability 1, no candidate)."""
+    first = decided_from(since, grid.bucket, config)
+    looks = tuple(_look(grid, window, config, first) for window in config.windows)
     tails = np.vstack([look.tail for look in looks])
     candidates = np.vstack([look.candidate for look in looks])
     best = np.argmin(np.where(candidates, tails, tails + 2.0), axis=0)
     columns = np.arange(tails.shape[1])
-    return Scores(grid, looks, best, tails[best, columns], candidates.any(axis=0))
+    return Scores(grid, looks, best, tails[best, columns], candidates.any(axis=0), since)
 
 
-def _look(grid: Grid, window: timedelta, config: DetectorConfig) -> Look:
+def decided_from(since: int, bucket: timedelta, config: DetectorConfig = DEFAULT) -> int:
+    """The first bucket whose score can yield or suppress an alert at bucket ``since`` or later.
+
+    An alert at bucket ``i`` is decided by the candidates (and their severities) at buckets ``j``
+    with ``i - cooldown < j <= i``: ``i`` itself yields it, an earlier candidate within the
+    cooldown suppresses it (or, if none of them was critical, lets a critical ``i`` escalate).
+    Nothing else enters the decision, so buckets before ``since - cooldown + 1`` need no score.
+    A bucket's score in turn reads the counts and baselines before it (``config.history``), which
+    ``_look`` computes for the scored buckets' needs only.
+    """
+    return max(0, since - max(0, round(config.cooldown / bucket) - 1))
+
+
+def _look(grid: Grid, window: timedelta, config: DetectorConfig, first: int = 0) -> Look:
+    """One look's scores for buckets ``first`` on; the dispersion fits of those buckets' days need
+    the baselines of the ``calibration_days`` before those days, so baselines start there."""
     size = grid.buckets(window)
     value = trailing_sum(grid.values, size)
-    seasonal = seasonal_baseline(value, grid, config.baseline_days, config.baseline_weeks,
-                                 config.baseline_tolerance, config.baseline_quantile)
+    n = len(value)
+    periods = grid.periods(_CALIBRATION_REFRESH)
+    fit_from = int(np.searchsorted(periods, periods[first])) if first < n else n
+    baseline_from = max(0, fit_from - _calibration_span(grid, config))
+    seasonal = np.full(n, np.nan)
+    seasonal[baseline_from:] = seasonal_baseline(value, grid, config.baseline_days, config.baseline_weeks,
+                                                 config.baseline_tolerance, config.baseline_quantile, baseline_from)
     floor = config.min_rate * (size * grid.bucket / HOUR)
     expected = np.where(np.isnan(seasonal), np.nan, np.maximum(seasonal, floor))
     # the baseline is a mean over the days seen so far: add its Poisson error, B / days, to the count's
-    days_seen = np.minimum(config.baseline_days, np.arange(len(value)) // buckets_per_day(grid.bucket))
-    fitted = _daily_dispersion(grid, value, expected, config)
+    days_seen = np.minimum(config.baseline_days, np.arange(n) // buckets_per_day(grid.bucket))
+    fitted = _daily_dispersion(grid, value, expected, config, fit_from)
+    expected[:first] = np.nan  # read by the fits only: buckets before `first` are not scored
     # counts too small to fit alpha (a quiet brand, its complaints) are judged with the prior
     fitted = np.where(np.isnan(fitted), config.dispersion_prior, fitted)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -304,17 +330,26 @@ def _look(grid: Grid, window: timedelta, config: DetectorConfig) -> Look:
     return Look(window, value, expected, alpha, tail, news & (tail <= threshold))
 
 
-def _daily_dispersion(grid: Grid, value: np.ndarray, expected: np.ndarray, config: DetectorConfig) -> np.ndarray:
-    """Over-dispersion per bucket, fitted at each UTC midnight on the ``calibration_days`` before it.
+def _calibration_span(grid: Grid, config: DetectorConfig) -> int:
+    """Buckets of the ``calibration_days`` a dispersion fit reads."""
+    return round(config.calibration_days * DAY / grid.bucket)
+
+
+def _daily_dispersion(grid: Grid, value: np.ndarray, expected: np.ndarray, config: DetectorConfig,
+                      first: int = 0) -> np.ndarray:
+    """Over-dispersion per bucket, fitted at each UTC midnight on the ``calibration_days`` before it,
+    for the days from bucket ``first`` on (a day's first bucket; NaN before it).
 
     NaN where it cannot be measured (no history, or no baselines of ``dispersion_min_mean``).
     """
-    span = round(config.calibration_days * DAY / grid.bucket)
+    span = _calibration_span(grid, config)
     periods = grid.periods(_CALIBRATION_REFRESH)
     starts = np.flatnonzero(np.diff(periods, prepend=periods[0] - 1))
     ends = np.append(starts[1:], len(value))
     alpha = np.full(len(value), np.nan)
     for start, end in zip(starts, ends):
+        if end <= first:
+            continue
         past = slice(max(0, start - span), start)
         alpha[start:end] = robust_dispersion(value[past], expected[past], config.dispersion_min_mean,
                                              config.dispersion_quantile)
@@ -326,19 +361,26 @@ def detect_spikes(
     values: Sequence[float],
     config: DetectorConfig = DEFAULT,
     bucket: timedelta | None = None,
+    since: datetime | None = None,
 ) -> list[Spike]:
     """Alerts for a count series: causal, deterministic, de-duplicated (see module docstring).
 
+    With ``since``, the alerts of buckets starting at or after it, exactly those of the whole
+    series from that bucket on, with only the buckets that decide them scored (``decided_from``):
+    a run's cost follows its window, not the history loaded before it.
     A series without buckets (a brand with no posts yet) has nothing to alert on.
     """
     if not timestamps or (len(timestamps) < 2 and bucket is None):
         return []
     grid = to_grid(timestamps, values, bucket)
-    return alerts_from_scores(score_series(grid, config), config)
+    first = 0 if since is None else max(0, math.ceil((since - grid.start) / grid.bucket))
+    return alerts_from_scores(score_series(grid, config, first), config)
 
 
 def alerts_from_scores(scores: Scores, config: DetectorConfig = DEFAULT) -> list[Spike]:
-    """Candidates, then de-duplication; split from scoring so setting sweeps reuse the scores."""
+    """Candidates, then de-duplication; split from scoring so setting sweeps reuse the scores.
+
+    Alerts of buckets from ``scores.since`` on: earlier buckets were not (all) scored."""
     grid = scores.grid
     first_allowed = int(np.ceil(config.min_history / grid.bucket))
     cooldown = round(config.cooldown / grid.bucket)
@@ -354,7 +396,7 @@ def alerts_from_scores(scores: Scores, config: DetectorConfig = DEFAULT) -> list
         severity = config.severity(score, ratio)
         recent = [(j, s) for j, s in recent if i - j < cooldown]
         escalation = severity == "critical" and all(s != "critical" for _, s in recent)
-        if not recent or escalation:
+        if i >= scores.since and (not recent or escalation):
             window = grid.buckets(scores.looks[int(scores.best[i])].window)
             spikes.append(
                 Spike(
