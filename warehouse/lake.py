@@ -161,10 +161,11 @@ def set_options(conn: duckdb.DuckDBPyConnection) -> None:
 
 
 def maintain(conn: duckdb.DuckDBPyConnection) -> bool:
-    """Compact when small data files and delete files pass COMPACT_AFTER_FILES (merge small files,
-    rewrite files with many deleted rows, expire old snapshots, remove unused files); returns
-    whether it did. Files near the target size are not counted: a long history is many of them,
-    and counting them would compact on every write."""
+    """Compact when small data files and delete files pass COMPACT_AFTER_FILES: flush rows held in
+    the catalog, merge the small files (those under SMALL_FILE_BYTES only: DuckLake's CHECKPOINT
+    would also merge every file under the 64 MB target, rewriting most of a long history each
+    time), rewrite files with over 10% deleted rows, expire old snapshots and remove unused files.
+    Returns whether it did."""
     small = conn.execute(f"""
         SELECT (SELECT count(*) FROM {METADATA}.ducklake_data_file
                 WHERE end_snapshot IS NULL AND file_size_bytes < ?)
@@ -172,7 +173,11 @@ def maintain(conn: duckdb.DuckDBPyConnection) -> bool:
                          [SMALL_FILE_BYTES]).fetchone()[0]
     if small <= COMPACT_AFTER_FILES:
         return False
-    conn.execute("CHECKPOINT")
+    conn.execute(f"CALL ducklake_flush_inlined_data('{NAME}')")
+    conn.execute(f"CALL ducklake_merge_adjacent_files('{NAME}', max_file_size => {SMALL_FILE_BYTES})")
+    conn.execute(f"CALL ducklake_rewrite_data_files('{NAME}')")
+    conn.execute(f"CALL ducklake_expire_snapshots('{NAME}')")
+    conn.execute(f"CALL ducklake_cleanup_old_files('{NAME}')")
     return True
 
 

@@ -78,19 +78,24 @@ def test_a_failed_write_leaves_nothing(storage):
     assert reader(storage).execute("SELECT brand FROM brands").fetchall() == [("acme",)]
 
 
-def quarantine_files_after_six_loads(storage: LakeStorage) -> list[int]:
+def live_quarantine_files(storage: LakeStorage) -> dict[str, int]:
+    """`quarantine`'s live data files: path → size in bytes."""
+    conn = reader(storage)
+    return dict(conn.execute(f"""
+        SELECT f.path, f.file_size_bytes FROM {lake.METADATA}.ducklake_data_file f JOIN {lake.METADATA}.ducklake_table t USING (table_id)
+        WHERE t.table_name = 'quarantine' AND f.end_snapshot IS NULL AND t.end_snapshot IS NULL""").fetchall())
+
+
+def quarantine_files_after_six_loads(storage: LakeStorage, rows_before: int = 0) -> list[int]:
     """Six writer sessions each adding a data file to `quarantine`; its live files after each."""
     counts = []
     for n in range(6):
         with writer(storage, ZONE) as conn:
             conn.execute("INSERT INTO quarantine SELECT 'k' || i || '-' || ?, 's', 'b', 'r', repeat('x', 100), 'l', "
                          "now(), now() FROM range(50) t(i)", [n])
-        conn = reader(storage)
-        counts.append(conn.execute(f"""SELECT count(*) FROM {lake.METADATA}.ducklake_data_file f
-                                       JOIN {lake.METADATA}.ducklake_table t USING (table_id)
-                                       WHERE t.table_name = 'quarantine' AND f.end_snapshot IS NULL
-                                         AND t.end_snapshot IS NULL""").fetchone()[0])
-    assert conn.execute("SELECT count(*), count(DISTINCT key) FROM quarantine").fetchone() == (300, 300)
+        counts.append(len(live_quarantine_files(storage)))
+    rows = reader(storage).execute("SELECT count(*), count(DISTINCT key) FROM quarantine").fetchone()
+    assert rows == (rows_before + 300, rows_before + 300)
     return counts
 
 
@@ -104,6 +109,22 @@ def test_files_near_the_target_size_never_call_for_compaction(storage, monkeypat
     monkeypatch.setattr(lake, "COMPACT_AFTER_FILES", 3)
     monkeypatch.setattr(lake, "SMALL_FILE_BYTES", 0)  # every file counts as full-size
     assert quarantine_files_after_six_loads(storage) == [1, 2, 3, 4, 5, 6]
+
+
+def test_compaction_leaves_full_size_files_alone(storage, monkeypatch):
+    """Merging every file under DuckLake's 64 MB target would rewrite most of a long history each
+    time: only the small files are merged."""
+    with writer(storage, ZONE) as conn:
+        conn.execute("INSERT INTO quarantine SELECT 'big' || i, 's', 'b', 'r', repeat('x', 200) || i, 'l', now(), "
+                     "now() FROM range(20000) t(i)")
+    big = live_quarantine_files(storage)
+    assert len(big) == 1
+    [size] = big.values()
+    monkeypatch.setattr(lake, "COMPACT_AFTER_FILES", 3)
+    monkeypatch.setattr(lake, "SMALL_FILE_BYTES", size)  # the big file is the only one not small
+    quarantine_files_after_six_loads(storage, rows_before=20000)
+    after = live_quarantine_files(storage)
+    assert big.items() <= after.items() and len(after) <= 3  # the small ones were merged
 
 
 def test_below_the_threshold_nothing_is_rewritten(storage):
