@@ -184,3 +184,32 @@ def test_a_wrong_engine_setting_names_the_key_and_keeps_secrets_out(tmp_path, se
         parse(dict(MINIMAL, airflow=section), tmp_path)
     assert f": {key}: " in str(caught.value) and words in str(caught.value)
     assert "s3cret" not in str(caught.value)
+
+
+def test_the_warehouse_is_a_file_by_default_and_one_setting_makes_it_a_shared_lake(tmp_path):
+    from warehouse.storage import FileStorage, LakeStorage
+
+    state = (tmp_path / ".." / "state").resolve() / "warehouse"
+    assert parse(MINIMAL, tmp_path).warehouse == FileStorage(state / "brandmon.duckdb", state / "brandmon_read.duckdb")
+    assert isinstance(load_config(DEFAULT_CONFIG).warehouse, FileStorage)  # `make run` stays on one file
+    on_host = parse(dict(MINIMAL, storage={"warehouse": "lake"}), tmp_path).warehouse
+    assert on_host == LakeStorage(data_path=state / "lake", lock=state / "lake.lock",
+                                  sqlite_file=state / "catalog.sqlite", import_from=state / "brandmon.duckdb")
+    catalog = "postgresql://postgres@127.0.0.1:5432/brandmon_lake"
+    shared = parse(dict(MINIMAL, storage={"warehouse": "lake", "lake_catalog": catalog,
+                                          "lake_data_path": "shared/lake"}), tmp_path).warehouse
+    assert (shared.postgres, shared.sqlite_file, shared.data_path) == (catalog, None, tmp_path / "shared" / "lake")
+
+
+@pytest.mark.parametrize("section, key, words", [
+    ({"warehouse": "s3"}, "storage.warehouse", "unknown warehouse 's3'"),
+    ({"warehouse": "lake", "lake_catalog": "mysql://127.0.0.1/lake"}, "storage.lake_catalog", "is not a postgresql://"),
+    ({"warehouse": "lake", "lake_catalog": "postgresql://lake:s3cret@127.0.0.1/lake"}, "storage.lake_catalog",
+     "a password does not belong in the config file"),
+    ({"lake_data_path": "shared/lake"}, "storage", "for warehouse: lake"),
+])
+def test_a_wrong_storage_setting_names_the_key_and_keeps_secrets_out(tmp_path, section, key, words):
+    with pytest.raises(ConfigError) as caught:
+        parse(dict(MINIMAL, storage=section), tmp_path)
+    assert f": {key}: " in str(caught.value) and words in str(caught.value)
+    assert "s3cret" not in str(caught.value)
