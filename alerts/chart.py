@@ -13,7 +13,7 @@ what imports it.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -163,6 +163,32 @@ def trend_png(picture: TrendPicture) -> bytes:
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png", metadata={"Title": picture.title, "Software": "brandmon"})
     return buffer.getvalue()
+
+
+Renderer = Callable[[Sequence[TrendPicture]], Iterable[bytes]]
+"""Renders pictures to PNGs, in order: `trend_pngs` here, or a pool (brandmon.pipeline.render_charts)."""
+
+
+def trend_pngs(pictures: Sequence[TrendPicture]) -> list[bytes]:
+    """`trend_png` of each picture, in order, in this process."""
+    return [trend_png(picture) for picture in pictures]
+
+
+def rendered(pictures: Iterable[TrendPicture | None], render: Renderer = trend_pngs) -> dict[TrendPicture, bytes]:
+    """The PNG of each distinct picture (Nones skipped), each rendered once by `render`: a run's charts,
+    rendered together before its sends (a pool may render them side by side; the bytes are the same)."""
+    distinct = list(dict.fromkeys(p for p in pictures if p is not None))
+    return dict(zip(distinct, render(distinct), strict=True))
+
+
+def warm() -> None:
+    """Load what rendering needs (matplotlib's modules, the registered font), e.g. before a pool forks,
+    so its workers inherit it instead of each loading it."""
+    import matplotlib.backends.backend_agg  # noqa: F401
+    import matplotlib.dates  # noqa: F401
+    import matplotlib.figure  # noqa: F401
+
+    font_family()
 
 
 def _days(picture: TrendPicture) -> list[datetime]:

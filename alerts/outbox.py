@@ -42,7 +42,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from alerts.channels import DeliveryError, Envelope, channel_module, redact, secret_values
+from alerts.channels import CHART_KINDS, DeliveryError, Envelope, channel_module, redact, secret_values
+from alerts.chart import Renderer, rendered, trend_pngs
+from alerts.compose import picture
 from alerts.incidents import JOINED, IncidentContext, Step, TimelineEntry, advance, arrivals, rank, taking
 from alerts.model import Alert
 from alerts.settings import AlertSettings, QuietHours
@@ -261,12 +263,14 @@ def release_held(conn: DuckDBPyConnection, alert_ids: Sequence[str], into: str) 
 
 
 def deliver_pending(conn: DuckDBPyConnection, settings: AlertSettings, channel_secrets: Mapping[str, Mapping[str, Any] | None],
-                    now: datetime) -> DeliveryReport:
+                    now: datetime, render: Renderer = trend_pngs) -> DeliveryReport:
     """Send every due delivery once, committing each result as it happens; see the module doc.
 
     `channel_secrets` maps channel name → its Connection fields (absent for file channels);
     `now` is the edge's clock. Sends are in bucket order, critical first within a bucket; the rows
-    of an incident together, in the incident's order.
+    of an incident together, in the incident's order. The charts of the due rows are rendered
+    first, each distinct one once, by `render` (in this process by default; the pipeline passes a
+    pool), and the channels take their PNGs from that.
     """
     report = DeliveryReport()
     expire_after = settings.delivery.expire_after
@@ -280,8 +284,12 @@ def deliver_pending(conn: DuckDBPyConnection, settings: AlertSettings, channel_s
             ORDER BY coalesce(i.opened_at, a.bucket_end), l.incident_id NULLS FIRST, l.seq,
                      a.bucket_end, CASE a.severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END,
                      d.alert_id, d.channel""", [now]).fetchall()
-    for alert_id, channel_name, attempts, *rest in rows:
-        placed, audience, alert = rest[:6], rest[6], _alert(rest[7:])  # the alert's place in its incident, if any
+    due = [(alert_id, channel_name, attempts, rest[:6], rest[6], _alert(rest[7:]))  # rest[:6]: its incident place
+           for alert_id, channel_name, attempts, *rest in rows]
+    charts = rendered((picture(alert, lang) for _, channel_name, _, _, _, alert in due
+                       if delivery_deadline(alert, expire_after) > now and _draws_charts(settings, channel_name)
+                       for lang in settings.languages), render)
+    for alert_id, channel_name, attempts, placed, audience, alert in due:
         if delivery_deadline(alert, expire_after) <= now:
             reason = f"not delivered within {expire_after} of the bucket end (or of the re-send request)"
             _finish(conn, alert_id, channel_name, "expired", reason=reason)
@@ -300,7 +308,7 @@ def deliver_pending(conn: DuckDBPyConnection, settings: AlertSettings, channel_s
         secret = channel_secrets.get(channel_name)
         envelope = Envelope(alert=alert, channel=channel_name, languages=settings.languages, now=now,
                             source_connections=settings.source_connections, alert_id=alert_id,
-                            dashboard_url=settings.dashboard_url,
+                            dashboard_url=settings.dashboard_url, charts=charts,
                             incident=incident_context(conn, link, audience, channel_name, settings) if link else None)
         try:
             note = channel_module(channel.kind).send(envelope, channel, secret,
@@ -319,6 +327,11 @@ def deliver_pending(conn: DuckDBPyConnection, settings: AlertSettings, channel_s
     report.waiting = conn.execute(
         "SELECT count(*) FROM deliveries WHERE status = 'failed' AND next_attempt_at > ?", [now]).fetchone()[0]
     return report
+
+
+def _draws_charts(settings: AlertSettings, channel_name: str) -> bool:
+    channel = settings.channels.get(channel_name)
+    return channel is not None and channel.kind in CHART_KINDS
 
 
 def delivery_deadline(alert: Alert, expire_after: timedelta) -> datetime:

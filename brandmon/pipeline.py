@@ -11,10 +11,12 @@ from __future__ import annotations
 import json
 import logging
 import traceback
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from brandmon.config import Config
 from brandmon.post_rows import Brands, chunk_rows
@@ -25,6 +27,9 @@ from extractors.record import Post, Quarantined
 from extractors.registry import source_module
 from transforms.dedupe import dedupe_posts
 from transforms.matching import BrandTerms
+
+if TYPE_CHECKING:
+    from alerts.chart import TrendPicture
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +124,8 @@ def read_staged(path: Path, source: str) -> tuple[SourceHealth, list[Post], list
 # Intervals with fewer posts run in this process: a pool's start-up would cost more than it saves.
 POOL_MIN_POSTS = 1000
 POSTS_PER_CHUNK = 1000
+CHART_WORKERS = 2  # a run's ~40 charts take ~14 s in one process; more workers would mostly add start-up
+CHARTS_PER_CHUNK = 5
 
 
 def transform(config: Config, staged: list[dict[str, Any]], window: RunWindow, run_id: str,
@@ -255,13 +262,25 @@ def _store_spread(conn: Any, config: Config, spread: dict[str, Any] | None, wind
 
 
 def deliver(config: Config, channel_secrets: dict[str, dict], now: datetime) -> dict[str, Any]:
-    """Send what the outbox holds for each channel, once; report what still needs a retry."""
+    """Send what the outbox holds for each channel, once; report what still needs a retry.
+
+    The run's charts are rendered first, side by side (`render_charts`)."""
     from alerts.outbox import deliver_pending
     from warehouse.db import writer
 
     with writer(config.warehouse, config.timezone.key) as conn:
-        report = deliver_pending(conn, config.alerting, channel_secrets, now)
+        report = deliver_pending(conn, config.alerting, channel_secrets, now, render=render_charts)
     return asdict(report)
+
+
+def render_charts(pictures: Sequence[TrendPicture], workers: int = CHART_WORKERS) -> list[bytes]:
+    """The PNGs of `pictures`, in order, the same bytes as `alerts.chart.trend_png`: from two on, in a
+    forked pool of `workers` (matplotlib and the font loaded before it forks); one, in this process."""
+    from alerts.chart import trend_pngs, warm
+    from transforms.fastsnow.parallel import map_chunks
+
+    return list(chain.from_iterable(map_chunks(trend_pngs, pictures, workers=workers, min_items=2,
+                                               chunk_size=CHARTS_PER_CHUNK, warm=warm)))
 
 
 def publish_only(config: Config) -> None:

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any, Protocol
 from urllib.parse import quote, unquote, urlsplit
 
+from alerts.chart import TrendPicture, trend_png
 from alerts.compose import Document, compose
 from alerts.incident_text import with_incident
 from alerts.incidents import IncidentContext
@@ -25,6 +26,7 @@ from alerts.settings import Channel
 
 MODULES = {"file": "alerts.channels.file", "email": "alerts.channels.email",
            "webhook": "alerts.channels.webhook", "apprise": "alerts.channels.apprise_bot"}
+CHART_KINDS = frozenset({"email", "webhook", "apprise"})  # kinds whose messages carry the trend PNG
 _SECRET_KEY = re.compile(r"pass|token|secret|key|auth|url|webhook|sign|cookie|header|config", re.I)
 
 
@@ -48,6 +50,7 @@ class Envelope:
     alert_id: str = ""  # the id stored in the outbox; defaults to alert.alert_id
     dashboard_url: str | None = None  # alerts.settings.AlertSettings.dashboard_url
     incident: IncidentContext | None = None  # the incident the alert opened, escalated or joined
+    charts: Mapping[TrendPicture, bytes] = field(default_factory=dict)  # the run's charts, rendered ahead
 
     def __post_init__(self) -> None:
         if not self.alert_id:
@@ -57,6 +60,11 @@ class Envelope:
     def idempotency_key(self) -> str:
         """`<alert_id>:<channel>`: the same on every retry, so receivers can drop duplicates."""
         return f"{self.alert_id}:{self.channel}"
+
+    def chart_png(self, picture: TrendPicture) -> bytes:
+        """The picture's PNG: from the run's `charts` (alerts.chart.rendered), else rendered now."""
+        png = self.charts.get(picture)
+        return trend_png(picture) if png is None else png
 
     def documents(self) -> list[Document]:
         """The message in each language; an incident's event adds its title prefix, fields and timeline."""

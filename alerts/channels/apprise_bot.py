@@ -31,7 +31,6 @@ from apprise.attachment.memory import AttachMemory
 
 from alerts.channels import DeliveryError, Envelope, require_secret
 from alerts.channels.destinations import allows_private, checked_addresses
-from alerts.chart import trend_png
 from alerts.formats import to_markdown, to_text
 from alerts.settings import Channel
 
@@ -71,7 +70,7 @@ def chart_attachment(envelope: Envelope) -> apprise.AppriseAttachment | None:
     doc = next((d for d in envelope.documents() if d.picture), None)
     if doc is None:
         return None
-    return apprise.AppriseAttachment(AttachMemory(content=trend_png(doc.picture), name=f"chart-{doc.lang}.png",
+    return apprise.AppriseAttachment(AttachMemory(content=envelope.chart_png(doc.picture), name=f"chart-{doc.lang}.png",
                                                   mimetype="image/png"))
 
 

@@ -26,7 +26,6 @@ from email.utils import format_datetime, parseaddr
 from typing import Any
 
 from alerts.channels import DeliveryError, Envelope, require_secret
-from alerts.chart import trend_png
 from alerts.formats import to_html, to_text
 from alerts.settings import Channel
 
@@ -95,7 +94,7 @@ def build_message(envelope: Envelope, sender: str, to: list[str], cc: list[str])
     html_part = message.get_payload()[1]
     for doc in docs:
         if doc.picture:
-            html_part.add_related(trend_png(doc.picture), "image", "png", cid=f"<{cids[doc.lang]}>",
+            html_part.add_related(envelope.chart_png(doc.picture), "image", "png", cid=f"<{cids[doc.lang]}>",
                                   filename=f"chart-{doc.lang}.png")
     return message
 

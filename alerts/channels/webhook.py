@@ -33,7 +33,6 @@ import httpx
 
 from alerts.channels import DeliveryError, Envelope, require_secret
 from alerts.channels.destinations import allows_private, checked_addresses
-from alerts.chart import trend_png
 from alerts.payload import build_payload
 from alerts.settings import Channel
 
@@ -65,7 +64,7 @@ def send(envelope: Envelope, channel: Channel, secret: Mapping[str, Any] | None,
 def chart_payloads(envelope: Envelope) -> list[dict[str, str]]:
     """The alert's chart per language as base64 PNGs, for the JSON body."""
     return [{"lang": doc.lang, "content_type": "image/png", "filename": f"chart-{doc.lang}.png",
-             "base64": base64.b64encode(trend_png(doc.picture)).decode("ascii")}
+             "base64": base64.b64encode(envelope.chart_png(doc.picture)).decode("ascii")}
             for doc in envelope.documents() if doc.picture]
 
 
