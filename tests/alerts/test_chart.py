@@ -129,3 +129,35 @@ def test_mismatched_series_are_refused():
     with pytest.raises(ValueError):
         trend_png(TrendPicture(title="x", start=pic.start, end=pic.end, hours=pic.hours, mentions=pic.mentions[:-1],
                                negatives=pic.negatives, texts=ZH))
+
+
+def test_a_forked_pool_renders_a_runs_charts_to_the_same_bytes_as_one_process():
+    from alerts.compose import picture as alert_picture
+    from brandmon.pipeline import render_charts
+
+    from .alert_fixtures import charted_spike_alert, spike_alert, week_trend
+
+    spikes = [charted_spike_alert(), charted_spike_alert(brand="demo_tea", kind="complaint_spike", subject="complaint"),
+              spike_alert(details={"trend": week_trend(), "ratio": 12.5, "brand_name": "样板茶饮"})]
+    pictures = [alert_picture(alert, lang) for alert in spikes for lang in ("zh", "en")]
+    pictures += [picture(), picture(title="样板茶饮 · 近 7 天", mark=False, gaps=False)]
+    assert len(set(pictures)) == len(pictures) == 8
+    in_process = [trend_png(p) for p in pictures]
+    assert render_charts(pictures) == in_process
+    assert render_charts(pictures[:1]) == in_process[:1]  # one picture: no pool
+
+
+def test_a_runs_charts_are_rendered_once_per_distinct_picture():
+    from alerts.chart import rendered, trend_pngs
+
+    asked: list[list[TrendPicture]] = []
+
+    def render(pictures):
+        asked.append(list(pictures))
+        return trend_pngs(pictures)
+
+    zh, other = picture(), picture(title="样板茶饮 · 近 7 天")
+    charts = rendered([zh, None, other, zh], render)
+    assert asked == [[zh, other]]
+    assert charts == {zh: trend_png(zh), other: trend_png(other)}
+    assert rendered([None], render) == {}

@@ -271,3 +271,25 @@ def test_a_refused_webhook_url_is_a_permanent_failure_naming_the_connection_and_
                                        ).fetchone()
     assert (status, attempts, next_at) == ("failed", 1, None)
     assert "Connection 'pr_webhook'" in error and "cloud metadata" in error
+
+
+def test_charts_rendered_in_a_pool_send_the_same_webhook_payloads_as_charts_rendered_in_process(tmp_path, receiver):
+    from brandmon.pipeline import render_charts
+
+    from .alert_fixtures import charted_spike_alert, week_trend
+
+    alerts = [charted_spike_alert(),
+              spike_alert(brand="demo_tea", details={"brand_name": "样板茶饮", "trend": week_trend(), "ratio": 6.1})]
+    bodies = []
+    for name, render in (("in_process", None), ("pool", render_charts)):
+        config = make_config(tmp_path / name, HOOK_ALERTS)
+        with writer(FileStorage(tmp_path / name / "w.duckdb", tmp_path / name / "r.duckdb"), "Asia/Shanghai") as conn:
+            enqueue(conn, alerts, config, "scheduled__1", "scheduled", JUST_AFTER)
+            report = (deliver_pending(conn, config, hook_secrets(receiver), JUST_AFTER) if render is None
+                      else deliver_pending(conn, config, hook_secrets(receiver), JUST_AFTER, render=render))
+        assert report.sent == 4  # the webhook and the local file, for each alert
+        bodies.append([r["body"] for r in receiver.requests])
+        receiver.requests.clear()
+    in_process, pooled = bodies
+    assert [len(json.loads(b)["charts"]) for b in in_process] == [2, 2]
+    assert pooled == in_process
