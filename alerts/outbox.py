@@ -286,9 +286,13 @@ def deliver_pending(conn: DuckDBPyConnection, settings: AlertSettings, channel_s
                      d.alert_id, d.channel""", [now]).fetchall()
     due = [(alert_id, channel_name, attempts, rest[:6], rest[6], _alert(rest[7:]))  # rest[:6]: its incident place
            for alert_id, channel_name, attempts, *rest in rows]
-    charts = rendered((picture(alert, lang) for _, channel_name, _, _, _, alert in due
-                       if delivery_deadline(alert, expire_after) > now and _draws_charts(settings, channel_name)
-                       for lang in settings.languages), render)
+    try:
+        charts = rendered((picture(alert, lang) for _, channel_name, _, _, _, alert in due
+                           if delivery_deadline(alert, expire_after) > now and _draws_charts(settings, channel_name)
+                           for lang in settings.languages), render)
+    except Exception:  # a chart that cannot be drawn fails only its own deliveries, when its channel draws it
+        log.exception("rendering the run's charts ahead failed; each channel renders its own")
+        charts = {}
     for alert_id, channel_name, attempts, placed, audience, alert in due:
         if delivery_deadline(alert, expire_after) <= now:
             reason = f"not delivered within {expire_after} of the bucket end (or of the re-send request)"
