@@ -29,6 +29,7 @@ group from one text to an unrelated one.
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -42,6 +43,7 @@ NUM_PERM = 128  # MinHash size: a similarity estimate's standard error is at mos
 LSH_THRESHOLD = 0.3  # for recall (module doc): at 0.4, 6 of 30 draws of the test's edited copies lost a pair; at 0.3 none
 SEED = 1
 OPPOSITE = frozenset({"pos", "neg"})
+_OPPOSITE_OF = {"pos": "neg", "neg": "pos"}
 
 _PLACEHOLDER = re.compile(r"转发微博|repost weibo")
 _REPOST_PREFIX = re.compile(r"^\s*(?:转发|转|repost|rt)(?=[\s\W]|$)[\s\W]*")
@@ -109,20 +111,29 @@ def group_copies(posts: Sequence[Copy], threshold: float = THRESHOLD) -> list[Co
         by_print.setdefault(printed or f"\0{post.key}", []).append(post)
     prints = list(by_print)
     sets = [shingles(p) if not p.startswith("\0") else frozenset() for p in prints]
+    sizes = [len(s) for s in sets]
+    labels = [copies[0].label for copies in by_print.values()]
     bands = _band_ids(prints)
-    buckets: dict[tuple[int, int], list[int]] = {}  # (band, its values) → leaders: MinHashLSH's hash tables
+    buckets: list[dict[int, list[int]]] = [{} for _ in _lsh_bands()]  # band values → leaders: MinHashLSH's hash tables
     leader_of: list[int] = []
     for index, shingle_set in enumerate(sets):
-        label = by_print[prints[index]][0].label
-        keys = list(enumerate(bands[index])) if shingle_set else []
-        candidates = {c for key in keys for c in buckets.get(key, ())}
-        alike = [(jaccard(shingle_set, sets[c]), -c) for c in candidates
-                 if {label, by_print[prints[c]][0].label} != OPPOSITE]
-        close = [match for match in alike if match[0] >= threshold]
-        best = -max(close)[1] if close else index  # the most alike leader, the earliest on a tie
-        if best == index:
-            for key in keys:
-                buckets.setdefault(key, []).append(index)
+        size = sizes[index]
+        keys = zip(buckets, bands[index]) if shingle_set else ()
+        candidates = {c for table, key in keys for c in table.get(key, ())}
+        opposite = _OPPOSITE_OF.get(labels[index])
+        best, best_alike = index, -1.0  # the most alike leader, the earliest on a tie
+        for c in candidates:
+            other = sizes[c]
+            # |a ∩ b| ≤ the smaller size and |a ∪ b| ≥ the larger: sizes this unequal cannot be alike
+            if (opposite and labels[c] == opposite) or min(size, other) / max(size, other) < threshold:
+                continue
+            shared = len(shingle_set & sets[c])
+            alike = shared / (size + other - shared)
+            if alike >= threshold and (alike > best_alike or (alike == best_alike and c < best)):
+                best, best_alike = c, alike
+        if best == index and shingle_set:
+            for table, key in zip(buckets, bands[index]):
+                table.setdefault(key, []).append(index)
         leader_of.append(best)
     members: dict[int, list[Copy]] = {}
     for index, leader in enumerate(leader_of):
@@ -136,11 +147,12 @@ def _band_ids(prints: Sequence[str]) -> list[tuple[int, ...]]:
     wordless posts (keyed "\0…") get an empty signature, never queried."""
     import numpy as np
 
-    signatures = np.frombuffer(b"".join(_signature(p if not p.startswith("\0") else "") for p in prints),
-                               dtype=np.uint64).reshape(len(prints), NUM_PERM)
+    if not prints:
+        return []
+    signatures = minhash_signatures([p if not p.startswith("\0") else "" for p in prints])
     columns = [np.unique(signatures[:, start:end], axis=0, return_inverse=True)[1].reshape(-1)
                for start, end in _lsh_bands()]
-    return list(zip(*(column.tolist() for column in columns))) if columns and prints else [() for _ in prints]
+    return list(zip(*(column.tolist() for column in columns)))
 
 
 @functools.cache
@@ -151,13 +163,41 @@ def _lsh_bands() -> tuple[tuple[int, int], ...]:
     return tuple(MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM).hashranges)
 
 
-@functools.lru_cache(maxsize=1 << 16)
-def _signature(printed: str) -> bytes:
-    """The MinHash (NUM_PERM, SEED) of a fingerprint's shingles; kept, since the alerts of one run
-    group many of the same posts (a spike's, its negative posts', a topic's)."""
-    hashes = _empty_minhash().copy()
-    hashes.update_batch([s.encode() for s in shingles(printed)])
-    return hashes.hashvalues.astype("uint64").tobytes()
+def minhash_signatures(prints: Sequence[str], chunk: int = 1 << 16):  # noqa: ANN201 (numpy is imported when first used)
+    """The MinHash (NUM_PERM, SEED) of each fingerprint's shingles, one row each: the values of
+    datasketch's `MinHash.update_batch` (its default affine32 scheme: the first four bytes of each
+    shingle's SHA-1, little-endian, mixed by MurmurHash3's finalizer, then a·h + b mod 2³² per
+    permutation, the least over the shingles), computed for all fingerprints at once, at most
+    `chunk` shingles at a time. A fingerprint without shingles keeps the empty MinHash's values."""
+    import numpy as np
+
+    empty = _empty_minhash()
+    a, b = (row.reshape(1, -1) for row in empty.permutations)
+    signatures = np.repeat(empty.hashvalues.reshape(1, -1), len(prints), axis=0)
+    sets = [shingles(p) for p in prints]
+    distinct: dict[str, int] = {}  # each shingle is hashed once however many texts hold it
+    indices = np.fromiter((distinct.setdefault(s, len(distinct)) for group in sets for s in group), dtype=np.int64)
+    hashes = _fmix32(np.frombuffer(b"".join(hashlib.sha1(s.encode()).digest()[:4] for s in distinct), dtype="<u4"))
+    owners = np.fromiter((row for row, group in enumerate(sets) if group), dtype=np.int64)
+    starts = np.cumsum([0] + [len(group) for group in sets if group])
+    first = 0
+    while first < len(owners):  # whole fingerprints, about `chunk` shingles per step
+        last = max(int(np.searchsorted(starts, starts[first] + chunk, side="right")) - 1, first + 1)
+        values = hashes[indices[starts[first]:starts[last]]].reshape(-1, 1) * a + b
+        signatures[owners[first:last]] = np.minimum.reduceat(values, starts[first:last] - starts[first], axis=0)
+        first = last
+    return signatures
+
+
+def _fmix32(values):  # noqa: ANN001, ANN202 (numpy arrays)
+    """MurmurHash3's 32-bit finalizer, as datasketch mixes a hash before permuting it."""
+    import numpy as np
+
+    values = values ^ (values >> np.uint32(16))
+    values = values * np.uint32(0x85EBCA6B)
+    values = values ^ (values >> np.uint32(13))
+    values = values * np.uint32(0xC2B2AE35)
+    return values ^ (values >> np.uint32(16))
 
 
 @functools.cache
