@@ -30,10 +30,12 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from transforms import textprep
 
@@ -43,6 +45,10 @@ NUM_PERM = 128  # MinHash size: a similarity estimate's standard error is at mos
 LSH_THRESHOLD = 0.3  # for recall (module doc): at 0.4, 6 of 30 draws of the test's edited copies lost a pair; at 0.3 none
 SEED = 1
 OPPOSITE = frozenset({"pos", "neg"})
+SIGNATURES_KEPT = 1 << 16
+# Signatures by fingerprint, kept: the alerts of one run group many of the same posts (a spike's,
+# its negative posts', a topic's).
+_SIGNATURES: dict[str, Any] = {}
 _OPPOSITE_OF = {"pos": "neg", "neg": "pos"}
 
 _PLACEHOLDER = re.compile(r"转发微博|repost weibo")
@@ -149,7 +155,12 @@ def _band_ids(prints: Sequence[str]) -> list[tuple[int, ...]]:
 
     if not prints:
         return []
-    signatures = minhash_signatures([p if not p.startswith("\0") else "" for p in prints])
+    prints = [p if not p.startswith("\0") else "" for p in prints]
+    missing = [p for p in dict.fromkeys(prints) if p not in _SIGNATURES]
+    _SIGNATURES.update(zip(missing, minhash_signatures(missing)))
+    for stale in list(itertools.islice(_SIGNATURES, max(len(_SIGNATURES) - SIGNATURES_KEPT, 0))):
+        del _SIGNATURES[stale]  # the oldest first
+    signatures = np.stack([_SIGNATURES[p] for p in prints])
     columns = [np.unique(signatures[:, start:end], axis=0, return_inverse=True)[1].reshape(-1)
                for start, end in _lsh_bands()]
     return list(zip(*(column.tolist() for column in columns)))
