@@ -119,14 +119,13 @@ def group_copies(posts: Sequence[Copy], threshold: float = THRESHOLD) -> list[Co
     sets = [shingles(p) if not p.startswith("\0") else frozenset() for p in prints]
     sizes = [len(s) for s in sets]
     labels = [copies[0].label for copies in by_print.values()]
-    bands = _band_ids(prints)
-    buckets: list[dict[int, list[int]]] = [{} for _ in _lsh_bands()]  # band values → leaders: MinHashLSH's hash tables
+    keys_of = _shared_bands(_band_ids(prints), [bool(s) for s in sets])
+    buckets: dict[tuple[int, int], list[int]] = {}  # (band, its values) → leaders: MinHashLSH's hash tables
     leader_of: list[int] = []
     for index, shingle_set in enumerate(sets):
-        size = sizes[index]
-        keys = zip(buckets, bands[index]) if shingle_set else ()
-        candidates = {c for table, key in keys for c in table.get(key, ())}
-        opposite = _OPPOSITE_OF.get(labels[index])
+        keys = keys_of.get(index, ())
+        candidates = {c for key in keys for c in buckets.get(key, ())}
+        size, opposite = sizes[index], _OPPOSITE_OF.get(labels[index])
         best, best_alike = index, -1.0  # the most alike leader, the earliest on a tie
         for c in candidates:
             other = sizes[c]
@@ -137,9 +136,9 @@ def group_copies(posts: Sequence[Copy], threshold: float = THRESHOLD) -> list[Co
             alike = shared / (size + other - shared)
             if alike >= threshold and (alike > best_alike or (alike == best_alike and c < best)):
                 best, best_alike = c, alike
-        if best == index and shingle_set:
-            for table, key in zip(buckets, bands[index]):
-                table.setdefault(key, []).append(index)
+        if best == index:
+            for key in keys:
+                buckets.setdefault(key, []).append(index)
         leader_of.append(best)
     members: dict[int, list[Copy]] = {}
     for index, leader in enumerate(leader_of):
@@ -147,23 +146,44 @@ def group_copies(posts: Sequence[Copy], threshold: float = THRESHOLD) -> list[Co
     return [_group(sorted(copies, key=lambda p: (p.published_at, p.key))) for copies in members.values()]
 
 
-def _band_ids(prints: Sequence[str]) -> list[tuple[int, ...]]:
-    """Per fingerprint, the MinHash LSH band it falls in, band by band (`datasketch.MinHashLSH`
-    at LSH_THRESHOLD: two texts are candidates when some band holds the same values in both);
-    wordless posts (keyed "\0…") get an empty signature, never queried."""
+def _band_ids(prints: Sequence[str]):  # noqa: ANN202 (numpy is imported when first used)
+    """Per fingerprint (a row) and band (a column), which MinHash LSH bucket it falls in
+    (`datasketch.MinHashLSH` at LSH_THRESHOLD: two texts are candidates when some band holds the
+    same values in both, so the same id); wordless posts (keyed "\0…") get an empty signature."""
     import numpy as np
 
     if not prints:
-        return []
+        return np.empty((0, len(_lsh_bands())), dtype=np.int64)
     prints = [p if not p.startswith("\0") else "" for p in prints]
     missing = [p for p in dict.fromkeys(prints) if p not in _SIGNATURES]
     _SIGNATURES.update(zip(missing, minhash_signatures(missing)))
     for stale in list(itertools.islice(_SIGNATURES, max(len(_SIGNATURES) - SIGNATURES_KEPT, 0))):
         del _SIGNATURES[stale]  # the oldest first
     signatures = np.stack([_SIGNATURES[p] for p in prints])
-    columns = [np.unique(signatures[:, start:end], axis=0, return_inverse=True)[1].reshape(-1)
-               for start, end in _lsh_bands()]
-    return list(zip(*(column.tolist() for column in columns)))
+    ids = np.empty((len(prints), len(_lsh_bands())), dtype=np.int64)
+    for band, (start, end) in enumerate(_lsh_bands()):
+        block = signatures[:, start:end]
+        order = np.lexsort(block.T[::-1])
+        ordered = block[order]
+        ids[order, band] = np.concatenate(([0], np.cumsum(np.any(ordered[1:] != ordered[:-1], axis=1))))
+    return ids
+
+
+def _shared_bands(ids, worded: Sequence[bool]) -> dict[int, list[tuple[int, int]]]:  # noqa: ANN001 (numpy array)
+    """Per fingerprint with words, its (band, id) keys that another fingerprint with words holds
+    too: the only ones that can make a candidate, so the others are never looked up."""
+    import numpy as np
+
+    worded_ids = ids[np.asarray(worded, dtype=bool)]
+    shared = np.zeros(ids.shape, dtype=bool)
+    for band in range(ids.shape[1]):
+        counts = np.bincount(worded_ids[:, band], minlength=len(ids))
+        shared[:, band] = counts[ids[:, band]] > 1
+    shared &= np.asarray(worded, dtype=bool).reshape(-1, 1)
+    keys: dict[int, list[tuple[int, int]]] = {}
+    for row, band in zip(*(axis.tolist() for axis in np.nonzero(shared))):
+        keys.setdefault(row, []).append((band, int(ids[row, band])))
+    return keys
 
 
 @functools.cache
