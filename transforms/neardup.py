@@ -44,12 +44,11 @@ THRESHOLD = 0.6
 NUM_PERM = 128  # MinHash size: a similarity estimate's standard error is at most 0.044
 LSH_THRESHOLD = 0.3  # for recall (module doc): at 0.4, 6 of 30 draws of the test's edited copies lost a pair; at 0.3 none
 SEED = 1
-OPPOSITE = frozenset({"pos", "neg"})
+OPPOSITE = {"pos": "neg", "neg": "pos"}  # a pair so labelled is never merged
 SIGNATURES_KEPT = 1 << 16
 # Signatures by fingerprint, kept: the alerts of one run group many of the same posts (a spike's,
 # its negative posts', a topic's).
 _SIGNATURES: dict[str, Any] = {}
-_OPPOSITE_OF = {"pos": "neg", "neg": "pos"}
 
 _PLACEHOLDER = re.compile(r"转发微博|repost weibo")
 _REPOST_PREFIX = re.compile(r"^\s*(?:转发|转|repost|rt)(?=[\s\W]|$)[\s\W]*")
@@ -116,19 +115,19 @@ def group_copies(posts: Sequence[Copy], threshold: float = THRESHOLD) -> list[Co
         printed = fingerprint(post.text)
         by_print.setdefault(printed or f"\0{post.key}", []).append(post)
     prints = list(by_print)
-    sets = [shingles(p) if not p.startswith("\0") else frozenset() for p in prints]
-    sizes = [len(s) for s in sets]
     labels = [copies[0].label for copies in by_print.values()]
-    keys_of = _shared_bands(_band_ids(prints), [bool(s) for s in sets])
+    keys_of = _shared_bands(_band_ids(prints), [not p.startswith("\0") for p in prints])
+    # only a text that shares a band with another can be a candidate or have one
+    sets = {index: shingles(prints[index]) for index in keys_of}
     buckets: dict[tuple[int, int], list[int]] = {}  # (band, its values) → leaders: MinHashLSH's hash tables
-    leader_of: list[int] = []
-    for index, shingle_set in enumerate(sets):
-        keys = keys_of.get(index, ())
+    leader_of = list(range(len(prints)))
+    for index, keys in keys_of.items():  # earliest first
+        shingle_set = sets[index]
         candidates = {c for key in keys for c in buckets.get(key, ())}
-        size, opposite = sizes[index], _OPPOSITE_OF.get(labels[index])
+        size, opposite = len(shingle_set), OPPOSITE.get(labels[index])
         best, best_alike = index, -1.0  # the most alike leader, the earliest on a tie
         for c in candidates:
-            other = sizes[c]
+            other = len(sets[c])
             # |a ∩ b| ≤ the smaller size and |a ∪ b| ≥ the larger: sizes this unequal cannot be alike
             if (opposite and labels[c] == opposite) or min(size, other) / max(size, other) < threshold:
                 continue
@@ -139,7 +138,7 @@ def group_copies(posts: Sequence[Copy], threshold: float = THRESHOLD) -> list[Co
         if best == index:
             for key in keys:
                 buckets.setdefault(key, []).append(index)
-        leader_of.append(best)
+        leader_of[index] = best
     members: dict[int, list[Copy]] = {}
     for index, leader in enumerate(leader_of):
         members.setdefault(leader, []).extend(by_print[prints[index]])

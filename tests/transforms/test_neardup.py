@@ -182,7 +182,7 @@ def _group_copies_one_minhash_at_a_time(posts):
     import numpy as np
     from datasketch import MinHash
 
-    from transforms.neardup import NUM_PERM, OPPOSITE, SEED, CopyGroup, _lsh_bands
+    from transforms.neardup import NUM_PERM, SEED, CopyGroup, _lsh_bands
 
     by_print = {}
     for post in sorted(posts, key=lambda p: (p.published_at, p.key)):
@@ -203,7 +203,7 @@ def _group_copies_one_minhash_at_a_time(posts):
         keys = list(enumerate(bands[index])) if shingle_set else []
         candidates = {c for key in keys for c in buckets.get(key, ())}
         alike = [(jaccard(shingle_set, sets[c]), -c) for c in candidates
-                 if {label, by_print[prints[c]][0].label} != OPPOSITE]
+                 if {label, by_print[prints[c]][0].label} != {"pos", "neg"}]
         close = [match for match in alike if match[0] >= THRESHOLD]
         best = -max(close)[1] if close else index
         if best == index:
