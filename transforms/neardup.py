@@ -119,7 +119,7 @@ def group_copies(posts: Sequence[Copy], threshold: float = THRESHOLD) -> list[Co
     keys_of = _shared_bands(_band_ids(prints), [not p.startswith("\0") for p in prints])
     # only a text that shares a band with another can be a candidate or have one
     sets = {index: shingles(prints[index]) for index in keys_of}
-    buckets: dict[tuple[int, int], list[int]] = {}  # (band, its values) → leaders: MinHashLSH's hash tables
+    buckets: dict[int, list[int]] = {}  # a band and its values → leaders: MinHashLSH's hash tables
     leader_of = list(range(len(prints)))
     for index, keys in keys_of.items():  # earliest first
         shingle_set = sets[index]
@@ -158,31 +158,27 @@ def _band_ids(prints: Sequence[str]):  # noqa: ANN202 (numpy is imported when fi
     _SIGNATURES.update(zip(missing, minhash_signatures(missing)))
     for stale in list(itertools.islice(_SIGNATURES, max(len(_SIGNATURES) - SIGNATURES_KEPT, 0))):
         del _SIGNATURES[stale]  # the oldest first
-    signatures = np.stack([_SIGNATURES[p] for p in prints])
-    ids = np.empty((len(prints), len(_lsh_bands())), dtype=np.int64)
-    for band, (start, end) in enumerate(_lsh_bands()):
-        block = signatures[:, start:end]
-        order = np.lexsort(block.T[::-1])
-        ordered = block[order]
-        ids[order, band] = np.concatenate(([0], np.cumsum(np.any(ordered[1:] != ordered[:-1], axis=1))))
-    return ids
+    signatures = np.stack([_SIGNATURES[p] for p in prints]).astype(np.uint64)
+    ids = np.repeat(np.arange(len(_lsh_bands()), dtype=np.uint64).reshape(1, -1), len(prints), axis=0)
+    for offset in range(max(end - start for start, end in _lsh_bands())):  # the band, then its values one by one
+        columns = [start + offset for start, _ in _lsh_bands()]  # every band is as wide
+        pairs = (ids << np.uint64(32)) | signatures[:, columns]  # ids stay below 2³², hash values fit 32 bits
+        ids = np.unique(pairs, return_inverse=True)[1].reshape(pairs.shape).astype(np.uint64)
+    return ids.astype(np.int64)
 
 
-def _shared_bands(ids, worded: Sequence[bool]) -> dict[int, list[tuple[int, int]]]:  # noqa: ANN001 (numpy array)
-    """Per fingerprint with words, its (band, id) keys that another fingerprint with words holds
-    too: the only ones that can make a candidate, so the others are never looked up."""
+def _shared_bands(ids, worded: Sequence[bool]) -> dict[int, list[int]]:  # noqa: ANN001 (numpy array)
+    """Per fingerprint with words, its band keys that another fingerprint with words holds too:
+    the only ones that can make a candidate, so the others are never looked up."""
     import numpy as np
 
-    worded_ids = ids[np.asarray(worded, dtype=bool)]
-    shared = np.zeros(ids.shape, dtype=bool)
-    for band in range(ids.shape[1]):
-        counts = np.bincount(worded_ids[:, band], minlength=len(ids))
-        shared[:, band] = counts[ids[:, band]] > 1
-    shared &= np.asarray(worded, dtype=bool).reshape(-1, 1)
-    keys: dict[int, list[tuple[int, int]]] = {}
-    for row, band in zip(*(axis.tolist() for axis in np.nonzero(shared))):
-        keys.setdefault(row, []).append((band, int(ids[row, band])))
-    return keys
+    worded = np.asarray(worded, dtype=bool)
+    counts = np.bincount(ids[worded].reshape(-1), minlength=ids.size)
+    shared = (counts[ids] > 1) & worded.reshape(-1, 1)
+    rows = np.flatnonzero(shared.any(axis=1))
+    sizes = shared[rows].sum(axis=1)
+    keys = ids[shared].tolist()  # row by row
+    return {row: keys[end - size:end] for row, end, size in zip(rows.tolist(), np.cumsum(sizes).tolist(), sizes.tolist())}
 
 
 @functools.cache
