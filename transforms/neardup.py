@@ -96,7 +96,7 @@ def shingles(printed: str) -> frozenset[str]:
     """The overlapping SHINGLE-character runs of a fingerprint; a shorter one is its own shingle."""
     if len(printed) <= SHINGLE:
         return frozenset({printed}) if printed else frozenset()
-    return frozenset(printed[i:i + SHINGLE] for i in range(len(printed) - SHINGLE + 1))
+    return frozenset([printed[i:i + SHINGLE] for i in range(len(printed) - SHINGLE + 1)])
 
 
 def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
@@ -117,17 +117,16 @@ def group_copies(posts: Sequence[Copy], threshold: float = THRESHOLD) -> list[Co
     prints = list(by_print)
     labels = [copies[0].label for copies in by_print.values()]
     keys_of = _shared_bands(_band_ids(prints), [not p.startswith("\0") for p in prints])
-    # only a text that shares a band with another can be a candidate or have one
-    sets = {index: shingles(prints[index]) for index in keys_of}
+    sets: dict[int, frozenset[str]] = {}  # made when a text first meets a candidate
     buckets: dict[int, list[int]] = {}  # a band and its values → leaders: MinHashLSH's hash tables
     leader_of = list(range(len(prints)))
     for index, keys in keys_of.items():  # earliest first
-        shingle_set = sets[index]
         candidates = {c for key in keys for c in buckets.get(key, ())}
+        shingle_set = _made(sets, index, prints) if candidates else frozenset()
         size, opposite = len(shingle_set), OPPOSITE.get(labels[index])
         best, best_alike = index, -1.0  # the most alike leader, the earliest on a tie
         for c in candidates:
-            other = len(sets[c])
+            other = len(_made(sets, c, prints))
             # |a ∩ b| ≤ the smaller size and |a ∪ b| ≥ the larger: sizes this unequal cannot be alike
             if (opposite and labels[c] == opposite) or min(size, other) / max(size, other) < threshold:
                 continue
@@ -143,6 +142,14 @@ def group_copies(posts: Sequence[Copy], threshold: float = THRESHOLD) -> list[Co
     for index, leader in enumerate(leader_of):
         members.setdefault(leader, []).extend(by_print[prints[index]])
     return [_group(sorted(copies, key=lambda p: (p.published_at, p.key))) for copies in members.values()]
+
+
+def _made(sets: dict[int, frozenset[str]], index: int, prints: Sequence[str]) -> frozenset[str]:
+    """The shingles of fingerprint `index`, made once."""
+    made = sets.get(index)
+    if made is None:
+        made = sets[index] = shingles(prints[index])
+    return made
 
 
 def _band_ids(prints: Sequence[str]):  # noqa: ANN202 (numpy is imported when first used)
