@@ -17,7 +17,8 @@ complaints about the same product in different words (0.1-0.3, measured in
 tests/transforms/test_neardup.py). A pair whose sentiment labels are opposite (`pos` and `neg`)
 is never merged: one changed character ("真的好好喝" / "真的好难喝") leaves a 14-character text 0.71 alike.
 
-MinHash LSH (datasketch) proposes candidates in near-linear time; each candidate is then checked
+MinHash LSH (datasketch's MinHash values and bands, the signatures computed for all texts at once
+with numpy) proposes candidates in near-linear time; each candidate is then checked
 by the exact Jaccard similarity of the two sets, so no pair below the threshold is ever merged.
 LSH is tuned for a lower similarity (LSH_THRESHOLD) so that it misses next to no pair above it: on
 the tests' edited copies and on bench/neardup_speed.py's 3,600 Weibo posts it proposed every pair
