@@ -17,7 +17,8 @@ complaints about the same product in different words (0.1-0.3, measured in
 tests/transforms/test_neardup.py). A pair whose sentiment labels are opposite (`pos` and `neg`)
 is never merged: one changed character ("真的好好喝" / "真的好难喝") leaves a 14-character text 0.71 alike.
 
-MinHash LSH (datasketch) proposes candidates in near-linear time; each candidate is then checked
+MinHash LSH (datasketch's MinHash values and bands, the signatures computed for all texts at once
+with numpy) proposes candidates in near-linear time; each candidate is then checked
 by the exact Jaccard similarity of the two sets, so no pair below the threshold is ever merged.
 LSH is tuned for a lower similarity (LSH_THRESHOLD) so that it misses next to no pair above it: on
 the tests' edited copies and on bench/neardup_speed.py's 3,600 Weibo posts it proposed every pair
@@ -29,10 +30,13 @@ group from one text to an unrelated one.
 from __future__ import annotations
 
 import functools
+import hashlib
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from transforms import textprep
 
@@ -41,7 +45,11 @@ THRESHOLD = 0.6
 NUM_PERM = 128  # MinHash size: a similarity estimate's standard error is at most 0.044
 LSH_THRESHOLD = 0.3  # for recall (module doc): at 0.4, 6 of 30 draws of the test's edited copies lost a pair; at 0.3 none
 SEED = 1
-OPPOSITE = frozenset({"pos", "neg"})
+OPPOSITE = {"pos": "neg", "neg": "pos"}  # a pair so labelled is never merged
+SIGNATURES_KEPT = 1 << 16
+# Signatures by fingerprint, kept: the alerts of one run group many of the same posts (a spike's,
+# its negative posts', a topic's).
+_SIGNATURES: dict[str, Any] = {}
 
 _PLACEHOLDER = re.compile(r"转发微博|repost weibo")
 _REPOST_PREFIX = re.compile(r"^\s*(?:转发|转|repost|rt)(?=[\s\W]|$)[\s\W]*")
@@ -89,7 +97,7 @@ def shingles(printed: str) -> frozenset[str]:
     """The overlapping SHINGLE-character runs of a fingerprint; a shorter one is its own shingle."""
     if len(printed) <= SHINGLE:
         return frozenset({printed}) if printed else frozenset()
-    return frozenset(printed[i:i + SHINGLE] for i in range(len(printed) - SHINGLE + 1))
+    return frozenset([printed[i:i + SHINGLE] for i in range(len(printed) - SHINGLE + 1)])
 
 
 def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
@@ -108,39 +116,77 @@ def group_copies(posts: Sequence[Copy], threshold: float = THRESHOLD) -> list[Co
         printed = fingerprint(post.text)
         by_print.setdefault(printed or f"\0{post.key}", []).append(post)
     prints = list(by_print)
-    sets = [shingles(p) if not p.startswith("\0") else frozenset() for p in prints]
-    bands = _band_ids(prints)
-    buckets: dict[tuple[int, int], list[int]] = {}  # (band, its values) → leaders: MinHashLSH's hash tables
-    leader_of: list[int] = []
-    for index, shingle_set in enumerate(sets):
-        label = by_print[prints[index]][0].label
-        keys = list(enumerate(bands[index])) if shingle_set else []
+    labels = [copies[0].label for copies in by_print.values()]
+    keys_of = _shared_bands(_band_ids(prints), [not p.startswith("\0") for p in prints])
+    sets: dict[int, frozenset[str]] = {}  # made when a text first meets a candidate
+    buckets: dict[int, list[int]] = {}  # a band and its values → leaders: MinHashLSH's hash tables
+    leader_of = list(range(len(prints)))
+    for index, keys in keys_of.items():  # earliest first
         candidates = {c for key in keys for c in buckets.get(key, ())}
-        alike = [(jaccard(shingle_set, sets[c]), -c) for c in candidates
-                 if {label, by_print[prints[c]][0].label} != OPPOSITE]
-        close = [match for match in alike if match[0] >= threshold]
-        best = -max(close)[1] if close else index  # the most alike leader, the earliest on a tie
+        shingle_set = _made(sets, index, prints) if candidates else frozenset()
+        size, opposite = len(shingle_set), OPPOSITE.get(labels[index])
+        best, best_alike = index, -1.0  # the most alike leader, the earliest on a tie
+        for c in candidates:
+            other = len(_made(sets, c, prints))
+            # |a ∩ b| ≤ the smaller size and |a ∪ b| ≥ the larger: sizes this unequal cannot be alike
+            if (opposite and labels[c] == opposite) or min(size, other) / max(size, other) < threshold:
+                continue
+            shared = len(shingle_set & sets[c])
+            alike = shared / (size + other - shared)
+            if alike >= threshold and (alike > best_alike or (alike == best_alike and c < best)):
+                best, best_alike = c, alike
         if best == index:
             for key in keys:
                 buckets.setdefault(key, []).append(index)
-        leader_of.append(best)
+        leader_of[index] = best
     members: dict[int, list[Copy]] = {}
     for index, leader in enumerate(leader_of):
         members.setdefault(leader, []).extend(by_print[prints[index]])
     return [_group(sorted(copies, key=lambda p: (p.published_at, p.key))) for copies in members.values()]
 
 
-def _band_ids(prints: Sequence[str]) -> list[tuple[int, ...]]:
-    """Per fingerprint, the MinHash LSH band it falls in, band by band (`datasketch.MinHashLSH`
-    at LSH_THRESHOLD: two texts are candidates when some band holds the same values in both);
-    wordless posts (keyed "\0…") get an empty signature, never queried."""
+def _made(sets: dict[int, frozenset[str]], index: int, prints: Sequence[str]) -> frozenset[str]:
+    """The shingles of fingerprint `index`, made once."""
+    made = sets.get(index)
+    if made is None:
+        made = sets[index] = shingles(prints[index])
+    return made
+
+
+def _band_ids(prints: Sequence[str]):  # noqa: ANN202 (numpy is imported when first used)
+    """Per fingerprint (a row) and band (a column), which MinHash LSH bucket it falls in
+    (`datasketch.MinHashLSH` at LSH_THRESHOLD: two texts are candidates when some band holds the
+    same values in both, so the same id); wordless posts (keyed "\0…") get an empty signature."""
     import numpy as np
 
-    signatures = np.frombuffer(b"".join(_signature(p if not p.startswith("\0") else "") for p in prints),
-                               dtype=np.uint64).reshape(len(prints), NUM_PERM)
-    columns = [np.unique(signatures[:, start:end], axis=0, return_inverse=True)[1].reshape(-1)
-               for start, end in _lsh_bands()]
-    return list(zip(*(column.tolist() for column in columns))) if columns and prints else [() for _ in prints]
+    if not prints:
+        return np.empty((0, len(_lsh_bands())), dtype=np.int64)
+    prints = [p if not p.startswith("\0") else "" for p in prints]
+    missing = [p for p in dict.fromkeys(prints) if p not in _SIGNATURES]
+    _SIGNATURES.update(zip(missing, minhash_signatures(missing)))
+    for stale in list(itertools.islice(_SIGNATURES, max(len(_SIGNATURES) - SIGNATURES_KEPT, 0))):
+        del _SIGNATURES[stale]  # the oldest first
+    signatures = np.stack([_SIGNATURES[p] for p in prints]).astype(np.uint64)
+    ids = np.repeat(np.arange(len(_lsh_bands()), dtype=np.uint64).reshape(1, -1), len(prints), axis=0)
+    for offset in range(max(end - start for start, end in _lsh_bands())):  # the band, then its values one by one
+        columns = [start + offset for start, _ in _lsh_bands()]  # every band is as wide
+        pairs = (ids << np.uint64(32)) | signatures[:, columns]  # ids stay below 2³², hash values fit 32 bits
+        ids = np.unique(pairs, return_inverse=True)[1].reshape(pairs.shape).astype(np.uint64)
+    return ids.astype(np.int64)
+
+
+def _shared_bands(ids, worded: Sequence[bool]) -> dict[int, list[int]]:  # noqa: ANN001 (numpy array)
+    """Per fingerprint with words, its band keys that another fingerprint with words holds too:
+    the only ones that can make a candidate, so the others are never looked up."""
+    import numpy as np
+
+    worded = np.asarray(worded, dtype=bool)
+    counts = np.bincount(ids[worded].reshape(-1), minlength=ids.size)
+    shared = (counts[ids] > 1) & worded.reshape(-1, 1)
+    rows = np.flatnonzero(shared.any(axis=1))
+    sizes = shared[rows].sum(axis=1)
+    keys = ids[shared].tolist()  # row by row
+    return {row: keys[end - size:end] for row, end, size in zip(rows.tolist(), np.cumsum(sizes).tolist(), sizes.tolist())}
 
 
 @functools.cache
@@ -151,13 +197,41 @@ def _lsh_bands() -> tuple[tuple[int, int], ...]:
     return tuple(MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM).hashranges)
 
 
-@functools.lru_cache(maxsize=1 << 16)
-def _signature(printed: str) -> bytes:
-    """The MinHash (NUM_PERM, SEED) of a fingerprint's shingles; kept, since the alerts of one run
-    group many of the same posts (a spike's, its negative posts', a topic's)."""
-    hashes = _empty_minhash().copy()
-    hashes.update_batch([s.encode() for s in shingles(printed)])
-    return hashes.hashvalues.astype("uint64").tobytes()
+def minhash_signatures(prints: Sequence[str], chunk: int = 1 << 16):  # noqa: ANN201 (numpy is imported when first used)
+    """The MinHash (NUM_PERM, SEED) of each fingerprint's shingles, one row each: the values of
+    datasketch's `MinHash.update_batch` (its default affine32 scheme: the first four bytes of each
+    shingle's SHA-1, little-endian, mixed by MurmurHash3's finalizer, then a·h + b mod 2³² per
+    permutation, the least over the shingles), computed for all fingerprints at once, at most
+    `chunk` shingles at a time. A fingerprint without shingles keeps the empty MinHash's values."""
+    import numpy as np
+
+    empty = _empty_minhash()
+    a, b = (row.reshape(1, -1) for row in empty.permutations)
+    signatures = np.repeat(empty.hashvalues.reshape(1, -1), len(prints), axis=0)
+    sets = [shingles(p) for p in prints]
+    distinct: dict[str, int] = {}  # each shingle is hashed once however many texts hold it
+    indices = np.fromiter((distinct.setdefault(s, len(distinct)) for group in sets for s in group), dtype=np.int64)
+    hashes = _fmix32(np.frombuffer(b"".join(hashlib.sha1(s.encode()).digest()[:4] for s in distinct), dtype="<u4"))
+    owners = np.fromiter((row for row, group in enumerate(sets) if group), dtype=np.int64)
+    starts = np.cumsum([0] + [len(group) for group in sets if group])
+    first = 0
+    while first < len(owners):  # whole fingerprints, about `chunk` shingles per step
+        last = max(int(np.searchsorted(starts, starts[first] + chunk, side="right")) - 1, first + 1)
+        values = hashes[indices[starts[first]:starts[last]]].reshape(-1, 1) * a + b
+        signatures[owners[first:last]] = np.minimum.reduceat(values, starts[first:last] - starts[first], axis=0)
+        first = last
+    return signatures
+
+
+def _fmix32(values):  # noqa: ANN001, ANN202 (numpy arrays)
+    """MurmurHash3's 32-bit finalizer, as datasketch mixes a hash before permuting it."""
+    import numpy as np
+
+    values = values ^ (values >> np.uint32(16))
+    values = values * np.uint32(0x85EBCA6B)
+    values = values ^ (values >> np.uint32(13))
+    values = values * np.uint32(0xC2B2AE35)
+    return values ^ (values >> np.uint32(16))
 
 
 @functools.cache

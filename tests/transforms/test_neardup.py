@@ -154,3 +154,84 @@ def test_lsh_bands_propose_the_pairs_datasketchs_minhash_lsh_proposes():
         shared = {other for other in range(len(prints)) if set(enumerate(bands[index])) & set(enumerate(bands[other]))}
         assert shared == set(lsh.query(minhash))
     assert sum(len(lsh.query(m)) for m in hashes) > 2 * len(prints)  # pairs were proposed, not only each to itself
+
+
+def _weibo_texts(limit):
+    from tests.shared_data import require
+    from training.corpora import read_weibo_senti
+
+    return [example.text for example in read_weibo_senti(require("sentiment", "weibo_senti_100k_dev.tsv"))[:limit]]
+
+
+def test_minhash_signatures_are_datasketchs_for_real_texts_and_empty_or_short_ones():
+    from datasketch import MinHash
+
+    from transforms.neardup import NUM_PERM, SEED, minhash_signatures
+
+    prints = ["", "咖", "咖啡", "示例咖", "示例咖啡", "", *(fingerprint(t) for t in _weibo_texts(2000))]
+    found = minhash_signatures(prints, chunk=500)  # several chunks, a fingerprint never split
+    for printed, row in zip(prints, found, strict=True):
+        expected = MinHash(num_perm=NUM_PERM, seed=SEED)
+        expected.update_batch([s.encode() for s in shingles(printed)])
+        assert row.tolist() == expected.hashvalues.tolist(), printed
+
+
+def _group_copies_one_minhash_at_a_time(posts):
+    """group_copies as it was before signatures were computed together: one datasketch MinHash per
+    fingerprint, every candidate's Jaccard similarity computed; the reference for the fast one."""
+    import numpy as np
+    from datasketch import MinHash
+
+    from transforms.neardup import NUM_PERM, SEED, CopyGroup, _lsh_bands
+
+    by_print = {}
+    for post in sorted(posts, key=lambda p: (p.published_at, p.key)):
+        by_print.setdefault(fingerprint(post.text) or f"\0{post.key}", []).append(post)
+    prints = list(by_print)
+    sets = [shingles(p) if not p.startswith("\0") else frozenset() for p in prints]
+    signatures = []
+    for shingle_set in sets:
+        minhash = MinHash(num_perm=NUM_PERM, seed=SEED)
+        minhash.update_batch([s.encode() for s in shingle_set])
+        signatures.append(minhash.hashvalues)
+    signatures = np.array(signatures)
+    bands = list(zip(*(np.unique(signatures[:, start:end], axis=0, return_inverse=True)[1].reshape(-1).tolist()
+                       for start, end in _lsh_bands())))
+    buckets, leader_of = {}, []
+    for index, shingle_set in enumerate(sets):
+        label = by_print[prints[index]][0].label
+        keys = list(enumerate(bands[index])) if shingle_set else []
+        candidates = {c for key in keys for c in buckets.get(key, ())}
+        alike = [(jaccard(shingle_set, sets[c]), -c) for c in candidates
+                 if {label, by_print[prints[c]][0].label} != {"pos", "neg"}]
+        close = [match for match in alike if match[0] >= THRESHOLD]
+        best = -max(close)[1] if close else index
+        if best == index:
+            for key in keys:
+                buckets.setdefault(key, []).append(index)
+        leader_of.append(best)
+    members = {}
+    for index, leader in enumerate(leader_of):
+        members.setdefault(leader, []).extend(by_print[prints[index]])
+    groups = []
+    for copies in members.values():
+        copies = sorted(copies, key=lambda p: (p.published_at, p.key))
+        groups.append(CopyGroup(tuple(p.key for p in copies), copies[0].key, max(copies, key=lambda p: p.reach).key))
+    return groups
+
+
+def test_grouping_real_posts_with_planted_copies_is_what_one_minhash_at_a_time_gave():
+    rng = random.Random(13)
+    texts = _weibo_texts(3000)
+    for original in rng.sample(texts, 1000):  # copies with 0-8 characters replaced, some close to the threshold
+        chars = list(original)
+        for _ in range(rng.randint(0, 8)):
+            chars[rng.randrange(len(chars))] = rng.choice("的了是我你他好坏")
+        texts.append("".join(chars))
+    rng.shuffle(texts)
+    labels = ["pos", "neg", "neu", None]
+    posts = [Copy(f"p{i}", text, at(i // 3), float(rng.randint(0, 5)), rng.choice(labels))  # ties in time and reach
+             for i, text in enumerate(texts)]
+    groups = group_copies(posts)
+    assert groups == _group_copies_one_minhash_at_a_time(posts)
+    assert sum(g.count > 1 for g in groups) > 300  # copies found, and posts left alone
