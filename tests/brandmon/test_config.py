@@ -168,20 +168,25 @@ def test_the_engines_default_to_embedded_and_one_setting_scales_out(tmp_path):
     assert read_runtime(path) == runtime
 
 
-@pytest.mark.parametrize("section, key, words", [
-    ({"executor": "kubernetes"}, "airflow.executor", "unknown executor 'kubernetes'"),
-    ({"workers": 0}, "airflow.workers", "not a number >= 1"),
-    ({"metadata_db": "mysql://127.0.0.1/airflow"}, "airflow.metadata_db", "is not a postgresql://"),
-    ({"metadata_db": "postgresql://airflow:s3cret@127.0.0.1/airflow"}, "airflow.metadata_db",
+@pytest.mark.parametrize("top, section, key, words", [
+    ("airflow", {"executor": "kubernetes"}, "airflow.executor", "unknown executor 'kubernetes'"),
+    ("airflow", {"workers": 0}, "airflow.workers", "not a number >= 1"),
+    ("airflow", {"metadata_db": "mysql://127.0.0.1/airflow"}, "airflow.metadata_db", "is not a postgresql://"),
+    ("airflow", {"metadata_db": "postgresql://airflow:s3cret@127.0.0.1/airflow"}, "airflow.metadata_db",
      "a password does not belong in the config file"),
-    ({"broker": "redis://:s3cret@127.0.0.1:6379/0"}, "airflow.broker", "AIRFLOW__CELERY__BROKER_URL"),
-    ({"broker": "amqp://127.0.0.1"}, "airflow.broker", "is not a redis:// or rediss:// URL"),
-    ({"broker": "amqp://guest:s3cret@127.0.0.1"}, "airflow.broker", "a password does not belong"),
-    ({"queue": "x"}, "airflow.queue", "unknown key"),
+    ("airflow", {"broker": "redis://:s3cret@127.0.0.1:6379/0"}, "airflow.broker", "AIRFLOW__CELERY__BROKER_URL"),
+    ("airflow", {"broker": "amqp://127.0.0.1"}, "airflow.broker", "is not a redis:// or rediss:// URL"),
+    ("airflow", {"broker": "amqp://guest:s3cret@127.0.0.1"}, "airflow.broker", "a password does not belong"),
+    ("airflow", {"queue": "x"}, "airflow.queue", "unknown key"),
+    ("storage", {"warehouse": "s3"}, "storage.warehouse", "unknown warehouse 's3'"),
+    ("storage", {"warehouse": "lake", "lake_catalog": "mysql://127.0.0.1/lake"}, "storage.lake_catalog", "is not a postgresql://"),
+    ("storage", {"warehouse": "lake", "lake_catalog": "postgresql://lake:s3cret@127.0.0.1/lake"}, "storage.lake_catalog",
+     "a password does not belong in the config file"),
+    ("storage", {"lake_data_path": "shared/lake"}, "storage", "for warehouse: lake"),
 ])
-def test_a_wrong_engine_setting_names_the_key_and_keeps_secrets_out(tmp_path, section, key, words):
+def test_a_wrong_engine_or_storage_setting_names_the_key_and_keeps_secrets_out(tmp_path, top, section, key, words):
     with pytest.raises(ConfigError) as caught:
-        parse(dict(MINIMAL, airflow=section), tmp_path)
+        parse(dict(MINIMAL, **{top: section}), tmp_path)
     assert f": {key}: " in str(caught.value) and words in str(caught.value)
     assert "s3cret" not in str(caught.value)
 
@@ -200,16 +205,3 @@ def test_the_warehouse_is_a_file_by_default_and_one_setting_makes_it_a_shared_la
                                           "lake_data_path": "shared/lake"}), tmp_path).warehouse
     assert (shared.postgres, shared.sqlite_file, shared.data_path) == (catalog, None, tmp_path / "shared" / "lake")
 
-
-@pytest.mark.parametrize("section, key, words", [
-    ({"warehouse": "s3"}, "storage.warehouse", "unknown warehouse 's3'"),
-    ({"warehouse": "lake", "lake_catalog": "mysql://127.0.0.1/lake"}, "storage.lake_catalog", "is not a postgresql://"),
-    ({"warehouse": "lake", "lake_catalog": "postgresql://lake:s3cret@127.0.0.1/lake"}, "storage.lake_catalog",
-     "a password does not belong in the config file"),
-    ({"lake_data_path": "shared/lake"}, "storage", "for warehouse: lake"),
-])
-def test_a_wrong_storage_setting_names_the_key_and_keeps_secrets_out(tmp_path, section, key, words):
-    with pytest.raises(ConfigError) as caught:
-        parse(dict(MINIMAL, storage=section), tmp_path)
-    assert f": {key}: " in str(caught.value) and words in str(caught.value)
-    assert "s3cret" not in str(caught.value)
