@@ -12,10 +12,14 @@ anything.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from warehouse.db import reader
+from warehouse.sql_tokens import tokens
 from warehouse.storage import Storage
+
+if TYPE_CHECKING:
+    import duckdb
 
 READ_ONLY = "brandmon sql is read-only"
 SANDBOX = (f"{READ_ONLY}: reading or writing files and URLs, ATTACH, and extensions (INSTALL, LOAD) are not "
@@ -63,7 +67,7 @@ def run_query(storage: Storage, sql: str) -> QueryResult:
         conn.close()
 
 
-def escapes(conn: Any, sql: str) -> str | None:
+def escapes(conn: duckdb.DuckDBPyConnection, sql: str) -> str | None:
     """The first statement or function call in `sql` that would leave the sandbox (ATTACH, DETACH,
     LOAD, a scanner's or the lake's function, query()), or None. Syntax errors are DuckDB's to
     report, so text that does not parse is passed on."""
@@ -77,12 +81,10 @@ def escapes(conn: Any, sql: str) -> str | None:
         kind = statement.type.name.upper()
         if kind in ESCAPE_STATEMENTS:
             return kind
-    data = sql.encode()  # the tokenizer's positions count bytes
-    starts = [start for start, _ in duckdb.tokenize(sql)] + [len(data)]
-    words = [data[start:end].decode().split("--")[0].strip() for start, end in zip(starts, starts[1:])]
+    words = [text for _, text in tokens(sql)]
     for word, following in zip(words, words[1:]):
-        name = word.strip('"').lower()
-        if following.startswith("(") and (name.startswith(ESCAPE_PREFIXES) or name in ESCAPE_FUNCTIONS):
+        name = word.strip('"').replace('""', '"').lower()
+        if following == "(" and (name.startswith(ESCAPE_PREFIXES) or name in ESCAPE_FUNCTIONS):
             return f"{name}()"
     return None
 

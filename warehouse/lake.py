@@ -18,6 +18,7 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from warehouse.sql_tokens import tokens
 from warehouse.storage import LakeStorage
 
 if TYPE_CHECKING:
@@ -96,30 +97,26 @@ def constraint_free(sql: str) -> str:
     """`sql` without PRIMARY KEY, UNIQUE and CHECK clauses, which a DuckLake does not support (a
     column's own PRIMARY KEY becomes NOT NULL); the rest (columns, NOT NULL, defaults, views,
     macros) is kept as written."""
-    import duckdb
-
-    data = sql.encode()  # the tokenizer's positions count bytes
-    tokens = [start for start, _ in duckdb.tokenize(sql)] + [len(data)]
-    # A token's text runs to the next token's start, comments included: its first word is the token.
-    words = [(data[start:end].decode().split() or [""])[0].upper() for start, end in zip(tokens, tokens[1:])]
-    words = [word[0] if word[:1] in ("(", ")", ",") else word for word in words]
+    found = tokens(sql)
+    starts = [start for start, _ in found] + [len(sql)]
+    words = [text.upper() for _, text in found]
     kept, position, i = [], 0, 0
     while i < len(words):
         clause = 2 if words[i:i + 2] == ["PRIMARY", "KEY"] else 1 if words[i] in ("UNIQUE", "CHECK") else 0
         if not clause:
             i += 1
             continue
-        first, after, instead = i, i + clause, b""
+        first, after, instead = i, i + clause, ""
         if after < len(words) and words[after] == "(":
             after = _closing(words, after) + 1
             if words[i] != "CHECK" and first > 0 and words[first - 1] == ",":
                 first -= 1  # a table constraint: its comma goes too
         elif clause == 2:
-            instead = b"NOT NULL "  # a key column stays required
-        kept.append(data[position:tokens[first]] + instead)
-        position, i = tokens[after], after
-    kept.append(data[position:])
-    return b"".join(kept).decode()
+            instead = "NOT NULL "  # a key column stays required
+        kept.append(sql[position:starts[first]] + instead)
+        position, i = starts[after], after
+    kept.append(sql[position:])
+    return "".join(kept)
 
 
 @contextmanager

@@ -110,6 +110,9 @@ def test_the_private_writer_database_cannot_be_attached(tmp_path):
     "SELECT * FROM ducklake_snapshots('lake')",
     "CALL ducklake_expire_snapshots('lake', dry_run => true)",
     "SELECT * FROM \"SQLITE_SCAN\" ('{catalog}', 'ducklake_table')",
+    "SELECT * FROM query/**/('SELECT * FROM sqlite_scan(''{catalog}'', ''ducklake_table'')')",
+    "SELECT * FROM sqlite_scan--\n('{catalog}', 'ducklake_table')",
+    "SELECT * FROM query_table/* a comment */('brands')",
 ])
 def test_a_lake_session_cannot_reach_past_the_lake(tmp_path, sql):
     """The catalog scanners ignore DuckDB's external-access switch (sqlite_scan would open any
