@@ -107,7 +107,7 @@ def writer(storage: Storage, timezone: str, wait: float = LOCK_WAIT_SECONDS,
         try:
             conn.execute("SET TimeZone = 'UTC'")
             applied = migrate(conn, timezone, constraints=not is_lake)
-            if is_lake and applied[:1] == [migrations()[0][1]]:  # a new lake
+            if is_lake and applied and applied[0] == migrations()[0][1]:  # a new lake
                 lake.set_options(conn)
                 if storage.import_from is not None and storage.import_from.exists():
                     _import_file(conn, storage.import_from, timezone, wait)
@@ -174,12 +174,16 @@ def reader(storage: Storage, sandboxed: bool = False) -> duckdb.DuckDBPyConnecti
     locks the configuration so SQL cannot undo it. warehouse.analyst refuses what that misses.
     """
     if isinstance(storage, LakeStorage):
+        missing = WarehouseMissing(f"no warehouse in {storage.where} yet: run the pipeline first (make run)")
         if not lake.exists(storage):
-            raise WarehouseMissing(f"no warehouse at {storage.catalog}: run the pipeline first (make run)")
-        conn = lake.connect(storage, read_only=True)
+            raise missing
+        try:
+            conn = lake.connect(storage, read_only=True)
+        except lake.LakeNotCreated:
+            raise missing from None
         if not lake.migrated(conn):  # created a moment ago: its first writer is still migrating
             conn.close()
-            raise WarehouseMissing(f"no warehouse in {storage.where} yet: run the pipeline first (make run)")
+            raise missing
         if sandboxed:
             conn.execute("SET allowed_directories = ?", [[str(storage.data_path) + "/"]])
     else:

@@ -39,6 +39,10 @@ class LakeUnavailable(RuntimeError):
     """The lake's extensions or catalog cannot be reached; the message names the fix."""
 
 
+class LakeNotCreated(LakeUnavailable):
+    """A reader attached a catalog that holds no lake yet: no writer has run."""
+
+
 def extension_file(name: str) -> Path:
     """The extension binary its PyPI package installed for this DuckDB version."""
     import duckdb
@@ -73,9 +77,7 @@ def connect(lake: LakeStorage, read_only: bool) -> duckdb.DuckDBPyConnection:
     except duckdb.Error as error:
         conn.close()
         if read_only and "creating a new DuckLake is explicitly disabled" in str(error):
-            from warehouse.db import WarehouseMissing
-
-            raise WarehouseMissing(f"no warehouse in {lake.where} yet: run the pipeline first (make run)") from None
+            raise LakeNotCreated(lake.where) from None
         raise LakeUnavailable(_explain(lake, str(error))) from error
     return conn
 
