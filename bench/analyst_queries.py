@@ -35,6 +35,7 @@ from pathlib import Path
 import duckdb
 import yaml
 
+from bench.scale_queries import Example, example_queries
 from bench.weibo_posts import SENTI_100K_DEV, data_dir, read_senti_100k
 from brandmon.config import Config, load_config
 from brandmon.demo import REPOSTS_FILE, demo_reposts, generate
@@ -48,37 +49,12 @@ from warehouse.scaled import grow
 from warehouse.storage import FileStorage, Storage
 
 ROOT = Path(__file__).resolve().parent.parent
-SCHEMA_DOC = ROOT / "docs" / "schema.md"
 VIEWS_MIGRATION = 11  # the migration whose views are measured against the ones before it
 ZONE = "Asia/Shanghai"
 WEIBO_POSTS = 4000  # real Weibo texts added to the demo week, each naming one brand or both
 BUCKET = timedelta(minutes=15)
 WEEK = timedelta(days=7)
 SLOW = 2.0  # seconds: a query slower than this once is not run again
-
-
-@dataclass(frozen=True)
-class Query:
-    title: str
-    sql: str
-
-
-def example_queries(doc: Path = SCHEMA_DOC) -> list[Query]:
-    """The statements of the doc's "Example queries" block, each titled by the comment above it."""
-    block = doc.read_text(encoding="utf-8").split("## Example queries", 1)[1].split("```sql", 1)[1].split("```", 1)[0]
-    queries, title, lines = [], "", []
-    for line in block.splitlines():
-        if not lines and not line.strip():
-            continue
-        if line.startswith("--") and not lines:
-            title = line.lstrip("- ").strip()
-            continue
-        lines.append(line)
-        if line.rstrip().endswith(";"):
-            count = sum(1 for q in queries if q.title.startswith(title))
-            queries.append(Query(title if not count else f"{title} ({count + 1})", "\n".join(lines).strip().rstrip(";")))
-            lines = []
-    return queries
 
 
 def seed_world(root: Path, end: datetime) -> Config:
@@ -119,7 +95,7 @@ class Timing:
     answer: int  # a hash of the rows sorted (ties may come in another order), to tell whether two schemas answer alike
 
 
-def time_queries(storage: Storage, queries: list[Query], repeat: int) -> list[Timing]:
+def time_queries(storage: Storage, queries: list[Example], repeat: int) -> list[Timing]:
     """Each query's timing on the read-only copy, each run on a fresh sandboxed connection as `brandmon sql` does."""
     timings = []
     for query in queries:
@@ -207,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def print_table(queries: list[Query], sizes: list[int], results: dict[tuple[int, str], list[Timing]]) -> None:
+def print_table(queries: list[Example], sizes: list[int], results: dict[tuple[int, str], list[Timing]]) -> None:
     """One line per query: wall seconds (CPU seconds) and rows per size, before and after; `≠` marks
     an answer after whose rows differ from those before (a query relative to now() asks minutes
     later, so its window has moved)."""
