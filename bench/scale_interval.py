@@ -245,17 +245,10 @@ def cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def write_bytes() -> int:
-    """Bytes this process (and the children it waited for) sent to storage: /proc/self/io."""
-    for line in Path("/proc/self/io").read_text().splitlines():
-        if line.startswith("write_bytes:"):
-            return int(line.split()[1])
-    return 0
-
-
 def step_main(step: str, inbox: Path, outbox: Path) -> None:
     """Run one step as its Airflow task would (its window and run from the payload); write the
-    result, the seconds the pipeline function took and the bytes written."""
+    result, the seconds the pipeline function took and the bytes written (its children's included)."""
+    from bench.publish_cost import written_bytes
     from brandmon import pipeline
     from brandmon.config import load_config
     from brandmon.spread import fetch
@@ -291,7 +284,7 @@ def step_main(step: str, inbox: Path, outbox: Path) -> None:
     profile = io.StringIO()
     if profiler:
         pstats.Stats(profiler, stream=profile).sort_stats("cumulative").print_stats(top)
-    outbox.write_text(json.dumps({"result": result, "seconds": seconds, "write_bytes": write_bytes(),
+    outbox.write_text(json.dumps({"result": result, "seconds": seconds, "write_bytes": written_bytes(),
                                   "cpu_seconds": cpu_seconds(),
                                   "profile": profile.getvalue()}, ensure_ascii=False, default=str), encoding="utf-8")
 
