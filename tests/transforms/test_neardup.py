@@ -98,15 +98,16 @@ def test_no_input_no_groups():
     assert group_copies([]) == []
 
 
-def _pairwise(posts):
-    """The same grouping with every earlier leader as a candidate (no LSH), for comparison: one
-    fingerprint is one unit, units earliest first, each joins its most alike leader."""
+def pairwise_groups(posts):
+    """The same grouping with every earlier leader as a candidate (no LSH), for comparison (here and
+    in bench/neardup_speed.py): one fingerprint is one unit, units earliest first, each joins its
+    most alike leader; each group's keys sorted by their number."""
     units: dict[str, list[str]] = {}
     for post in sorted(posts, key=lambda p: (p.published_at, p.key)):
-        units.setdefault(fingerprint(post.text), []).append(post.key)
+        units.setdefault(fingerprint(post.text) or f"\0{post.key}", []).append(post.key)  # wordless: alone
     leaders: list[tuple[frozenset, list]] = []
     for printed, keys in units.items():
-        mine = shingles(printed)
+        mine = shingles(printed) if not printed.startswith("\0") else frozenset()
         close = [(jaccard(mine, s), -i) for i, (s, _) in enumerate(leaders) if jaccard(mine, s) >= THRESHOLD]
         if close:
             leaders[-max(close)[1]][1].extend(keys)
@@ -127,7 +128,7 @@ def test_lsh_finds_every_copy_an_exhaustive_comparison_finds():
             chars[rng.randrange(len(chars))] = rng.choice("的了是我你他好坏吗呢啊")
         posts.append(Copy(f"p{n}", "".join(chars), at(n)))
     found = sorted(g.keys for g in group_copies(posts))
-    assert found == _pairwise(posts)
+    assert found == pairwise_groups(posts)
     assert 5 < len(found) < 200  # the set holds both copies and posts left alone
 
 
